@@ -1,0 +1,24 @@
+// The in-memory description of a model: what the .tcnn decoder produces and
+// the encoder consumes. Invariant: params[i] holds layer i's tensors in the
+// order of spec.paramShapes (weight, then bias), as dense row-major f32.
+
+import type { LayerSpec } from "./spec.ts";
+
+/** Per-input-channel normalisation applied to pixel values in [0,1]: (v - mean) / std. */
+export interface Normalization {
+  mean: number[];
+  std: number[];
+}
+
+export interface ModelDesc {
+  /** per-sample input shape: (C,H,W), (C,L) or (F) */
+  inputShape: number[];
+  layers: LayerSpec[];
+  /** params[i] = tensors of layer i (empty for parameter-free layers) */
+  params: Float32Array[][];
+  /** class names, one per output unit */
+  labels?: string[];
+  normalization?: Normalization;
+  /** free-form training metadata (dataset, accuracy, command, date …) */
+  meta?: Record<string, unknown>;
+}

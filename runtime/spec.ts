@@ -1,0 +1,409 @@
+// Layer specs of the closed op set, their validation, shape inference,
+// parameter shapes and receptive field. Invariants: per-sample shapes are
+// (C,H,W) for 2-D layers, (C,L) for 1-D layers and (F) for flat ones; batches
+// are N-major (NCHW). A resolved conv/pool layer is always described in 2-D
+// form (1-D layers have kh = sh = dh = 1, no top/bottom padding, H = 1) so one
+// kernel serves both. Output size is
+//   floor((in + padBefore + padAfter - dilation*(k-1) - 1) / stride) + 1.
+// Every check throws TypeError (shape/type) or RangeError (limits); the format
+// decoder turns those into ModelFormatError.
+
+/** Padding: a mode or explicit amounts. 2-D explicit: [top, bottom, left, right] or one number for all sides. 1-D explicit: [left, right] or one number. */
+export type Padding = "valid" | "same" | "full" | number | number[];
+/** One number (square / same on both axes) or [h, w]. */
+export type Pair = number | [number, number];
+
+export type ActivationType =
+  | "relu"
+  | "leakyrelu"
+  | "elu"
+  | "sigmoid"
+  | "tanh"
+  | "softmax";
+
+export type LayerSpec =
+  | {
+    type: "conv2d";
+    filters: number;
+    kernel: Pair;
+    stride?: Pair;
+    dilation?: Pair;
+    padding?: Padding;
+    groups?: number;
+    bias?: boolean;
+  }
+  | {
+    type: "conv1d";
+    filters: number;
+    kernel: number;
+    stride?: number;
+    dilation?: number;
+    padding?: Padding;
+    groups?: number;
+    bias?: boolean;
+  }
+  | {
+    type: "maxpool2d" | "avgpool2d" | "l2pool2d";
+    size: Pair;
+    stride?: Pair;
+    padding?: Padding;
+  }
+  | {
+    type: "maxpool1d" | "avgpool1d" | "l2pool1d";
+    size: number;
+    stride?: number;
+    padding?: Padding;
+  }
+  | { type: "globalavgpool" }
+  | { type: "dense"; units: number; bias?: boolean }
+  | { type: "flatten" }
+  | { type: "relu" | "sigmoid" | "tanh" | "softmax" }
+  | { type: "leakyrelu" | "elu"; alpha?: number };
+
+export const LAYER_TYPES: readonly string[] = [
+  "conv2d",
+  "conv1d",
+  "maxpool2d",
+  "avgpool2d",
+  "l2pool2d",
+  "maxpool1d",
+  "avgpool1d",
+  "l2pool1d",
+  "globalavgpool",
+  "dense",
+  "flatten",
+  "relu",
+  "leakyrelu",
+  "elu",
+  "sigmoid",
+  "tanh",
+  "softmax",
+];
+
+/** Geometry shared by convolution and pooling, always in 2-D form. */
+export interface Window2d {
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  /** padding top, bottom, left, right */
+  pt: number;
+  pb: number;
+  pl: number;
+  pr: number;
+  inC: number;
+  inH: number;
+  inW: number;
+  outC: number;
+  outH: number;
+  outW: number;
+}
+
+export type PoolMode = "max" | "avg" | "l2";
+
+/** A layer with every default filled in and its shapes known. */
+export type ResolvedLayer =
+  & { spec: LayerSpec; inShape: number[]; outShape: number[] }
+  & (
+    | ({ op: "conv"; groups: number; bias: boolean } & Window2d)
+    | ({ op: "pool"; mode: PoolMode } & Window2d)
+    | { op: "globalavgpool"; c: number; spatial: number }
+    | { op: "dense"; inF: number; outF: number; bias: boolean }
+    | { op: "flatten" }
+    | {
+      op: "act";
+      act: ActivationType;
+      alpha: number;
+      /** softmax runs over `c` at each of `spatial` positions */
+      c: number;
+      spatial: number;
+    }
+  );
+
+/** Hard limits; a spec outside them is rejected with RangeError. */
+export const LIMITS = {
+  maxDim: 1 << 16, // any single dimension
+  maxKernel: 1024,
+  maxStride: 1024,
+  maxPad: 1024,
+  maxElements: 1 << 28, // per-sample activation elements of one layer
+  maxLayers: 1024,
+};
+
+function int(v: unknown, what: string, min: number, max: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new TypeError(`${what} must be an integer, got ${JSON.stringify(v)}`);
+  }
+  if (v < min || v > max) {
+    throw new RangeError(`${what} must be in [${min}, ${max}], got ${v}`);
+  }
+  return v;
+}
+
+function pair(v: unknown, what: string, def: number | undefined, min: number, max: number): [number, number] {
+  if (v === undefined) {
+    if (def === undefined) throw new TypeError(`${what} is required`);
+    return [def, def];
+  }
+  if (typeof v === "number") {
+    const n = int(v, what, min, max);
+    return [n, n];
+  }
+  if (Array.isArray(v) && v.length === 2) {
+    return [int(v[0], `${what}[0]`, min, max), int(v[1], `${what}[1]`, min, max)];
+  }
+  throw new TypeError(`${what} must be an integer or [h, w], got ${JSON.stringify(v)}`);
+}
+
+/** Output length along one axis; throws RangeError if the window does not fit. */
+export function outSize(
+  inp: number,
+  k: number,
+  s: number,
+  d: number,
+  p0: number,
+  p1: number,
+  what: string,
+): number {
+  const span = d * (k - 1) + 1;
+  const avail = inp + p0 + p1;
+  if (avail < span) {
+    throw new RangeError(`${what}: window span ${span} exceeds padded input ${avail}`);
+  }
+  return Math.floor((avail - span) / s) + 1;
+}
+
+/** Resolve padding for one axis pair into [before, after]. */
+function padAxis(
+  mode: "valid" | "same" | "full",
+  inp: number,
+  k: number,
+  s: number,
+  d: number,
+): [number, number] {
+  const span = d * (k - 1) + 1;
+  if (mode === "valid") return [0, 0];
+  if (mode === "full") return [span - 1, span - 1];
+  // same: output = ceil(in / stride); extra padding goes after (TensorFlow convention)
+  const out = Math.ceil(inp / s);
+  const total = Math.max(0, (out - 1) * s + span - inp);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+function resolvePadding(
+  p: unknown,
+  dims: 1 | 2,
+  inH: number,
+  inW: number,
+  g: { kh: number; kw: number; sh: number; sw: number; dh: number; dw: number },
+  what: string,
+): [number, number, number, number] {
+  const P = LIMITS.maxPad;
+  if (p === undefined || p === "valid" || p === "same" || p === "full") {
+    const m = (p ?? "valid") as "valid" | "same" | "full";
+    const [pt, pb] = dims === 2 ? padAxis(m, inH, g.kh, g.sh, g.dh) : [0, 0];
+    const [pl, pr] = padAxis(m, inW, g.kw, g.sw, g.dw);
+    return [pt, pb, pl, pr];
+  }
+  if (typeof p === "number") {
+    const n = int(p, `${what}.padding`, 0, P);
+    return dims === 2 ? [n, n, n, n] : [0, 0, n, n];
+  }
+  if (Array.isArray(p) && dims === 2 && p.length === 4) {
+    const v = p.map((x, i) => int(x, `${what}.padding[${i}]`, 0, P));
+    return [v[0], v[1], v[2], v[3]];
+  }
+  if (Array.isArray(p) && dims === 1 && p.length === 2) {
+    return [0, 0, int(p[0], `${what}.padding[0]`, 0, P), int(p[1], `${what}.padding[1]`, 0, P)];
+  }
+  throw new TypeError(
+    `${what}.padding must be "valid", "same", "full", an integer or ${
+      dims === 2 ? "[top,bottom,left,right]" : "[left,right]"
+    }, got ${JSON.stringify(p)}`,
+  );
+}
+
+function checkElements(shape: number[], what: string) {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n > LIMITS.maxElements) {
+    throw new RangeError(`${what}: output has ${n} elements per sample, limit is ${LIMITS.maxElements}`);
+  }
+}
+
+/** Validate an input shape: (C,H,W), (C,L) or (F). */
+export function checkInputShape(shape: unknown): number[] {
+  if (!Array.isArray(shape) || shape.length < 1 || shape.length > 3) {
+    throw new TypeError(`input shape must be [C,H,W], [C,L] or [F], got ${JSON.stringify(shape)}`);
+  }
+  const s = shape.map((v, i) => int(v, `input shape[${i}]`, 1, LIMITS.maxDim));
+  checkElements(s, "input");
+  return s;
+}
+
+/** Resolve one layer against its input shape. Throws TypeError/RangeError. */
+export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): ResolvedLayer {
+  const what = `layer ${index} (${(spec as { type?: unknown })?.type})`;
+  if (spec === null || typeof spec !== "object" || typeof spec.type !== "string") {
+    throw new TypeError(`layer ${index} must be an object with a string "type", got ${JSON.stringify(spec)}`);
+  }
+  if (!LAYER_TYPES.includes(spec.type)) {
+    throw new TypeError(`${what}: unknown layer type; expected one of ${LAYER_TYPES.join(", ")}`);
+  }
+  const base = { spec, inShape };
+  const t = spec.type;
+  if (t === "conv2d" || t === "conv1d" || t.endsWith("pool2d") || t.endsWith("pool1d")) {
+    const dims = t.endsWith("2d") ? 2 : 1;
+    if (inShape.length !== dims + 1) {
+      throw new TypeError(
+        `${what} expects input ${dims === 2 ? "(C,H,W)" : "(C,L)"}, got shape (${inShape.join(",")})`,
+      );
+    }
+    const s = spec as Record<string, unknown>;
+    const inC = inShape[0];
+    const inH = dims === 2 ? inShape[1] : 1;
+    const inW = inShape[dims];
+    const isConv = t.startsWith("conv");
+    const kRaw = isConv ? s.kernel : s.size;
+    const kName = isConv ? "kernel" : "size";
+    if (dims === 1 && Array.isArray(kRaw)) {
+      throw new TypeError(`${what}.${kName} must be an integer for 1-D layers`);
+    }
+    const [kh, kw] = dims === 2
+      ? pair(kRaw, `${what}.${kName}`, undefined, 1, LIMITS.maxKernel)
+      : [1, int(kRaw, `${what}.${kName}`, 1, LIMITS.maxKernel)];
+    const sDef = isConv ? 1 : undefined;
+    const sRaw = s.stride ?? (isConv ? 1 : (dims === 2 ? [kh, kw] : kw));
+    const [sh, sw] = dims === 2
+      ? pair(sRaw, `${what}.stride`, sDef, 1, LIMITS.maxStride)
+      : [1, int(sRaw, `${what}.stride`, 1, LIMITS.maxStride)];
+    const dRaw = isConv ? (s.dilation ?? 1) : 1;
+    if (!isConv && s.dilation !== undefined) throw new TypeError(`${what}: pooling has no dilation`);
+    const [dh, dw] = dims === 2
+      ? pair(dRaw, `${what}.dilation`, 1, 1, LIMITS.maxKernel)
+      : [1, int(dRaw, `${what}.dilation`, 1, LIMITS.maxKernel)];
+    const [pt, pb, pl, pr] = resolvePadding(s.padding, dims, inH, inW, { kh, kw, sh, sw, dh, dw }, what);
+    const outH = dims === 2 ? outSize(inH, kh, sh, dh, pt, pb, `${what} height`) : 1;
+    const outW = outSize(inW, kw, sw, dw, pl, pr, `${what} ${dims === 2 ? "width" : "length"}`);
+    const win = { kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, inC, inH, inW, outH, outW };
+    if (isConv) {
+      const outC = int(s.filters, `${what}.filters`, 1, LIMITS.maxDim);
+      const groups = int(s.groups ?? 1, `${what}.groups`, 1, LIMITS.maxDim);
+      if (inC % groups !== 0 || outC % groups !== 0) {
+        throw new RangeError(
+          `${what}: groups=${groups} must divide input channels ${inC} and filters ${outC}`,
+        );
+      }
+      if (s.bias !== undefined && typeof s.bias !== "boolean") {
+        throw new TypeError(`${what}.bias must be boolean`);
+      }
+      const outShape = dims === 2 ? [outC, outH, outW] : [outC, outW];
+      checkElements(outShape, what);
+      return { ...base, outShape, op: "conv", ...win, outC, groups, bias: s.bias !== false };
+    }
+    const mode = t.slice(0, t.indexOf("pool")) as PoolMode;
+    const outShape = dims === 2 ? [inC, outH, outW] : [inC, outW];
+    return { ...base, outShape, op: "pool", mode, ...win, outC: inC };
+  }
+  if (t === "globalavgpool") {
+    if (inShape.length < 2) {
+      throw new TypeError(`${what} expects (C,H,W) or (C,L), got (${inShape.join(",")})`);
+    }
+    const spatial = inShape.slice(1).reduce((a, b) => a * b, 1);
+    return { ...base, outShape: [inShape[0]], op: "globalavgpool", c: inShape[0], spatial };
+  }
+  const flat = inShape.reduce((a, b) => a * b, 1);
+  if (t === "dense") {
+    const s = spec as { units: unknown; bias?: unknown };
+    const outF = int(s.units, `${what}.units`, 1, LIMITS.maxDim);
+    if (s.bias !== undefined && typeof s.bias !== "boolean") {
+      throw new TypeError(`${what}.bias must be boolean`);
+    }
+    if (flat * outF > LIMITS.maxElements) {
+      throw new RangeError(`${what}: ${flat}x${outF} weights exceed ${LIMITS.maxElements}`);
+    }
+    return { ...base, outShape: [outF], op: "dense", inF: flat, outF, bias: s.bias !== false };
+  }
+  if (t === "flatten") return { ...base, outShape: [flat], op: "flatten" };
+  // activations
+  const a = spec as { alpha?: unknown };
+  let alpha = 0;
+  if (t === "leakyrelu" || t === "elu") {
+    const def = t === "leakyrelu" ? 0.01 : 1;
+    if (a.alpha !== undefined && (typeof a.alpha !== "number" || !Number.isFinite(a.alpha))) {
+      throw new TypeError(`${what}.alpha must be a finite number, got ${JSON.stringify(a.alpha)}`);
+    }
+    alpha = (a.alpha as number | undefined) ?? def;
+  }
+  const c = inShape[0];
+  return {
+    ...base,
+    outShape: [...inShape],
+    op: "act",
+    act: t as ActivationType,
+    alpha,
+    c,
+    spatial: flat / c,
+  };
+}
+
+/** Resolve a whole layer chain. Throws TypeError/RangeError naming the layer. */
+export function resolveLayers(specs: LayerSpec[], inputShape: number[]): ResolvedLayer[] {
+  if (!Array.isArray(specs) || specs.length === 0) throw new TypeError("layers must be a non-empty array");
+  if (specs.length > LIMITS.maxLayers) {
+    throw new RangeError(`${specs.length} layers exceed the limit ${LIMITS.maxLayers}`);
+  }
+  let shape = checkInputShape(inputShape);
+  return specs.map((s, i) => {
+    const r = resolveLayer(s, shape, i);
+    shape = r.outShape;
+    return r;
+  });
+}
+
+/** Shapes of the learnable tensors of a layer, in order [weight, bias?]. */
+export function paramShapes(l: ResolvedLayer): number[][] {
+  if (l.op === "conv") {
+    const w = l.spec.type === "conv1d"
+      ? [l.outC, l.inC / l.groups, l.kw]
+      : [l.outC, l.inC / l.groups, l.kh, l.kw];
+    return l.bias ? [w, [l.outC]] : [w];
+  }
+  if (l.op === "dense") return l.bias ? [[l.outF, l.inF], [l.outF]] : [[l.outF, l.inF]];
+  return [];
+}
+
+/** Number of learnable scalars of a layer. */
+export function paramCount(l: ResolvedLayer): number {
+  return paramShapes(l).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+}
+
+/** Multiply-accumulates per sample of a layer (for summaries and benchmarks). */
+export function macs(l: ResolvedLayer): number {
+  if (l.op === "conv") return l.outC * l.outH * l.outW * (l.inC / l.groups) * l.kh * l.kw;
+  if (l.op === "dense") return l.inF * l.outF;
+  return 0;
+}
+
+/**
+ * Receptive field after each layer, as [rfH, rfW] (size in input pixels of
+ * the region one output unit sees) with the cumulative stride ("jump").
+ */
+export function receptiveFields(layers: ResolvedLayer[]): { rf: [number, number]; jump: [number, number] }[] {
+  let rf: [number, number] = [1, 1];
+  let jump: [number, number] = [1, 1];
+  return layers.map((l) => {
+    if (l.op === "conv" || l.op === "pool") {
+      rf = [rf[0] + (l.dh * (l.kh - 1)) * jump[0], rf[1] + (l.dw * (l.kw - 1)) * jump[1]];
+      jump = [jump[0] * l.sh, jump[1] * l.sw];
+    } else if ((l.op === "globalavgpool" || l.op === "dense" || l.op === "flatten") && l.inShape.length > 1) {
+      // these mix every spatial position of their input
+      const s = l.inShape;
+      const h = s.length === 3 ? s[1] : 1;
+      const w = s[s.length - 1];
+      rf = [rf[0] + (h - 1) * jump[0], rf[1] + (w - 1) * jump[1]];
+    }
+    return { rf: [...rf] as [number, number], jump: [...jump] as [number, number] };
+  });
+}
