@@ -1,0 +1,88 @@
+// Test helper: a small 8-bit PNG encoder (web CompressionStream) that can
+// apply any of the five row filters, so the decoder's filters are exercised.
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 255] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+async function deflate(data: Uint8Array): Promise<Uint8Array> {
+  const s = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new CompressionStream("deflate"),
+  );
+  return new Uint8Array(await new Response(s).arrayBuffer());
+}
+
+function chunk(type: string, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + body.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, body.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(body, 8);
+  dv.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
+  return out;
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+export interface EncodeOpts {
+  /** PNG colour type: 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA (default from channels) */
+  colorType?: 0 | 2 | 3 | 4 | 6;
+  /** row filter to use for every row, or "cycle" to use 0..4 in turn (default 0) */
+  filter?: 0 | 1 | 2 | 3 | 4 | "cycle";
+  palette?: Uint8Array;
+}
+
+/** Encode interleaved 8-bit pixels (channels 1, 2, 3 or 4; palette indices for type 3). */
+export async function encodePng(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  opts: EncodeOpts = {},
+): Promise<Uint8Array> {
+  const colorType = opts.colorType ?? ({ 1: 0, 2: 4, 3: 2, 4: 6 } as Record<number, number>)[channels];
+  const bpp = channels;
+  const stride = width * bpp;
+  const raw = new Uint8Array(height * (stride + 1));
+  for (let y = 0; y < height; y++) {
+    const f = opts.filter === "cycle" ? y % 5 : (opts.filter ?? 0);
+    raw[y * (stride + 1)] = f;
+    for (let x = 0; x < stride; x++) {
+      const v = data[y * stride + x];
+      const a = x >= bpp ? data[y * stride + x - bpp] : 0;
+      const b = y > 0 ? data[(y - 1) * stride + x] : 0;
+      const c = x >= bpp && y > 0 ? data[(y - 1) * stride + x - bpp] : 0;
+      const pred = [0, a, b, (a + b) >> 1, paeth(a, b, c)][f];
+      raw[y * (stride + 1) + 1 + x] = (v - pred) & 255;
+    }
+  }
+  const ihdr = new Uint8Array(13);
+  const dv = new DataView(ihdr.buffer);
+  dv.setUint32(0, width);
+  dv.setUint32(4, height);
+  ihdr[8] = 8;
+  ihdr[9] = colorType;
+  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr)];
+  if (opts.palette) parts.push(chunk("PLTE", opts.palette));
+  parts.push(chunk("IDAT", await deflate(raw)), chunk("IEND", new Uint8Array(0)));
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) (out.set(p, o), o += p.length);
+  return out;
+}
