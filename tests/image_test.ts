@@ -1,0 +1,73 @@
+// Image preprocessing: channel conversion, resizing, normalisation and typed
+// rejection of malformed pixel inputs.
+import { assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
+import { imageToInput, resizePlane } from "../runtime/image.ts";
+import { encodePng } from "./helpers/png_encode.ts";
+
+Deno.test("image: area-average downscale and bilinear upscale preserve constants and means", () => {
+  const src = new Float32Array(8 * 8).fill(0.25);
+  assertEquals([...resizePlane(src, 8, 8, 3, 3)].map((v) => +v.toFixed(6)), new Array(9).fill(0.25));
+  const ramp = Float32Array.from({ length: 16 }, (_, i) => i % 4);
+  const small = resizePlane(ramp, 4, 4, 2, 2); // columns {0,1} and {2,3} average to 0.5 and 2.5
+  assertEquals([...small], [0.5, 2.5, 0.5, 2.5]);
+  const big = resizePlane(new Float32Array([0, 1]), 2, 1, 4, 1);
+  assertEquals([...big], [0, 0.25, 0.75, 1]);
+});
+
+Deno.test("image: RGBA u8, gray f32 and PNG inputs give the same normalised gray input", async () => {
+  const w = 4, h = 4;
+  const gray = Uint8Array.from({ length: 16 }, (_, i) => i * 16);
+  const rgba = new Uint8Array(64);
+  for (let i = 0; i < 16; i++) rgba.set([gray[i], gray[i], gray[i], 255], i * 4);
+  const norm = { mean: [0.5], std: [0.25] };
+  const a = await imageToInput({ data: rgba, width: w, height: h }, [1, 4, 4], norm);
+  const b = await imageToInput(
+    { data: Float32Array.from(gray, (v) => v / 255), width: w, height: h, channels: 1 },
+    [1, 4, 4],
+    norm,
+  );
+  const c = await imageToInput(await encodePng(gray, w, h, 1), [1, 4, 4], norm);
+  for (let i = 0; i < 16; i++) {
+    assertAlmostEquals(a[i], (gray[i] / 255 - 0.5) / 0.25, 1e-5);
+    assertAlmostEquals(b[i], a[i], 1e-5);
+    assertAlmostEquals(c[i], a[i], 1e-5);
+  }
+  // alpha composites over black
+  rgba[3] = 0;
+  const d = await imageToInput({ data: rgba, width: w, height: h, channels: 4 }, [1, 4, 4]);
+  assertEquals(d[0], 0);
+});
+
+Deno.test("image: bad inputs are typed errors saying what was expected", async () => {
+  const shape = [1, 28, 28];
+  await assertRejects(() => imageToInput(new Uint8Array([1, 2, 3]), shape), TypeError, "PNG");
+  await assertRejects(
+    () => imageToInput({ data: new Uint8Array(10), width: 3, height: 3 }, shape),
+    TypeError,
+    "10",
+  );
+  await assertRejects(
+    () => imageToInput({ data: new Uint8Array(12), width: 2, height: 2, channels: 4 }, shape),
+    TypeError,
+    "expected 2x2x4",
+  );
+  await assertRejects(
+    () => imageToInput({ data: new Uint8Array(4), width: 0, height: 2 }, shape),
+    TypeError,
+    "width",
+  );
+  await assertRejects(
+    () => imageToInput({ data: new Float32Array([0, NaN, 0, 0]), width: 2, height: 2 }, shape),
+    TypeError,
+    "finite",
+  );
+  await assertRejects(
+    () => imageToInput({ data: new Uint8Array(4), width: 2, height: 2 }, [10]),
+    TypeError,
+    "predict",
+  );
+  await assertRejects(
+    () => imageToInput({ data: new Uint8Array(4), width: 1e5, height: 1e5 }, shape),
+    RangeError,
+  );
+});

@@ -1,0 +1,112 @@
+// Layer specs: shape rules (valid/same/full/explicit, stride, dilation,
+// groups), parameter counts, receptive fields, and typed rejections.
+import { assertEquals, assertThrows } from "@std/assert";
+import { type LayerSpec, paramCount, receptiveFields, resolveLayers } from "../runtime/spec.ts";
+
+const shapes = (layers: LayerSpec[], input: number[]) => resolveLayers(layers, input).map((l) => l.outShape);
+
+Deno.test("spec: conv2d padding modes and strides follow the output-size formula", () => {
+  assertEquals(shapes([{ type: "conv2d", filters: 4, kernel: 3 }], [1, 28, 28]), [[4, 26, 26]]);
+  assertEquals(shapes([{ type: "conv2d", filters: 4, kernel: 3, padding: "same" }], [1, 28, 28]), [[
+    4,
+    28,
+    28,
+  ]]);
+  assertEquals(shapes([{ type: "conv2d", filters: 4, kernel: 3, padding: "full" }], [1, 28, 28]), [[
+    4,
+    30,
+    30,
+  ]]);
+  // same with stride: ceil(in / stride)
+  assertEquals(
+    shapes([{ type: "conv2d", filters: 2, kernel: 3, stride: 2, padding: "same" }], [3, 7, 9]),
+    [[2, 4, 5]],
+  );
+  // CS231n: 5x5 input padded by 1, 3x3 kernel, stride 2 → 3x3
+  assertEquals(shapes([{ type: "conv2d", filters: 2, kernel: 3, stride: 2, padding: 1 }], [3, 5, 5]), [[
+    2,
+    3,
+    3,
+  ]]);
+  // explicit asymmetric padding and dilation: (7+1+2-2*2-1)/1+1 = 6 ; (9+0+0-2*2-1)+1 = 5
+  assertEquals(
+    shapes([{ type: "conv2d", filters: 1, kernel: 3, dilation: 2, padding: [1, 2, 0, 0] }], [1, 7, 9]),
+    [[1, 6, 5]],
+  );
+  assertEquals(shapes([{ type: "conv2d", filters: 1, kernel: [3, 1], stride: [2, 1] }], [1, 9, 4]), [[
+    1,
+    4,
+    4,
+  ]]);
+});
+
+Deno.test("spec: conv1d, pools, dense, flatten and activations", () => {
+  assertEquals(
+    shapes([{ type: "conv1d", filters: 8, kernel: 5, stride: 2, padding: "same" }, {
+      type: "maxpool1d",
+      size: 2,
+    }], [
+      3,
+      100,
+    ]),
+    [[8, 50], [8, 25]],
+  );
+  // overlapping pool: size 3 stride 2
+  assertEquals(shapes([{ type: "maxpool2d", size: 3, stride: 2 }], [4, 13, 13]), [[4, 6, 6]]);
+  assertEquals(shapes([{ type: "avgpool2d", size: 2 }, { type: "globalavgpool" }], [4, 8, 8]), [[4, 4, 4], [
+    4,
+  ]]);
+  assertEquals(
+    shapes([{ type: "flatten" }, { type: "dense", units: 10 }, { type: "softmax" }], [2, 3, 3]),
+    [[18], [10], [10]],
+  );
+  assertEquals(shapes([{ type: "dense", units: 5 }], [2, 3, 3]), [[5]]); // implicit flatten
+});
+
+Deno.test("spec: parameter counts (lenet = 431,080)", () => {
+  const lenet: LayerSpec[] = [
+    { type: "conv2d", filters: 20, kernel: 5 },
+    { type: "maxpool2d", size: 2 },
+    { type: "conv2d", filters: 50, kernel: 5 },
+    { type: "maxpool2d", size: 2 },
+    { type: "dense", units: 500 },
+    { type: "relu" },
+    { type: "dense", units: 10 },
+    { type: "softmax" },
+  ];
+  const l = resolveLayers(lenet, [1, 28, 28]);
+  assertEquals(l.reduce((a, x) => a + paramCount(x), 0), 431080);
+  const dw = resolveLayers([{ type: "conv2d", filters: 8, kernel: 3, groups: 8, bias: false }], [8, 5, 5]);
+  assertEquals(paramCount(dw[0]), 8 * 9);
+});
+
+Deno.test("spec: receptive field grows by (k-1)*jump", () => {
+  const l = resolveLayers([
+    { type: "conv2d", filters: 1, kernel: 3 },
+    { type: "maxpool2d", size: 2 },
+    { type: "conv2d", filters: 1, kernel: 3 },
+    { type: "conv2d", filters: 1, kernel: 3, dilation: 2 },
+  ], [1, 32, 32]);
+  assertEquals(receptiveFields(l).map((r) => r.rf[0]), [3, 4, 8, 16]);
+});
+
+Deno.test("spec: bad layers are rejected with typed errors naming the layer", () => {
+  const bad: [LayerSpec[], number[], ErrorConstructor | RangeErrorConstructor, string][] = [
+    [[{ type: "conv2d", filters: 1, kernel: 0 }], [1, 5, 5], RangeError, "kernel"],
+    [[{ type: "conv2d", filters: 1, kernel: 3, stride: 0 }], [1, 5, 5], RangeError, "stride"],
+    [[{ type: "conv2d", filters: 1, kernel: 7 }], [1, 5, 5], RangeError, "exceeds"],
+    [[{ type: "conv2d", filters: 1.5, kernel: 3 } as LayerSpec], [1, 5, 5], TypeError, "integer"],
+    [[{ type: "conv2d", filters: 3, kernel: 1, groups: 2 }], [4, 5, 5], RangeError, "groups"],
+    [[{ type: "conv1d", filters: 1, kernel: 3 }], [1, 5, 5], TypeError, "(C,L)"],
+    [[{ type: "warp" } as unknown as LayerSpec], [1, 5, 5], TypeError, "unknown layer type"],
+    [
+      [{ type: "conv2d", filters: 1, kernel: 3, padding: "mirror" as "same" }],
+      [1, 5, 5],
+      TypeError,
+      "padding",
+    ],
+  ];
+  for (const [layers, input, E, msg] of bad) assertThrows(() => resolveLayers(layers, input), E, msg);
+  assertThrows(() => resolveLayers([{ type: "relu" }], [0, 5]), RangeError, "input shape");
+  assertThrows(() => resolveLayers([{ type: "relu" }], [1, 2, 3, 4]), TypeError, "input shape");
+});
