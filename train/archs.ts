@@ -1,0 +1,166 @@
+// Built-in architectures by name, or a JSON file {inputShape, layers}.
+// Invariants: every net ends in raw logits, one per class (the exported model
+// appends softmax); the layer chain is validated with the runtime's shape
+// rules (dropout/batchnorm are shape-preserving and skipped for that check)
+// and must match the dataset's input shape and class count.
+
+import { type LayerSpec, macs, paramCount, resolveLayers } from "../runtime/spec.ts";
+import type { TrainLayerSpec } from "./backend.ts";
+
+export interface Arch {
+  name: string;
+  inputShape: number[];
+  layers: TrainLayerSpec[];
+}
+
+export const ARCH_NAMES = ["small", "lenet", "edge", "tiny"] as const;
+
+function builtin(name: string, classes: number): TrainLayerSpec[] | null {
+  switch (name) {
+    case "tiny": // ~2k params: for tests and smoke runs
+      return [
+        { type: "conv2d", filters: 4, kernel: 3, stride: 2, padding: "same" },
+        { type: "relu" },
+        { type: "maxpool2d", size: 2 },
+        { type: "flatten" },
+        { type: "dense", units: classes },
+      ];
+    case "small":
+      return [
+        { type: "conv2d", filters: 16, kernel: 3, padding: "same" },
+        { type: "relu" },
+        { type: "maxpool2d", size: 2 },
+        { type: "conv2d", filters: 32, kernel: 3, padding: "same" },
+        { type: "relu" },
+        { type: "maxpool2d", size: 2 },
+        { type: "flatten" },
+        { type: "dense", units: classes },
+      ];
+    case "lenet":
+      return [
+        { type: "conv2d", filters: 20, kernel: 5 },
+        { type: "maxpool2d", size: 2 },
+        { type: "conv2d", filters: 50, kernel: 5 },
+        { type: "maxpool2d", size: 2 },
+        { type: "flatten" },
+        { type: "dense", units: 500 },
+        { type: "relu" },
+        { type: "dense", units: classes },
+      ];
+    case "edge": // ~97k params, ~1.9M MACs/sample: the shipped Fashion-MNIST model
+      return [
+        { type: "conv2d", filters: 16, kernel: 3, padding: "same" }, // 16x28x28
+        { type: "batchnorm" },
+        { type: "relu" },
+        { type: "maxpool2d", size: 2 }, // 16x14x14
+        { type: "conv2d", filters: 32, kernel: 3, padding: "same" }, // 32x14x14
+        { type: "batchnorm" },
+        { type: "relu" },
+        { type: "maxpool2d", size: 2 }, // 32x7x7
+        { type: "conv2d", filters: 64, kernel: 3, padding: "same" }, // 64x7x7
+        { type: "batchnorm" },
+        { type: "relu" },
+        { type: "maxpool2d", size: 2 }, // 64x3x3
+        { type: "flatten" }, // 576
+        { type: "dense", units: 120 },
+        { type: "batchnorm" },
+        { type: "relu" },
+        { type: "dropout", rate: 0.3 },
+        { type: "dense", units: classes },
+      ];
+  }
+  return null;
+}
+
+/** Layers the runtime knows (training-only layers removed), for shape checks and counts. */
+export function inferenceLayers(layers: TrainLayerSpec[]): LayerSpec[] {
+  return layers.filter((l) => l.type !== "dropout" && l.type !== "batchnorm") as LayerSpec[];
+}
+
+/** Parameters and forward MACs per sample of an architecture (batchnorm adds 2 per channel). */
+export function archStats(a: Arch): { params: number; macs: number } {
+  const r = resolveLayers(inferenceLayers(a.layers), a.inputShape);
+  let params = r.reduce((s, l) => s + paramCount(l), 0);
+  // batchnorm gamma/beta: 2 per channel of the preceding layer's output
+  let k = 0;
+  for (const l of a.layers) {
+    if (l.type === "batchnorm") params += 2 * r[k - 1].outShape[0];
+    else if (l.type !== "dropout") k++;
+  }
+  return { params, macs: r.reduce((s, l) => s + macs(l), 0) };
+}
+
+function checkArch(a: Arch, inputShape: number[], classes: number, where: string): Arch {
+  if (JSON.stringify(a.inputShape) !== JSON.stringify(inputShape)) {
+    throw new TypeError(
+      `${where}: input shape (${a.inputShape.join(",")}) does not match the dataset's (${
+        inputShape.join(",")
+      })`,
+    );
+  }
+  for (const [i, l] of a.layers.entries()) {
+    if (l.type === "dropout" && !(typeof l.rate === "number" && l.rate >= 0 && l.rate < 1)) {
+      throw new RangeError(
+        `${where}: layer ${i} dropout rate must be in [0, 1), got ${JSON.stringify(l.rate)}`,
+      );
+    }
+    if (
+      l.type === "batchnorm" && (i === 0 || !["conv2d", "conv1d", "dense"].includes(a.layers[i - 1].type))
+    ) {
+      throw new TypeError(
+        `${where}: layer ${i} batchnorm must directly follow a conv or dense layer (it is folded)`,
+      );
+    }
+  }
+  let resolved;
+  try {
+    resolved = resolveLayers(inferenceLayers(a.layers), a.inputShape);
+  } catch (e) {
+    const E = e instanceof RangeError ? RangeError : TypeError;
+    throw new E(`${where}: ${(e as Error).message}`);
+  }
+  const out = resolved[resolved.length - 1].outShape;
+  if (out.length !== 1 || out[0] !== classes) {
+    throw new TypeError(`${where}: network output is (${out.join(",")}), expected ${classes} logits`);
+  }
+  if (a.layers[a.layers.length - 1].type === "softmax") {
+    throw new TypeError(`${where}: end in raw logits, not softmax (the exported model appends softmax)`);
+  }
+  return a;
+}
+
+/** Resolve `--arch` (a built-in name or a JSON file path) for a dataset. */
+export async function loadArch(nameOrPath: string, inputShape: number[], classes: number): Promise<Arch> {
+  const b = builtin(nameOrPath, classes);
+  if (b) {
+    return checkArch({ name: nameOrPath, inputShape, layers: b }, inputShape, classes, `arch ${nameOrPath}`);
+  }
+  if (!nameOrPath.endsWith(".json")) {
+    throw new TypeError(
+      `unknown architecture ${JSON.stringify(nameOrPath)}, expected one of ${
+        ARCH_NAMES.join(", ")
+      } or a .json file`,
+    );
+  }
+  let text: string;
+  try {
+    text = await Deno.readTextFile(nameOrPath);
+  } catch (e) {
+    throw new TypeError(`${nameOrPath}: cannot read architecture file (${(e as Error).message})`);
+  }
+  let j: { inputShape?: unknown; layers?: unknown };
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new TypeError(`${nameOrPath}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!j || !Array.isArray(j.layers)) {
+    throw new TypeError(`${nameOrPath}: expected {"inputShape": [...], "layers": [...]}`);
+  }
+  const a: Arch = {
+    name: nameOrPath,
+    inputShape: Array.isArray(j.inputShape) ? j.inputShape as number[] : inputShape,
+    layers: j.layers as TrainLayerSpec[],
+  };
+  return checkArch(a, inputShape, classes, nameOrPath);
+}
