@@ -3,7 +3,19 @@
 // when it concerns the file as a whole); misuse of the API is a TypeError
 // (shape/type) or RangeError (limits); use after dispose is a DisposedError.
 
-/** A `.tcnn` file (or an in-memory model description) is malformed. */
+/**
+ * A `.tcnn` file (or an in-memory model description) is malformed.
+ *
+ * @example
+ * ```ts
+ * import { decodeModel, ModelFormatError } from "../mod.ts";
+ * try {
+ *   decodeModel(new Uint8Array([1, 2, 3]));
+ * } catch (e) {
+ *   if (!(e instanceof ModelFormatError)) throw e; // e.offset says where
+ * }
+ * ```
+ */
 export class ModelFormatError extends Error {
   /** Byte offset in the file where the problem was detected, or -1. */
   readonly offset: number;
@@ -14,7 +26,16 @@ export class ModelFormatError extends Error {
   }
 }
 
-/** A model was used after `dispose()`. */
+/**
+ * A model was used after `dispose()`.
+ *
+ * @example
+ * ```ts
+ * import { DisposedError } from "../mod.ts";
+ * const e = new DisposedError();
+ * if (e.name !== "DisposedError") throw new Error("unexpected name");
+ * ```
+ */
 export class DisposedError extends Error {
   constructor(what = "model") {
     super(`${what} has been disposed; load it again to keep using it`);
@@ -22,7 +43,19 @@ export class DisposedError extends Error {
   }
 }
 
-/** A WebGPU call failed (device lost, validation or out-of-memory error). */
+/**
+ * A WebGPU call failed (device lost, validation or out-of-memory error).
+ *
+ * @example
+ * ```ts
+ * import { encodeModel, GpuError, loadModel } from "../mod.ts";
+ * const bytes = encodeModel({ inputShape: [2], layers: [{ type: "relu" }], params: [[]] });
+ * // no WebGPU entry point: "webgpu" is refused, "auto" falls back to the CPU
+ * await loadModel(bytes, { backend: "webgpu", gpu: null }).catch((e) => {
+ *   if (!(e instanceof GpuError)) throw e;
+ * });
+ * ```
+ */
 export class GpuError extends Error {
   constructor(message: string) {
     super(message);

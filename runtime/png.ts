@@ -55,7 +55,20 @@ function paeth(a: number, b: number, c: number): number {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
-/** Decode PNG bytes into raw 8-bit pixels. */
+/**
+ * Decode PNG bytes into raw 8-bit pixels.
+ *
+ * @example
+ * ```ts
+ * import { decodePng } from "../mod.ts";
+ * // a 1x1 gray PNG
+ * const png = Uint8Array.from(atob(
+ *   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==",
+ * ), (c) => c.charCodeAt(0));
+ * const img = await decodePng(png);
+ * if (img.width !== 1 || img.channels !== 1) throw new Error("unexpected");
+ * ```
+ */
 export async function decodePng(bytes: Uint8Array): Promise<RawImage> {
   if (!isPng(bytes)) throw new TypeError("not a PNG: the 8-byte PNG signature is missing");
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
