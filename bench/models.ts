@@ -1,0 +1,88 @@
+// Reference benchmark models `lenet` and `small` with seeded random weights,
+// so ours and every peer run the IDENTICAL network. Invariants: params follow
+// runtime/model_desc.ts (conv weight (O,I,kh,kw), dense weight (out,in), then
+// bias); the same seed always yields the same bytes.
+
+import type { LayerSpec } from "../runtime/spec.ts";
+import type { ModelDesc } from "../runtime/model_desc.ts";
+import { paramShapes, resolveLayers } from "../runtime/spec.ts";
+
+export const LENET_LAYERS: LayerSpec[] = [
+  { type: "conv2d", filters: 20, kernel: 5 },
+  { type: "maxpool2d", size: 2 },
+  { type: "conv2d", filters: 50, kernel: 5 },
+  { type: "maxpool2d", size: 2 },
+  { type: "flatten" },
+  { type: "dense", units: 500 },
+  { type: "relu" },
+  { type: "dense", units: 10 },
+  { type: "softmax" },
+];
+
+export const SMALL_LAYERS: LayerSpec[] = [
+  { type: "conv2d", filters: 16, kernel: 3, padding: "same" },
+  { type: "relu" },
+  { type: "maxpool2d", size: 2 },
+  { type: "conv2d", filters: 32, kernel: 3, padding: "same" },
+  { type: "relu" },
+  { type: "maxpool2d", size: 2 },
+  { type: "flatten" },
+  { type: "dense", units: 10 },
+  { type: "softmax" },
+];
+
+/** mulberry32: tiny deterministic PRNG returning floats in [0,1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Build a model description with He-uniform weights and small biases from `seed`. */
+export function makeModel(
+  layers: LayerSpec[],
+  seed: number,
+  inputShape = [1, 28, 28],
+): ModelDesc {
+  const r = rng(seed);
+  const resolved = resolveLayers(layers, inputShape);
+  const params = resolved.map((l) => {
+    const shapes = paramShapes(l);
+    return shapes.map((s, i) => {
+      const n = s.reduce((a, b) => a * b, 1);
+      const fanIn = i === 0 ? n / s[0] : 1;
+      const lim = i === 0 ? Math.sqrt(6 / fanIn) : 0.05;
+      const t = new Float32Array(n);
+      for (let k = 0; k < n; k++) t[k] = (r() * 2 - 1) * lim;
+      return t;
+    });
+  });
+  return {
+    inputShape,
+    layers,
+    params,
+    labels: Array.from({ length: 10 }, (_, i) => `class${i}`),
+  };
+}
+
+export const BENCH_MODELS: Record<string, () => ModelDesc> = {
+  lenet: () => makeModel(LENET_LAYERS, 1234),
+  small: () => makeModel(SMALL_LAYERS, 5678),
+};
+
+/** Deterministic input batch in [0,1): (N, ...shape). */
+export function makeInput(
+  n: number,
+  perSample: number,
+  seed = 42,
+): Float32Array {
+  const r = rng(seed);
+  const x = new Float32Array(n * perSample);
+  for (let i = 0; i < x.length; i++) x[i] = r();
+  return x;
+}
