@@ -1,0 +1,104 @@
+// CPU convolution (cross-correlation, no kernel flip) for conv2d and conv1d,
+// both in the unified 2-D window form of ResolvedLayer (conv1d has kh = sh =
+// dh = 1, pt = pb = 0, inH = outH = 1). Supports groups (incl. depthwise),
+// stride, dilation and asymmetric zero padding.
+// Shapes: x is (N, inC, inH, inW); w is (outC, inC/groups, kh, kw) row-major
+// (conv1d (outC, inC/groups, kw) has the same layout); b is (outC);
+// y is (N, outC, outH, outW).
+// Invariants: callers have checked every length (see forward.ts). Each output
+// plane is accumulated in float64 scratch and rounded to f32 once. The inner
+// loops run over precomputed valid output ranges, so they need no bounds
+// checks: padded cells contribute zero by never being visited.
+
+import type { Window2d } from "../spec.ts";
+
+export type ConvGeometry = Window2d & { groups: number };
+
+let scratch = new Float64Array(0);
+
+/**
+ * For kernel tap k along one axis, the output positions o in [lo, hi) whose
+ * input index o*s - p + k*d lies in [0, inLen).
+ */
+function validRanges(
+  kLen: number,
+  s: number,
+  d: number,
+  p: number,
+  inLen: number,
+  outLen: number,
+): Int32Array {
+  const r = new Int32Array(2 * kLen);
+  for (let k = 0; k < kLen; k++) {
+    const off = k * d - p; // input index = o*s + off
+    // o*s + off >= 0  ⇔  o >= ceil(-off / s)
+    let lo = off >= 0 ? 0 : Math.ceil(-off / s);
+    // o*s + off <= inLen - 1  ⇔  o <= floor((inLen - 1 - off) / s)
+    let hi = inLen - 1 - off < 0 ? 0 : Math.floor((inLen - 1 - off) / s) + 1;
+    if (lo > outLen) lo = outLen;
+    if (hi > outLen) hi = outLen;
+    if (hi < lo) hi = lo;
+    r[2 * k] = lo;
+    r[2 * k + 1] = hi;
+  }
+  return r;
+}
+
+/** y = conv(x, w) + b. `b` may be null (no bias). Writes into and returns `y`. */
+export function conv2d(
+  g: ConvGeometry,
+  w: Float32Array,
+  b: Float32Array | null,
+  x: Float32Array,
+  batch: number,
+  y: Float32Array,
+): Float32Array {
+  const { kh, kw, sh, sw, dh, dw, pt, pl, inC, inH, inW, outC, outH, outW, groups } = g;
+  const icg = inC / groups; // input channels per group
+  const ocg = outC / groups; // output channels per group
+  const inPlane = inH * inW;
+  const outPlane = outH * outW;
+  const kArea = kh * kw;
+  const rowR = validRanges(kh, sh, dh, pt, inH, outH);
+  const colR = validRanges(kw, sw, dw, pl, inW, outW);
+  if (scratch.length < outPlane) scratch = new Float64Array(outPlane);
+  const acc = scratch;
+  for (let n = 0; n < batch; n++) {
+    const xN = n * inC * inPlane;
+    const yN = n * outC * outPlane;
+    for (let oc = 0; oc < outC; oc++) {
+      const bv = b === null ? 0 : b[oc];
+      for (let i = 0; i < outPlane; i++) acc[i] = bv;
+      const icBase = ((oc / ocg) | 0) * icg;
+      for (let icl = 0; icl < icg; icl++) {
+        const xC = xN + (icBase + icl) * inPlane;
+        const wC = (oc * icg + icl) * kArea;
+        for (let ky = 0; ky < kh; ky++) {
+          const oy0 = rowR[2 * ky];
+          const oy1 = rowR[2 * ky + 1];
+          if (oy0 >= oy1) continue;
+          const yOff = ky * dh - pt;
+          for (let kx = 0; kx < kw; kx++) {
+            const ox0 = colR[2 * kx];
+            const ox1 = colR[2 * kx + 1];
+            if (ox0 >= ox1) continue;
+            const wv = w[wC + ky * kw + kx];
+            const xOff = kx * dw - pl;
+            for (let oy = oy0; oy < oy1; oy++) {
+              const aRow = oy * outW;
+              const xRow = xC + (oy * sh + yOff) * inW + xOff; // + ox*sw
+              if (sw === 1) {
+                for (let ox = ox0; ox < ox1; ox++) acc[aRow + ox] += wv * x[xRow + ox];
+              } else {
+                for (let ox = ox0; ox < ox1; ox++) acc[aRow + ox] += wv * x[xRow + ox * sw];
+              }
+            }
+          }
+        }
+      }
+      const yC = yN + oc * outPlane;
+      for (let i = 0; i < outPlane; i++) y[yC + i] = acc[i];
+    }
+  }
+  return y;
+}
