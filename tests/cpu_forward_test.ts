@@ -273,7 +273,7 @@ function convCase(g: Gen, i: number, dims: 1 | 2) {
     const C = depthwise ? g.int(1, 5) : g.int(1, 6);
     const divs = [1, 2, 3].filter((d) => C % d === 0);
     const groups = depthwise ? C : g.pick(divs);
-    const filters = depthwise ? C * g.int(1, 2) : groups * g.int(1, 3);
+    const filters = depthwise ? C * g.int(1, 5) : groups * g.int(1, 9); // ocg ≥ 4 hits the 4-channel block path
     const H = g.int(1, 11), W = g.int(1, 13);
     const two = dims === 2;
     const k: number | [number, number] = two
@@ -310,6 +310,8 @@ function convCase(g: Gen, i: number, dims: 1 | 2) {
     stride: l.sh > 1 || l.sw > 1,
     dil: l.dh > 1 || l.dw > 1,
     groups: l.groups > 1,
+    depthwise: l.groups === l.inC && l.inC > 1,
+    block4: l.outC / l.groups >= 4,
     batch: N > 1,
   };
 }
@@ -348,7 +350,18 @@ Deno.test("cpu conv2d matches the float64 reference on 80 random configurations"
     seen.add(c.mode);
     for (const [k, v] of Object.entries(c)) if (v === true) seen.add(k);
   }
-  assertEquals([...seen].sort(), ["batch", "dil", "explicit", "full", "groups", "same", "stride", "valid"]);
+  assertEquals([...seen].sort(), [
+    "batch",
+    "block4",
+    "depthwise",
+    "dil",
+    "explicit",
+    "full",
+    "groups",
+    "same",
+    "stride",
+    "valid",
+  ]);
 });
 
 Deno.test("cpu conv1d matches the float64 reference on 60 random configurations", () => {
@@ -359,7 +372,18 @@ Deno.test("cpu conv1d matches the float64 reference on 60 random configurations"
     seen.add(c.mode);
     for (const [k, v] of Object.entries(c)) if (v === true) seen.add(k);
   }
-  assertEquals([...seen].sort(), ["batch", "dil", "explicit", "full", "groups", "same", "stride", "valid"]);
+  assertEquals([...seen].sort(), [
+    "batch",
+    "block4",
+    "depthwise",
+    "dil",
+    "explicit",
+    "full",
+    "groups",
+    "same",
+    "stride",
+    "valid",
+  ]);
 });
 
 Deno.test("cpu max/avg/l2 pool2d matches the float64 reference on 72 random configurations", () => {

@@ -9,6 +9,8 @@
 // plane is accumulated in float64 scratch and rounded to f32 once. The inner
 // loops run over precomputed valid output ranges, so they need no bounds
 // checks: padded cells contribute zero by never being visited.
+// Output channels of a group are processed 4 at a time (each input value is
+// loaded once for 4 accumulator planes), the remainder one at a time.
 
 import type { Window2d } from "../spec.ts";
 
@@ -61,43 +63,91 @@ export function conv2d(
   const kArea = kh * kw;
   const rowR = validRanges(kh, sh, dh, pt, inH, outH);
   const colR = validRanges(kw, sw, dw, pl, inW, outW);
-  if (scratch.length < outPlane) scratch = new Float64Array(outPlane);
+  if (scratch.length < 4 * outPlane) scratch = new Float64Array(4 * outPlane);
   const acc = scratch;
+  const P1 = outPlane, P2 = 2 * outPlane, P3 = 3 * outPlane;
   for (let n = 0; n < batch; n++) {
     const xN = n * inC * inPlane;
     const yN = n * outC * outPlane;
-    for (let oc = 0; oc < outC; oc++) {
-      const bv = b === null ? 0 : b[oc];
-      for (let i = 0; i < outPlane; i++) acc[i] = bv;
-      const icBase = ((oc / ocg) | 0) * icg;
-      for (let icl = 0; icl < icg; icl++) {
-        const xC = xN + (icBase + icl) * inPlane;
-        const wC = (oc * icg + icl) * kArea;
-        for (let ky = 0; ky < kh; ky++) {
-          const oy0 = rowR[2 * ky];
-          const oy1 = rowR[2 * ky + 1];
-          if (oy0 >= oy1) continue;
-          const yOff = ky * dh - pt;
-          for (let kx = 0; kx < kw; kx++) {
-            const ox0 = colR[2 * kx];
-            const ox1 = colR[2 * kx + 1];
-            if (ox0 >= ox1) continue;
-            const wv = w[wC + ky * kw + kx];
-            const xOff = kx * dw - pl;
-            for (let oy = oy0; oy < oy1; oy++) {
-              const aRow = oy * outW;
-              const xRow = xC + (oy * sh + yOff) * inW + xOff; // + ox*sw
-              if (sw === 1) {
-                for (let ox = ox0; ox < ox1; ox++) acc[aRow + ox] += wv * x[xRow + ox];
-              } else {
-                for (let ox = ox0; ox < ox1; ox++) acc[aRow + ox] += wv * x[xRow + ox * sw];
+    for (let grp = 0; grp < groups; grp++) {
+      const icBase = grp * icg;
+      let oc = grp * ocg;
+      const ocEnd = oc + ocg;
+      // blocks of 4 output channels: each input value is loaded once for 4 accumulators
+      for (; oc + 4 <= ocEnd; oc += 4) {
+        for (let j = 0; j < 4; j++) {
+          const bv = b === null ? 0 : b[oc + j];
+          const a0 = j * outPlane;
+          for (let i = 0; i < outPlane; i++) acc[a0 + i] = bv;
+        }
+        const wStride = icg * kArea; // distance between consecutive output channels in w
+        for (let icl = 0; icl < icg; icl++) {
+          const xC = xN + (icBase + icl) * inPlane;
+          const wC = (oc * icg + icl) * kArea;
+          for (let ky = 0; ky < kh; ky++) {
+            const oy0 = rowR[2 * ky];
+            const oy1 = rowR[2 * ky + 1];
+            if (oy0 >= oy1) continue;
+            const yOff = ky * dh - pt;
+            for (let kx = 0; kx < kw; kx++) {
+              const ox0 = colR[2 * kx];
+              const ox1 = colR[2 * kx + 1];
+              if (ox0 >= ox1) continue;
+              const wi = wC + ky * kw + kx;
+              const w0 = w[wi], w1 = w[wi + wStride], w2 = w[wi + 2 * wStride], w3 = w[wi + 3 * wStride];
+              const xOff = kx * dw - pl;
+              for (let oy = oy0; oy < oy1; oy++) {
+                const aRow = oy * outW;
+                const xRow = xC + (oy * sh + yOff) * inW + xOff; // + ox*sw
+                for (let ox = ox0; ox < ox1; ox++) {
+                  const xv = x[xRow + ox * sw];
+                  const a = aRow + ox;
+                  acc[a] += w0 * xv;
+                  acc[a + P1] += w1 * xv;
+                  acc[a + P2] += w2 * xv;
+                  acc[a + P3] += w3 * xv;
+                }
               }
             }
           }
         }
+        const yC = yN + oc * outPlane;
+        const last = 4 * outPlane;
+        for (let i = 0; i < last; i++) y[yC + i] = acc[i];
       }
-      const yC = yN + oc * outPlane;
-      for (let i = 0; i < outPlane; i++) y[yC + i] = acc[i];
+      // remaining output channels one at a time
+      for (; oc < ocEnd; oc++) {
+        const bv = b === null ? 0 : b[oc];
+        for (let i = 0; i < outPlane; i++) acc[i] = bv;
+        for (let icl = 0; icl < icg; icl++) {
+          const xC = xN + (icBase + icl) * inPlane;
+          const wC = (oc * icg + icl) * kArea;
+          for (let ky = 0; ky < kh; ky++) {
+            const oy0 = rowR[2 * ky];
+            const oy1 = rowR[2 * ky + 1];
+            if (oy0 >= oy1) continue;
+            const yOff = ky * dh - pt;
+            for (let kx = 0; kx < kw; kx++) {
+              const ox0 = colR[2 * kx];
+              const ox1 = colR[2 * kx + 1];
+              if (ox0 >= ox1) continue;
+              const wv = w[wC + ky * kw + kx];
+              const xOff = kx * dw - pl;
+              for (let oy = oy0; oy < oy1; oy++) {
+                const aRow = oy * outW;
+                const xRow = xC + (oy * sh + yOff) * inW + xOff; // + ox*sw
+                if (sw === 1) {
+                  for (let ox = ox0; ox < ox1; ox++) acc[aRow + ox] += wv * x[xRow + ox];
+                } else {
+                  for (let ox = ox0; ox < ox1; ox++) acc[aRow + ox] += wv * x[xRow + ox * sw];
+                }
+              }
+            }
+          }
+        }
+        const yC = yN + oc * outPlane;
+        for (let i = 0; i < outPlane; i++) y[yC + i] = acc[i];
+      }
     }
   }
   return y;
