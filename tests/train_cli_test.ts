@@ -1,0 +1,66 @@
+// `deno task train` flag handling: bad flags print a clear message and exit 2
+// without touching data or devices; --help prints the usage and exits 0.
+
+import { assert, assertEquals } from "@std/assert";
+import { parseCli, UsageError } from "../train/cli_args.ts";
+
+const MAIN = new URL("../train/main.ts", import.meta.url).pathname;
+
+async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-webgpu", MAIN, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const d = new TextDecoder();
+  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
+}
+
+Deno.test("cli: bad flags exit 2 with a message naming the flag", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--bogus"], /Unknown option '--bogus'/],
+    [["--epochs", "zero"], /--epochs must be an integer, got "zero"/],
+    [["--epochs", "0"], /--epochs must be in \[1,/],
+    [["--arch", "resnet"], /--arch must be one of small, lenet, edge, tiny or a \.json file/],
+    [["--dataset", "cifar"], /--dataset must be one of mnist, fashion-mnist/],
+    [["--optimizer", "rmsprop"], /--optimizer must be one of sgd, adam, adamw/],
+    [["--quantize", "int4"], /--quantize must be one of f32, f16, int8/],
+    [["--backend", "cuda"], /--backend must be one of webgpu, cpu/],
+    [["--lr=-1"], /--lr must be in/],
+    [["--batch"], /argument missing/],
+    [["extra"], /unexpected argument "extra"/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await runCli(args);
+    assertEquals(r.code, 2, `${args.join(" ")}: exit ${r.code}, stderr ${r.stderr}`);
+    assert(re.test(r.stderr), `${args.join(" ")}: stderr was ${r.stderr}`);
+    assert(/--help/.test(r.stderr));
+  }
+});
+
+Deno.test("cli: --help prints usage and exits 0", async () => {
+  const r = await runCli(["--help"]);
+  assertEquals(r.code, 0, r.stderr);
+  assert(/Usage: deno task train/.test(r.stdout) && /--resume/.test(r.stdout) && /--quantize/.test(r.stdout));
+});
+
+Deno.test("cli: defaults are the zero-setup mnist run; derived defaults follow the optimizer", () => {
+  const c = parseCli([]);
+  assertEquals([c.dataset, c.arch, c.backend, c.quantize, c.out], [
+    "mnist",
+    "small",
+    "webgpu",
+    "f32",
+    "weights/mnist-small.tcnn",
+  ]);
+  assertEquals(parseCli(["--optimizer", "sgd"]).lr, 0.05);
+  assertEquals(parseCli(["--optimizer", "adamw"]).weightDecay, 5e-4);
+  assertEquals(parseCli(["--limit", "100", "--resume"]).limit, 100);
+  let threw = false;
+  try {
+    parseCli(["--val-fraction", "1.5"]);
+  } catch (e) {
+    threw = e instanceof UsageError;
+  }
+  assert(threw);
+});
