@@ -46,6 +46,7 @@ async function makeBackend(kind: "webgpu" | "cpu", cfg: TrainConfig): Promise<Tr
   }
   const device = await adapter.requestDevice({
     requiredLimits: {
+      maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
     },
