@@ -30,7 +30,7 @@ async function setup(): Promise<
 > {
   const haveFormat = await exists("../runtime/format.ts");
   const haveGpu = await exists("../runtime/webgpu/executor.ts");
-  let desc: ModelDesc | null = BENCH_MODELS[model]?.() ?? null;
+  const desc: ModelDesc | null = BENCH_MODELS[model]?.() ?? null;
   let bytes: Uint8Array | null = null;
   if (!desc) bytes = await Deno.readFile(model);
   const per = 28 * 28;
@@ -39,7 +39,7 @@ async function setup(): Promise<
     const fmt = await import("../runtime/format.ts");
     if (!bytes) bytes = fmt.encodeModel(desc!);
     const mod = await import("../mod.ts");
-    const m = await mod.loadModel(bytes, { backend });
+    const m = await mod.loadModel(bytes!, { backend });
     if (m.backend !== backend) {
       throw new Error(`asked for ${backend}, got ${m.backend}`);
     }

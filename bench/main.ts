@@ -1,0 +1,524 @@
+// `deno task bench`: ours vs peers in ONE run on this machine. Steps: export
+// the seeded reference models (lenet, small, + the shipped edge model when
+// present) to .tcnn/.onnx/manifest, then spawn one fresh process per
+// (library, model) for inference timing, cold-start probes, training
+// throughput and the matmul ceilings; print one table with ratios and write
+// bench/results.md. Invariants: every peer gets identical weights (outputs are
+// cross-checked against ours); timings are medians; nothing here asserts time.
+// Flags: --quick (fewer reps, ~2-3 min), --skip-train, --skip-peers,
+//        --only lenet,small,edge, --out bench/results.md
+
+import { BENCH_MODELS } from "./models.ts";
+import { exportModel, peerManifest } from "./export.ts";
+import { encodeOnnx } from "./onnx_writer.ts";
+import type { ModelDesc } from "../runtime/model_desc.ts";
+// @ts-ignore plain JS helper shared with the drivers
+import { stats } from "./peers/common.mjs";
+
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
+
+const argv = Deno.args;
+const quick = argv.includes("--quick");
+const skipTrain = argv.includes("--skip-train");
+const skipPeers = argv.includes("--skip-peers");
+const flag = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const only = flag("--only")?.split(",");
+const outPath = flag("--out") ?? "bench/results.md";
+const root = new URL("..", import.meta.url).pathname;
+const cache = `${root}bench/.cache`;
+const env: Record<string, string> = {
+  DENO_WEBGPU_BACKEND: Deno.env.get("DENO_WEBGPU_BACKEND") ?? "vulkan",
+  XDG_RUNTIME_DIR: Deno.env.get("XDG_RUNTIME_DIR") ?? "/tmp/xdg",
+};
+try {
+  Deno.mkdirSync(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
+} catch { /* exists */ }
+
+const log = (s: string) => console.error(`[bench] ${s}`);
+
+async function spawn(
+  cmd: string[],
+  cwd = root,
+  timeoutS = 180,
+): Promise<{ json: Json | null; ms: number; code: number; err: string }> {
+  const t = performance.now();
+  try {
+    const out = await new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      cwd,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(timeoutS * 1000),
+    }).output();
+    const ms = performance.now() - t;
+    const text = new TextDecoder().decode(out.stdout);
+    const line = text.split("\n").reverse().find((l) => l.startsWith("{"));
+    const err = new TextDecoder().decode(out.stderr).slice(-400);
+    return { json: line ? JSON.parse(line) : null, ms, code: out.code, err };
+  } catch (e) {
+    return {
+      json: { error: String(e) },
+      ms: performance.now() - t,
+      code: -1,
+      err: String(e),
+    };
+  }
+}
+
+async function text(cmd: string[]): Promise<string> {
+  try {
+    const o = await new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return new TextDecoder().decode(o.stdout).trim();
+  } catch {
+    return "n/a";
+  }
+}
+
+async function fileExists(p: string) {
+  try {
+    await Deno.stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function loadavg(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(
+      " ",
+    );
+  } catch {
+    return "n/a";
+  }
+}
+
+// ---------------------------------------------------------------- models
+const started = new Date();
+const loadStart = loadavg();
+log(`load average at start: ${loadStart}${quick ? " (quick mode)" : ""}`);
+let encodeTcnn: ((d: ModelDesc) => Uint8Array) | undefined;
+let decodeTcnn: ((b: Uint8Array) => { desc: ModelDesc }) | undefined;
+if (await fileExists(`${root}runtime/format.ts`)) {
+  const fmt = await import("../runtime/format.ts");
+  encodeTcnn = (d) => fmt.encodeModel(d);
+  decodeTcnn = (b) => fmt.decodeModel(b);
+}
+const models: { name: string; base: string; oursModel: string }[] = [];
+for (const [name, make] of Object.entries(BENCH_MODELS)) {
+  if (only && !only.includes(name)) continue;
+  const paths = await exportModel(cache, name, make(), encodeTcnn);
+  models.push({
+    name,
+    base: `${cache}/${name}`,
+    oursModel: paths.tcnn ?? name,
+  });
+}
+const edgePath = `${root}weights/fashion-mnist.tcnn`;
+if (
+  (!only || only.includes("edge")) && decodeTcnn && await fileExists(edgePath)
+) {
+  try {
+    const { desc } = decodeTcnn(await Deno.readFile(edgePath));
+    const { manifest, bin } = peerManifest("edge", desc);
+    await Deno.writeTextFile(`${cache}/edge.json`, JSON.stringify(manifest));
+    await Deno.writeFile(`${cache}/edge.bin`, new Uint8Array(bin.buffer));
+    await Deno.writeFile(`${cache}/edge.onnx`, encodeOnnx(desc));
+    models.push({ name: "edge", base: `${cache}/edge`, oursModel: edgePath });
+  } catch (e) {
+    log(`edge model skipped: ${e}`);
+  }
+}
+
+// ---------------------------------------------------------------- inference
+const DENO = Deno.execPath();
+const Q = quick ? ["--quick"] : [];
+const peers: {
+  lib: string;
+  cmd: (base: string) => string[];
+  cwd?: string;
+  vs: "cpu" | "webgpu";
+}[] = [
+  {
+    lib: "tfjs-cpu",
+    vs: "cpu",
+    cmd: (
+      b,
+    ) => [
+      "node",
+      "bench/peers/node_peer.mjs",
+      "--lib",
+      "tfjs-cpu",
+      "--model",
+      b,
+    ],
+  },
+  {
+    lib: "tfjs-wasm",
+    vs: "cpu",
+    cmd: (
+      b,
+    ) => [
+      "node",
+      "bench/peers/node_peer.mjs",
+      "--lib",
+      "tfjs-wasm",
+      "--model",
+      b,
+    ],
+  },
+  {
+    lib: "ort-web",
+    vs: "cpu",
+    cmd: (
+      b,
+    ) => [
+      "node",
+      "bench/peers/node_peer.mjs",
+      "--lib",
+      "ort-web",
+      "--model",
+      b,
+    ],
+  },
+  {
+    lib: "ort-node",
+    vs: "cpu",
+    cmd: (
+      b,
+    ) => [
+      "node",
+      "bench/peers/node_peer.mjs",
+      "--lib",
+      "ort-node",
+      "--model",
+      b,
+    ],
+  },
+  {
+    lib: "convnetjs",
+    vs: "cpu",
+    cmd: (
+      b,
+    ) => [
+      "node",
+      "bench/peers/node_peer.mjs",
+      "--lib",
+      "convnetjs",
+      "--model",
+      b,
+    ],
+  },
+  {
+    lib: "tfjs-webgpu",
+    vs: "webgpu",
+    cwd: `${root}bench`,
+    cmd: (
+      b,
+    ) => [
+      DENO,
+      "run",
+      "-A",
+      "--unstable-webgpu",
+      "--config",
+      "peers/deno_peer.json",
+      "peers/deno_tfjs_webgpu.mjs",
+      "--model",
+      b,
+    ],
+  },
+];
+const infer: Record<string, Record<string, Json>> = {};
+for (const m of models) {
+  infer[m.name] = {};
+  for (const backend of ["cpu", "webgpu"]) {
+    const r = await spawn([
+      DENO,
+      "run",
+      "-A",
+      "--unstable-webgpu",
+      "bench/ours_infer.ts",
+      "--backend",
+      backend,
+      "--model",
+      m.oursModel,
+      ...Q,
+    ]);
+    infer[m.name][`ours-${backend}`] = r.json ?? { error: r.err };
+    log(`${m.name} ours-${backend}: ${summ(r.json)}`);
+  }
+  if (skipPeers) continue;
+  for (const p of peers) {
+    const r = await spawn([...p.cmd(m.base), ...Q], p.cwd);
+    infer[m.name][p.lib] = { ...(r.json ?? { error: r.err }), vs: p.vs };
+    log(`${m.name} ${p.lib}: ${summ(r.json)}`);
+  }
+}
+function summ(j: Json | null): string {
+  if (!j) return "no output";
+  if (j.error) return `ERROR ${String(j.error).split("\n")[0]}`;
+  return `b1 ${j.b1?.median?.toFixed(3)} ms, b64 ${
+    j.b64?.img_s?.toFixed(0)
+  } img/s`;
+}
+
+// ---------------------------------------------------------------- cold start
+async function cold(cmd: string[], reps: number): Promise<Json> {
+  const t: number[] = [];
+  let last: Json | null = null;
+  await spawn(cmd); // warm the OS file cache / Deno's module cache
+  for (let i = 0; i < reps; i++) {
+    const r = await spawn(cmd);
+    if (r.code !== 0) return { error: r.err || JSON.stringify(r.json) };
+    last = r.json;
+    t.push(r.ms);
+  }
+  return { ...stats(t), version: last?.version };
+}
+const coldReps = quick ? 5 : 11;
+const coldRes: Record<string, Json> = {};
+const coldModel = models.find((m) => m.name === "edge") ??
+  models.find((m) => m.name === "lenet")!;
+coldRes["deno eval 0"] = await cold([DENO, "eval", "0"], coldReps);
+coldRes["node -e 0"] = await cold(["node", "-e", "0"], coldReps);
+if (coldModel.oursModel.endsWith(".tcnn")) {
+  coldRes["ours-cpu"] = await cold([
+    DENO,
+    "run",
+    "--allow-read",
+    "bench/cold/ours_cold.ts",
+    coldModel.oursModel,
+  ], coldReps);
+} else {coldRes["ours-cpu"] = {
+    error: "runtime/format.ts not landed: no .tcnn to load",
+  };}
+if (!skipPeers) {
+  for (const lib of ["tfjs-cpu", "convnetjs", "ort-node"]) {
+    coldRes[lib] = await cold([
+      "node",
+      "bench/peers/node_peer.mjs",
+      "--lib",
+      lib,
+      "--model",
+      coldModel.base,
+      "--once",
+    ], coldReps);
+  }
+}
+for (const [k, v] of Object.entries(coldRes)) {
+  log(
+    `cold ${k}: ${v.error ? "ERROR " + v.error : v.median.toFixed(1) + " ms"}`,
+  );
+}
+
+// ---------------------------------------------------------------- training
+const train: Json[] = [];
+if (!skipTrain) {
+  for (const backend of ["webgpu", "cpu"]) {
+    for (const arch of ["small", "lenet"]) {
+      const budget = quick ? "8" : "25";
+      const r = await spawn(
+        [
+          DENO,
+          "run",
+          "-A",
+          "--unstable-webgpu",
+          "bench/train_bench.ts",
+          "--backend",
+          backend,
+          "--arch",
+          arch,
+          "--budget",
+          budget,
+          "--steps",
+          quick ? "3" : "10",
+        ],
+        root,
+        300,
+      );
+      const j = r.json ?? { lib: `ours-train-${backend}`, arch, error: r.err };
+      train.push(j);
+      log(
+        `train ${backend} ${arch}: ${
+          j.error
+            ? "ERROR " + String(j.error).split("\n")[0]
+            : j.samples_s.toFixed(1) + " samples/s"
+        }`,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------- matmul ceilings
+const mmCpu = (await spawn([DENO, "run", "bench/matmul_cpu.ts", ...Q])).json ??
+  {};
+const mmGpu = (await spawn([
+  DENO,
+  "run",
+  "-A",
+  "--unstable-webgpu",
+  "bench/matmul_gpu.ts",
+  ...Q,
+])).json ?? {};
+
+// ---------------------------------------------------------------- report
+const f = (
+  v: number | undefined,
+  d = 2,
+) => (v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(d));
+const lines: string[] = [];
+const cpuModel = (await fileExists("/proc/cpuinfo"))
+  ? (Deno.readTextFileSync("/proc/cpuinfo").match(/model name\s*:\s*(.*)/)
+    ?.[1] ?? "n/a")
+  : "n/a";
+const loadEnd = loadavg();
+const nodeV = await text(["node", "--version"]);
+const peerVersions = new Set<string>();
+for (const m of Object.values(infer)) {
+  for (const [lib, j] of Object.entries(m)) {
+    if (j.version) peerVersions.add(`${lib} ${j.version}`);
+  }
+}
+lines.push(`# tinycnn benchmark results`, ``);
+lines.push(`- date: ${started.toISOString()}${quick ? " (--quick)" : ""}`);
+lines.push(
+  `- machine: ${navigator.hardwareConcurrency} cores, ${cpuModel}; load average at start ${loadStart}, at end ${loadEnd}`,
+);
+lines.push(
+  `- WebGPU: ${
+    mmGpu.adapter ?? "n/a"
+  } via DENO_WEBGPU_BACKEND=${env.DENO_WEBGPU_BACKEND}`,
+);
+lines.push(
+  `- Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), Node ${nodeV}; peers: ${
+    [...peerVersions].sort().join(", ")
+  }`,
+);
+lines.push(
+  `- all libraries single-threaded (ORT intra/inter-op threads = 1, wasm threads = 1); ours = public API \`loadModel → predict\``,
+);
+lines.push(
+  `- batch-1: median / p90 of individually timed calls (incl. readback); batch-64: median of timed calls`,
+);
+lines.push(
+  `- ratios are **ours / peer**: for latency < 1 means ours is faster; for throughput > 1 means ours is faster`,
+);
+lines.push(``, `## Inference`, ``);
+lines.push(
+  `| model | library | b1 median ms | b1 p90 ms | b64 img/s | latency ours/peer | throughput ours/peer | max abs diff vs ours-cpu |`,
+);
+lines.push(`|---|---|---:|---:|---:|---:|---:|---:|`);
+for (const [name, libs] of Object.entries(infer)) {
+  const ref = libs["ours-cpu"];
+  for (const [lib, j] of Object.entries(libs)) {
+    if (j.error) {
+      lines.push(
+        `| ${name} | ${lib} | error: ${
+          String(j.error).split("\n")[0].slice(0, 80)
+        } | | | | | |`,
+      );
+      continue;
+    }
+    const ours = lib.startsWith("ours") ? null : libs[`ours-${j.vs}`];
+    const lat = ours && !ours.error ? f(ours.b1.median / j.b1.median, 3) : "";
+    const thr = ours && !ours.error ? f(ours.b64.img_s / j.b64.img_s, 3) : "";
+    let diff = "";
+    if (ref?.out && j.out) {
+      diff = Math.max(
+        ...j.out.map((v: number, i: number) => Math.abs(v - ref.out[i])),
+      ).toExponential(1);
+    }
+    lines.push(
+      `| ${name} | ${lib}${ours ? ` (vs ours-${j.vs})` : ""} | ${
+        f(j.b1.median, 3)
+      } | ${f(j.b1.p90, 3)} | ${
+        f(j.b64.img_s, 0)
+      } | ${lat} | ${thr} | ${diff} |`,
+    );
+  }
+}
+lines.push(
+  ``,
+  `## Cold start (fresh process: import + load ${coldModel.name} + one inference; median of ${coldReps})`,
+  ``,
+);
+lines.push(
+  `| process | median ms | p90 ms | over bare runtime ms |`,
+  `|---|---:|---:|---:|`,
+);
+for (const [k, v] of Object.entries(coldRes)) {
+  if (v.error) {
+    lines.push(
+      `| ${k} | error: ${String(v.error).split("\n")[0].slice(0, 80)} | | |`,
+    );
+    continue;
+  }
+  const bare = k === "ours-cpu" || k === "deno eval 0"
+    ? coldRes["deno eval 0"]
+    : coldRes["node -e 0"];
+  lines.push(
+    `| ${k} | ${f(v.median, 1)} | ${f(v.p90, 1)} | ${
+      f(v.median - bare.median, 1)
+    } |`,
+  );
+}
+if (train.length) {
+  lines.push(
+    ``,
+    `## Training (ours; seeded random 28×28 data, Adam, batch 64; epoch = 60,000 samples extrapolated)`,
+    ``,
+  );
+  lines.push(
+    `| backend | arch | samples/s | s per epoch | step ms median | steps timed |`,
+    `|---|---|---:|---:|---:|---:|`,
+  );
+  for (const t of train) {
+    if (t.error) {
+      lines.push(
+        `| ${t.lib} | ${t.arch} | error: ${
+          String(t.error).split("\n")[0].slice(0, 90)
+        } | | | |`,
+      );
+    } else {lines.push(
+        `| ${t.lib} | ${t.arch} | ${f(t.samples_s, 1)} | ${f(t.epoch_s, 0)} | ${
+          f(t.step_ms.median, 1)
+        } | ${t.step_ms.n} |`,
+      );}
+  }
+}
+lines.push(``, `## Matmul ceilings (GFLOP/s)`, ``);
+for (const [k, v] of Object.entries(mmCpu.gflops ?? {})) {
+  lines.push(`- TS one core ${k}: ${f(v as number)}`);
+}
+for (const [k, v] of Object.entries(mmGpu.gflops ?? {})) {
+  lines.push(
+    `- WGSL ${k}: ${f((v as Json).gflops)} (max abs err ${
+      f((v as Json).maxErr, 6)
+    })`,
+  );
+}
+if (mmGpu.error) lines.push(`- WGSL: error ${mmGpu.error}`);
+const lenetMacs = 2293000; // 2.29 M MAC/image = 4.6 MFLOP
+const lo = infer.lenet?.["ours-cpu"];
+if (lo && !lo.error) {
+  lines.push(
+    `- ours-cpu lenet achieves ${
+      f((2 * lenetMacs) / (lo.b1.median * 1e6))
+    } GFLOP/s at batch 1, ${
+      f((2 * lenetMacs * lo.b64.img_s) / 1e9)
+    } GFLOP/s at batch 64`,
+  );
+}
+const md = lines.join("\n") + "\n";
+console.log(md);
+await Deno.writeTextFile(outPath, md);
+log(`wrote ${outPath}`);
