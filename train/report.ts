@@ -118,7 +118,7 @@ export function renderSvg(r: TrainReport): string {
   const k = r.classes.length;
   const cell = Math.max(14, Math.min(30, Math.floor(300 / Math.max(k, 1))));
   const W = 1000;
-  const cmX = 620, cmY = 90;
+  const cmX = 620, cmY = 110;
   const H = Math.max(560, cmY + cell * k + 120);
   const hist = r.history;
   const parts: string[] = [
