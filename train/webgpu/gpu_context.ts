@@ -70,16 +70,19 @@ export class GpuContext {
   async scoped<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
     this.device.pushErrorScope("out-of-memory");
     this.device.pushErrorScope("validation");
-    let result: T;
+    let result: T | undefined;
+    let thrown: unknown = null;
     try {
       result = await fn();
-    } finally {
-      const v = await this.device.popErrorScope();
-      const o = await this.device.popErrorScope();
-      const e = v ?? o;
-      if (e) throw new GpuError(`${what}: ${e.message}`);
+    } catch (e) {
+      thrown = e;
     }
-    return result;
+    const v = await this.device.popErrorScope();
+    const o = await this.device.popErrorScope();
+    const e = v ?? o;
+    if (e) throw new GpuError(`${what}: ${e.message}`);
+    if (thrown !== null) throw thrown;
+    return result as T;
   }
 
   /** Read `floats` values of a storage buffer back (test helper; the train step reads only its result). */

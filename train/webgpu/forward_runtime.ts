@@ -1,0 +1,63 @@
+// Forward passes of the runtime op set for training, built from the
+// runtime's own WGSL generators (runtime/webgpu/wgsl/*): this file only binds
+// them to the training buffers. Invariants: the forward source is the one
+// the runtime ships (never a copy); each kernel's uniform record gets its own
+// small buffer, appended to `owned` so it is destroyed with the activation
+// buffers it belongs to. Flatten is handled by the caller (aliasing).
+// Shapes: x is (N, ...l.inShape), y is (N, ...l.outShape).
+
+import type { ResolvedLayer } from "../../runtime/spec.ts";
+import type { ForwardKernel } from "../../runtime/webgpu/wgsl/common.ts";
+import { convKernel } from "../../runtime/webgpu/wgsl/conv.ts";
+import { denseKernel } from "../../runtime/webgpu/wgsl/dense.ts";
+import { globalAvgPoolKernel, poolKernel } from "../../runtime/webgpu/wgsl/pool.ts";
+import { activationKernel } from "../../runtime/webgpu/wgsl/activation.ts";
+import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
+
+const UNIFORM = 0x0040 | 0x0008; // UNIFORM | COPY_DST
+
+/** The runtime forward kernel of one layer (TypeError for flatten, which has none). */
+export function runtimeForwardKernel(
+  l: ResolvedLayer,
+  batch: number,
+  limits: GPUSupportedLimits,
+): ForwardKernel {
+  switch (l.op) {
+    case "conv":
+      return convKernel(l, batch, limits);
+    case "dense":
+      return denseKernel(l, batch, limits);
+    case "pool":
+      return poolKernel(l, batch, limits);
+    case "globalavgpool":
+      return globalAvgPoolKernel(l.c, l.spatial, batch, limits);
+    case "act":
+      return activationKernel(l.act, l.alpha, l.c, l.spatial, batch, limits);
+    case "flatten":
+      throw new TypeError("flatten has no forward kernel (its buffers alias)");
+  }
+}
+
+/** Prepared forward dispatch of a runtime layer: y = layer(x; params). */
+export function runtimeForward(
+  ctx: GpuContext,
+  l: ResolvedLayer,
+  batch: number,
+  x: GPUBuffer,
+  params: GPUBuffer[],
+  y: GPUBuffer,
+  owned: GPUBuffer[],
+): PreparedKernel[] {
+  if (l.op === "flatten") return [];
+  const fk = runtimeForwardKernel(l, batch, ctx.device.limits);
+  const u = ctx.device.createBuffer({
+    size: fk.uniforms.byteLength,
+    usage: UNIFORM,
+    label: `${fk.label} uniforms`,
+  });
+  ctx.device.queue.writeBuffer(u, 0, fk.uniforms);
+  owned.push(u);
+  const role = { x, w: params[0], b: params[1], y };
+  const buffers = [u, ...fk.bindings.map((r) => role[r])];
+  return [ctx.prepare({ label: fk.label, code: fk.code, groups: fk.dispatch.groups }, buffers)];
+}

@@ -1,0 +1,386 @@
+// WebGPU training backend: createWebGpuBackend(device, cfg) → TrainBackend.
+// Forward passes use the runtime's forward WGSL (via forward_runtime.ts) plus
+// the training-only dropout/batchnorm kernels; backward, loss and optimizer
+// kernels are the generators in this folder.
+// Invariants: parameters, gradients, optimizer slots and batchnorm running
+// stats live in persistent GPU buffers (initial values from initParams, so a
+// seed gives the CPU backend's initial weights); activation buffers are sized
+// for the largest batch seen (reallocated, with their bind groups, when a
+// larger batch arrives); one command buffer per step; a step reads back only
+// [mean loss, correct count] (8 bytes). Flatten aliases its input buffers.
+// Activations: acts[i] is the input of layer i, (N, ...inShape); dacts[i] its
+// gradient. Every failure of the device surfaces as GpuError.
+
+import type { BackendState, StepResult, TrainBackend, TrainConfig } from "../backend.ts";
+import { prod, resolveTrainLayers, trainParamShapes, type TrainResolvedLayer } from "../layers.ts";
+import { initParams } from "../init.ts";
+import { GpuError } from "../../runtime/errors.ts";
+import { encodeAll, GpuContext, type PreparedKernel } from "./gpu_context.ts";
+import { convBackwardBias, convBackwardInput, convBackwardWeight } from "./conv_backward_wgsl.ts";
+import { globalAvgPoolBackward, poolBackward, poolBackwardReads } from "./pool_backward_wgsl.ts";
+import { denseBackwardBias, denseBackwardInput, denseBackwardWeight } from "./dense_backward_wgsl.ts";
+import { activationBackward, activationBackwardUses } from "./activation_backward_wgsl.ts";
+import { lossForwardBackward, lossReduce } from "./loss_wgsl.ts";
+import { dropoutKernel } from "./dropout_wgsl.ts";
+import { bnApply, bnBackwardInput, bnBackwardParams, bnStats } from "./batchnorm_wgsl.ts";
+import { optimizerKernel, slotCount } from "./optimizer_wgsl.ts";
+import { runtimeForward } from "./forward_runtime.ts";
+
+const UNIFORM = 0x0040 | 0x0008; // UNIFORM | COPY_DST
+const MAP_READ_DST = 0x0001 | 0x0008; // MAP_READ | COPY_DST
+
+interface Plan {
+  train: PreparedKernel[];
+  predict: PreparedKernel[];
+}
+
+export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): Promise<TrainBackend> {
+  const layers = resolveTrainLayers(cfg.layers, cfg.inputShape);
+  const L = layers.length;
+  const last = layers[L - 1];
+  const classes = prod(last.outShape);
+  if (cfg.loss !== "softmax_xent" && cfg.loss !== "mse") {
+    throw new TypeError(`loss must be "softmax_xent" or "mse", got ${JSON.stringify(cfg.loss)}`);
+  }
+  const opt = cfg.optimizer;
+  if (!opt || (opt.type !== "sgd" && opt.type !== "adam" && opt.type !== "adamw")) {
+    throw new TypeError(`optimizer.type must be "sgd", "adam" or "adamw", got ${JSON.stringify(opt?.type)}`);
+  }
+  const ctx = new GpuContext(device);
+  let lost: string | null = null;
+  device.lost.then((info) => {
+    lost = info.message || String(info.reason);
+  });
+  const alive = () => {
+    if (lost !== null) throw new GpuError(`WebGPU device lost: ${lost}`);
+  };
+
+  const shapes = layers.map(trainParamShapes);
+  const nSlots = slotCount(opt);
+  const init = initParams(layers, cfg.seed);
+  let params: GPUBuffer[][] = [], grads: GPUBuffer[][] = [], slots: GPUBuffer[][][] = [];
+  const running: (GPUBuffer | null)[] = [], stats: (GPUBuffer | null)[] = [];
+  const stepU = device.createBuffer({ size: 32, usage: UNIFORM, label: "step uniform" });
+  const result = ctx.buffer(2, "loss result");
+  const staging = device.createBuffer({ size: 8, usage: MAP_READ_DST, label: "loss staging" });
+  await ctx.scoped("allocating parameters", () => {
+    params = init.map((ts, i) => ts.map((t, k) => ctx.buffer(t.length, `layer ${i} param ${k}`, t)));
+    grads = init.map((ts, i) => ts.map((t, k) => ctx.buffer(t.length, `layer ${i} grad ${k}`)));
+    slots = init.map((ts, i) =>
+      ts.map((t, k) =>
+        Array.from({ length: nSlots }, (_, s) => ctx.buffer(t.length, `layer ${i} slot ${k}.${s}`))
+      )
+    );
+    for (const l of layers) {
+      if (l.op === "batchnorm") {
+        const r = new Float32Array(2 * l.c);
+        r.fill(1, l.c); // running mean 0, running var 1
+        running.push(ctx.buffer(2 * l.c, "batchnorm running", r));
+        stats.push(ctx.buffer(2 * l.c, "batchnorm stats"));
+      } else {
+        running.push(null);
+        stats.push(null);
+      }
+    }
+  });
+  let step = 0;
+
+  // ---- batch-capacity dependent buffers and plans ----
+  let cap = 0;
+  let acts: GPUBuffer[] = [], dacts: (GPUBuffer | null)[] = [];
+  let labelsBuf: GPUBuffer | null = null, perBuf: GPUBuffer | null = null;
+  let owned: GPUBuffer[] = [];
+  const plans = new Map<number, Plan>();
+
+  function allocate(batch: number) {
+    for (const b of owned) b.destroy();
+    owned = [];
+    plans.clear();
+    const mk = (n: number, what: string) => {
+      const b = ctx.buffer(n, what);
+      owned.push(b);
+      return b;
+    };
+    acts = [mk(batch * prod(layers[0].inShape), "input")];
+    layers.forEach((l, i) =>
+      acts.push(l.op === "flatten" ? acts[i] : mk(batch * prod(l.outShape), `act ${i}`))
+    );
+    dacts = new Array(L + 1).fill(null);
+    dacts[L] = mk(batch * classes, "d output");
+    for (let i = L - 1; i >= 1; i--) {
+      dacts[i] = layers[i].op === "flatten"
+        ? dacts[i + 1]
+        : mk(batch * prod(layers[i].inShape), `d act ${i}`);
+    }
+    labelsBuf = mk(batch, "labels");
+    perBuf = mk(2 * batch, "per-sample loss");
+    cap = batch;
+  }
+
+  function forward(l: TrainResolvedLayer, i: number, n: number, train: boolean): PreparedKernel[] {
+    const x = acts[i], y = acts[i + 1];
+    if (l.op === "flatten") return [];
+    if (l.op === "dropout") {
+      return [ctx.prepare(dropoutKernel(train ? l.rate : 0, i, n * prod(l.inShape), false), [stepU, x, y])];
+    }
+    if (l.op === "batchnorm") {
+      const p = params[i];
+      if (!train) return [ctx.prepare(bnApply(l, n, "eval"), [x, running[i]!, p[0], p[1], y])];
+      return [
+        ctx.prepare(bnStats(l, n), [x, stats[i]!, running[i]!]),
+        ctx.prepare(bnApply(l, n, "train"), [x, stats[i]!, p[0], p[1], y]),
+      ];
+    }
+    return runtimeForward(ctx, l, n, x, params[i], y, owned);
+  }
+
+  function backward(l: TrainResolvedLayer, i: number, n: number): PreparedKernel[] {
+    const x = acts[i], y = acts[i + 1], dy = dacts[i + 1]!, dx = dacts[i];
+    const needDx = i > 0 && dx !== null;
+    const p = params[i], g = grads[i];
+    const out: PreparedKernel[] = [];
+    switch (l.op) {
+      case "flatten":
+        break;
+      case "conv":
+        out.push(ctx.prepare(convBackwardWeight(l, n), [dy, x, g[0]]));
+        if (l.bias) out.push(ctx.prepare(convBackwardBias(l, n), [dy, g[1]]));
+        if (needDx) out.push(ctx.prepare(convBackwardInput(l, n), [dy, p[0], dx]));
+        break;
+      case "dense":
+        out.push(ctx.prepare(denseBackwardWeight(l.inF, l.outF, n), [dy, x, g[0]]));
+        if (l.bias) out.push(ctx.prepare(denseBackwardBias(l.outF, n), [dy, g[1]]));
+        if (needDx) out.push(ctx.prepare(denseBackwardInput(l.inF, l.outF, n), [dy, p[0], dx]));
+        break;
+      case "pool":
+        if (needDx) {
+          const src = { x, y, dy };
+          out.push(
+            ctx.prepare(poolBackward(l, l.mode, n), [...poolBackwardReads(l.mode).map((k) => src[k]), dx]),
+          );
+        }
+        break;
+      case "globalavgpool":
+        if (needDx) out.push(ctx.prepare(globalAvgPoolBackward(l.c, l.spatial, n), [dy, dx]));
+        break;
+      case "act":
+        if (needDx) {
+          const use = activationBackwardUses(l.act);
+          out.push(ctx.prepare(activationBackward(l.act, l.alpha, l.c, l.spatial, n), [
+            ...(use.x ? [x] : []),
+            ...(use.y ? [y] : []),
+            dy,
+            dx,
+          ]));
+        }
+        break;
+      case "dropout":
+        if (needDx) {
+          out.push(ctx.prepare(dropoutKernel(l.rate, i, n * prod(l.inShape), true), [stepU, dy, dx]));
+        }
+        break;
+      case "batchnorm":
+        out.push(ctx.prepare(bnBackwardParams(l, n), [x, stats[i]!, dy, g[0], g[1]]));
+        if (needDx) out.push(ctx.prepare(bnBackwardInput(l, n), [x, stats[i]!, dy, p[0], g[0], g[1], dx]));
+        break;
+    }
+    return out;
+  }
+
+  function plan(n: number): Plan {
+    if (n > cap) allocate(n);
+    let p = plans.get(n);
+    if (p) return p;
+    const train: PreparedKernel[] = [];
+    layers.forEach((l, i) => train.push(...forward(l, i, n, true)));
+    train.push(
+      ctx.prepare(lossForwardBackward(cfg.loss, classes, n), [acts[L], labelsBuf!, dacts[L]!, perBuf!]),
+    );
+    train.push(ctx.prepare(lossReduce(n), [perBuf!, result]));
+    for (let i = L - 1; i >= 0; i--) train.push(...backward(layers[i], i, n));
+    params.forEach((ts, i) =>
+      ts.forEach((t, k) => {
+        const kern = optimizerKernel(opt, init[i][k].length);
+        train.push(ctx.prepare(kern, [stepU, grads[i][k], t, ...slots[i][k]]));
+      })
+    );
+    const predict: PreparedKernel[] = [];
+    layers.forEach((l, i) => predict.push(...forward(l, i, n, false)));
+    p = { train, predict };
+    plans.set(n, p);
+    return p;
+  }
+
+  function checkBatch(x: Float32Array, batch: number) {
+    if (!Number.isInteger(batch) || batch < 1) {
+      throw new TypeError(`batch must be a positive integer, got ${JSON.stringify(batch)}`);
+    }
+    const want = batch * prod(layers[0].inShape);
+    if (!(x instanceof Float32Array) || x.length !== want) {
+      throw new TypeError(
+        `x must be a Float32Array of batch ${batch} × (${
+          layers[0].inShape.join("×")
+        }) = ${want} values, got ${x instanceof Float32Array ? x.length : typeof x}`,
+      );
+    }
+  }
+
+  const b1 = opt.type === "sgd" ? 0 : opt.beta1 ?? 0.9;
+  const b2 = opt.type === "sgd" ? 0 : opt.beta2 ?? 0.999;
+  let disposed = false;
+  const usable = () => {
+    if (disposed) throw new GpuError("WebGPU training backend used after dispose()");
+    alive();
+  };
+
+  return {
+    name: "webgpu",
+    async step(x: Float32Array, labels: Int32Array, batch: number, lr: number): Promise<StepResult> {
+      usable();
+      checkBatch(x, batch);
+      if (!(labels instanceof Int32Array) || labels.length !== batch) {
+        throw new TypeError(`labels must be an Int32Array of ${batch} values, got ${labels?.length}`);
+      }
+      for (let k = 0; k < batch; k++) {
+        if (!(labels[k] >= 0 && labels[k] < classes)) {
+          throw new RangeError(`label ${k} is ${labels[k]}, expected an integer in [0, ${classes})`);
+        }
+      }
+      if (!Number.isFinite(lr) || lr < 0) {
+        throw new RangeError(`learning rate must be finite and ≥ 0, got ${lr}`);
+      }
+      return await ctx.scoped("training step", async () => {
+        const p = plan(batch);
+        const t = step + 1;
+        const u = new ArrayBuffer(32);
+        const f = new Float32Array(u), w = new Uint32Array(u);
+        f[0] = lr;
+        f[1] = 1 - Math.pow(b1, t);
+        f[2] = 1 - Math.pow(b2, t);
+        w[3] = t;
+        w[4] = cfg.seed >>> 0;
+        device.queue.writeBuffer(stepU, 0, u);
+        device.queue.writeBuffer(acts[0], 0, x as Float32Array<ArrayBuffer>);
+        device.queue.writeBuffer(labelsBuf!, 0, labels as Int32Array<ArrayBuffer>);
+        const enc = device.createCommandEncoder({ label: "train step" });
+        encodeAll(enc, p.train);
+        enc.copyBufferToBuffer(result, 0, staging, 0, 8);
+        device.queue.submit([enc.finish()]);
+        await staging.mapAsync(1);
+        const r = new Float32Array(staging.getMappedRange().slice(0));
+        staging.unmap();
+        step = t;
+        return { loss: r[0], correct: Math.round(r[1]) };
+      });
+    },
+
+    async predict(x: Float32Array, batch: number): Promise<Float32Array> {
+      usable();
+      checkBatch(x, batch);
+      return await ctx.scoped("predict", async () => {
+        const p = plan(batch);
+        device.queue.writeBuffer(acts[0], 0, x as Float32Array<ArrayBuffer>);
+        const enc = device.createCommandEncoder({ label: "predict" });
+        encodeAll(enc, p.predict);
+        device.queue.submit([enc.finish()]);
+        return (await ctx.read(acts[L], batch * classes));
+      });
+    },
+
+    async getState(): Promise<BackendState> {
+      usable();
+      return await ctx.scoped("getState", async () => {
+        const rd = (b: GPUBuffer, n: number) => ctx.read(b, n);
+        const outParams: Float32Array[][] = [],
+          outSlots: Float32Array[][][] = [],
+          outRun: Float32Array[][] = [];
+        for (let i = 0; i < L; i++) {
+          const lens = init[i].map((t) => t.length);
+          outParams.push(await Promise.all(params[i].map((b, k) => rd(b, lens[k]))));
+          outSlots.push(
+            await Promise.all(slots[i].map((ss, k) => Promise.all(ss.map((b) => rd(b, lens[k]))))),
+          );
+          const l = layers[i];
+          if (l.op === "batchnorm") {
+            const r = await rd(running[i]!, 2 * l.c);
+            outRun.push([r.slice(0, l.c), r.slice(l.c)]);
+          } else outRun.push([]);
+        }
+        return { params: outParams, slots: outSlots, running: outRun, step };
+      });
+    },
+
+    async setState(s: BackendState): Promise<void> {
+      usable();
+      const bad = (what: string) => {
+        throw new TypeError(`setState: ${what}`);
+      };
+      if (!s || !Array.isArray(s.params) || s.params.length !== L) bad(`expected params for ${L} layers`);
+      if (!Array.isArray(s.slots) || s.slots.length !== L) bad(`expected slots for ${L} layers`);
+      if (!Array.isArray(s.running) || s.running.length !== L) bad(`expected running stats for ${L} layers`);
+      if (!Number.isInteger(s.step) || s.step < 0) bad(`step must be an integer ≥ 0, got ${s.step}`);
+      for (let i = 0; i < L; i++) {
+        const lens = init[i].map((t) => t.length);
+        const ps = s.params[i], ss = s.slots[i];
+        if (!Array.isArray(ps) || ps.length !== lens.length) {
+          bad(`layer ${i}: expected ${lens.length} parameter tensors`);
+        }
+        ps.forEach((t, k) => {
+          if (!(t instanceof Float32Array) || t.length !== lens[k]) {
+            bad(`layer ${i} param ${k}: expected Float32Array(${lens[k]}), got ${t?.length}`);
+          }
+        });
+        if (!Array.isArray(ss) || ss.length !== lens.length) {
+          bad(`layer ${i}: expected ${lens.length} slot lists`);
+        }
+        ss.forEach((list, k) => {
+          if (!Array.isArray(list) || list.length !== nSlots) {
+            bad(`layer ${i} tensor ${k}: expected ${nSlots} slots`);
+          }
+          list.forEach((t) => {
+            if (!(t instanceof Float32Array) || t.length !== lens[k]) {
+              bad(`layer ${i} slot of tensor ${k}: expected Float32Array(${lens[k]})`);
+            }
+          });
+        });
+        const l = layers[i];
+        const r = s.running[i];
+        if (l.op === "batchnorm") {
+          if (
+            !Array.isArray(r) || r.length !== 2 ||
+            r.some((t) => !(t instanceof Float32Array) || t.length !== l.c)
+          ) {
+            bad(`layer ${i}: expected running [mean(${l.c}), var(${l.c})]`);
+          }
+        } else if (!Array.isArray(r) || r.length !== 0) bad(`layer ${i}: expected no running stats`);
+      }
+      await ctx.scoped("setState", () => {
+        const q = device.queue;
+        for (let i = 0; i < L; i++) {
+          s.params[i].forEach((t, k) => q.writeBuffer(params[i][k], 0, t as Float32Array<ArrayBuffer>));
+          s.slots[i].forEach((list, k) =>
+            list.forEach((t, j) => q.writeBuffer(slots[i][k][j], 0, t as Float32Array<ArrayBuffer>))
+          );
+          const l = layers[i];
+          if (l.op === "batchnorm") {
+            q.writeBuffer(running[i]!, 0, s.running[i][0] as Float32Array<ArrayBuffer>);
+            q.writeBuffer(running[i]!, 4 * l.c, s.running[i][1] as Float32Array<ArrayBuffer>);
+          }
+        }
+      });
+      step = s.step;
+    },
+
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const b of owned) b.destroy();
+      for (const ts of [...params, ...grads]) for (const b of ts) b.destroy();
+      for (const ts of slots) for (const ss of ts) for (const b of ss) b.destroy();
+      for (const b of [...running, ...stats]) b?.destroy();
+      stepU.destroy();
+      result.destroy();
+      staging.destroy();
+    },
+  };
+}
