@@ -1,0 +1,343 @@
+// Whole-network WebGPU forward executor. Shapes: run() takes x as
+// (N, ...inShape) flattened row-major (NCHW) and returns (N, ...outShape).
+// Invariants: pipelines, weight buffers and uniform buffers are created once
+// per model; the two ping-pong activation buffers (and the MAP_READ staging
+// buffer) are re-allocated only when a larger batch than ever before arrives;
+// each run (each chunk when the batch exceeds what one buffer can hold) is
+// one upload, one command encoder with one compute pass, one submit and one
+// readback. Elementwise activations run in place or fuse into a preceding
+// conv/dense; flatten is a no-op alias. Every size is checked against
+// device.limits before allocation (RangeError); every GPU failure (device
+// lost, validation / out-of-memory error, mapAsync rejection) rejects with
+// GpuError. Runs are serialised, so concurrent calls never share the staging
+// buffer.
+
+import type { ActivationType, ResolvedLayer } from "../spec.ts";
+import { DisposedError, GpuError } from "../errors.ts";
+import { checkParams } from "../cpu/forward.ts";
+import { guarded, isLost, unlessLost } from "./device.ts";
+import { pipelineFor } from "./pipelines.ts";
+import { WG } from "./wgsl/common.ts";
+import type { ForwardKernel } from "./wgsl/common.ts";
+import { activationKernel, type Epilogue } from "./wgsl/activation.ts";
+import { convKernel } from "./wgsl/conv.ts";
+import { denseKernel } from "./wgsl/dense.ts";
+import { globalAvgPoolKernel, poolKernel } from "./wgsl/pool.ts";
+
+// GPUBufferUsage / GPUMapMode values (spelled out: the globals are absent where WebGPU is)
+const MAP_READ = 0x0001;
+const COPY_SRC = 0x0004;
+const COPY_DST = 0x0008;
+const UNIFORM = 0x0040;
+const STORAGE = 0x0080;
+const MODE_READ = 0x0001;
+
+const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** Options of GpuExecutor.create. */
+export interface GpuExecutorOptions {
+  /** fuse an elementwise activation into the conv/dense before it (default true) */
+  fuse?: boolean;
+}
+
+/** One dispatch of the plan. `src`/`dst` are ping-pong slots (0/1); in place when equal. */
+interface Step {
+  layer: ResolvedLayer;
+  epilogue: Epilogue | null;
+  src: 0 | 1;
+  dst: 0 | 1;
+  params: GPUBuffer[];
+  uniform: GPUBuffer;
+  pipeline: GPUComputePipeline;
+  kernel: ForwardKernel;
+  bindGroup: GPUBindGroup | null;
+}
+
+/** The kernel of a step for `batch` samples. */
+function kernelOf(
+  l: ResolvedLayer,
+  epilogue: Epilogue | null,
+  inPlace: boolean,
+  batch: number,
+  limits: GPUSupportedLimits,
+): ForwardKernel {
+  switch (l.op) {
+    case "conv":
+      return convKernel(l, batch, limits, epilogue);
+    case "dense":
+      return denseKernel(l, batch, limits, epilogue);
+    case "pool":
+      return poolKernel(l, batch, limits);
+    case "globalavgpool":
+      return globalAvgPoolKernel(l.c, l.spatial, batch, limits);
+    case "act":
+      return activationKernel(l.act, l.alpha, l.c, l.spatial, batch, limits, inPlace);
+    case "flatten":
+      throw new TypeError("flatten has no kernel");
+  }
+}
+
+const isElementwise = (a: ActivationType) => a !== "softmax";
+
+/** Runs a resolved layer chain on one GPUDevice. */
+export class GpuExecutor {
+  readonly #device: GPUDevice;
+  readonly #layers: ResolvedLayer[];
+  readonly #steps: Step[];
+  readonly #weights: GPUBuffer[];
+  readonly #inPer: number;
+  readonly #outPer: number;
+  readonly #maxPer: number;
+  /** largest batch one chunk can hold (buffer size and dispatch limits) */
+  readonly maxChunk: number;
+  #outSlot: 0 | 1 = 0;
+  #cap = 0;
+  #bufs: GPUBuffer[] = [];
+  #staging: GPUBuffer | null = null;
+  #uniformBatch = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+  #destroyed = false;
+
+  private constructor(device: GPUDevice, layers: ResolvedLayer[], steps: Step[], weights: GPUBuffer[]) {
+    this.#device = device;
+    this.#layers = layers;
+    this.#steps = steps;
+    this.#weights = weights;
+    this.#inPer = prod(layers[0].inShape);
+    this.#outPer = prod(layers[layers.length - 1].outShape);
+    this.#maxPer = Math.max(this.#inPer, ...layers.map((l) => prod(l.outShape)));
+    this.#outSlot = steps.length ? steps[steps.length - 1].dst : 0;
+    const lim = device.limits;
+    const bytes = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
+    const threads = lim.maxComputeWorkgroupsPerDimension ** 2 * WG;
+    this.maxChunk = Math.floor(Math.min(bytes / (4 * this.#maxPer), threads / this.#maxPer));
+  }
+
+  /**
+   * Build the executor: validates layers and params (TypeError), checks sizes
+   * against device.limits (RangeError), uploads weights and compiles
+   * pipelines (GpuError on failure).
+   */
+  static async create(
+    device: GPUDevice,
+    layers: ResolvedLayer[],
+    params: Float32Array[][],
+    opts: GpuExecutorOptions = {},
+  ): Promise<GpuExecutor> {
+    if (!Array.isArray(layers) || layers.length === 0) {
+      throw new TypeError("layers must be a non-empty array");
+    }
+    if (!Array.isArray(params) || params.length !== layers.length) {
+      throw new TypeError(
+        `expected one parameter list per layer (${layers.length}), got ${
+          Array.isArray(params) ? params.length : typeof params
+        }`,
+      );
+    }
+    for (let i = 0; i < layers.length; i++) {
+      if (i > 0 && prod(layers[i].inShape) !== prod(layers[i - 1].outShape)) {
+        throw new TypeError(
+          `layer ${i} expects (${layers[i].inShape.join("×")}) but layer ${i - 1} gives (${
+            layers[i - 1].outShape.join("×")
+          })`,
+        );
+      }
+      checkParams(layers[i], params[i]);
+    }
+    const lim = device.limits;
+    const maxBytes = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
+    const maxPer = Math.max(...layers.map((l) => prod(l.inShape)), ...layers.map((l) => prod(l.outShape)));
+    if (4 * maxPer > maxBytes) {
+      throw new RangeError(
+        `an activation of ${maxPer} floats (${
+          4 * maxPer
+        } bytes per sample) exceeds the device's ${maxBytes}-byte storage buffer limit`,
+      );
+    }
+    for (let i = 0; i < layers.length; i++) {
+      for (const p of params[i]) {
+        if (p.byteLength > maxBytes) {
+          throw new RangeError(
+            `layer ${i} (${
+              layers[i].spec.type
+            }): a ${p.byteLength}-byte parameter tensor exceeds the device's ${maxBytes}-byte storage buffer limit`,
+          );
+        }
+      }
+    }
+    const fuse = opts.fuse !== false;
+    return await guarded(device, "creating the WebGPU executor", async () => {
+      const weights: GPUBuffer[] = [];
+      const plan: Omit<Step, "pipeline" | "kernel" | "bindGroup" | "uniform">[] = [];
+      let cur: 0 | 1 = 0;
+      for (let i = 0; i < layers.length; i++) {
+        const l = layers[i];
+        if (l.op === "flatten") continue;
+        const next = layers[i + 1];
+        let epilogue: Epilogue | null = null;
+        if (
+          fuse && (l.op === "conv" || l.op === "dense") && next?.op === "act" && isElementwise(next.act)
+        ) {
+          epilogue = { act: next.act as Epilogue["act"], alpha: next.alpha };
+          i++;
+        }
+        const bufs = params[i - (epilogue ? 1 : 0)].map((p, k) => {
+          const b = device.createBuffer({
+            size: Math.max(4, p.byteLength),
+            usage: STORAGE | COPY_DST,
+            label: `layer ${i} param ${k}`,
+          });
+          device.queue.writeBuffer(b, 0, p as Float32Array<ArrayBuffer>);
+          weights.push(b);
+          return b;
+        });
+        const inPlace = l.op === "act" && isElementwise(l.act);
+        const dst: 0 | 1 = inPlace ? cur : cur === 0 ? 1 : 0;
+        plan.push({ layer: l, epilogue, src: cur, dst, params: bufs });
+        cur = dst;
+      }
+      const steps: Step[] = await Promise.all(plan.map(async (s) => {
+        const kernel = kernelOf(s.layer, s.epilogue, s.src === s.dst, 1, lim);
+        const pipeline = await pipelineFor(device, kernel.code, kernel.label);
+        const uniform = device.createBuffer({
+          size: kernel.uniforms.byteLength,
+          usage: UNIFORM | COPY_DST,
+          label: `${kernel.label} uniforms`,
+        });
+        return { ...s, kernel, pipeline, uniform, bindGroup: null };
+      }));
+      return new GpuExecutor(device, layers, steps, weights);
+    });
+  }
+
+  /** Whether the device is lost (or the executor destroyed): run() would reject. */
+  get lost(): boolean {
+    return this.#destroyed || isLost(this.#device);
+  }
+
+  /** x is (N, ...inShape) flattened; resolves a fresh (N, ...outShape). Rejects with GpuError on GPU failure. */
+  run(x: Float32Array, batch: number): Promise<Float32Array> {
+    if (this.#destroyed) return Promise.reject(new DisposedError("GPU executor"));
+    if (!Number.isInteger(batch) || batch < 1) {
+      return Promise.reject(new TypeError(`batch must be a positive integer, got ${JSON.stringify(batch)}`));
+    }
+    if (!(x instanceof Float32Array)) {
+      return Promise.reject(new TypeError(`input must be a Float32Array, got ${typeof x}`));
+    }
+    if (x.length !== batch * this.#inPer) {
+      return Promise.reject(
+        new TypeError(
+          `input has ${x.length} values, expected batch ${batch} × (${this.#layers[0].inShape.join("×")}) = ${
+            batch * this.#inPer
+          }`,
+        ),
+      );
+    }
+    if (this.maxChunk < 1) {
+      return Promise.reject(new RangeError("one sample does not fit the device's buffer or dispatch limits"));
+    }
+    const job = this.#queue.then(() => this.#runAll(x, batch));
+    this.#queue = job.catch(() => {});
+    return job;
+  }
+
+  async #runAll(x: Float32Array, batch: number): Promise<Float32Array> {
+    if (batch <= this.maxChunk) return await this.#runChunk(x, batch);
+    const out = new Float32Array(batch * this.#outPer);
+    for (let n0 = 0; n0 < batch; n0 += this.maxChunk) {
+      const nb = Math.min(this.maxChunk, batch - n0);
+      const y = await this.#runChunk(x.subarray(n0 * this.#inPer, (n0 + nb) * this.#inPer), nb);
+      out.set(y, n0 * this.#outPer);
+    }
+    return out;
+  }
+
+  /** Grow the activation and staging buffers to `batch` samples; rebuild bind groups. */
+  #ensureCapacity(batch: number) {
+    if (batch <= this.#cap) return;
+    const d = this.#device;
+    for (const b of this.#bufs) b.destroy();
+    this.#staging?.destroy();
+    const bytes = 4 * batch * this.#maxPer;
+    this.#bufs = [0, 1].map((k) =>
+      d.createBuffer({ size: bytes, usage: STORAGE | COPY_SRC | COPY_DST, label: `activations ${k}` })
+    );
+    this.#staging = d.createBuffer({
+      size: 4 * batch * this.#outPer,
+      usage: MAP_READ | COPY_DST,
+      label: "output staging",
+    });
+    this.#cap = batch;
+    for (const s of this.#steps) {
+      const entries = s.kernel.bindings.map((role, k) => {
+        const buffer = role === "x"
+          ? this.#bufs[s.src]
+          : role === "y"
+          ? this.#bufs[s.dst]
+          : s.params[role === "w" ? 0 : 1];
+        return { binding: k + 1, resource: { buffer } };
+      });
+      s.bindGroup = d.createBindGroup({
+        layout: s.pipeline.getBindGroupLayout(0),
+        entries: [{ binding: 0, resource: { buffer: s.uniform } }, ...entries],
+        label: s.kernel.label,
+      });
+    }
+  }
+
+  /** Rewrite the uniforms (shapes, dispatch) for `batch` samples. */
+  #setBatch(batch: number) {
+    if (batch === this.#uniformBatch) return;
+    const lim = this.#device.limits;
+    for (const s of this.#steps) {
+      s.kernel = kernelOf(s.layer, s.epilogue, s.src === s.dst, batch, lim);
+      this.#device.queue.writeBuffer(s.uniform, 0, s.kernel.uniforms);
+    }
+    this.#uniformBatch = batch;
+  }
+
+  #runChunk(x: Float32Array, batch: number): Promise<Float32Array> {
+    const d = this.#device;
+    return guarded(d, "running the model on WebGPU", async () => {
+      if (this.#destroyed) throw new DisposedError("GPU executor");
+      this.#ensureCapacity(batch);
+      this.#setBatch(batch);
+      d.queue.writeBuffer(this.#bufs[0], 0, x as Float32Array<ArrayBuffer>);
+      const enc = d.createCommandEncoder({ label: "forward" });
+      if (this.#steps.length) {
+        const pass = enc.beginComputePass({ label: "forward" });
+        for (const s of this.#steps) {
+          pass.setPipeline(s.pipeline);
+          pass.setBindGroup(0, s.bindGroup!);
+          const [gx, gy, gz] = s.kernel.dispatch.groups;
+          pass.dispatchWorkgroups(gx, gy, gz);
+        }
+        pass.end();
+      }
+      const outBytes = 4 * batch * this.#outPer;
+      const staging = this.#staging!;
+      enc.copyBufferToBuffer(this.#bufs[this.#outSlot], 0, staging, 0, outBytes);
+      d.queue.submit([enc.finish()]);
+      try {
+        await unlessLost(d, staging.mapAsync(MODE_READ, 0, outBytes), "reading the output");
+      } catch (e) {
+        throw e instanceof GpuError
+          ? e
+          : new GpuError(`reading the output failed: ${e instanceof Error ? e.message : e}`);
+      }
+      const out = new Float32Array(staging.getMappedRange(0, outBytes).slice(0));
+      staging.unmap();
+      return out;
+    });
+  }
+
+  /** Free every GPU buffer of this executor (the device stays). Later run() calls reject with DisposedError. */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    for (const b of [...this.#weights, ...this.#bufs, ...this.#steps.map((s) => s.uniform)]) b.destroy();
+    this.#staging?.destroy();
+    this.#bufs = [];
+    this.#staging = null;
+  }
+}
