@@ -5,6 +5,10 @@
 // before a kernel runs and a mismatch throws TypeError saying what was got
 // and what was expected; kernels themselves do no checks. Activations may run
 // in place; flatten is a copy (identity on the data).
+// Ungrouped conv and dense layers run on the register-blocked gemm
+// (gemm_layers.ts); the executor packs their weights once at construction and
+// fuses a following ReLU into the store, so forwardLayer and CpuExecutor use
+// the same kernels and agree bit for bit.
 
 import type { ResolvedLayer } from "../spec.ts";
 import { paramShapes } from "../spec.ts";
@@ -12,6 +16,7 @@ import { conv2d } from "./conv.ts";
 import { globalAvgPool, pool2d } from "./pool.ts";
 import { dense } from "./dense.ts";
 import { activation } from "./activation.ts";
+import { conv2dGemm, denseGemm, packConvWeights, packDenseWeights } from "./gemm_layers.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -53,10 +58,17 @@ function checkBatch(batch: number): void {
 function runLayer(l: ResolvedLayer, params: Float32Array[], x: Float32Array, batch: number, y: Float32Array) {
   switch (l.op) {
     case "conv":
+      if (l.groups === 1) {
+        return conv2dGemm(l, packConvWeights(l, params[0]), l.bias ? params[1] : null, x, batch, y, false);
+      }
       return conv2d(l, params[0], l.bias ? params[1] : null, x, batch, y);
     case "pool":
       return pool2d(l, l.mode, x, batch, y);
     case "dense":
+      if (batch >= 4) {
+        const wp = packDenseWeights(l.inF, l.outF, params[0]);
+        return denseGemm(l.inF, l.outF, wp, l.bias ? params[1] : null, x, batch, y, false);
+      }
       return dense(l.inF, l.outF, params[0], l.bias ? params[1] : null, x, batch, y);
     case "globalavgpool":
       return globalAvgPool(l.c, l.spatial, x, batch, y);
@@ -114,6 +126,10 @@ export class CpuExecutor {
   readonly #params: Float32Array[][];
   readonly #inPer: number;
   readonly #maxPer: number;
+  /** per layer: weights packed for the gemm path (ungrouped conv, dense), else null */
+  readonly #packed: (Float32Array | null)[];
+  /** per layer: a ReLU right after it is fused into its store (and the ReLU layer is skipped) */
+  readonly #fuseRelu: boolean[];
   #cap = 0; // batch capacity of the buffers
   #bufs: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
 
@@ -142,6 +158,17 @@ export class CpuExecutor {
     this.#params = params;
     this.#inPer = prod(layers[0].inShape);
     this.#maxPer = Math.max(this.#inPer, ...layers.map((l) => prod(l.outShape)));
+    this.#packed = layers.map((l, i) =>
+      l.op === "conv" && l.groups === 1
+        ? packConvWeights(l, params[i][0])
+        : l.op === "dense"
+        ? packDenseWeights(l.inF, l.outF, params[i][0])
+        : null
+    );
+    this.#fuseRelu = layers.map((_l, i) => {
+      const next = layers[i + 1];
+      return this.#packed[i] !== null && next !== undefined && next.op === "act" && next.act === "relu";
+    });
   }
 
   /** x is (N, ...inShape) flattened; returns a fresh (N, ...outShape). x is never modified. */
@@ -165,11 +192,22 @@ export class CpuExecutor {
     for (let i = 0; i < this.#layers.length; i++) {
       const l = this.#layers[i];
       if (l.op === "flatten") continue; // same data, new shape
+      if (i > 0 && this.#fuseRelu[i - 1]) continue; // applied by the previous layer's store
       const outLen = batch * prod(l.outShape);
       // activations run in place once the data is in our own buffers
       const dst = l.op === "act" && which >= 0 ? which : which === 0 ? 1 : 0;
       const y = this.#bufs[dst].subarray(0, outLen);
-      cur = runLayer(l, this.#params[i], cur, batch, y);
+      const p = this.#params[i];
+      const wp = this.#packed[i];
+      const relu = this.#fuseRelu[i];
+      if (l.op === "conv" && wp !== null) {
+        cur = conv2dGemm(l, wp, l.bias ? p[1] : null, cur, batch, y, relu);
+      } else if (l.op === "dense" && wp !== null && batch >= 4) {
+        cur = denseGemm(l.inF, l.outF, wp, l.bias ? p[1] : null, cur, batch, y, relu);
+      } else {
+        cur = runLayer(l, p, cur, batch, y);
+        if (relu) activation("relu", 0, 1, outLen, cur, 1, cur);
+      }
       which = dst;
     }
     return cur.slice();
