@@ -1,0 +1,68 @@
+// Builds the browser/CDN bundle: esbuild bundles mod.ts (the runtime only)
+// into dist/tinycnn.min.js (ESM, minified, es2022) + dist/tinycnn.min.js.map
+// and dist/tinycnn.meta.json (esbuild metafile). Invariant: the bundle's
+// inputs are mod.ts and runtime/ files only — never train/, node_modules or
+// npm: code (tests/bundle_test.ts enforces it).
+// Usage: deno run -A examples/build_bundle.ts [OUTDIR]   (default dist/)
+
+// deno-lint-ignore no-import-prefix -- bare specifier once deno.json maps it
+import * as esbuild from "npm:esbuild@0.28.2";
+
+const root = new URL("..", import.meta.url);
+
+export interface BundleResult {
+  file: string;
+  /** minified size in bytes */
+  bytes: number;
+  /** gzip -9 size in bytes */
+  gzipBytes: number;
+  /** bundle inputs, relative to the repository root */
+  inputs: string[];
+}
+
+async function gzipSize(b: Uint8Array): Promise<number> {
+  const s = new Blob([b as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));
+  return (await new Response(s).arrayBuffer()).byteLength;
+}
+
+/** Bundle mod.ts into OUTDIR/tinycnn.min.js (+ .map, + .meta.json). */
+export async function buildBundle(outdir = new URL("dist", root).pathname): Promise<BundleResult> {
+  await Deno.mkdir(outdir, { recursive: true });
+  const file = `${outdir}/tinycnn.min.js`;
+  try {
+    const r = await esbuild.build({
+      absWorkingDir: new URL(".", root).pathname,
+      entryPoints: ["mod.ts"],
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      target: "es2022",
+      minify: true,
+      sourcemap: "linked",
+      metafile: true,
+      legalComments: "none",
+      outfile: file,
+      logLevel: "silent",
+    });
+    await Deno.writeTextFile(`${outdir}/tinycnn.meta.json`, JSON.stringify(r.metafile, null, 1));
+    const code = await Deno.readFile(file);
+    return {
+      file,
+      bytes: code.length,
+      gzipBytes: await gzipSize(code),
+      inputs: Object.keys(r.metafile.inputs),
+    };
+  } finally {
+    await esbuild.stop();
+  }
+}
+
+if (import.meta.main) {
+  const b = await buildBundle(Deno.args[0]);
+  console.log(
+    `${b.file}: ${(b.bytes / 1024).toFixed(1)} KiB minified, ${
+      (b.gzipBytes / 1024).toFixed(1)
+    } KiB gzipped, ` +
+      `${b.inputs.length} inputs`,
+  );
+}

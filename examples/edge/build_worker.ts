@@ -1,0 +1,52 @@
+// Builds the edge handler for workerd / Cloudflare Workers: esbuild bundles
+// examples/edge/handler.ts (ESM, minified) into OUTDIR/worker.js, copies the
+// model to OUTDIR/model.tcnn and config.capnp beside them. Invariant: the
+// bundle contains only the handler and the runtime (no train/, no npm code);
+// the model travels as a data binding, never fetched at run time.
+// Usage: deno run -A examples/edge/build_worker.ts [MODEL.tcnn] [OUTDIR]
+
+// deno-lint-ignore no-import-prefix -- bare specifier once deno.json maps it
+import * as esbuild from "npm:esbuild@0.28.2";
+
+const here = new URL(".", import.meta.url);
+
+export interface WorkerBuild {
+  outdir: string;
+  workerBytes: number;
+  inputs: string[];
+}
+
+/** Bundle the worker and lay out OUTDIR for `workerd serve OUTDIR/config.capnp`. */
+export async function buildWorker(model: Uint8Array, outdir: string): Promise<WorkerBuild> {
+  await Deno.mkdir(outdir, { recursive: true });
+  try {
+    const r = await esbuild.build({
+      entryPoints: [new URL("handler.ts", here).pathname],
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      target: "es2022",
+      minify: true,
+      metafile: true,
+      outfile: `${outdir}/worker.js`,
+      logLevel: "silent",
+    });
+    await Deno.writeFile(`${outdir}/model.tcnn`, model);
+    await Deno.copyFile(new URL("config.capnp", here), `${outdir}/config.capnp`);
+    const inputs = Object.keys(r.metafile.inputs);
+    return { outdir, workerBytes: (await Deno.stat(`${outdir}/worker.js`)).size, inputs };
+  } finally {
+    await esbuild.stop();
+  }
+}
+
+if (import.meta.main) {
+  const modelPath = Deno.args[0] ?? new URL("../../weights/fashion-mnist.tcnn", import.meta.url).pathname;
+  const outdir = Deno.args[1] ?? new URL("../../dist/edge", import.meta.url).pathname;
+  const model = await Deno.readFile(modelPath).catch((e) => {
+    throw new Error(`cannot read model ${modelPath} (${e.name}); pass a .tcnn path or train one first`);
+  });
+  const b = await buildWorker(model, outdir);
+  console.log(`${outdir}/worker.js ${b.workerBytes} bytes, model ${model.length} bytes`);
+  console.log(`run: workerd serve ${outdir}/config.capnp`);
+}

@@ -1,0 +1,47 @@
+// The edge function: ONE fetch handler, the default export, for `deno serve`
+// (Deno Deploy, Supabase Edge Functions) and Cloudflare Workers / workerd
+// module workers. The model comes from a Workers `MODEL` data binding when
+// present, else (Deno) from the file in env TINYCNN_MODEL or
+// weights/fashion-mnist.tcnn. Only `default` is exported: workerd treats every
+// named export as an entrypoint. The API itself is in classify_api.ts.
+
+import { createHandler, DEFAULT_MAX_BODY, type EdgeHandler } from "./classify_api.ts";
+
+/** Path of the shipped model, relative to this file (a function: workerd has no file URL). */
+function defaultModelUrl(): URL {
+  return new URL("../../weights/fashion-mnist.tcnn", import.meta.url);
+}
+
+/**
+ * The model for the default export: a Workers/workerd `MODEL` binding (data,
+ * ArrayBuffer) when present; else, in Deno, the file named by env
+ * TINYCNN_MODEL or weights/fashion-mnist.tcnn.
+ */
+async function defaultModel(env: unknown): Promise<Uint8Array | ArrayBuffer> {
+  const bound = env !== null && typeof env === "object" ? (env as { MODEL?: unknown }).MODEL : undefined;
+  if (bound instanceof ArrayBuffer || bound instanceof Uint8Array) return bound;
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (!deno) throw new Error("no MODEL binding: bind the .tcnn file as data named MODEL");
+  const path = deno.env.get("TINYCNN_MODEL") ?? defaultModelUrl();
+  try {
+    return await deno.readFile(path);
+  } catch (e) {
+    throw new Error(
+      `cannot read ${path instanceof URL ? path.pathname : path} (${(e as Error).name}); ` +
+        "train one with `deno task train` or set TINYCNN_MODEL to a .tcnn file",
+    );
+  }
+}
+
+let defaultHandler: EdgeHandler | null = null;
+
+/** `deno serve examples/edge/handler.ts` and module workers use this. */
+export default {
+  fetch(request: Request, env?: unknown): Promise<Response> {
+    defaultHandler ??= createHandler({
+      model: () => defaultModel(env),
+      maxBodyBytes: DEFAULT_MAX_BODY,
+    });
+    return defaultHandler.fetch(request);
+  },
+} satisfies EdgeHandler;

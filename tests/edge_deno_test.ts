@@ -1,0 +1,54 @@
+// The edge handler under a real `deno serve` process on 127.0.0.1: every
+// answer equals in-process mod.ts classify, every bad input is a 4xx JSON
+// (tests/helpers/edge_suite.ts); also a missing model fails clearly (503).
+// Servers are always stopped (try/finally).
+
+import { assertEquals, assertStringIncludes } from "@std/assert";
+import { loadModel } from "../mod.ts";
+import { fixtureModelBytes } from "./helpers/fixture_model.ts";
+import { fashionTestImages } from "./helpers/fashion.ts";
+import { freePort, startServer } from "./helpers/procs.ts";
+import { edgeSuite } from "./helpers/edge_suite.ts";
+
+const HANDLER = new URL("../examples/edge/handler.ts", import.meta.url).pathname;
+
+function serveArgs(port: number): string[] {
+  return ["serve", "--quiet", "-A", "--host", "127.0.0.1", "--port", String(port), HANDLER];
+}
+
+Deno.test("edge handler under deno serve", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "tinycnn-edge-" });
+  const modelPath = `${dir}/fixture.tcnn`;
+  const bytes = fixtureModelBytes();
+  await Deno.writeFile(modelPath, bytes);
+  const model = await loadModel(bytes, { backend: "cpu" });
+  const port = freePort();
+  const server = await startServer(Deno.execPath(), serveArgs(port), port, {
+    env: { TINYCNN_MODEL: modelPath, NO_COLOR: "1" },
+    probe: "/healthz",
+  });
+  try {
+    await edgeSuite(t, server.url, model, await fashionTestImages(6));
+  } finally {
+    await server.stop();
+    model.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("edge handler under deno serve: missing model answers 503 with the reason", async () => {
+  const port = freePort();
+  const server = await startServer(Deno.execPath(), serveArgs(port), port, {
+    env: { TINYCNN_MODEL: "/nonexistent/model.tcnn", NO_COLOR: "1" },
+    probe: "/nope",
+  });
+  try {
+    for (const path of ["/healthz", "/v1/model"]) {
+      const r = await fetch(server.url + path);
+      assertEquals(r.status, 503);
+      assertStringIncludes((await r.json()).error, "/nonexistent/model.tcnn");
+    }
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,41 @@
+// The edge handler bundled by esbuild and run by a real workerd (npm
+// `workerd`) with the model as a data binding: every answer equals in-process
+// mod.ts classify, every bad input is a 4xx JSON (tests/helpers/edge_suite.ts).
+// The workerd process is always stopped (try/finally).
+
+import { assert } from "@std/assert";
+// deno-lint-ignore no-import-prefix -- bare specifier once deno.json maps it
+import workerdPkg from "npm:workerd@1.20261023.1";
+import { loadModel } from "../mod.ts";
+import { buildWorker } from "../examples/edge/build_worker.ts";
+import { fixtureModelBytes } from "./helpers/fixture_model.ts";
+import { fashionTestImages } from "./helpers/fashion.ts";
+import { freePort, startServer } from "./helpers/procs.ts";
+import { edgeSuite } from "./helpers/edge_suite.ts";
+
+/** Path of the workerd binary shipped by the npm package. */
+export const WORKERD: string = (workerdPkg as unknown as { default?: string }).default ??
+  (workerdPkg as unknown as string);
+
+Deno.test("edge handler under workerd", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "tinycnn-workerd-" });
+  const bytes = fixtureModelBytes();
+  const build = await buildWorker(bytes, dir);
+  const bad = build.inputs.filter((p) => /(^|\/)(train|node_modules)\/|npm:/.test(p));
+  assert(bad.length === 0, `worker bundle pulls in ${bad.join(", ")}`);
+  const model = await loadModel(bytes, { backend: "cpu" });
+  const port = freePort();
+  const server = await startServer(
+    WORKERD,
+    ["serve", `${dir}/config.capnp`, "--socket-addr", `http=127.0.0.1:${port}`],
+    port,
+    { probe: "/healthz" },
+  );
+  try {
+    await edgeSuite(t, server.url, model, await fashionTestImages(6));
+  } finally {
+    await server.stop();
+    model.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

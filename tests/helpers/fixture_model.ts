@@ -1,0 +1,80 @@
+// Test helper: a deterministic Fashion-MNIST-shaped model (1×28×28 → 10
+// classes, small conv net, softmax at the end) with seeded random weights,
+// encoded with encodeModel. Same seed → byte-identical file. Run as a script
+// to write it: `deno run -A tests/helpers/fixture_model.ts out.tcnn`.
+
+import { encodeModel, type LayerSpec, type ModelDesc } from "../../mod.ts";
+import { paramShapes, resolveLayers } from "../../runtime/spec.ts";
+
+export const FASHION_LABELS: string[] = [
+  "T-shirt/top",
+  "Trouser",
+  "Pullover",
+  "Dress",
+  "Coat",
+  "Sandal",
+  "Shirt",
+  "Sneaker",
+  "Bag",
+  "Ankle boot",
+];
+
+/** mulberry32: tiny seeded PRNG, uniform in [0,1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** conv(8,3×3,same)-relu-maxpool2 → conv(16,3×3,same)-relu-maxpool2 → dense(10) → softmax. */
+export function fixtureDesc(seed = 1234): ModelDesc {
+  const inputShape = [1, 28, 28];
+  const layers: LayerSpec[] = [
+    { type: "conv2d", filters: 8, kernel: 3, padding: "same" },
+    { type: "relu" },
+    { type: "maxpool2d", size: 2 },
+    { type: "conv2d", filters: 16, kernel: 3, padding: "same" },
+    { type: "relu" },
+    { type: "maxpool2d", size: 2 },
+    { type: "flatten" },
+    { type: "dense", units: 10 },
+    { type: "softmax" },
+  ];
+  const rand = rng(seed);
+  const params = resolveLayers(layers, inputShape).map((l) =>
+    paramShapes(l).map((shape) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      // He-style scale from fan-in (all dims but the first) so activations stay O(1)
+      // biases small so the input, not the bias, decides the class
+      const scale = shape.length > 1 ? Math.sqrt(6 / (n / shape[0])) : 0.05;
+      const t = new Float32Array(n);
+      for (let i = 0; i < n; i++) t[i] = (rand() * 2 - 1) * scale;
+      return t;
+    })
+  );
+  return {
+    inputShape,
+    layers,
+    params,
+    labels: [...FASHION_LABELS],
+    normalization: { mean: [0.286], std: [0.353] },
+    meta: { fixture: true, seed },
+  };
+}
+
+/** The fixture model as .tcnn bytes. */
+export function fixtureModelBytes(seed = 1234): Uint8Array {
+  return encodeModel(fixtureDesc(seed));
+}
+
+if (import.meta.main) {
+  const out = Deno.args[0];
+  if (!out) throw new TypeError("usage: deno run -A tests/helpers/fixture_model.ts OUT.tcnn");
+  await Deno.writeFile(out, fixtureModelBytes());
+  console.log(`wrote ${out}`);
+}
