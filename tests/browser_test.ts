@@ -1,0 +1,201 @@
+// The browser demo (examples/browser/) in real headless Chromium
+// (/usr/bin/chromium, driven by npm playwright-core), served from a local
+// static server on 127.0.0.1 with the freshly built bundle and the fixture
+// model: once with WebGPU enabled and once without. Uploaded Fashion-MNIST
+// PNGs and a mouse drawing must give the same top-3 as in-process mod.ts;
+// the page must say which backend ran. Screenshots go to
+// .tmp/test-output/browser-*.png. Browser and server are always closed.
+
+import { assert, assertEquals } from "@std/assert";
+import { Buffer } from "node:buffer";
+// deno-lint-ignore no-import-prefix -- bare specifier once deno.json maps it
+import { chromium } from "npm:playwright-core@1.65.1";
+import { loadModel, type Prediction } from "../mod.ts";
+import { buildBundle } from "../examples/build_bundle.ts";
+import { fixtureModelBytes } from "./helpers/fixture_model.ts";
+import { fashionTestImages } from "./helpers/fashion.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ROOT = new URL("../", import.meta.url);
+const OUT = new URL("../.tmp/test-output/", import.meta.url);
+const BASE_ARGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+const TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  map: "application/json",
+};
+
+function hasChromium(): boolean {
+  try {
+    return Deno.statSync(CHROMIUM).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Same classes in the same order; probabilities within `tol`. */
+function assertClose(got: Prediction[], want: Prediction[], tol: number, what: string): void {
+  assertEquals(got.map((p) => p.index), want.map((p) => p.index), what);
+  assertEquals(got.map((p) => p.label), want.map((p) => p.label), what);
+  for (let i = 0; i < want.length; i++) {
+    assert(
+      Math.abs(got[i].probability - want[i].probability) <= tol,
+      `${what}: probability ${got[i].probability} vs ${want[i].probability}`,
+    );
+  }
+}
+
+Deno.test({
+  name: "browser demo in headless Chromium: WebGPU and CPU give mod.ts predictions",
+  ignore: !hasChromium(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "tinycnn-browser-" });
+  const bundle = await buildBundle(dir);
+  const modelBytes = fixtureModelBytes();
+  const ref = await loadModel(modelBytes, { backend: "cpu" });
+  const images = await fashionTestImages(3);
+  await Deno.mkdir(OUT, { recursive: true });
+
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const path = new URL(req.url).pathname;
+    try {
+      if (path === "/fixture.tcnn") {
+        return new Response(modelBytes as Uint8Array<ArrayBuffer>, {
+          headers: { "content-type": "application/octet-stream" },
+        });
+      }
+      let file: string | null = null;
+      if (path.startsWith("/dist/")) file = `${dir}/${path.slice(6)}`;
+      else if (/^\/examples\/browser\/[\w.-]+$/.test(path)) file = new URL(path.slice(1), ROOT).pathname;
+      if (file && !file.includes("..")) {
+        const ext = file.split(".").pop()!;
+        return new Response(await Deno.readFile(file), {
+          headers: { "content-type": TYPES[ext] ?? "application/octet-stream" },
+        });
+      }
+    } catch { /* fall through to 404 */ }
+    return new Response("not found", { status: 404 });
+  });
+  const page0 =
+    `http://127.0.0.1:${server.addr.port}/examples/browser/index.html?model=/fixture.tcnn&lib=/dist/tinycnn.min.js`;
+  const requireGpu = Deno.env.get("REQUIRE_WEBGPU") === "1";
+
+  try {
+    for (const mode of ["webgpu", "cpu"] as const) {
+      await t.step(`${mode === "webgpu" ? "WebGPU enabled" : "WebGPU disabled"}`, async () => {
+        const userDir = await Deno.makeTempDir({ prefix: "tinycnn-chromium-" });
+        const args = mode === "webgpu" ? [...BASE_ARGS, "--enable-unsafe-webgpu"] : BASE_ARGS;
+        const ctx = await chromium.launchPersistentContext(userDir, {
+          executablePath: CHROMIUM,
+          headless: true,
+          args,
+          viewport: { width: 900, height: 560 },
+        });
+        try {
+          const page = await ctx.newPage();
+          const errors: string[] = [];
+          page.on("pageerror", (e) => errors.push(String(e)));
+          await page.goto(page0);
+          await page.waitForSelector('#status[data-state="ready"], #status[data-state="error"]', {
+            timeout: 60_000,
+          });
+          assertEquals(
+            await page.getAttribute("#status", "data-state"),
+            "ready",
+            await page.textContent("#status"),
+          );
+          const backend = await page.textContent("#backend");
+          if (mode === "cpu") assertEquals(backend, "cpu");
+          else if (requireGpu) {
+            assertEquals(backend, "webgpu", "REQUIRE_WEBGPU=1 but the page ran on the CPU");
+          } else if (backend !== "webgpu") {
+            console.warn("Chromium offered no WebGPU adapter; page fell back to CPU");
+          }
+          const tol = backend === "webgpu" ? 1e-4 : 1e-6;
+
+          let last = "";
+          const waitResult = async () => {
+            // page code as strings: this file is type-checked without the DOM lib
+            await page.waitForFunction(
+              `(() => { const r = document.getElementById("results").dataset.result;
+                 return (r && r !== ${JSON.stringify(last)}) ||
+                   document.getElementById("status").dataset.state === "error"; })()`,
+              undefined,
+              { timeout: 60_000 },
+            );
+            assertEquals(
+              await page.getAttribute("#status", "data-state"),
+              "ready",
+              await page.textContent("#status"),
+            );
+            last = (await page.getAttribute("#results", "data-result"))!;
+            return JSON.parse(last) as Prediction[];
+          };
+
+          for (const [i, im] of images.entries()) {
+            await page.setInputFiles("#file", {
+              name: `fashion-${i}.png`,
+              mimeType: "image/png",
+              buffer: Buffer.from(im.png),
+            });
+            const got = await waitResult();
+            assertClose(got, await ref.classify(im.png, { topK: 3 }), tol, `${mode} image ${i}`);
+            assertEquals(await page.textContent("#backend"), backend);
+            assertEquals(await page.locator("#results li").count(), 3);
+          }
+
+          // draw with the mouse, classify, compare with the canvas pixels in-process
+          await page.click("#clear");
+          const box = (await page.locator("#pad").boundingBox())!;
+          await page.mouse.move(box.x + 70, box.y + 60);
+          await page.mouse.down();
+          for (const [x, y] of [[210, 60], [210, 230], [70, 230], [70, 60]]) {
+            await page.mouse.move(box.x + x, box.y + y, { steps: 8 });
+          }
+          await page.mouse.up();
+          await page.click("#classify");
+          const got = await waitResult();
+          const px: number[] = await page.evaluate(
+            `(() => { const c = document.getElementById("pad");
+               return Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data); })()`,
+          );
+          assert(px.some((v, j) => j % 4 === 0 && v > 200), "the drawing left no stroke");
+          const want = await ref.classify(
+            { data: new Uint8Array(px), width: 280, height: 280, channels: 4 },
+            {
+              topK: 3,
+            },
+          );
+          assertClose(got, want, tol, `${mode} drawing`);
+
+          // leave an uploaded image on screen for the screenshot
+          await page.setInputFiles("#file", {
+            name: "f.png",
+            mimeType: "image/png",
+            buffer: Buffer.from(images[0].png),
+          });
+          await waitResult();
+          await page.screenshot({ path: new URL(`browser-${mode}.png`, OUT).pathname });
+          assertEquals(errors, []);
+        } finally {
+          await ctx.close();
+          await Deno.remove(userDir, { recursive: true }).catch(() => {});
+        }
+      });
+    }
+    console.log(`bundle ${bundle.bytes} B; screenshots in .tmp/test-output/browser-{webgpu,cpu}.png`);
+  } finally {
+    await server.shutdown();
+    ref.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
