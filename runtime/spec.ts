@@ -302,6 +302,12 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
       checkElements(outShape, what);
       return { ...base, outShape, op: "conv", ...win, outC, groups, bias: s.bias !== false };
     }
+    // pad < window on each side: every window then covers at least one real cell
+    if (pt >= kh || pb >= kh || pl >= kw || pr >= kw) {
+      throw new RangeError(
+        `${what}: padding [${pt},${pb},${pl},${pr}] must be smaller than the window ${kh}x${kw} on each side`,
+      );
+    }
     const mode = t.slice(0, t.indexOf("pool")) as PoolMode;
     const outShape = dims === 2 ? [inC, outH, outW] : [inC, outW];
     return { ...base, outShape, op: "pool", mode, ...win, outC: inC };

@@ -98,6 +98,7 @@ Deno.test("spec: bad layers are rejected with typed errors naming the layer", ()
     [[{ type: "conv2d", filters: 1.5, kernel: 3 } as LayerSpec], [1, 5, 5], TypeError, "integer"],
     [[{ type: "conv2d", filters: 3, kernel: 1, groups: 2 }], [4, 5, 5], RangeError, "groups"],
     [[{ type: "conv1d", filters: 1, kernel: 3 }], [1, 5, 5], TypeError, "(C,L)"],
+    [[{ type: "maxpool2d", size: 2, padding: 2 }], [1, 5, 5], RangeError, "smaller than the window"],
     [[{ type: "warp" } as unknown as LayerSpec], [1, 5, 5], TypeError, "unknown layer type"],
     [
       [{ type: "conv2d", filters: 1, kernel: 3, padding: "mirror" as "same" }],

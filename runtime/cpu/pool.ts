@@ -3,8 +3,8 @@
 // Shapes: x is (N, C, inH, inW); y is (N, C, outH, outW).
 // Semantics at padded borders: avg divides by kh*kw, counting padded cells as
 // zero; l2 = sqrt(Σ x²) over the window with padded cells zero; max ignores
-// padded cells. A window made only of padding (possible with explicit padding
-// ≥ window size) yields 0 in every mode.
+// padded cells. spec.ts rejects padding ≥ the window, so every window covers
+// at least one real cell.
 
 import type { PoolMode, Window2d } from "../spec.ts";
 
