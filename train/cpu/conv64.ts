@@ -1,0 +1,131 @@
+// Float64 reference convolution (cross-correlation) and its backward pass,
+// straight from the definitions; 1-D convolutions use the 2-D form (kh = 1).
+// Shapes: x is (N, inC, inH, inW); w is (outC, inC/groups, kh, kw); b is
+// (outC); y and dy are (N, outC, outH, outW).
+//   y[n,o,i,j] = b[o] + Σ_{c∈group(o),u,v} w[o,c,u,v]·x[n,c, i·sh−pt+u·dh, j·sw−pl+v·dw]
+// (out-of-range input cells are zero padding). Backward:
+//   dW = valid correlation of the input with δ (dilated by the stride);
+//   dX = full correlation of δ with the 180°-rotated kernel, computed as the
+//        exact adjoint of the forward sum (every (output, tap) pair adds
+//        w·δ to the input cell it read), which is the same sum;
+//   db = Σ δ over N and positions.
+// Invariant: no allocation in the hot loops; the valid output range of each
+// kernel tap is precomputed so the inner loops have no bounds tests.
+
+import type { Window2d } from "../../runtime/spec.ts";
+
+export type ConvGeom = Window2d & { groups: number };
+
+/** For each tap k: [lo, hi) of output positions o whose input o·s − p + k·d lies in [0, len). */
+export function tapRanges(
+  outLen: number,
+  k: number,
+  s: number,
+  d: number,
+  p: number,
+  len: number,
+): Int32Array {
+  const r = new Int32Array(2 * k);
+  for (let t = 0; t < k; t++) {
+    const off = t * d - p; // input = o·s + off
+    const lo = Math.max(0, Math.ceil(-off / s));
+    const hi = Math.min(outLen, Math.floor((len - 1 - off) / s) + 1);
+    r[2 * t] = lo;
+    r[2 * t + 1] = Math.max(lo, hi);
+  }
+  return r;
+}
+
+/** y = conv(x, w) + b. Returns a new (N, outC, outH, outW) array. */
+export function convForward64(
+  g: ConvGeom,
+  w: Float64Array,
+  b: Float64Array | null,
+  x: Float64Array,
+  batch: number,
+): Float64Array {
+  const { kh, kw, sh, sw, dh, dw, pt, pl, inC, inH, inW, outC, outH, outW, groups } = g;
+  const icg = inC / groups, ocg = outC / groups;
+  const rows = tapRanges(outH, kh, sh, dh, pt, inH);
+  const cols = tapRanges(outW, kw, sw, dw, pl, inW);
+  const inPlane = inH * inW, outPlane = outH * outW;
+  const y = new Float64Array(batch * outC * outPlane);
+  for (let n = 0; n < batch; n++) {
+    for (let oc = 0; oc < outC; oc++) {
+      const grp = Math.floor(oc / ocg);
+      const yB = (n * outC + oc) * outPlane;
+      if (b) y.fill(b[oc], yB, yB + outPlane);
+      for (let ic = 0; ic < icg; ic++) {
+        const xB = (n * inC + grp * icg + ic) * inPlane;
+        const wB = (oc * icg + ic) * kh * kw;
+        for (let u = 0; u < kh; u++) {
+          const oy0 = rows[2 * u], oy1 = rows[2 * u + 1];
+          for (let v = 0; v < kw; v++) {
+            const ox0 = cols[2 * v], ox1 = cols[2 * v + 1];
+            const wv = w[wB + u * kw + v];
+            for (let oy = oy0; oy < oy1; oy++) {
+              const xr = xB + (oy * sh - pt + u * dh) * inW + v * dw - pl;
+              const yr = yB + oy * outW;
+              for (let ox = ox0; ox < ox1; ox++) y[yr + ox] += wv * x[xr + ox * sw];
+            }
+          }
+        }
+      }
+    }
+  }
+  return y;
+}
+
+/** Gradients of the convolution: returns dx (like x), dw (like w), db (outC, or null without bias). */
+export function convBackward64(
+  g: ConvGeom,
+  w: Float64Array,
+  hasBias: boolean,
+  x: Float64Array,
+  dy: Float64Array,
+  batch: number,
+): { dx: Float64Array; dw: Float64Array; db: Float64Array | null } {
+  const { kh, kw, sh, sw, dh, dw: dil, pt, pl, inC, inH, inW, outC, outH, outW, groups } = g;
+  const icg = inC / groups, ocg = outC / groups;
+  const rows = tapRanges(outH, kh, sh, dh, pt, inH);
+  const cols = tapRanges(outW, kw, sw, dil, pl, inW);
+  const inPlane = inH * inW, outPlane = outH * outW;
+  const dx = new Float64Array(x.length);
+  const dW = new Float64Array(w.length);
+  const db = hasBias ? new Float64Array(outC) : null;
+  for (let n = 0; n < batch; n++) {
+    for (let oc = 0; oc < outC; oc++) {
+      const grp = Math.floor(oc / ocg);
+      const yB = (n * outC + oc) * outPlane;
+      if (db) {
+        let s = 0;
+        for (let i = 0; i < outPlane; i++) s += dy[yB + i];
+        db[oc] += s;
+      }
+      for (let ic = 0; ic < icg; ic++) {
+        const xB = (n * inC + grp * icg + ic) * inPlane;
+        const wB = (oc * icg + ic) * kh * kw;
+        for (let u = 0; u < kh; u++) {
+          const oy0 = rows[2 * u], oy1 = rows[2 * u + 1];
+          for (let v = 0; v < kw; v++) {
+            const ox0 = cols[2 * v], ox1 = cols[2 * v + 1];
+            const wv = w[wB + u * kw + v];
+            let acc = 0;
+            for (let oy = oy0; oy < oy1; oy++) {
+              const xr = xB + (oy * sh - pt + u * dh) * inW + v * dil - pl;
+              const yr = yB + oy * outW;
+              for (let ox = ox0; ox < ox1; ox++) {
+                const d = dy[yr + ox];
+                const xi = xr + ox * sw;
+                acc += x[xi] * d;
+                dx[xi] += wv * d;
+              }
+            }
+            dW[wB + u * kw + v] += acc;
+          }
+        }
+      }
+    }
+  }
+  return { dx, dw: dW, db };
+}

@@ -1,0 +1,55 @@
+// Float64 reference fully connected layer and its backward pass.
+// Shapes: x is (N, inF); w is (outF, inF) row-major; b is (outF); y, dy (N, outF).
+//   y[n,o] = b[o] + Σ_i w[o,i]·x[n,i]
+//   dW[o,i] = Σ_n δ[n,o]·x[n,i];  dX[n,i] = Σ_o w[o,i]·δ[n,o];  db[o] = Σ_n δ[n,o]
+
+/** y = x·Wᵀ + b. */
+export function denseForward64(
+  inF: number,
+  outF: number,
+  w: Float64Array,
+  b: Float64Array | null,
+  x: Float64Array,
+  batch: number,
+): Float64Array {
+  const y = new Float64Array(batch * outF);
+  for (let n = 0; n < batch; n++) {
+    const xB = n * inF;
+    for (let o = 0; o < outF; o++) {
+      const wB = o * inF;
+      let s = b ? b[o] : 0;
+      for (let i = 0; i < inF; i++) s += w[wB + i] * x[xB + i];
+      y[n * outF + o] = s;
+    }
+  }
+  return y;
+}
+
+/** Gradients of the dense layer. */
+export function denseBackward64(
+  inF: number,
+  outF: number,
+  w: Float64Array,
+  hasBias: boolean,
+  x: Float64Array,
+  dy: Float64Array,
+  batch: number,
+): { dx: Float64Array; dw: Float64Array; db: Float64Array | null } {
+  const dx = new Float64Array(batch * inF);
+  const dw = new Float64Array(outF * inF);
+  const db = hasBias ? new Float64Array(outF) : null;
+  for (let n = 0; n < batch; n++) {
+    const xB = n * inF;
+    for (let o = 0; o < outF; o++) {
+      const d = dy[n * outF + o];
+      if (db) db[o] += d;
+      if (d === 0) continue;
+      const wB = o * inF;
+      for (let i = 0; i < inF; i++) {
+        dw[wB + i] += d * x[xB + i];
+        dx[xB + i] += d * w[wB + i];
+      }
+    }
+  }
+  return { dx, dw, db };
+}
