@@ -394,7 +394,9 @@ function readTensor(dv: DataView, D: number, t: TensorEntry): Float32Array {
             base + i,
           );
         }
-        out[i] = q * s;
+        const v = Math.fround(q * s); // a huge finite scale can overflow f32
+        if (!Number.isFinite(v)) throw notFinite(v, t, i, base + i);
+        out[i] = v;
       }
     }
   }

@@ -374,6 +374,19 @@ const vectors: Record<string, () => void> = {
     new DataView(b.buffer).setFloat32(so + 4, NaN, true);
     rejects(fixCrc(b), "weight scale 1 is NaN", so + 4);
   },
+  "int8 scale that overflows f32 when dequantized": () => {
+    const i8 = encodeModel(small(), { dtype: "int8" });
+    const so = dataStart(i8) + (split(i8).header.tensors[0].scaleOffset as number);
+    const b = i8.slice();
+    new DataView(b.buffer).setFloat32(so, 3e38, true); // finite, but 127 × 3e38 is not
+    const q = new Int8Array(b.buffer, dataStart(i8), 9);
+    const big = q.findIndex((v) => Math.abs(v) === 127);
+    rejects(
+      fixCrc(b),
+      `layer 0 weight element ${big} is ${q[big] > 0 ? "" : "-"}Infinity`,
+      dataStart(i8) + big,
+    );
+  },
   "int8 value -128": () => {
     const i8 = encodeModel(small(), { dtype: "int8" });
     const b = i8.slice();
