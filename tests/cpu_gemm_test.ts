@@ -1,0 +1,87 @@
+// The register-blocked gemm and the fused executor paths: gemmPacked against
+// a float64 triple loop on seeded random odd shapes (M, N not multiples of 4,
+// both output layouts, bias/no bias, ReLU/no ReLU), and CpuExecutor with
+// conv→relu and dense→relu fusion equal to chained forwardLayer bit for bit
+// for batches 1..9. Prints its seed.
+
+import { assertEquals } from "@std/assert";
+import { gemmPacked, packPanels, panelLength } from "../runtime/cpu/gemm.ts";
+import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
+import { type LayerSpec, paramShapes, resolveLayers } from "../runtime/spec.ts";
+
+const SEED = Number(Deno.env.get("SEED") ?? 20241);
+console.log(`cpu_gemm_test seed ${SEED}`);
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+Deno.test("gemmPacked equals a float64 triple loop on random odd shapes and both layouts", () => {
+  const r = rng(SEED);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  for (let t = 0; t < 60; t++) {
+    const M = int(1, 13), N = int(1, 13), K = int(1, 40);
+    const a = new Float32Array(M * K).map(() => r() * 2 - 1);
+    const b = new Float32Array(K * N).map(() => r() * 2 - 1); // (K, N)
+    const bt = new Float32Array(N * K); // (N, K) rows for packing
+    for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bt[j * K + k] = b[k * N + j];
+    const bias = r() < 0.5 ? new Float32Array(M).map(() => r() - 0.5) : null;
+    const relu = r() < 0.5;
+    const ap = packPanels(a, 0, M, K, K, new Float32Array(panelLength(M, K)).fill(NaN), true);
+    const bp = packPanels(bt, 0, N, K, K, new Float32Array(panelLength(N, K)).fill(NaN), false);
+    const transposed = r() < 0.5;
+    const c = new Float32Array(M * N + 3).fill(-7);
+    const off = 3;
+    const [rs, cs] = transposed ? [1, M] : [N, 1];
+    gemmPacked(ap, bp, M, N, K, bias, relu, c, off, rs, cs);
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let s = bias ? bias[i] : 0;
+        for (let k = 0; k < K; k++) s += a[i * K + k] * b[k * N + j];
+        if (relu && s < 0) s = 0;
+        const got = c[off + i * rs + j * cs];
+        if (!(Math.abs(got - s) <= 1e-6 * Math.abs(s) + 1e-9)) {
+          throw new Error(`M=${M} N=${N} K=${K} (${i},${j}): got ${got}, expected ${s}; seed ${SEED}`);
+        }
+      }
+    }
+    assertEquals([...c.subarray(0, off)], [-7, -7, -7], "writes stay inside the output");
+  }
+});
+
+Deno.test("CpuExecutor with fused conv→relu and dense→relu equals chained forwardLayer exactly", () => {
+  const r = rng(SEED + 1);
+  const layers: LayerSpec[] = [
+    { type: "conv2d", filters: 7, kernel: 3, padding: "same" },
+    { type: "relu" },
+    { type: "maxpool2d", size: 2 },
+    { type: "conv2d", filters: 5, kernel: [2, 3], stride: 2, padding: "full", dilation: 1 },
+    { type: "relu" },
+    { type: "conv2d", filters: 6, kernel: 3, groups: 1, padding: [1, 0, 2, 1], bias: false },
+    { type: "flatten" },
+    { type: "dense", units: 9 },
+    { type: "relu" },
+    { type: "dense", units: 3, bias: false },
+    { type: "softmax" },
+  ];
+  const input = [2, 11, 9];
+  const res = resolveLayers(layers, input);
+  const params = res.map((l) =>
+    paramShapes(l).map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)).map(() => r() - 0.5))
+  );
+  const ex = new CpuExecutor(res, params);
+  const per = input.reduce((a, b) => a * b, 1);
+  for (const N of [1, 4, 9, 2, 5]) {
+    const x = new Float32Array(N * per).map(() => r() * 2 - 1);
+    let ref: Float32Array = x;
+    for (let i = 0; i < res.length; i++) ref = forwardLayer(res[i], params[i], ref, N);
+    assertEquals([...ex.run(x, N)], [...ref], `batch ${N}, seed ${SEED}`);
+  }
+});
