@@ -1,0 +1,334 @@
+// The public Model: loads a .tcnn file, picks a backend and runs inference.
+// Invariants: inputs are validated before any kernel runs; with backend
+// "auto" a GPU failure (no adapter, lost device, failed call) switches the
+// model to the CPU backend for good and the call is answered there, so
+// answers stay correct; GPU runs are serialised (they share buffers); every
+// method of a disposed model throws DisposedError.
+
+import { decodeModel, type DType } from "./format.ts";
+import { DisposedError, GpuError } from "./errors.ts";
+import { macs, paramCount, receptiveFields, type ResolvedLayer, resolveLayers } from "./spec.ts";
+import type { ModelDesc } from "./model_desc.ts";
+import { CpuExecutor } from "./cpu/forward.ts";
+import { GpuExecutor } from "./webgpu/executor.ts";
+import { acquireDevice } from "./webgpu/device.ts";
+import { type ImageInput, imageToInput } from "./image.ts";
+
+/** Which compute backend to use. "auto" prefers WebGPU and falls back to CPU. */
+export type BackendChoice = "auto" | "webgpu" | "cpu";
+
+export interface LoadOptions {
+  /** default "auto" */
+  backend?: BackendChoice;
+  /** largest accepted file in bytes (default 256 MiB) */
+  maxBytes?: number;
+  /** WebGPU entry point to use instead of navigator.gpu; null means "no WebGPU" */
+  gpu?: GPU | null;
+}
+
+export interface PredictOptions {
+  /** number of samples in the input (default 1) */
+  batch?: number;
+}
+
+export interface ClassifyOptions {
+  /** how many classes to return, most probable first (default 3, capped at the class count) */
+  topK?: number;
+}
+
+export interface Prediction {
+  label: string;
+  index: number;
+  probability: number;
+}
+
+export interface LayerSummary {
+  index: number;
+  type: string;
+  outputShape: number[];
+  params: number;
+  macs: number;
+  /** receptive field [h, w] in input pixels of one unit of this layer's output */
+  receptiveField: [number, number];
+}
+
+export interface ModelSummary {
+  inputShape: number[];
+  outputShape: number[];
+  layers: LayerSummary[];
+  totalParams: number;
+  totalMacs: number;
+  backend: "webgpu" | "cpu";
+  weightsDtype: DType;
+  fileBytes: number;
+  labels?: string[];
+  meta?: Record<string, unknown>;
+}
+
+/** Largest batch × per-sample-activation product accepted by predict(). */
+export const MAX_BATCH_ELEMENTS = 1 << 28;
+
+/**
+ * A loaded model. Create with {@link loadModel}.
+ *
+ * @example
+ * ```ts
+ * import { encodeModel, loadModel } from "../mod.ts";
+ * // a 4-input, 2-class model with zero weights, just to show the calls
+ * const bytes = encodeModel({
+ *   inputShape: [4],
+ *   layers: [{ type: "dense", units: 2 }, { type: "softmax" }],
+ *   params: [[new Float32Array(8), new Float32Array(2)], []],
+ *   labels: ["no", "yes"],
+ * });
+ * const model = await loadModel(bytes, { backend: "cpu" });
+ * const y = await model.predict(new Float32Array([1, 2, 3, 4]));
+ * if (Math.abs(y[0] - 0.5) > 1e-6) throw new Error("zero weights give equal odds");
+ * model.dispose();
+ * ```
+ */
+export class Model {
+  #cpu: CpuExecutor | null = null;
+  #gpu: GpuExecutor | null;
+  #device: GPUDevice | null;
+  #queue: Promise<unknown> = Promise.resolve();
+  #disposed = false;
+  readonly #auto: boolean;
+  readonly #layers: ResolvedLayer[];
+  readonly #desc: ModelDesc;
+  readonly #dtype: DType;
+  readonly #bytes: number;
+  readonly #maxActivation: number;
+
+  /** @internal use loadModel */
+  constructor(
+    desc: ModelDesc,
+    layers: ResolvedLayer[],
+    info: { dtype: DType; bytes: number },
+    gpu: { device: GPUDevice; exec: GpuExecutor } | null,
+    auto: boolean,
+  ) {
+    this.#desc = desc;
+    this.#layers = layers;
+    this.#dtype = info.dtype;
+    this.#bytes = info.bytes;
+    this.#device = gpu?.device ?? null;
+    this.#gpu = gpu?.exec ?? null;
+    this.#auto = auto;
+    this.#maxActivation = Math.max(
+      desc.inputShape.reduce((a, b) => a * b, 1),
+      ...layers.map((l) => l.outShape.reduce((a, b) => a * b, 1)),
+    );
+    if (!this.#gpu) this.#cpu = new CpuExecutor(layers, desc.params);
+  }
+
+  /** The backend that answers the next call: "webgpu" or "cpu". */
+  get backend(): "webgpu" | "cpu" {
+    return this.#gpu ? "webgpu" : "cpu";
+  }
+  /** Per-sample input shape, e.g. [1, 28, 28]. */
+  get inputShape(): number[] {
+    return [...this.#desc.inputShape];
+  }
+  /** Per-sample output shape, e.g. [10]. */
+  get outputShape(): number[] {
+    return [...this.#layers[this.#layers.length - 1].outShape];
+  }
+  /** Class names, when the file has them. */
+  get labels(): string[] | undefined {
+    return this.#desc.labels ? [...this.#desc.labels] : undefined;
+  }
+
+  #alive(): void {
+    if (this.#disposed) throw new DisposedError();
+  }
+
+  #toCpu(): CpuExecutor {
+    this.#gpu?.destroy();
+    this.#gpu = null;
+    this.#device?.destroy();
+    this.#device = null;
+    return this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params);
+  }
+
+  /**
+   * Forward pass. `x` is (N, ...inputShape) flattened, N = opts.batch (default 1).
+   * Returns (N, ...outputShape).
+   */
+  predict(x: Float32Array, opts: PredictOptions = {}): Promise<Float32Array> {
+    try {
+      this.#alive();
+      const batch = opts.batch ?? 1;
+      if (!Number.isInteger(batch) || batch < 1) {
+        throw new TypeError(`batch must be a positive integer, got ${JSON.stringify(opts.batch)}`);
+      }
+      if (batch * this.#maxActivation > MAX_BATCH_ELEMENTS) {
+        throw new RangeError(
+          `batch ${batch} needs ${
+            batch * this.#maxActivation
+          } activations, limit is ${MAX_BATCH_ELEMENTS}; split it`,
+        );
+      }
+      if (!(x instanceof Float32Array)) {
+        throw new TypeError(
+          `input must be a Float32Array, got ${(x as object)?.constructor?.name ?? typeof x}`,
+        );
+      }
+      const per = this.#desc.inputShape.reduce((a, b) => a * b, 1);
+      if (x.length !== batch * per) {
+        throw new TypeError(
+          `input has ${x.length} values, expected batch ${batch} × (${this.#desc.inputShape.join("×")}) = ${
+            batch * per
+          }`,
+        );
+      }
+      for (let i = 0; i < x.length; i++) {
+        if (!Number.isFinite(x[i])) throw new TypeError(`input[${i}] is ${x[i]}; expected a finite number`);
+      }
+      if (!this.#gpu) return Promise.resolve(this.#toCpu().run(x, batch));
+      const run = this.#queue.then(() => this.#runGpu(x, batch));
+      this.#queue = run.catch(() => {});
+      return run;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async #runGpu(x: Float32Array, batch: number): Promise<Float32Array> {
+    this.#alive();
+    if (this.#gpu && !this.#gpu.lost) {
+      try {
+        return await this.#gpu.run(x, batch);
+      } catch (e) {
+        if (!this.#auto) throw e instanceof GpuError ? e : new GpuError(`WebGPU call failed: ${e}`);
+      }
+    } else if (this.#gpu && !this.#auto) {
+      throw new GpuError("the WebGPU device was lost; load the model again or use backend 'auto'");
+    }
+    return this.#toCpu().run(x, batch);
+  }
+
+  /**
+   * Classify one image (PNG bytes, ImageData, or raw u8/f32 gray/RGB/RGBA pixels),
+   * resized to the model input. Returns the top-k classes, most probable first.
+   */
+  async classify(input: ImageInput, opts: ClassifyOptions = {}): Promise<Prediction[]> {
+    this.#alive();
+    const out = this.outputShape;
+    if (out.length !== 1) {
+      throw new TypeError(`classify() needs a flat output, this model gives (${out.join(",")})`);
+    }
+    const k = opts.topK ?? Math.min(3, out[0]);
+    if (!Number.isInteger(k) || k < 1) {
+      throw new TypeError(`topK must be a positive integer, got ${opts.topK}`);
+    }
+    const x = await imageToInput(input, this.#desc.inputShape, this.#desc.normalization);
+    const y = await this.predict(x);
+    const last = this.#layers[this.#layers.length - 1];
+    const p = last.op === "act" && last.act === "softmax" ? y : softmax(y);
+    const order = Array.from(p.keys()).sort((a, b) => p[b] - p[a] || a - b).slice(0, Math.min(k, p.length));
+    return order.map((i) => ({ label: this.#desc.labels?.[i] ?? String(i), index: i, probability: p[i] }));
+  }
+
+  /** Layers, output shapes, parameter counts, MACs and receptive fields. */
+  summary(): ModelSummary {
+    this.#alive();
+    const rf = receptiveFields(this.#layers);
+    const layers = this.#layers.map((l, i) => ({
+      index: i,
+      type: l.spec.type,
+      outputShape: [...l.outShape],
+      params: paramCount(l),
+      macs: macs(l),
+      receptiveField: rf[i].rf,
+    }));
+    return {
+      inputShape: this.inputShape,
+      outputShape: this.outputShape,
+      layers,
+      totalParams: layers.reduce((a, l) => a + l.params, 0),
+      totalMacs: layers.reduce((a, l) => a + l.macs, 0),
+      backend: this.backend,
+      weightsDtype: this.#dtype,
+      fileBytes: this.#bytes,
+      labels: this.labels,
+      meta: this.#desc.meta,
+    };
+  }
+
+  /** Free GPU buffers and the device. Later calls throw DisposedError. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#gpu?.destroy();
+    this.#device?.destroy();
+    this.#gpu = this.#device = this.#cpu = null;
+  }
+}
+
+function softmax(y: Float32Array): Float32Array {
+  let m = -Infinity;
+  for (const v of y) m = Math.max(m, v);
+  const e = y.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+async function readSource(src: string | URL | Uint8Array | ArrayBuffer): Promise<Uint8Array> {
+  if (src instanceof Uint8Array) return src;
+  if (src instanceof ArrayBuffer) return new Uint8Array(src);
+  if (typeof src !== "string" && !(src instanceof URL)) {
+    throw new TypeError(`model source must be a URL, string, Uint8Array or ArrayBuffer, got ${typeof src}`);
+  }
+  const res = await fetch(src);
+  if (!res.ok) throw new TypeError(`fetching model ${src} failed: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * Load a `.tcnn` model from a URL or bytes and prepare a backend.
+ * Throws ModelFormatError for a bad file; with backend "webgpu" and no adapter, GpuError.
+ *
+ * @example
+ * ```ts
+ * import { encodeModel, loadModel } from "../mod.ts";
+ * // a 4-input, 2-class model with zero weights, just to show the calls
+ * const bytes = encodeModel({
+ *   inputShape: [4],
+ *   layers: [{ type: "dense", units: 2 }, { type: "softmax" }],
+ *   params: [[new Float32Array(8), new Float32Array(2)], []],
+ *   labels: ["no", "yes"],
+ * });
+ * const model = await loadModel(bytes, { backend: "cpu" });
+ * const y = await model.predict(new Float32Array([1, 2, 3, 4]));
+ * if (Math.abs(y[0] - 0.5) > 1e-6) throw new Error("zero weights give equal odds");
+ * model.dispose();
+ * ```
+ */
+export async function loadModel(
+  src: string | URL | Uint8Array | ArrayBuffer,
+  opts: LoadOptions = {},
+): Promise<Model> {
+  const choice = opts.backend ?? "auto";
+  if (!["auto", "webgpu", "cpu"].includes(choice)) {
+    throw new TypeError(`backend must be "auto", "webgpu" or "cpu", got ${JSON.stringify(choice)}`);
+  }
+  const bytes = await readSource(src);
+  const { desc, dtype, byteLength } = decodeModel(bytes, { maxBytes: opts.maxBytes });
+  const layers = resolveLayers(desc.layers, desc.inputShape);
+  const info = { dtype, bytes: byteLength };
+  if (choice === "cpu") return new Model(desc, layers, info, null, false);
+  let device: GPUDevice | null = null;
+  try {
+    device = opts.gpu === null ? null : await acquireDevice(opts.gpu ? { gpu: opts.gpu } : {});
+    if (!device) throw new GpuError("no WebGPU adapter is available");
+    const exec = await GpuExecutor.create(device, layers, desc.params);
+    return new Model(desc, layers, info, { device, exec }, choice === "auto");
+  } catch (e) {
+    device?.destroy();
+    if (choice === "webgpu") {
+      throw e instanceof GpuError || e instanceof RangeError ? e : new GpuError(String(e));
+    }
+    return new Model(desc, layers, info, null, true);
+  }
+}
