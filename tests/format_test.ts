@@ -506,3 +506,31 @@ Deno.test("format: decodeModel argument misuse is a TypeError / RangeError", () 
   assertThrows(() => decodeModel("TCNN" as unknown as Uint8Array), TypeError);
   assertThrows(() => decodeModel(valid, { maxBytes: 0 }), RangeError);
 });
+
+Deno.test("format: the worked example of docs/FORMAT.md §9 is what the encoder writes", () => {
+  const desc: ModelDesc = {
+    inputShape: [2],
+    layers: [{ type: "dense", units: 2 }, { type: "relu" }],
+    params: [[new Float32Array([1, -2, 0.5, 0.25]), new Float32Array([0.5, -1])], []],
+    labels: ["a", "b"],
+  };
+  const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(" ");
+  const f32 = encodeModel(desc);
+  assertEquals(f32.length, 316);
+  assertEquals(hex(f32.subarray(0, 12)), "54 43 4e 4e 01 00 00 00 0f 01 00 00");
+  assertEquals(
+    hex(f32.subarray(0x116)),
+    "3a 38 7d 5d 7d 00 00 00 00 00 00 00 80 3f 00 00 00 c0 00 00 00 3f 00 00 80 3e 00 00 00 3f 00 00 80 bf c1 82 24 3d",
+  );
+  const i8 = encodeModel(desc, { dtype: "int8" });
+  assertEquals(i8.length, 332);
+  assertEquals(
+    hex(i8.subarray(0x130)),
+    "40 81 7f 40 00 00 00 00 04 02 81 3c 04 02 81 3b 00 00 00 3f 00 00 80 bf 53 33 6c 25",
+  );
+  const back = decodeModel(i8).desc.params[0][0];
+  assertEquals(
+    Array.from(back),
+    [64, -127, 127, 64].map((q, i) => Math.fround(q * Math.fround((i < 2 ? 2 : 0.5) / 127))),
+  );
+});
