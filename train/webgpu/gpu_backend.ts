@@ -12,19 +12,14 @@
 // gradient. Every failure of the device surfaces as GpuError.
 
 import type { BackendState, StepResult, TrainBackend, TrainConfig } from "../backend.ts";
-import { prod, resolveTrainLayers, trainParamShapes, type TrainResolvedLayer } from "../layers.ts";
+import { prod, resolveTrainLayers, type TrainResolvedLayer } from "../layers.ts";
 import { initParams } from "../init.ts";
 import { GpuError } from "../../runtime/errors.ts";
 import { encodeAll, GpuContext, type PreparedKernel } from "./gpu_context.ts";
-import { convBackwardBias, convBackwardInput, convBackwardWeight } from "./conv_backward_wgsl.ts";
-import { globalAvgPoolBackward, poolBackward, poolBackwardReads } from "./pool_backward_wgsl.ts";
-import { denseBackwardBias, denseBackwardInput, denseBackwardWeight } from "./dense_backward_wgsl.ts";
-import { activationBackward, activationBackwardUses } from "./activation_backward_wgsl.ts";
 import { lossForwardBackward, lossReduce } from "./loss_wgsl.ts";
-import { dropoutKernel } from "./dropout_wgsl.ts";
-import { bnApply, bnBackwardInput, bnBackwardParams, bnStats } from "./batchnorm_wgsl.ts";
+import { layerBackward } from "./layer_backward.ts";
 import { optimizerKernel, slotCount } from "./optimizer_wgsl.ts";
-import { runtimeForward } from "./forward_runtime.ts";
+import { layerForward } from "./layer_forward.ts";
 
 const UNIFORM = 0x0040 | 0x0008; // UNIFORM | COPY_DST
 const MAP_READ_DST = 0x0001 | 0x0008; // MAP_READ | COPY_DST
@@ -55,7 +50,6 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
     if (lost !== null) throw new GpuError(`WebGPU device lost: ${lost}`);
   };
 
-  const shapes = layers.map(trainParamShapes);
   const nSlots = slotCount(opt);
   const init = initParams(layers, cfg.seed);
   let params: GPUBuffer[][] = [], grads: GPUBuffer[][] = [], slots: GPUBuffer[][][] = [];
@@ -118,73 +112,27 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
   }
 
   function forward(l: TrainResolvedLayer, i: number, n: number, train: boolean): PreparedKernel[] {
-    const x = acts[i], y = acts[i + 1];
-    if (l.op === "flatten") return [];
-    if (l.op === "dropout") {
-      return [ctx.prepare(dropoutKernel(train ? l.rate : 0, i, n * prod(l.inShape), false), [stepU, x, y])];
-    }
-    if (l.op === "batchnorm") {
-      const p = params[i];
-      if (!train) return [ctx.prepare(bnApply(l, n, "eval"), [x, running[i]!, p[0], p[1], y])];
-      return [
-        ctx.prepare(bnStats(l, n), [x, stats[i]!, running[i]!]),
-        ctx.prepare(bnApply(l, n, "train"), [x, stats[i]!, p[0], p[1], y]),
-      ];
-    }
-    return runtimeForward(ctx, l, n, x, params[i], y, owned);
+    return layerForward(ctx, l, i, n, train, {
+      x: acts[i],
+      y: acts[i + 1],
+      params: params[i],
+      stats: stats[i],
+      running: running[i],
+      stepU,
+    }, owned);
   }
 
   function backward(l: TrainResolvedLayer, i: number, n: number): PreparedKernel[] {
-    const x = acts[i], y = acts[i + 1], dy = dacts[i + 1]!, dx = dacts[i];
-    const needDx = i > 0 && dx !== null;
-    const p = params[i], g = grads[i];
-    const out: PreparedKernel[] = [];
-    switch (l.op) {
-      case "flatten":
-        break;
-      case "conv":
-        out.push(ctx.prepare(convBackwardWeight(l, n), [dy, x, g[0]]));
-        if (l.bias) out.push(ctx.prepare(convBackwardBias(l, n), [dy, g[1]]));
-        if (needDx) out.push(ctx.prepare(convBackwardInput(l, n), [dy, p[0], dx]));
-        break;
-      case "dense":
-        out.push(ctx.prepare(denseBackwardWeight(l.inF, l.outF, n), [dy, x, g[0]]));
-        if (l.bias) out.push(ctx.prepare(denseBackwardBias(l.outF, n), [dy, g[1]]));
-        if (needDx) out.push(ctx.prepare(denseBackwardInput(l.inF, l.outF, n), [dy, p[0], dx]));
-        break;
-      case "pool":
-        if (needDx) {
-          const src = { x, y, dy };
-          out.push(
-            ctx.prepare(poolBackward(l, l.mode, n), [...poolBackwardReads(l.mode).map((k) => src[k]), dx]),
-          );
-        }
-        break;
-      case "globalavgpool":
-        if (needDx) out.push(ctx.prepare(globalAvgPoolBackward(l.c, l.spatial, n), [dy, dx]));
-        break;
-      case "act":
-        if (needDx) {
-          const use = activationBackwardUses(l.act);
-          out.push(ctx.prepare(activationBackward(l.act, l.alpha, l.c, l.spatial, n), [
-            ...(use.x ? [x] : []),
-            ...(use.y ? [y] : []),
-            dy,
-            dx,
-          ]));
-        }
-        break;
-      case "dropout":
-        if (needDx) {
-          out.push(ctx.prepare(dropoutKernel(l.rate, i, n * prod(l.inShape), true), [stepU, dy, dx]));
-        }
-        break;
-      case "batchnorm":
-        out.push(ctx.prepare(bnBackwardParams(l, n), [x, stats[i]!, dy, g[0], g[1]]));
-        if (needDx) out.push(ctx.prepare(bnBackwardInput(l, n), [x, stats[i]!, dy, p[0], g[0], g[1], dx]));
-        break;
-    }
-    return out;
+    return layerBackward(ctx, l, i, n, {
+      x: acts[i],
+      y: acts[i + 1],
+      dy: dacts[i + 1]!,
+      dx: i > 0 ? dacts[i] : null,
+      params: params[i],
+      grads: grads[i],
+      stats: stats[i],
+      stepU,
+    });
   }
 
   function plan(n: number): Plan {

@@ -131,3 +131,13 @@ export async function runKernels(
     await ctx.device.queue.onSubmittedWorkDone();
   });
 }
+
+/** Test helper: submit already prepared kernels and wait for them. */
+export async function runPrepared(ctx: GpuContext, prepared: PreparedKernel[]): Promise<void> {
+  await ctx.scoped("runPrepared", async () => {
+    const enc = ctx.device.createCommandEncoder();
+    encodeAll(enc, prepared);
+    ctx.device.queue.submit([enc.finish()]);
+    await ctx.device.queue.onSubmittedWorkDone();
+  });
+}

@@ -1,0 +1,89 @@
+// Binds the backward kernels of one training layer to its buffers: gradient
+// w.r.t. the layer input (skipped when `dx` is null, i.e. for the first
+// layer) and w.r.t. each parameter (trainParamShapes order). Dropout uses the
+// same counter-based mask as its forward (layer index `index`, step uniform).
+// Shapes: x (N, ...inShape), y and dy (N, ...outShape), dx like x.
+// Invariant: every kernel writes (never accumulates) its output, so gradient
+// buffers need no clearing between steps.
+
+import type { TrainResolvedLayer } from "../layers.ts";
+import { prod } from "../layers.ts";
+import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
+import { convBackwardBias, convBackwardInput, convBackwardWeight } from "./conv_backward_wgsl.ts";
+import { globalAvgPoolBackward, poolBackward, poolBackwardReads } from "./pool_backward_wgsl.ts";
+import { denseBackwardBias, denseBackwardInput, denseBackwardWeight } from "./dense_backward_wgsl.ts";
+import { activationBackward, activationBackwardUses } from "./activation_backward_wgsl.ts";
+import { dropoutKernel } from "./dropout_wgsl.ts";
+import { bnBackwardInput, bnBackwardParams } from "./batchnorm_wgsl.ts";
+
+export interface LayerBuffers {
+  x: GPUBuffer;
+  y: GPUBuffer;
+  dy: GPUBuffer;
+  dx: GPUBuffer | null;
+  params: GPUBuffer[];
+  grads: GPUBuffer[];
+  /** batchnorm [mean (C), invstd (C)] of the forward pass */
+  stats: GPUBuffer | null;
+  /** the step uniform (dropout seed/step) */
+  stepU: GPUBuffer;
+}
+
+export function layerBackward(
+  ctx: GpuContext,
+  l: TrainResolvedLayer,
+  index: number,
+  n: number,
+  b: LayerBuffers,
+): PreparedKernel[] {
+  const { x, y, dy, dx } = b;
+  const p = b.params, g = b.grads;
+  const out: PreparedKernel[] = [];
+  switch (l.op) {
+    case "flatten":
+      break;
+    case "conv":
+      out.push(ctx.prepare(convBackwardWeight(l, n), [dy, x, g[0]]));
+      if (l.bias) out.push(ctx.prepare(convBackwardBias(l, n), [dy, g[1]]));
+      if (dx) out.push(ctx.prepare(convBackwardInput(l, n), [dy, p[0], dx]));
+      break;
+    case "dense":
+      out.push(ctx.prepare(denseBackwardWeight(l.inF, l.outF, n), [dy, x, g[0]]));
+      if (l.bias) out.push(ctx.prepare(denseBackwardBias(l.outF, n), [dy, g[1]]));
+      if (dx) out.push(ctx.prepare(denseBackwardInput(l.inF, l.outF, n), [dy, p[0], dx]));
+      break;
+    case "pool":
+      if (dx) {
+        const src = { x, y, dy };
+        out.push(
+          ctx.prepare(poolBackward(l, l.mode, n), [...poolBackwardReads(l.mode).map((k) => src[k]), dx]),
+        );
+      }
+      break;
+    case "globalavgpool":
+      if (dx) out.push(ctx.prepare(globalAvgPoolBackward(l.c, l.spatial, n), [dy, dx]));
+      break;
+    case "act":
+      if (dx) {
+        const use = activationBackwardUses(l.act);
+        out.push(ctx.prepare(activationBackward(l.act, l.alpha, l.c, l.spatial, n), [
+          ...(use.x ? [x] : []),
+          ...(use.y ? [y] : []),
+          dy,
+          dx,
+        ]));
+      }
+      break;
+    case "dropout":
+      if (dx) {
+        out.push(ctx.prepare(dropoutKernel(l.rate, index, n * prod(l.inShape), true), [b.stepU, dy, dx]));
+      }
+      break;
+    case "batchnorm":
+      if (!b.stats) throw new TypeError("batchnorm backward needs its forward stats buffer");
+      out.push(ctx.prepare(bnBackwardParams(l, n), [x, b.stats, dy, g[0], g[1]]));
+      if (dx) out.push(ctx.prepare(bnBackwardInput(l, n), [x, b.stats, dy, p[0], g[0], g[1], dx]));
+      break;
+  }
+  return out;
+}

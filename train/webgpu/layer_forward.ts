@@ -1,0 +1,52 @@
+// Binds the forward pass of one training layer to its buffers: runtime ops
+// through the runtime's WGSL (forward_runtime.ts), dropout with its
+// counter-based mask (train; identity copy in eval), batchnorm with batch
+// stats + running-stat update (train) or running stats (eval).
+// Shapes: x (N, ...inShape), y (N, ...outShape). Flatten emits nothing: the
+// caller aliases y to x.
+
+import type { TrainResolvedLayer } from "../layers.ts";
+import { prod } from "../layers.ts";
+import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
+import { dropoutKernel } from "./dropout_wgsl.ts";
+import { bnApply, bnStats } from "./batchnorm_wgsl.ts";
+import { runtimeForward } from "./forward_runtime.ts";
+
+export interface ForwardBuffers {
+  x: GPUBuffer;
+  y: GPUBuffer;
+  params: GPUBuffer[];
+  /** batchnorm: [mean (C), invstd (C)] written in training */
+  stats: GPUBuffer | null;
+  /** batchnorm: [running mean (C), running var (C)] */
+  running: GPUBuffer | null;
+  /** the step uniform (dropout seed/step) */
+  stepU: GPUBuffer;
+}
+
+export function layerForward(
+  ctx: GpuContext,
+  l: TrainResolvedLayer,
+  index: number,
+  n: number,
+  train: boolean,
+  b: ForwardBuffers,
+  owned: GPUBuffer[],
+): PreparedKernel[] {
+  const { x, y } = b;
+  if (l.op === "dropout") {
+    return [
+      ctx.prepare(dropoutKernel(train ? l.rate : 0, index, n * prod(l.inShape), false), [b.stepU, x, y]),
+    ];
+  }
+  if (l.op === "batchnorm") {
+    if (!b.stats || !b.running) throw new TypeError("batchnorm forward needs stats and running buffers");
+    const p = b.params;
+    if (!train) return [ctx.prepare(bnApply(l, n, "eval"), [x, b.running, p[0], p[1], y])];
+    return [
+      ctx.prepare(bnStats(l, n), [x, b.stats, b.running]),
+      ctx.prepare(bnApply(l, n, "train"), [x, b.stats, p[0], p[1], y]),
+    ];
+  }
+  return runtimeForward(ctx, l, n, x, b.params, y, owned);
+}
