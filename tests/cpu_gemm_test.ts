@@ -1,11 +1,11 @@
-// The register-blocked gemm and the fused executor paths: gemmPacked against
+// The register-blocked gemm and the fused executor paths: gemmNT against
 // a float64 triple loop on seeded random odd shapes (M, N not multiples of 4,
 // both output layouts, bias/no bias, ReLU/no ReLU), and CpuExecutor with
 // conv→relu and dense→relu fusion equal to chained forwardLayer bit for bit
 // for batches 1..9. Prints its seed.
 
 import { assertEquals } from "@std/assert";
-import { gemmPacked, packPanels, panelLength } from "../runtime/cpu/gemm.ts";
+import { gemmNT } from "../runtime/cpu/gemm.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
 import { type LayerSpec, paramShapes, resolveLayers } from "../runtime/spec.ts";
 
@@ -23,7 +23,7 @@ function rng(seed: number): () => number {
   };
 }
 
-Deno.test("gemmPacked equals a float64 triple loop on random odd shapes and both layouts", () => {
+Deno.test("gemmNT equals a float64 triple loop on random odd shapes and both layouts", () => {
   const r = rng(SEED);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   for (let t = 0; t < 60; t++) {
@@ -34,13 +34,16 @@ Deno.test("gemmPacked equals a float64 triple loop on random odd shapes and both
     for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bt[j * K + k] = b[k * N + j];
     const bias = r() < 0.5 ? new Float32Array(M).map(() => r() - 0.5) : null;
     const relu = r() < 0.5;
-    const ap = packPanels(a, 0, M, K, K, new Float32Array(panelLength(M, K)).fill(NaN), true);
-    const bp = packPanels(bt, 0, N, K, K, new Float32Array(panelLength(N, K)).fill(NaN), false);
     const transposed = r() < 0.5;
     const c = new Float32Array(M * N + 3).fill(-7);
     const off = 3;
     const [rs, cs] = transposed ? [1, M] : [N, 1];
-    gemmPacked(ap, bp, M, N, K, bias, relu, c, off, rs, cs);
+    const aOff = 2, bOff = 5; // operands at an offset inside larger arrays
+    const aBuf = new Float32Array(aOff + M * K + 1).fill(NaN);
+    aBuf.set(a, aOff);
+    const bBuf = new Float32Array(bOff + N * K + 1).fill(NaN);
+    bBuf.set(bt, bOff);
+    gemmNT(aBuf, aOff, bBuf, bOff, M, N, K, bias, relu, c, off, rs, cs);
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let s = bias ? bias[i] : 0;

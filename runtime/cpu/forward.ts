@@ -6,17 +6,16 @@
 // and what was expected; kernels themselves do no checks. Activations may run
 // in place; flatten is a copy (identity on the data).
 // Ungrouped conv and dense layers run on the register-blocked gemm
-// (gemm_layers.ts); the executor packs their weights once at construction and
-// fuses a following ReLU into the store, so forwardLayer and CpuExecutor use
-// the same kernels and agree bit for bit.
+// (gemm_layers.ts), using the weights as stored; the executor fuses a
+// following ReLU into their store, so forwardLayer and CpuExecutor use the
+// same kernels and agree bit for bit.
 
 import type { ResolvedLayer } from "../spec.ts";
 import { paramShapes } from "../spec.ts";
 import { conv2d } from "./conv.ts";
 import { globalAvgPool, pool2d } from "./pool.ts";
-import { dense } from "./dense.ts";
 import { activation } from "./activation.ts";
-import { conv2dGemm, denseGemm, packConvWeights, packDenseWeights } from "./gemm_layers.ts";
+import { conv2dGemm, denseGemm } from "./gemm_layers.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -58,18 +57,12 @@ function checkBatch(batch: number): void {
 function runLayer(l: ResolvedLayer, params: Float32Array[], x: Float32Array, batch: number, y: Float32Array) {
   switch (l.op) {
     case "conv":
-      if (l.groups === 1) {
-        return conv2dGemm(l, packConvWeights(l, params[0]), l.bias ? params[1] : null, x, batch, y, false);
-      }
+      if (l.groups === 1) return conv2dGemm(l, params[0], l.bias ? params[1] : null, x, batch, y, false);
       return conv2d(l, params[0], l.bias ? params[1] : null, x, batch, y);
     case "pool":
       return pool2d(l, l.mode, x, batch, y);
     case "dense":
-      if (batch >= 4) {
-        const wp = packDenseWeights(l.inF, l.outF, params[0]);
-        return denseGemm(l.inF, l.outF, wp, l.bias ? params[1] : null, x, batch, y, false);
-      }
-      return dense(l.inF, l.outF, params[0], l.bias ? params[1] : null, x, batch, y);
+      return denseGemm(l.inF, l.outF, params[0], l.bias ? params[1] : null, x, batch, y, false);
     case "globalavgpool":
       return globalAvgPool(l.c, l.spatial, x, batch, y);
     case "act":
@@ -126,8 +119,6 @@ export class CpuExecutor {
   readonly #params: Float32Array[][];
   readonly #inPer: number;
   readonly #maxPer: number;
-  /** per layer: weights packed for the gemm path (ungrouped conv, dense), else null */
-  readonly #packed: (Float32Array | null)[];
   /** per layer: a ReLU right after it is fused into its store (and the ReLU layer is skipped) */
   readonly #fuseRelu: boolean[];
   #cap = 0; // batch capacity of the buffers
@@ -158,16 +149,10 @@ export class CpuExecutor {
     this.#params = params;
     this.#inPer = prod(layers[0].inShape);
     this.#maxPer = Math.max(this.#inPer, ...layers.map((l) => prod(l.outShape)));
-    this.#packed = layers.map((l, i) =>
-      l.op === "conv" && l.groups === 1
-        ? packConvWeights(l, params[i][0])
-        : l.op === "dense"
-        ? packDenseWeights(l.inF, l.outF, params[i][0])
-        : null
-    );
-    this.#fuseRelu = layers.map((_l, i) => {
+    this.#fuseRelu = layers.map((l, i) => {
       const next = layers[i + 1];
-      return this.#packed[i] !== null && next !== undefined && next.op === "act" && next.act === "relu";
+      const gemm = (l.op === "conv" && l.groups === 1) || l.op === "dense";
+      return gemm && next !== undefined && next.op === "act" && next.act === "relu";
     });
   }
 
@@ -198,15 +183,12 @@ export class CpuExecutor {
       const dst = l.op === "act" && which >= 0 ? which : which === 0 ? 1 : 0;
       const y = this.#bufs[dst].subarray(0, outLen);
       const p = this.#params[i];
-      const wp = this.#packed[i];
-      const relu = this.#fuseRelu[i];
-      if (l.op === "conv" && wp !== null) {
-        cur = conv2dGemm(l, wp, l.bias ? p[1] : null, cur, batch, y, relu);
-      } else if (l.op === "dense" && wp !== null && batch >= 4) {
-        cur = denseGemm(l.inF, l.outF, wp, l.bias ? p[1] : null, cur, batch, y, relu);
+      if (l.op === "conv" && l.groups === 1) {
+        cur = conv2dGemm(l, p[0], l.bias ? p[1] : null, cur, batch, y, this.#fuseRelu[i]);
+      } else if (l.op === "dense") {
+        cur = denseGemm(l.inF, l.outF, p[0], l.bias ? p[1] : null, cur, batch, y, this.#fuseRelu[i]);
       } else {
         cur = runLayer(l, p, cur, batch, y);
-        if (relu) activation("relu", 0, 1, outLen, cur, 1, cur);
       }
       which = dst;
     }

@@ -1,50 +1,24 @@
-// Register-blocked matrix product for the CPU kernels (conv via im2col, dense).
-// Computes C = act(bias + A·B) with A (M,K) and B (K,N) both packed into
-// 4-wide panels: A as (ceil(M/4), K, 4) with zero rows past M, B as
-// (ceil(N/4), K, 4) (columns past N are never read). Output element (i, j)
-// is written to c[cOff + i*rs + j*cs], so the caller picks the layout
-// (conv: (M=outC, N=pixels) row-major; dense: transposed into (N, outF)).
-// Invariants: sums run in float64 (JS numbers) and are rounded to f32 once
-// on store; callers have checked every length; no allocation.
+// Register-blocked matrix product for the CPU kernels (conv via im2col, dense):
+// C = act(bias + A·Btᵀ) with A (M,K) and Bt (N,K) both row-major, i.e. every
+// output is a dot product of two K-contiguous rows, so weights (outC, K) and
+// activations (N, inF) are used in place: no packing at load or per call.
+// 4×4 output blocks (16 float64 accumulators, 8 sequential streams); the
+// last row block reuses row 0 for missing rows (computed, never stored); the
+// last column block falls back to 4×1 dot products. Output (i, j) goes to
+// c[cOff + i*rs + j*cs], so the caller picks the layout (conv: (M=outC,
+// N=pixels) row-major; dense: (N=batch, M=outF) via rs = 1, cs = outF).
+// Invariants: sums in float64 (JS numbers), rounded to f32 once on store;
+// callers have checked every length; no allocation.
 
 /**
- * Pack rows of src (M rows of K, row stride `ld`) into (ceil(M/4), K, 4) panels;
- * rows ≥ M are zeroed when `zeroPad` (needed for A, not for B).
+ * c[cOff + i*rs + j*cs] = act(bias[i] + Σ_k a[aOff + i*K + k]·bt[bOff + j*K + k]) for i < M, j < N;
+ * act = relu when `relu`, identity otherwise; `bias` may be null.
  */
-export function packPanels(
-  src: Float32Array,
-  srcOff: number,
-  M: number,
-  K: number,
-  ld: number,
-  dst: Float32Array,
-  zeroPad: boolean,
-): Float32Array {
-  const Mp = (M + 3) & ~3;
-  for (let i = 0; i < Mp; i++) {
-    const base = (i >> 2) * K * 4 + (i & 3);
-    if (i < M) {
-      const s = srcOff + i * ld;
-      for (let k = 0; k < K; k++) dst[base + 4 * k] = src[s + k];
-    } else if (zeroPad) {
-      for (let k = 0; k < K; k++) dst[base + 4 * k] = 0;
-    }
-  }
-  return dst;
-}
-
-/** Length of a (ceil(rows/4), K, 4) panel buffer. */
-export function panelLength(rows: number, K: number): number {
-  return ((rows + 3) & ~3) * K;
-}
-
-/**
- * c[cOff + i*rs + j*cs] = act(bias[i] + Σ_k A[i,k]·B[k,j]) for i < M, j < N,
- * act = relu when `relu`, identity otherwise. `bias` may be null.
- */
-export function gemmPacked(
-  ap: Float32Array,
-  bp: Float32Array,
+export function gemmNT(
+  a: Float32Array,
+  aOff: number,
+  bt: Float32Array,
+  bOff: number,
   M: number,
   N: number,
   K: number,
@@ -56,29 +30,28 @@ export function gemmPacked(
   cs: number,
 ): void {
   const N4 = N & ~3;
-  const K4 = 4 * K;
   for (let i = 0; i < M; i += 4) {
-    const aBase = i * K;
-    const aEnd = aBase + K4;
     const rows = M - i < 4 ? M - i : 4;
+    const a0 = aOff + i * K;
+    const a1 = rows > 1 ? a0 + K : a0, a2 = rows > 2 ? a0 + 2 * K : a0, a3 = rows > 3 ? a0 + 3 * K : a0;
     const z0 = bias === null ? 0 : bias[i];
     const z1 = bias === null || rows < 2 ? 0 : bias[i + 1];
     const z2 = bias === null || rows < 3 ? 0 : bias[i + 2];
     const z3 = bias === null || rows < 4 ? 0 : bias[i + 3];
     const r0 = cOff + i * rs;
     for (let j = 0; j < N4; j += 4) {
+      const b0 = bOff + j * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
       let c00 = z0, c01 = z0, c02 = z0, c03 = z0;
       let c10 = z1, c11 = z1, c12 = z1, c13 = z1;
       let c20 = z2, c21 = z2, c22 = z2, c23 = z2;
       let c30 = z3, c31 = z3, c32 = z3, c33 = z3;
-      let pb = j * K;
-      for (let pa = aBase; pa < aEnd; pa += 4, pb += 4) {
-        const a0 = ap[pa], a1 = ap[pa + 1], a2 = ap[pa + 2], a3 = ap[pa + 3];
-        const b0 = bp[pb], b1 = bp[pb + 1], b2 = bp[pb + 2], b3 = bp[pb + 3];
-        c00 += a0 * b0, c01 += a0 * b1, c02 += a0 * b2, c03 += a0 * b3;
-        c10 += a1 * b0, c11 += a1 * b1, c12 += a1 * b2, c13 += a1 * b3;
-        c20 += a2 * b0, c21 += a2 * b1, c22 += a2 * b2, c23 += a2 * b3;
-        c30 += a3 * b0, c31 += a3 * b1, c32 += a3 * b2, c33 += a3 * b3;
+      for (let k = 0; k < K; k++) {
+        const x0 = a[a0 + k], x1 = a[a1 + k], x2 = a[a2 + k], x3 = a[a3 + k];
+        const y0 = bt[b0 + k], y1 = bt[b1 + k], y2 = bt[b2 + k], y3 = bt[b3 + k];
+        c00 += x0 * y0, c01 += x0 * y1, c02 += x0 * y2, c03 += x0 * y3;
+        c10 += x1 * y0, c11 += x1 * y1, c12 += x1 * y2, c13 += x1 * y3;
+        c20 += x2 * y0, c21 += x2 * y1, c22 += x2 * y2, c23 += x2 * y3;
+        c30 += x3 * y0, c31 += x3 * y1, c32 += x3 * y2, c33 += x3 * y3;
       }
       if (relu) {
         c00 = c00 > 0 ? c00 : 0, c01 = c01 > 0 ? c01 : 0, c02 = c02 > 0 ? c02 : 0, c03 = c03 > 0 ? c03 : 0;
@@ -101,13 +74,13 @@ export function gemmPacked(
         c[o] = c30, c[o + cs] = c31, c[o + 2 * cs] = c32, c[o + 3 * cs] = c33;
       }
     }
-    // leftover columns (N not a multiple of 4): 4×1 blocks reading one lane of the last panel
+    // leftover columns: 4×1 dot products
     for (let j = N4; j < N; j++) {
+      const b0 = bOff + j * K;
       let c0 = z0, c1 = z1, c2 = z2, c3 = z3;
-      let pb = N4 * K + (j - N4);
-      for (let pa = aBase; pa < aEnd; pa += 4, pb += 4) {
-        const b = bp[pb];
-        c0 += ap[pa] * b, c1 += ap[pa + 1] * b, c2 += ap[pa + 2] * b, c3 += ap[pa + 3] * b;
+      for (let k = 0; k < K; k++) {
+        const y = bt[b0 + k];
+        c0 += a[a0 + k] * y, c1 += a[a1 + k] * y, c2 += a[a2 + k] * y, c3 += a[a3 + k] * y;
       }
       if (relu) c0 = c0 > 0 ? c0 : 0, c1 = c1 > 0 ? c1 : 0, c2 = c2 > 0 ? c2 : 0, c3 = c3 > 0 ? c3 : 0;
       const o = r0 + j * cs;
