@@ -318,6 +318,10 @@ const vectors: Record<string, () => void> = {
   "huge dim": () =>
     rejects(withHeader((h) => h.tensors[0].shape = [2, 1, 1e20, 3]), "got 100000000000000000000", 12),
   "negative layer parameter": () => rejects(withHeader((h) => h.layers[0].filters = -2), "filters", 12),
+  "fractional layer parameter": () =>
+    rejects(withHeader((h) => h.layers[0].kernel = 2.5), "kernel must be an integer, got 2.5", 12),
+  "huge layer parameter": () =>
+    rejects(withHeader((h) => h.layers[4].units = 1e9), "units must be in [1, 65536], got 1000000000", 12),
   "huge input dim": () => rejects(withHeader((h) => h.inputShape = [1, 6, 1e9]), "invalid architecture", 12),
   "shape-product overflow": () =>
     rejects(withHeader((h) => h.tensors[0].shape = [65536, 65536, 65536, 65536]), "product overflow", 12),
