@@ -10,6 +10,8 @@ import { loadDataset } from "../train/data/datasets.ts";
 import { epochOrder, evaluate, train, xentStats } from "../train/trainer.ts";
 import { lrAt } from "../train/schedule.ts";
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from "../train/checkpoint.ts";
+import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
+import { loadArch } from "../train/archs.ts";
 
 /** Softmax regression on flattened input, plain SGD: a deterministic TrainBackend for loop tests. */
 export function linearBackend(features: number, classes: number): TrainBackend {
@@ -95,6 +97,38 @@ Deno.test("loop: loss goes down and accuracy beats chance (linear backend)", asy
   assert(after.loss < before.loss * 0.5, `loss ${before.loss} -> ${after.loss}`);
   assert(r.history[2].trainLoss < r.history[0].trainLoss);
   assert(after.accuracy > 0.6, `accuracy ${after.accuracy}`);
+});
+
+Deno.test("loop: real CPU backend, tiny arch, 225 steps: loss goes down", async () => {
+  const arch = await loadArch("tiny", data.inputShape, 10);
+  const be = createCpuBackend({
+    inputShape: arch.inputShape,
+    layers: arch.layers,
+    loss: "softmax_xent",
+    optimizer: { type: "adam" },
+    seed: 4,
+  });
+  try {
+    const before = await evaluate(be, data.val, data);
+    const r = await train({
+      ...opts,
+      backend: be,
+      batch: 8,
+      schedule: { name: "cosine", lr: 0.01, warmup: 10 },
+    });
+    assertEquals(r.steps, 225);
+    const after = await evaluate(be, data.val, data);
+    console.log(
+      `cpu tiny: val loss ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}, accuracy ${
+        after.accuracy.toFixed(3)
+      }`,
+    );
+    assert(after.loss < before.loss * 0.6, `loss ${before.loss} -> ${after.loss}`);
+    assert(r.history[2].trainLoss < r.history[0].trainLoss);
+    assert(after.accuracy > 0.6, `accuracy ${after.accuracy}`);
+  } finally {
+    be.dispose();
+  }
 });
 
 Deno.test("loop: killed mid-epoch and resumed ends bit-identical to an uninterrupted run", async () => {
