@@ -14,11 +14,12 @@
 import type { BackendState, StepResult, TrainBackend, TrainConfig } from "../backend.ts";
 import { prod, resolveTrainLayers, type TrainResolvedLayer } from "../layers.ts";
 import { initParams } from "../init.ts";
-import { GpuError } from "../../runtime/errors.ts";
+import { DisposedError, GpuError } from "../../runtime/errors.ts";
 import { encodeAll, GpuContext, type PreparedKernel } from "./gpu_context.ts";
 import { lossForwardBackward, lossReduce } from "./loss_wgsl.ts";
 import { layerBackward } from "./layer_backward.ts";
-import { optimizerKernel, slotCount } from "./optimizer_wgsl.ts";
+import { optimizerKernel } from "./optimizer_wgsl.ts";
+import { resolveOptimizer, slotCount } from "../cpu/optimizer.ts";
 import { layerForward } from "./layer_forward.ts";
 
 const UNIFORM = 0x0040 | 0x0008; // UNIFORM | COPY_DST
@@ -37,10 +38,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
   if (cfg.loss !== "softmax_xent" && cfg.loss !== "mse") {
     throw new TypeError(`loss must be "softmax_xent" or "mse", got ${JSON.stringify(cfg.loss)}`);
   }
-  const opt = cfg.optimizer;
-  if (!opt || (opt.type !== "sgd" && opt.type !== "adam" && opt.type !== "adamw")) {
-    throw new TypeError(`optimizer.type must be "sgd", "adam" or "adamw", got ${JSON.stringify(opt?.type)}`);
-  }
+  const opt = resolveOptimizer(cfg.optimizer);
   const ctx = new GpuContext(device);
   let lost: string | null = null;
   device.lost.then((info) => {
@@ -173,11 +171,10 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
     }
   }
 
-  const b1 = opt.type === "sgd" ? 0 : opt.beta1 ?? 0.9;
-  const b2 = opt.type === "sgd" ? 0 : opt.beta2 ?? 0.999;
+  const b1 = opt.beta1, b2 = opt.beta2;
   let disposed = false;
   const usable = () => {
-    if (disposed) throw new GpuError("WebGPU training backend used after dispose()");
+    if (disposed) throw new DisposedError("WebGPU training backend");
     alive();
   };
 

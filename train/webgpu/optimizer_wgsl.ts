@@ -7,20 +7,17 @@
 //          (decoupled); m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g²;
 //          p ← p − lr · (m/bc1) / (sqrt(v/bc2) + eps), bc_k = 1 − β_k^t
 // Bindings: 0 u (uniform), 1 grad (read), 2 p, then slots: sgd with momentum
-// 3 v; adam/adamw 3 m, 4 v. Slot count: slotCount().
+// 3 v; adam/adamw 3 m, 4 v (slotCount of train/cpu/optimizer.ts). Defaults
+// and validation come from resolveOptimizer, so both backends agree.
 
-import type { OptimizerConfig } from "../backend.ts";
+import type { ResolvedOptimizer } from "../cpu/optimizer.ts";
 import { STEP_UNIFORM } from "./dropout_wgsl.ts";
+import { slotCount } from "../cpu/optimizer.ts";
 import { elementwise, f32, type Kernel } from "./wgsl_util.ts";
 
-/** Number of per-tensor optimizer slots. */
-export function slotCount(o: OptimizerConfig): number {
-  if (o.type === "sgd") return (o.momentum ?? 0) > 0 ? 1 : 0;
-  return 2;
-}
-
-export function optimizerKernel(o: OptimizerConfig, count: number): Kernel {
-  const wd = o.weightDecay ?? 0;
+/** The update kernel of a tensor of `count` values (o from resolveOptimizer, train/cpu/optimizer.ts). */
+export function optimizerKernel(o: ResolvedOptimizer, count: number): Kernel {
+  const wd = o.weightDecay;
   const slots = slotCount(o);
   const decls = `${STEP_UNIFORM}
 @group(0) @binding(1) var<storage, read> grad: array<f32>;
@@ -29,7 +26,7 @@ ${slots >= 1 ? "@group(0) @binding(3) var<storage, read_write> s1: array<f32>;" 
 ${slots >= 2 ? "@group(0) @binding(4) var<storage, read_write> s2: array<f32>;" : ""}`;
   let body: string;
   if (o.type === "sgd") {
-    const mu = o.momentum ?? 0;
+    const mu = o.momentum;
     const g = `  let g = grad[i] + ${f32(wd)} * p[i];`;
     if (mu > 0) {
       const stepExpr = o.nesterov ? `g + ${f32(mu)} * v` : "v";
@@ -42,7 +39,7 @@ ${slots >= 2 ? "@group(0) @binding(4) var<storage, read_write> s2: array<f32>;" 
   p[i] = p[i] - u.lr * g;`;
     }
   } else {
-    const b1 = o.beta1 ?? 0.9, b2 = o.beta2 ?? 0.999, eps = o.eps ?? 1e-8;
+    const b1 = o.beta1, b2 = o.beta2, eps = o.eps;
     const decoupled = o.type === "adamw";
     body = `  var pv = p[i];
   ${
