@@ -88,3 +88,23 @@ Deno.test("CpuExecutor with fused conv→relu and dense→relu equals chained fo
     assertEquals([...ex.run(x, N)], [...ref], `batch ${N}, seed ${SEED}`);
   }
 });
+
+Deno.test("maxPool2x2 fast path equals the general max pool on odd and even sizes", async () => {
+  const { pool2d } = await import("../runtime/cpu/pool.ts");
+  const { isMaxPool2x2, maxPool2x2 } = await import("../runtime/cpu/maxpool2x2.ts");
+  const r = rng(SEED + 2);
+  for (const [C, H, W, N] of [[1, 2, 2, 1], [3, 7, 5, 2], [2, 12, 9, 3], [4, 1, 6, 1]]) {
+    if (H < 2) continue;
+    const [l] = resolveLayers([{ type: "maxpool2d", size: 2 }], [C, H, W]);
+    if (l.op !== "pool") throw new Error("expected pool");
+    assertEquals(isMaxPool2x2(l, l.mode), true);
+    const x = new Float32Array(N * C * H * W).map(() => r() * 2 - 1);
+    const n = N * l.outShape.reduce((a, b) => a * b, 1);
+    assertEquals([...maxPool2x2(l, x, N, new Float32Array(n))], [
+      ...pool2d(l, "max", x, N, new Float32Array(n)),
+    ]);
+  }
+  const [same] = resolveLayers([{ type: "maxpool2d", size: 2, padding: "same" }], [1, 5, 5]);
+  if (same.op !== "pool") throw new Error("expected pool");
+  assertEquals(isMaxPool2x2(same, same.mode), false, "padded pools take the general path");
+});

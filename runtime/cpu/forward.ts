@@ -16,6 +16,7 @@ import { conv2d } from "./conv.ts";
 import { globalAvgPool, pool2d } from "./pool.ts";
 import { activation } from "./activation.ts";
 import { conv2dGemm, denseGemm } from "./gemm_layers.ts";
+import { isMaxPool2x2, maxPool2x2 } from "./maxpool2x2.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -60,7 +61,7 @@ function runLayer(l: ResolvedLayer, params: Float32Array[], x: Float32Array, bat
       if (l.groups === 1) return conv2dGemm(l, params[0], l.bias ? params[1] : null, x, batch, y, false);
       return conv2d(l, params[0], l.bias ? params[1] : null, x, batch, y);
     case "pool":
-      return pool2d(l, l.mode, x, batch, y);
+      return isMaxPool2x2(l, l.mode) ? maxPool2x2(l, x, batch, y) : pool2d(l, l.mode, x, batch, y);
     case "dense":
       return denseGemm(l.inF, l.outF, params[0], l.bias ? params[1] : null, x, batch, y, false);
     case "globalavgpool":
