@@ -51,7 +51,7 @@ const conv2d: Draw = (r, i) => {
   const kind = i % 3; // 0 dense conv, 1 grouped, 2 depthwise
   const divisors = [...Array(inC).keys()].map((k) => k + 1).filter((g) => inC % g === 0);
   const groups = kind === 0 ? 1 : kind === 1 ? divisors[randInt(r, 0, divisors.length - 1)] : inC;
-  const filters = groups * randInt(r, 1, kind === 2 ? 2 : 3);
+  const filters = groups * randInt(r, 1, kind === 2 ? 2 : kind === 1 ? 5 : 10); // spans several channel blocks
   return {
     inShape: [inC, randInt(r, 1, 13), randInt(r, 1, 13)],
     spec: {
@@ -75,7 +75,7 @@ const conv1d: Draw = (r, i) => {
     inShape: [inC, randInt(r, 1, 40)],
     spec: {
       type: "conv1d",
-      filters: groups * randInt(r, 1, 3),
+      filters: groups * randInt(r, 1, i % 3 === 0 ? 10 : 5),
       groups,
       kernel: randInt(r, 1, 7),
       stride: randInt(r, 1, 4),
