@@ -115,10 +115,17 @@ Deno.test({
           );
           const backend = await page.textContent("#backend");
           if (mode === "cpu") assertEquals(backend, "cpu");
-          else if (requireGpu) {
-            assertEquals(backend, "webgpu", "REQUIRE_WEBGPU=1 but the page ran on the CPU");
-          } else if (backend !== "webgpu") {
-            console.warn("Chromium offered no WebGPU adapter; page fell back to CPU");
+          else if (backend !== "webgpu") {
+            // say why: load again with backend "webgpu", which throws instead of falling back
+            const why: string = await page.evaluate(`(async () => {
+              const { loadModel } = await import("/dist/tinycnn.min.js");
+              const b = new Uint8Array(await (await fetch("/fixture.tcnn")).arrayBuffer());
+              try { (await loadModel(b, { backend: "webgpu" })).dispose(); return "no error"; }
+              catch (e) { return e.name + ": " + e.message; } })()`);
+            if (requireGpu) {
+              assertEquals(backend, "webgpu", `REQUIRE_WEBGPU=1 but the page ran on the CPU: ${why}`);
+            }
+            console.warn(`Chromium page fell back to the CPU: ${why}`);
           }
           const tol = backend === "webgpu" ? 1e-4 : 1e-6;
 

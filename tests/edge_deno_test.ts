@@ -1,4 +1,5 @@
-// The edge handler under a real `deno serve` process on 127.0.0.1: every
+// The edge handler under a real `deno serve` process on 127.0.0.1, on the CPU
+// backend (as on Deno Deploy) and on "auto" (WebGPU when Deno has an adapter): every
 // answer equals in-process mod.ts classify, every bad input is a 4xx JSON
 // (tests/helpers/edge_suite.ts); also a missing model fails clearly (503).
 // Servers are always stopped (try/finally).
@@ -16,25 +17,29 @@ function serveArgs(port: number): string[] {
   return ["serve", "--quiet", "-A", "--host", "127.0.0.1", "--port", String(port), HANDLER];
 }
 
-Deno.test("edge handler under deno serve", async (t) => {
-  const dir = await Deno.makeTempDir({ prefix: "tinycnn-edge-" });
-  const modelPath = `${dir}/fixture.tcnn`;
-  const bytes = fixtureModelBytes();
-  await Deno.writeFile(modelPath, bytes);
-  const model = await loadModel(bytes, { backend: "cpu" });
-  const port = freePort();
-  const server = await startServer(Deno.execPath(), serveArgs(port), port, {
-    env: { TINYCNN_MODEL: modelPath, NO_COLOR: "1" },
-    probe: "/healthz",
+for (const backend of ["cpu", "auto"] as const) {
+  Deno.test(`edge handler under deno serve (TINYCNN_BACKEND=${backend})`, async (t) => {
+    const dir = await Deno.makeTempDir({ prefix: "tinycnn-edge-" });
+    const modelPath = `${dir}/fixture.tcnn`;
+    const bytes = fixtureModelBytes();
+    await Deno.writeFile(modelPath, bytes);
+    const model = await loadModel(bytes, { backend: "cpu" });
+    const port = freePort();
+    const server = await startServer(Deno.execPath(), serveArgs(port), port, {
+      env: { TINYCNN_MODEL: modelPath, TINYCNN_BACKEND: backend, NO_COLOR: "1" },
+      probe: "/healthz",
+    });
+    try {
+      // "auto" must find the adapter when the suite requires WebGPU
+      const want = backend === "cpu" ? "cpu" : Deno.env.get("REQUIRE_WEBGPU") === "1" ? "webgpu" : undefined;
+      await edgeSuite(t, server.url, model, await fashionTestImages(6), want);
+    } finally {
+      await server.stop();
+      model.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
   });
-  try {
-    await edgeSuite(t, server.url, model, await fashionTestImages(6));
-  } finally {
-    await server.stop();
-    model.dispose();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+}
 
 Deno.test("edge handler under deno serve: missing model answers 503 with the reason", async () => {
   const port = freePort();

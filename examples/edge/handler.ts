@@ -2,9 +2,11 @@
 // (Deno Deploy, Supabase Edge Functions) and Cloudflare Workers / workerd
 // module workers. The model comes from a Workers `MODEL` data binding when
 // present, else (Deno) from the file in env TINYCNN_MODEL or
-// weights/fashion-mnist.tcnn. Only `default` is exported: workerd treats every
+// weights/fashion-mnist.tcnn; env TINYCNN_BACKEND (auto|webgpu|cpu, default
+// auto) picks the backend in Deno. Only `default` is exported: workerd treats every
 // named export as an entrypoint. The API itself is in classify_api.ts.
 
+import type { BackendChoice } from "../../mod.ts";
 import { createHandler, DEFAULT_MAX_BODY, type EdgeHandler } from "./classify_api.ts";
 
 /** Path of the shipped model, relative to this file (a function: workerd has no file URL). */
@@ -33,6 +35,15 @@ async function defaultModel(env: unknown): Promise<Uint8Array | ArrayBuffer> {
   }
 }
 
+/** Deno: env TINYCNN_BACKEND; elsewhere "auto". A bad value is an error. */
+function backendChoice(): BackendChoice {
+  const v = (globalThis as { Deno?: typeof Deno }).Deno?.env.get("TINYCNN_BACKEND") ?? "auto";
+  if (v !== "auto" && v !== "webgpu" && v !== "cpu") {
+    throw new TypeError(`TINYCNN_BACKEND must be auto, webgpu or cpu, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
 let defaultHandler: EdgeHandler | null = null;
 
 /** `deno serve examples/edge/handler.ts` and module workers use this. */
@@ -41,6 +52,7 @@ export default {
     defaultHandler ??= createHandler({
       model: () => defaultModel(env),
       maxBodyBytes: DEFAULT_MAX_BODY,
+      backend: backendChoice(),
     });
     return defaultHandler.fetch(request);
   },
