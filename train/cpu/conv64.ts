@@ -9,8 +9,11 @@
 //        exact adjoint of the forward sum (every (output, tap) pair adds
 //        w·δ to the input cell it read), which is the same sum;
 //   db = Σ δ over N and positions.
-// Invariant: no allocation in the hot loops; the valid output range of each
-// kernel tap is precomputed so the inner loops have no bounds tests.
+// Layout: per (sample, group) the input is unrolled into col (K, P) with
+// K = (inC/groups)·kh·kw taps and P = outH·outW positions (zero where a tap
+// reads padding), so y = W·col, dW = δ·colᵀ, dcol = Wᵀ·δ, and dX is dcol
+// scattered back (col2im). Invariant: no allocation in the hot loops; the
+// valid output range of each kernel tap is precomputed (no bounds tests).
 
 import type { Window2d } from "../../runtime/spec.ts";
 
@@ -36,6 +39,63 @@ export function tapRanges(
   return r;
 }
 
+/** Unroll sample n, group grp of x into col (K, P); cells reading padding are 0. */
+function im2col(
+  g: ConvGeom,
+  rows: Int32Array,
+  cols: Int32Array,
+  x: Float64Array,
+  xOff: number,
+  col: Float64Array,
+) {
+  const { kh, kw, sh, sw, dh, dw, pt, pl, inH, inW, outH, outW } = g;
+  const icg = g.inC / g.groups, P = outH * outW, inPlane = inH * inW;
+  col.fill(0);
+  for (let ic = 0; ic < icg; ic++) {
+    const xB = xOff + ic * inPlane;
+    for (let u = 0; u < kh; u++) {
+      const oy0 = rows[2 * u], oy1 = rows[2 * u + 1];
+      for (let v = 0; v < kw; v++) {
+        const ox0 = cols[2 * v], ox1 = cols[2 * v + 1];
+        const cB = ((ic * kh + u) * kw + v) * P;
+        for (let oy = oy0; oy < oy1; oy++) {
+          const xr = xB + (oy * sh - pt + u * dh) * inW + v * dw - pl;
+          const cr = cB + oy * outW;
+          for (let ox = ox0; ox < ox1; ox++) col[cr + ox] = x[xr + ox * sw];
+        }
+      }
+    }
+  }
+}
+
+/** Adjoint of im2col: dx[sample n, group grp] += scatter(dcol). */
+function col2im(
+  g: ConvGeom,
+  rows: Int32Array,
+  cols: Int32Array,
+  dcol: Float64Array,
+  dx: Float64Array,
+  xOff: number,
+) {
+  const { kh, kw, sh, sw, dh, dw, pt, pl, inH, inW, outH, outW } = g;
+  const icg = g.inC / g.groups, P = outH * outW, inPlane = inH * inW;
+  for (let ic = 0; ic < icg; ic++) {
+    const xB = xOff + ic * inPlane;
+    for (let u = 0; u < kh; u++) {
+      const oy0 = rows[2 * u], oy1 = rows[2 * u + 1];
+      for (let v = 0; v < kw; v++) {
+        const ox0 = cols[2 * v], ox1 = cols[2 * v + 1];
+        const cB = ((ic * kh + u) * kw + v) * P;
+        for (let oy = oy0; oy < oy1; oy++) {
+          const xr = xB + (oy * sh - pt + u * dh) * inW + v * dw - pl;
+          const cr = cB + oy * outW;
+          for (let ox = ox0; ox < ox1; ox++) dx[xr + ox * sw] += dcol[cr + ox];
+        }
+      }
+    }
+  }
+}
+
 /** y = conv(x, w) + b. Returns a new (N, outC, outH, outW) array. */
 export function convForward64(
   g: ConvGeom,
@@ -48,27 +108,21 @@ export function convForward64(
   const icg = inC / groups, ocg = outC / groups;
   const rows = tapRanges(outH, kh, sh, dh, pt, inH);
   const cols = tapRanges(outW, kw, sw, dw, pl, inW);
-  const inPlane = inH * inW, outPlane = outH * outW;
-  const y = new Float64Array(batch * outC * outPlane);
+  const P = outH * outW, K = icg * kh * kw, inPlane = inH * inW;
+  const col = new Float64Array(K * P);
+  const y = new Float64Array(batch * outC * P);
   for (let n = 0; n < batch; n++) {
-    for (let oc = 0; oc < outC; oc++) {
-      const grp = Math.floor(oc / ocg);
-      const yB = (n * outC + oc) * outPlane;
-      if (b) y.fill(b[oc], yB, yB + outPlane);
-      for (let ic = 0; ic < icg; ic++) {
-        const xB = (n * inC + grp * icg + ic) * inPlane;
-        const wB = (oc * icg + ic) * kh * kw;
-        for (let u = 0; u < kh; u++) {
-          const oy0 = rows[2 * u], oy1 = rows[2 * u + 1];
-          for (let v = 0; v < kw; v++) {
-            const ox0 = cols[2 * v], ox1 = cols[2 * v + 1];
-            const wv = w[wB + u * kw + v];
-            for (let oy = oy0; oy < oy1; oy++) {
-              const xr = xB + (oy * sh - pt + u * dh) * inW + v * dw - pl;
-              const yr = yB + oy * outW;
-              for (let ox = ox0; ox < ox1; ox++) y[yr + ox] += wv * x[xr + ox * sw];
-            }
-          }
+    for (let grp = 0; grp < groups; grp++) {
+      im2col(g, rows, cols, x, (n * inC + grp * icg) * inPlane, col);
+      for (let ol = 0; ol < ocg; ol++) {
+        const oc = grp * ocg + ol;
+        const yB = (n * outC + oc) * P;
+        const wB = oc * K;
+        if (b) y.fill(b[oc], yB, yB + P);
+        for (let k = 0; k < K; k++) {
+          const wv = w[wB + k];
+          const cB = k * P;
+          for (let p = 0; p < P; p++) y[yB + p] += wv * col[cB + p];
         }
       }
     }
@@ -89,42 +143,39 @@ export function convBackward64(
   const icg = inC / groups, ocg = outC / groups;
   const rows = tapRanges(outH, kh, sh, dh, pt, inH);
   const cols = tapRanges(outW, kw, sw, dil, pl, inW);
-  const inPlane = inH * inW, outPlane = outH * outW;
+  const P = outH * outW, K = icg * kh * kw, inPlane = inH * inW;
+  const col = new Float64Array(K * P);
+  const dcol = new Float64Array(K * P);
   const dx = new Float64Array(x.length);
   const dW = new Float64Array(w.length);
   const db = hasBias ? new Float64Array(outC) : null;
   for (let n = 0; n < batch; n++) {
-    for (let oc = 0; oc < outC; oc++) {
-      const grp = Math.floor(oc / ocg);
-      const yB = (n * outC + oc) * outPlane;
-      if (db) {
-        let s = 0;
-        for (let i = 0; i < outPlane; i++) s += dy[yB + i];
-        db[oc] += s;
-      }
-      for (let ic = 0; ic < icg; ic++) {
-        const xB = (n * inC + grp * icg + ic) * inPlane;
-        const wB = (oc * icg + ic) * kh * kw;
-        for (let u = 0; u < kh; u++) {
-          const oy0 = rows[2 * u], oy1 = rows[2 * u + 1];
-          for (let v = 0; v < kw; v++) {
-            const ox0 = cols[2 * v], ox1 = cols[2 * v + 1];
-            const wv = w[wB + u * kw + v];
-            let acc = 0;
-            for (let oy = oy0; oy < oy1; oy++) {
-              const xr = xB + (oy * sh - pt + u * dh) * inW + v * dil - pl;
-              const yr = yB + oy * outW;
-              for (let ox = ox0; ox < ox1; ox++) {
-                const d = dy[yr + ox];
-                const xi = xr + ox * sw;
-                acc += x[xi] * d;
-                dx[xi] += wv * d;
-              }
-            }
-            dW[wB + u * kw + v] += acc;
+    for (let grp = 0; grp < groups; grp++) {
+      const xOff = (n * inC + grp * icg) * inPlane;
+      im2col(g, rows, cols, x, xOff, col);
+      dcol.fill(0);
+      for (let ol = 0; ol < ocg; ol++) {
+        const oc = grp * ocg + ol;
+        const yB = (n * outC + oc) * P;
+        const wB = oc * K;
+        if (db) {
+          let s = 0;
+          for (let p = 0; p < P; p++) s += dy[yB + p];
+          db[oc] += s;
+        }
+        for (let k = 0; k < K; k++) {
+          const wv = w[wB + k];
+          const cB = k * P;
+          let acc = 0;
+          for (let p = 0; p < P; p++) {
+            const d = dy[yB + p];
+            acc += d * col[cB + p];
+            dcol[cB + p] += wv * d;
           }
+          dW[wB + k] += acc;
         }
       }
+      col2im(g, rows, cols, dcol, dx, xOff);
     }
   }
   return { dx, dw: dW, db };
