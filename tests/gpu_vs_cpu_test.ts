@@ -273,6 +273,30 @@ for (
 }
 
 Deno.test({
+  name: "gpu vs cpu: a batch above maxBatch runs in chunks with the same answer",
+  ignore,
+  async fn() {
+    const r = rng(BASE_SEED + 6);
+    const layers = resolveLayers(MIXED, [3, 17, 15]);
+    const params = randomParams(r, layers);
+    const exec = await GpuExecutor.create(device!, layers, params, { maxBatch: 3 });
+    try {
+      assertEquals(exec.maxChunk, 3);
+      const x = randArray(r, 8 * 3 * 17 * 15);
+      const bad = compareClose(await exec.run(x, 8), new CpuExecutor(layers, params).run(x, 8), TOL);
+      assert(bad === null, bad ?? "");
+    } finally {
+      exec.destroy();
+    }
+    await assertRejects(
+      () => GpuExecutor.create(device!, layers, params, { maxBatch: 0 }),
+      TypeError,
+      "maxBatch",
+    );
+  },
+});
+
+Deno.test({
   name: "gpu vs cpu: concurrent runs on one executor give each caller its own answer",
   ignore,
   async fn() {
@@ -335,6 +359,17 @@ Deno.test({
     exec.destroy();
     assertEquals(exec.lost, true);
     await assertRejects(() => exec.run(new Float32Array(4), 1), Error, "disposed");
+  },
+});
+
+Deno.test({
+  name:
+    "gpu executor: a model whose activation exceeds the storage buffer limit is a RangeError before allocation",
+  ignore,
+  async fn() {
+    const side = Math.ceil(Math.sqrt(device!.limits.maxStorageBufferBindingSize / 4)) + 1;
+    const layers = resolveLayers([{ type: "relu" }], [1, side, side]);
+    await assertRejects(() => GpuExecutor.create(device!, layers, [[]]), RangeError, "storage buffer limit");
   },
 });
 

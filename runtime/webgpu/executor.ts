@@ -38,6 +38,8 @@ const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 export interface GpuExecutorOptions {
   /** fuse an elementwise activation into the conv/dense before it (default true) */
   fuse?: boolean;
+  /** cap on samples per submit (bounds activation memory); larger batches run in chunks. Default: what the limits allow */
+  maxBatch?: number;
 }
 
 /** One dispatch of the plan. `src`/`dst` are ping-pong slots (0/1); in place when equal. */
@@ -98,7 +100,13 @@ export class GpuExecutor {
   #queue: Promise<unknown> = Promise.resolve();
   #destroyed = false;
 
-  private constructor(device: GPUDevice, layers: ResolvedLayer[], steps: Step[], weights: GPUBuffer[]) {
+  private constructor(
+    device: GPUDevice,
+    layers: ResolvedLayer[],
+    steps: Step[],
+    weights: GPUBuffer[],
+    maxBatch: number,
+  ) {
     this.#device = device;
     this.#layers = layers;
     this.#steps = steps;
@@ -110,7 +118,7 @@ export class GpuExecutor {
     const lim = device.limits;
     const bytes = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
     const threads = lim.maxComputeWorkgroupsPerDimension ** 2 * WG;
-    this.maxChunk = Math.floor(Math.min(bytes / (4 * this.#maxPer), threads / this.#maxPer));
+    this.maxChunk = Math.floor(Math.min(bytes / (4 * this.#maxPer), threads / this.#maxPer, maxBatch));
   }
 
   /**
@@ -166,6 +174,10 @@ export class GpuExecutor {
       }
     }
     const fuse = opts.fuse !== false;
+    const maxBatch = opts.maxBatch ?? Infinity;
+    if (maxBatch !== Infinity && (!Number.isInteger(maxBatch) || maxBatch < 1)) {
+      throw new TypeError(`maxBatch must be a positive integer, got ${JSON.stringify(opts.maxBatch)}`);
+    }
     return await guarded(device, "creating the WebGPU executor", async () => {
       const weights: GPUBuffer[] = [];
       const plan: Omit<Step, "pipeline" | "kernel" | "bindGroup" | "uniform">[] = [];
@@ -206,7 +218,7 @@ export class GpuExecutor {
         });
         return { ...s, kernel, pipeline, uniform, bindGroup: null };
       }));
-      return new GpuExecutor(device, layers, steps, weights);
+      return new GpuExecutor(device, layers, steps, weights, maxBatch);
     });
   }
 
