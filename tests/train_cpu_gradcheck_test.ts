@@ -124,6 +124,21 @@ Deno.test("gradcheck: conv2d on random shapes (stride, dilation, padding modes, 
     const inShape = [inC, 5 + rng.int(4), 5 + rng.int(4)];
     runCase(spec, inShape, 1 + rng.int(3), rng, `case ${t}`);
   }
+  // ≥ 4 filters per group exercise the 4-channel blocked loops (+ remainder)
+  runCase(
+    { type: "conv2d", filters: 5, kernel: 3, stride: 2, padding: "same" },
+    [2, 7, 6],
+    2,
+    rng,
+    "block+1",
+  );
+  runCase(
+    { type: "conv2d", filters: 8, kernel: [2, 3], dilation: 2, groups: 2, padding: "full" },
+    [4, 6, 5],
+    2,
+    rng,
+    "block g2",
+  );
 });
 
 Deno.test("gradcheck: conv1d on random shapes", () => {

@@ -114,11 +114,30 @@ export function convForward64(
   for (let n = 0; n < batch; n++) {
     for (let grp = 0; grp < groups; grp++) {
       im2col(g, rows, cols, x, (n * inC + grp * icg) * inPlane, col);
-      for (let ol = 0; ol < ocg; ol++) {
+      for (let oc = grp * ocg; oc < (grp + 1) * ocg; oc++) {
+        if (b) y.fill(b[oc], (n * outC + oc) * P, (n * outC + oc + 1) * P);
+      }
+      let ol = 0;
+      for (; ol + 4 <= ocg; ol += 4) { // 4 output channels share each col load
+        const oc = grp * ocg + ol;
+        const y0 = (n * outC + oc) * P, y1 = y0 + P, y2 = y1 + P, y3 = y2 + P;
+        const wB = oc * K;
+        for (let k = 0; k < K; k++) {
+          const w0 = w[wB + k], w1 = w[wB + K + k], w2 = w[wB + 2 * K + k], w3 = w[wB + 3 * K + k];
+          const cB = k * P;
+          for (let p = 0; p < P; p++) {
+            const c = col[cB + p];
+            y[y0 + p] += w0 * c;
+            y[y1 + p] += w1 * c;
+            y[y2 + p] += w2 * c;
+            y[y3 + p] += w3 * c;
+          }
+        }
+      }
+      for (; ol < ocg; ol++) {
         const oc = grp * ocg + ol;
         const yB = (n * outC + oc) * P;
         const wB = oc * K;
-        if (b) y.fill(b[oc], yB, yB + P);
         for (let k = 0; k < K; k++) {
           const wv = w[wB + k];
           const cB = k * P;
@@ -154,15 +173,42 @@ export function convBackward64(
       const xOff = (n * inC + grp * icg) * inPlane;
       im2col(g, rows, cols, x, xOff, col);
       dcol.fill(0);
-      for (let ol = 0; ol < ocg; ol++) {
-        const oc = grp * ocg + ol;
-        const yB = (n * outC + oc) * P;
-        const wB = oc * K;
-        if (db) {
+      if (db) {
+        for (let oc = grp * ocg; oc < (grp + 1) * ocg; oc++) {
+          const yB = (n * outC + oc) * P;
           let s = 0;
           for (let p = 0; p < P; p++) s += dy[yB + p];
           db[oc] += s;
         }
+      }
+      let ol = 0;
+      for (; ol + 4 <= ocg; ol += 4) { // 4 output channels share each col/dcol access
+        const oc = grp * ocg + ol;
+        const y0 = (n * outC + oc) * P, y1 = y0 + P, y2 = y1 + P, y3 = y2 + P;
+        const wB = oc * K;
+        for (let k = 0; k < K; k++) {
+          const w0 = w[wB + k], w1 = w[wB + K + k], w2 = w[wB + 2 * K + k], w3 = w[wB + 3 * K + k];
+          const cB = k * P;
+          let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+          for (let p = 0; p < P; p++) {
+            const c = col[cB + p];
+            const d0 = dy[y0 + p], d1 = dy[y1 + p], d2 = dy[y2 + p], d3 = dy[y3 + p];
+            a0 += d0 * c;
+            a1 += d1 * c;
+            a2 += d2 * c;
+            a3 += d3 * c;
+            dcol[cB + p] += w0 * d0 + w1 * d1 + w2 * d2 + w3 * d3;
+          }
+          dW[wB + k] += a0;
+          dW[wB + K + k] += a1;
+          dW[wB + 2 * K + k] += a2;
+          dW[wB + 3 * K + k] += a3;
+        }
+      }
+      for (; ol < ocg; ol++) {
+        const oc = grp * ocg + ol;
+        const yB = (n * outC + oc) * P;
+        const wB = oc * K;
         for (let k = 0; k < K; k++) {
           const wv = w[wB + k];
           const cB = k * P;
