@@ -3,10 +3,10 @@
 // and groups. Shapes: x is (N, inC, inH, inW); w is (outC, inC/groups, kh, kw);
 // dy = δ is (N, outC, outH, outW).
 //   dX = full correlation of δ with the 180°-rotated kernel, as a gather: one
-//        thread per input cell sums the (oc, ky, kx) taps whose output lands
-//        on it, so there are no atomics;
-//   dW = valid correlation of x with δ: one workgroup per weight reduces over
-//        (n, oy, ox);
+//        thread per input cell (× a block of input channels) sums the
+//        (oc, ky, kx) taps whose output lands on it, so there are no atomics;
+//   dW = valid correlation of x with δ: one thread per (tap, block of output
+//        channels) loops over (n, oy, ox);
 //   db = Σ δ over (n, oy, ox): one workgroup per output channel.
 // Bindings: dX: 0 dy (read), 1 w (read), 2 dx (write);
 //           dW: 0 dy, 1 x, 2 dw;  db: 0 dy, 1 db.
@@ -26,73 +26,115 @@ const DH = ${g.dh}; const DW = ${g.dw}; const PT = ${g.pt}; const PL = ${g.pl};
 const ICG = ${g.inC / g.groups}u; const OCG = ${g.outC / g.groups}u;`;
 }
 
-/** dx (N, inC, inH, inW) from dy and w. */
+/** Largest of `opts` that divides `n`. */
+function block(n: number, opts: number[]): number {
+  return opts.find((b) => n % b === 0) ?? 1;
+}
+
+const rep = (b: number, f: (j: number) => string, sep = "\n") =>
+  Array.from({ length: b }, (_, j) => f(j)).join(sep);
+
+/**
+ * dx (N, inC, inH, inW) from dy and w. One thread per (n, block of ICB input
+ * channels of one group, iy, ix): each valid (ky, kx) tap is tested once and
+ * every dy value loaded feeds ICB accumulators.
+ */
 export function convBackwardInput(g: ConvGeom, batch: number): Kernel {
-  const count = batch * g.inC * g.inH * g.inW;
+  const icg = g.inC / g.groups;
+  const B = block(icg, [4, 2, 1]);
+  const count = batch * (g.inC / B) * g.inH * g.inW;
   const decls = `${consts(g, batch)}
+const B = ${B}u;
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;`;
+  const test = (t: string, s: number) => (s === 1 ? `${t} < 0` : `${t} < 0 || ${t} % ${s} != 0`);
   const body = `
   let ix = i32(i % u32(IW));
   var r = i / u32(IW);
   let iy = i32(r % u32(IH));
   r = r / u32(IH);
-  let ic = r % IC;
-  let n = r / IC;
-  let grp = ic / ICG;
-  let icl = ic % ICG;
-  var s = 0.0;
-  for (var ocl = 0u; ocl < OCG; ocl++) {
-    let oc = grp * OCG + ocl;
-    let dyBase = (n * OC + oc) * u32(OH * OW);
-    let wBase = (oc * ICG + icl) * u32(KH * KW);
-    for (var ky = 0; ky < KH; ky++) {
-      let ty = iy + PT - ky * DH;
-      if (ty < 0 || ty % SH != 0) { continue; }
-      let oy = ty / SH;
-      if (oy >= OH) { continue; }
-      for (var kx = 0; kx < KW; kx++) {
-        let tx = ix + PL - kx * DW;
-        if (tx < 0 || tx % SW != 0) { continue; }
-        let ox = tx / SW;
-        if (ox >= OW) { continue; }
-        s += dy[dyBase + u32(oy * OW + ox)] * w[wBase + u32(ky * KW + kx)];
+  let ic0 = (r % (IC / B)) * B;
+  let n = r / (IC / B);
+  let grp = ic0 / ICG;
+  let icl0 = ic0 % ICG;
+${rep(B, (j) => `  var a${j} = 0.0;`)}
+  for (var ky = 0; ky < KH; ky++) {
+    let ty = iy + PT - ky * DH;
+    if (${test("ty", g.sh)}) { continue; }
+    let oy = ty / SH;
+    if (oy >= OH) { continue; }
+    for (var kx = 0; kx < KW; kx++) {
+      let tx = ix + PL - kx * DW;
+      if (${test("tx", g.sw)}) { continue; }
+      let ox = tx / SW;
+      if (ox >= OW) { continue; }
+      var d = (n * OC + grp * OCG) * u32(OH * OW) + u32(oy * OW + ox);
+      var wi = ((grp * OCG) * ICG + icl0) * u32(KH * KW) + u32(ky * KW + kx);
+      for (var ocl = 0u; ocl < OCG; ocl++) {
+        let dv = dy[d];
+${rep(B, (j) => `        a${j} += dv * w[wi + ${j}u * u32(KH * KW)];`)}
+        d += u32(OH * OW);
+        wi += ICG * u32(KH * KW);
       }
     }
   }
-  dx[i] = s;`;
+  let o = ((n * IC + ic0) * u32(IH) + u32(iy)) * u32(IW) + u32(ix);
+${rep(B, (j) => `  dx[o + ${j}u * u32(IH * IW)] = a${j};`)}`;
   return elementwise("conv dX", decls, count, body);
 }
 
-/** dw (outC, inC/groups, kh, kw) from dy and x. */
+/**
+ * dw (outC, inC/groups, kh, kw) from dy and x. One thread per (block of OCB
+ * output channels of one group, tap (icl, ky, kx)), looping over n and the
+ * tap's valid output rows/columns (precomputed, so no per-element bounds
+ * checks); each x value loaded feeds OCB accumulators.
+ */
 export function convBackwardWeight(g: ConvGeom, batch: number): Kernel {
-  const count = g.outC * (g.inC / g.groups) * g.kh * g.kw;
+  const icg = g.inC / g.groups, ocg = g.outC / g.groups;
+  const B = block(ocg, [8, 4, 2, 1]);
+  const taps = icg * g.kh * g.kw;
+  const count = (g.outC / B) * taps;
   const decls = `${consts(g, batch)}
+const TAPS = ${taps}u;
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dw: array<f32>;`;
+@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
+// smallest o >= 0 with o*s + off >= 0, and one past the largest with o*s + off < len (clamped to [0, outLen])
+fn lo(off: i32, s: i32, outLen: i32) -> i32 { if (off >= 0) { return 0; } return min(outLen, (-off + s - 1) / s); }
+fn hi(off: i32, s: i32, len: i32, outLen: i32) -> i32 {
+  if (len - 1 - off < 0) { return 0; }
+  return min(outLen, (len - 1 - off) / s + 1);
+}`;
   const body = `
-    let kx = i32(o % u32(KW));
-    var r = o / u32(KW);
-    let ky = i32(r % u32(KH));
-    r = r / u32(KH);
-    let icl = r % ICG;
-    let oc = r / ICG;
-    let ic = (oc / OCG) * ICG + icl;
-    let plane = u32(OH * OW);
-    for (var p = t; p < N * plane; p += ${WG}u) {
-      let n = p / plane;
-      let q = p % plane;
-      let oy = i32(q / u32(OW));
-      let ox = i32(q % u32(OW));
-      let iy = oy * SH - PT + ky * DH;
-      let ix = ox * SW - PL + kx * DW;
-      if (iy >= 0 && iy < IH && ix >= 0 && ix < IW) {
-        acc += dy[(n * OC + oc) * plane + q] * x[((n * IC + ic) * u32(IH) + u32(iy)) * u32(IW) + u32(ix)];
+  let tap = i % TAPS;
+  let oc0 = (i / TAPS) * ${B}u;
+  let kx = i32(tap % u32(KW));
+  let ky = i32((tap / u32(KW)) % u32(KH));
+  let icl = tap / u32(KW * KH);
+  let ic = (oc0 / OCG) * ICG + icl;
+  let offY = ky * DH - PT;
+  let offX = kx * DW - PL;
+  let oy0 = lo(offY, SH, OH);
+  let oy1 = max(oy0, hi(offY, SH, IH, OH));
+  let ox0 = lo(offX, SW, OW);
+  let ox1 = max(ox0, hi(offX, SW, IW, OW));
+${rep(B, (j) => `  var a${j} = 0.0;`)}
+  for (var n = 0u; n < N; n++) {
+    let xb = i32((n * IC + ic) * u32(IH * IW));
+    let db = (n * OC + oc0) * u32(OH * OW);
+    for (var oy = oy0; oy < oy1; oy++) {
+      let xr = xb + (oy * SH + offY) * IW + offX;
+      let dr = db + u32(oy * OW);
+      for (var ox = ox0; ox < ox1; ox++) {
+        let xv = x[u32(xr + ox * SW)];
+        let d = dr + u32(ox);
+${rep(B, (j) => `        a${j} += dy[d + ${j}u * u32(OH * OW)] * xv;`)}
       }
-    }`;
-  return reduction("conv dW", decls, count, body, "    dw[o] = total;");
+    }
+  }
+${rep(B, (j) => `  dw[(oc0 + ${j}u) * TAPS + tap] = a${j};`)}`;
+  return elementwise("conv dW", decls, count, body);
 }
 
 /** db (outC) from dy. */
