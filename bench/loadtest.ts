@@ -5,6 +5,7 @@
 // latency; exits non-zero if any request failed (non-200 or network error).
 // Usage: deno run -A bench/loadtest.ts [--requests 2000] [--seconds 20]
 //          [--concurrency 8] [--model weights/fashion-mnist.tcnn] [--only deno|workerd]
+//          [--deno-backend cpu|auto|webgpu]   (default cpu, as on Deno Deploy; workerd is always cpu)
 // Without a trained model file it uses the deterministic test fixture (said so).
 
 // deno-lint-ignore no-import-prefix -- bare specifier once deno.json maps it
@@ -34,6 +35,7 @@ const REQUESTS = posInt("requests", 2000);
 const SECONDS = posInt("seconds", 20);
 const CONCURRENCY = posInt("concurrency", 8);
 const ONLY = flag("only", "");
+const DENO_BACKEND = flag("deno-backend", "cpu");
 const DEFAULT_MODEL =
   new URL("../weights/fashion-mnist.tcnn", import.meta.url).pathname;
 
@@ -54,10 +56,12 @@ function quantile(sorted: number[], q: number): number {
 }
 
 async function hammer(
-  runtime: string,
+  name: string,
   base: string,
   pngs: Uint8Array[],
 ): Promise<Result> {
+  const health = await (await fetch(base + "/healthz")).json();
+  const runtime = `${name} (${health.backend})`;
   const url = base + "/v1/classify";
   const send = async (i: number) => {
     const r = await fetch(url, {
@@ -142,7 +146,11 @@ async function main(): Promise<void> {
         ],
         port,
         {
-          env: { TINYCNN_MODEL: `${dir}/model.tcnn`, NO_COLOR: "1" },
+          env: {
+            TINYCNN_MODEL: `${dir}/model.tcnn`,
+            TINYCNN_BACKEND: DENO_BACKEND,
+            NO_COLOR: "1",
+          },
           probe: "/healthz",
         },
       );
@@ -173,11 +181,11 @@ async function main(): Promise<void> {
     await Deno.remove(dir, { recursive: true });
   }
   console.log(
-    "runtime      requests  failed  seconds    req/s   p50 ms   p99 ms",
+    "runtime                requests  failed  seconds    req/s   p50 ms   p99 ms",
   );
   for (const r of results) {
     console.log(
-      `${r.runtime.padEnd(12)} ${String(r.ok).padStart(8)} ${
+      `${r.runtime.padEnd(22)} ${String(r.ok).padStart(8)} ${
         String(r.failed).padStart(7)
       } ${r.seconds.toFixed(1).padStart(8)} ${r.rps.toFixed(0).padStart(8)} ${
         r.p50.toFixed(2).padStart(8)
