@@ -8,7 +8,9 @@
 //   then f32 data of params, slots, running (in header order), then u32 order.
 // Invariants: the reader checks every length against the file size before
 // slicing; a bad file throws TypeError (not a checkpoint / wrong structure) or
-// RangeError (truncated / sizes) naming the file.
+// RangeError (truncated / sizes) naming the file. No RNG state is stored:
+// shuffle and augmentation draws are derived from (seed, epoch, step), and the
+// in-progress epoch's sample order is stored explicitly.
 
 import type { BackendState } from "./backend.ts";
 

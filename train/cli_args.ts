@@ -79,11 +79,20 @@ function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[])
   return v as T;
 }
 
-function number(flag: string, v: string | undefined, def: number, min: number, max: number, integer: boolean): number {
+function number(
+  flag: string,
+  v: string | undefined,
+  def: number,
+  min: number,
+  max: number,
+  integer: boolean,
+): number {
   if (v === undefined) return def;
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} must be ${integer ? "an integer" : "a number"}, got ${JSON.stringify(v)}`);
+    throw new UsageError(
+      `--${flag} must be ${integer ? "an integer" : "a number"}, got ${JSON.stringify(v)}`,
+    );
   }
   if (n < min || n > max) throw new UsageError(`--${flag} must be in [${min}, ${max}], got ${n}`);
   return n;
@@ -132,7 +141,9 @@ export function parseCli(argv: string[]): CliConfig {
   const str = (k: string) => values[k] as string | undefined;
   const arch = str("arch") ?? "small";
   if (!(ARCH_NAMES as readonly string[]).includes(arch) && !arch.endsWith(".json")) {
-    throw new UsageError(`--arch must be one of ${ARCH_NAMES.join(", ")} or a .json file, got ${JSON.stringify(arch)}`);
+    throw new UsageError(
+      `--arch must be one of ${ARCH_NAMES.join(", ")} or a .json file, got ${JSON.stringify(arch)}`,
+    );
   }
   const dataset = oneOf("dataset", str("dataset") ?? "mnist", DATASET_NAMES);
   const optimizer = oneOf("optimizer", str("optimizer") ?? "adam", ["sgd", "adam", "adamw"] as const);
