@@ -474,25 +474,40 @@ for (const [k, v] of Object.entries(coldRes)) {
 if (train.length) {
   lines.push(
     ``,
-    `## Training (ours; seeded random 28×28 data, Adam, batch 64; epoch = 60,000 samples extrapolated)`,
+    `## Training (seeded random 28×28 data, batch 64; epoch = 60,000 samples extrapolated from timed steps)`,
     ``,
   );
   lines.push(
-    `| backend | arch | samples/s | s per epoch | step ms median | steps timed |`,
-    `|---|---|---:|---:|---:|---:|`,
+    `ours: Adam; TensorFlow.js: Adam; ConvNetJS: SGD+momentum (its per-sample trainer); PyTorch: Adam, 2 threads.`,
   );
+  lines.push(`Ratios: ours samples/s ÷ peer samples/s (> 1: ours faster).`, ``);
+  lines.push(
+    `| library | arch | samples/s | s per epoch | step ms median | steps timed | ours-webgpu / peer | ours-cpu / peer |`,
+    `|---|---|---:|---:|---:|---:|---:|---:|`,
+  );
+  const oursT = (b: string, arch: string) =>
+    train.find((t) =>
+      t.lib === `ours-train-${b}` && t.arch === arch && !t.error
+    );
   for (const t of train) {
     if (t.error) {
       lines.push(
         `| ${t.lib} | ${t.arch} | error: ${
           String(t.error).split("\n")[0].slice(0, 90)
-        } | | | |`,
+        } | | | | | |`,
       );
-    } else {lines.push(
-        `| ${t.lib} | ${t.arch} | ${f(t.samples_s, 1)} | ${f(t.epoch_s, 0)} | ${
-          f(t.step_ms.median, 1)
-        } | ${t.step_ms.n} |`,
-      );}
+      continue;
+    }
+    const peer = !String(t.lib).startsWith("ours");
+    const g = peer ? oursT("webgpu", t.arch) : undefined;
+    const c = peer ? oursT("cpu", t.arch) : undefined;
+    const rg = g ? f(g.samples_s / t.samples_s, 3) : "";
+    const rc = c ? f(c.samples_s / t.samples_s, 3) : "";
+    lines.push(
+      `| ${t.lib} | ${t.arch} | ${f(t.samples_s, 1)} | ${f(t.epoch_s, 0)} | ${
+        f(t.step_ms.median, 1)
+      } | ${t.step_ms.n} | ${rg} | ${rc} |`,
+    );
   }
 }
 lines.push(``, `## Matmul ceilings (GFLOP/s)`, ``);

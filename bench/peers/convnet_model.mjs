@@ -96,6 +96,7 @@ export function buildConvnet(convnetjs, manifest, p, xs) {
   }
   return {
     net,
+    vols,
     run: (n) => {
       let last;
       for (const v of vols[n]) last = net.forward(v, false);
