@@ -36,8 +36,7 @@ const SECONDS = posInt("seconds", 20);
 const CONCURRENCY = posInt("concurrency", 8);
 const ONLY = flag("only", "");
 const DENO_BACKEND = flag("deno-backend", "cpu");
-const DEFAULT_MODEL =
-  new URL("../weights/fashion-mnist.tcnn", import.meta.url).pathname;
+const DEFAULT_MODEL = new URL("../weights/fashion-mnist.tcnn", import.meta.url).pathname;
 
 interface Result {
   runtime: string;
@@ -185,19 +184,15 @@ async function main(): Promise<void> {
   );
   for (const r of results) {
     console.log(
-      `${r.runtime.padEnd(22)} ${String(r.ok).padStart(8)} ${
-        String(r.failed).padStart(7)
-      } ${r.seconds.toFixed(1).padStart(8)} ${r.rps.toFixed(0).padStart(8)} ${
-        r.p50.toFixed(2).padStart(8)
-      } ${r.p99.toFixed(2).padStart(8)}`,
+      `${r.runtime.padEnd(22)} ${String(r.ok).padStart(8)} ${String(r.failed).padStart(7)} ${
+        r.seconds.toFixed(1).padStart(8)
+      } ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)}`,
     );
   }
   const bad = results.filter((r) => r.failed > 0);
   if (bad.length > 0) {
     throw new Error(
-      `requests failed: ${
-        bad.map((r) => `${r.runtime}: ${r.failed} (${r.firstError})`).join("; ")
-      }`,
+      `requests failed: ${bad.map((r) => `${r.runtime}: ${r.failed} (${r.firstError})`).join("; ")}`,
     );
   }
 }
