@@ -21,7 +21,7 @@ const FIELDS = ["ih", "iw", "oh", "ow", "kh", "kw", "sh", "sw", "pt", "pl"];
 
 /** Pool forward source for a mode. */
 export function poolWgsl(mode: PoolMode): string {
-  const init = mode === "max" ? "-3.4028235e38" : "0.0";
+  const init = mode === "max" ? "bitcast<f32>(0xff7fffffu)" : "0.0"; // -FLT_MAX; Chromium rejects the decimal literal
   const step = mode === "max" ? "m = max(m, v);" : mode === "avg" ? "m += v;" : "m += v * v;";
   const fin = mode === "max" ? "select(0.0, m, hit)" : mode === "avg" ? "m / f32(p.kh * p.kw)" : "sqrt(m)";
   return `// ${mode} pool forward
