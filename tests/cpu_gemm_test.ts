@@ -108,3 +108,46 @@ Deno.test("maxPool2x2 fast path equals the general max pool on odd and even size
   if (same.op !== "pool") throw new Error("expected pool");
   assertEquals(isMaxPool2x2(same, same.mode), false, "padded pools take the general path");
 });
+
+Deno.test("Winograd F(2x2,3x3) equals the im2col gemm conv on random shapes and paddings", async () => {
+  const { conv2dGemm } = await import("../runtime/cpu/gemm_layers.ts");
+  const { conv2dWinograd, useWinograd, winogradWeights } = await import("../runtime/cpu/winograd.ts");
+  const r = rng(SEED + 3);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  let cases = 0;
+  for (let t = 0; t < 60; t++) {
+    const C = int(4, 9), O = int(1, 9), H = int(1, 10), W = int(1, 10), N = int(1, 3);
+    const pads = ["same", "valid", "full", [int(0, 2), int(0, 2), int(0, 2), int(0, 2)]];
+    let l;
+    try {
+      [l] = resolveLayers([{ type: "conv2d", filters: O, kernel: 3, padding: pads[t % 4] } as LayerSpec], [
+        C,
+        H,
+        W,
+      ]);
+    } catch {
+      continue; // window larger than the padded input
+    }
+    if (l.op !== "conv") throw new Error("expected conv");
+    assertEquals(useWinograd(l), true);
+    const w = new Float32Array(O * C * 9).map(() => r() - 0.5);
+    const b = t % 3 === 0 ? null : new Float32Array(O).map(() => r() - 0.5);
+    const x = new Float32Array(N * C * H * W).map(() => r() * 2 - 1);
+    const n = N * l.outShape.reduce((a, v) => a * v, 1);
+    const relu = t % 2 === 0;
+    const ref = conv2dGemm(l, w, b, x, N, new Float32Array(n), relu);
+    const got = conv2dWinograd(l, winogradWeights(l, w), b, x, N, new Float32Array(n).fill(NaN), relu);
+    for (let i = 0; i < n; i++) {
+      if (!(Math.abs(got[i] - ref[i]) <= 1e-6 * Math.abs(ref[i]) + 1e-9)) {
+        throw new Error(
+          `case ${t} (${C},${H},${W})→${O} pad ${pads[t % 4]}: [${i}] ${got[i]} vs ${ref[i]}; seed ${SEED}`,
+        );
+      }
+    }
+    cases++;
+  }
+  assertEquals(cases > 40, true, `only ${cases} shapes resolved`);
+  const [strided] = resolveLayers([{ type: "conv2d", filters: 4, kernel: 3, stride: 2 }], [4, 9, 9]);
+  if (strided.op !== "conv") throw new Error("expected conv");
+  assertEquals(useWinograd(strided), false, "strided convs stay on im2col");
+});

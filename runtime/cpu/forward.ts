@@ -8,7 +8,9 @@
 // Ungrouped conv and dense layers run on the register-blocked gemm
 // (gemm_layers.ts), using the weights as stored; the executor fuses a
 // following ReLU into their store, so forwardLayer and CpuExecutor use the
-// same kernels and agree bit for bit.
+// same kernels and agree bit for bit. 3×3 stride-1 convs with ≥ 4 input
+// channels use Winograd F(2×2,3×3) (winograd.ts; transformed weights cached by
+// the executor).
 
 import type { ResolvedLayer } from "../spec.ts";
 import { paramShapes } from "../spec.ts";
@@ -17,6 +19,7 @@ import { globalAvgPool, pool2d } from "./pool.ts";
 import { activation } from "./activation.ts";
 import { conv2dGemm, denseGemm } from "./gemm_layers.ts";
 import { isMaxPool2x2, maxPool2x2 } from "./maxpool2x2.ts";
+import { conv2dWinograd, useWinograd, winogradWeights } from "./winograd.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -58,6 +61,17 @@ function checkBatch(batch: number): void {
 function runLayer(l: ResolvedLayer, params: Float32Array[], x: Float32Array, batch: number, y: Float32Array) {
   switch (l.op) {
     case "conv":
+      if (useWinograd(l)) {
+        return conv2dWinograd(
+          l,
+          winogradWeights(l, params[0]),
+          l.bias ? params[1] : null,
+          x,
+          batch,
+          y,
+          false,
+        );
+      }
       if (l.groups === 1) return conv2dGemm(l, params[0], l.bias ? params[1] : null, x, batch, y, false);
       return conv2d(l, params[0], l.bias ? params[1] : null, x, batch, y);
     case "pool":
@@ -120,6 +134,8 @@ export class CpuExecutor {
   readonly #params: Float32Array[][];
   readonly #inPer: number;
   readonly #maxPer: number;
+  /** per layer: Winograd-transformed weights (3×3 stride-1 convs, computed once here), else null */
+  readonly #wino: (Float64Array | null)[];
   /** per layer: a ReLU right after it is fused into its store (and the ReLU layer is skipped) */
   readonly #fuseRelu: boolean[];
   #cap = 0; // batch capacity of the buffers
@@ -150,6 +166,9 @@ export class CpuExecutor {
     this.#params = params;
     this.#inPer = prod(layers[0].inShape);
     this.#maxPer = Math.max(this.#inPer, ...layers.map((l) => prod(l.outShape)));
+    this.#wino = layers.map((l, i) =>
+      l.op === "conv" && useWinograd(l) ? winogradWeights(l, params[i][0]) : null
+    );
     this.#fuseRelu = layers.map((l, i) => {
       const next = layers[i + 1];
       const gemm = (l.op === "conv" && l.groups === 1) || l.op === "dense";
@@ -184,7 +203,10 @@ export class CpuExecutor {
       const dst = l.op === "act" && which >= 0 ? which : which === 0 ? 1 : 0;
       const y = this.#bufs[dst].subarray(0, outLen);
       const p = this.#params[i];
-      if (l.op === "conv" && l.groups === 1) {
+      const u = this.#wino[i];
+      if (l.op === "conv" && u !== null) {
+        cur = conv2dWinograd(l, u, l.bias ? p[1] : null, cur, batch, y, this.#fuseRelu[i]);
+      } else if (l.op === "conv" && l.groups === 1) {
         cur = conv2dGemm(l, p[0], l.bias ? p[1] : null, cur, batch, y, this.#fuseRelu[i]);
       } else if (l.op === "dense") {
         cur = denseGemm(l.inF, l.outF, p[0], l.bias ? p[1] : null, cur, batch, y, this.#fuseRelu[i]);

@@ -1,0 +1,204 @@
+// Winograd F(2×2, 3×3) convolution for ungrouped 3×3, stride-1, undilated
+// layers (any padding): 2.25× fewer multiplications than direct/im2col.
+// Per sample: input tiles d (4×4, stride 2) → V = Bᵀ d B; for each of the 16
+// transform positions ξ, M_ξ (outC, tiles) = U_ξ (outC, inC) · V_ξ; output
+// 2×2 blocks Y = Aᵀ m A (+ bias, optional fused ReLU). U = G g Gᵀ comes from
+// winogradWeights (the executor computes it once at load).
+// Layouts: U (16, outC, inC); V (16, tiles, inC); M (16, outC, tiles), all
+// Float64Array so every intermediate stays in float64 and each output is
+// rounded to f32 once (same accuracy contract as conv.ts).
+// Shapes: x (N, inC, inH, inW) → y (N, outC, outH, outW).
+// Invariant: callers check lengths and useWinograd(g); scratch grows only.
+
+import type { ConvGeometry } from "./conv.ts";
+
+/** True when the layer qualifies (3×3, stride 1, dilation 1, groups 1, ≥ 4 input channels). */
+export function useWinograd(g: ConvGeometry): boolean {
+  return g.groups === 1 && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 &&
+    g.dw === 1 && g.inC >= 4;
+}
+
+/** U = G g Gᵀ for every (oc, ic): w is (outC, inC, 3, 3) → U (16, outC, inC). */
+export function winogradWeights(g: ConvGeometry, w: Float32Array): Float64Array {
+  const { inC, outC } = g;
+  const plane = outC * inC;
+  const u = new Float64Array(16 * plane);
+  const t = new Float64Array(12);
+  for (let o = 0; o < outC; o++) {
+    for (let c = 0; c < inC; c++) {
+      const s = (o * inC + c) * 9;
+      // t = G g (4×3)
+      for (let j = 0; j < 3; j++) {
+        const a = w[s + j], b = w[s + 3 + j], d = w[s + 6 + j];
+        t[j] = a;
+        t[3 + j] = (a + b + d) * 0.5;
+        t[6 + j] = (a - b + d) * 0.5;
+        t[9 + j] = d;
+      }
+      // U = t Gᵀ (4×4)
+      const q = o * inC + c;
+      for (let i = 0; i < 4; i++) {
+        const a = t[3 * i], b = t[3 * i + 1], d = t[3 * i + 2];
+        u[(4 * i) * plane + q] = a;
+        u[(4 * i + 1) * plane + q] = (a + b + d) * 0.5;
+        u[(4 * i + 2) * plane + q] = (a - b + d) * 0.5;
+        u[(4 * i + 3) * plane + q] = d;
+      }
+    }
+  }
+  return u;
+}
+
+/** c[cOff + i*N + j] = Σ_k a[aOff + i*K + k]·bt[bOff + j*K + k] for i < M, j < N (float64, 4×4 blocks). */
+function gemm64(
+  a: Float64Array,
+  aOff: number,
+  bt: Float64Array,
+  bOff: number,
+  M: number,
+  N: number,
+  K: number,
+  c: Float64Array,
+  cOff: number,
+): void {
+  for (let i = 0; i < M; i += 4) {
+    const rows = M - i < 4 ? M - i : 4;
+    const a0 = aOff + i * K;
+    const a1 = rows > 1 ? a0 + K : a0, a2 = rows > 2 ? a0 + 2 * K : a0, a3 = rows > 3 ? a0 + 3 * K : a0;
+    for (let j = 0; j < N; j += 4) {
+      const cols = N - j < 4 ? N - j : 4;
+      const b0 = bOff + j * K;
+      const b1 = cols > 1 ? b0 + K : b0, b2 = cols > 2 ? b0 + 2 * K : b0, b3 = cols > 3 ? b0 + 3 * K : b0;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      for (let k = 0; k < K; k++) {
+        const x0 = a[a0 + k], x1 = a[a1 + k], x2 = a[a2 + k], x3 = a[a3 + k];
+        const y0 = bt[b0 + k], y1 = bt[b1 + k], y2 = bt[b2 + k], y3 = bt[b3 + k];
+        c00 += x0 * y0, c01 += x0 * y1, c02 += x0 * y2, c03 += x0 * y3;
+        c10 += x1 * y0, c11 += x1 * y1, c12 += x1 * y2, c13 += x1 * y3;
+        c20 += x2 * y0, c21 += x2 * y1, c22 += x2 * y2, c23 += x2 * y3;
+        c30 += x3 * y0, c31 += x3 * y1, c32 += x3 * y2, c33 += x3 * y3;
+      }
+      // missing rows/columns were computed from duplicated streams; store only real ones
+      const r = cOff + i * N + j;
+      c[r] = c00;
+      if (cols > 1) c[r + 1] = c01;
+      if (cols > 2) c[r + 2] = c02;
+      if (cols > 3) c[r + 3] = c03;
+      if (rows > 1) {
+        c[r + N] = c10;
+        if (cols > 1) c[r + N + 1] = c11;
+        if (cols > 2) c[r + N + 2] = c12;
+        if (cols > 3) c[r + N + 3] = c13;
+      }
+      if (rows > 2) {
+        c[r + 2 * N] = c20;
+        if (cols > 1) c[r + 2 * N + 1] = c21;
+        if (cols > 2) c[r + 2 * N + 2] = c22;
+        if (cols > 3) c[r + 2 * N + 3] = c23;
+      }
+      if (rows > 3) {
+        c[r + 3 * N] = c30;
+        if (cols > 1) c[r + 3 * N + 1] = c31;
+        if (cols > 2) c[r + 3 * N + 2] = c32;
+        if (cols > 3) c[r + 3 * N + 3] = c33;
+      }
+    }
+  }
+}
+
+let vBuf = new Float64Array(0);
+let mBuf = new Float64Array(0);
+
+/** y = act(conv3×3(x) + b) via Winograd; `u` from winogradWeights; act = relu when `relu`. */
+export function conv2dWinograd(
+  g: ConvGeometry,
+  u: Float64Array,
+  b: Float32Array | null,
+  x: Float32Array,
+  batch: number,
+  y: Float32Array,
+  relu: boolean,
+): Float32Array {
+  const { pt, pl, inC, inH, inW, outC, outH, outW } = g;
+  const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1;
+  const T = tH * tW;
+  if (vBuf.length < 16 * T * inC) vBuf = new Float64Array(16 * T * inC);
+  if (mBuf.length < 16 * outC * T) mBuf = new Float64Array(16 * outC * T);
+  const V = vBuf, Mb = mBuf;
+  const vStride = T * inC, mStride = outC * T, uStride = outC * inC;
+  const inPlane = inH * inW, outPlane = outH * outW;
+  const d = new Float64Array(16);
+  for (let n = 0; n < batch; n++) {
+    // input transform: V[ξ][t][c] = (Bᵀ d B)_ξ
+    for (let ty = 0; ty < tH; ty++) {
+      const iy0 = 2 * ty - pt;
+      for (let tx = 0; tx < tW; tx++) {
+        const ix0 = 2 * tx - pl;
+        const t = ty * tW + tx;
+        for (let c = 0; c < inC; c++) {
+          const xc = (n * inC + c) * inPlane;
+          for (let r = 0; r < 4; r++) {
+            const iy = iy0 + r;
+            const inside = iy >= 0 && iy < inH;
+            const row = xc + iy * inW;
+            for (let s = 0; s < 4; s++) {
+              const ix = ix0 + s;
+              d[4 * r + s] = inside && ix >= 0 && ix < inW ? x[row + ix] : 0;
+            }
+          }
+          const v = t * inC + c;
+          for (let s = 0; s < 4; s++) {
+            // column s of Bᵀ d
+            const e0 = d[s] - d[8 + s], e1 = d[4 + s] + d[8 + s];
+            const e2 = d[8 + s] - d[4 + s], e3 = d[4 + s] - d[12 + s];
+            d[s] = e0, d[4 + s] = e1, d[8 + s] = e2, d[12 + s] = e3;
+          }
+          for (let r = 0; r < 4; r++) {
+            const a0 = d[4 * r], a1 = d[4 * r + 1], a2 = d[4 * r + 2], a3 = d[4 * r + 3];
+            V[(4 * r) * vStride + v] = a0 - a2;
+            V[(4 * r + 1) * vStride + v] = a1 + a2;
+            V[(4 * r + 2) * vStride + v] = a2 - a1;
+            V[(4 * r + 3) * vStride + v] = a1 - a3;
+          }
+        }
+      }
+    }
+    for (let xi = 0; xi < 16; xi++) gemm64(u, xi * uStride, V, xi * vStride, outC, T, inC, Mb, xi * mStride);
+    // output transform: y block = Aᵀ m A (+ bias, relu)
+    for (let o = 0; o < outC; o++) {
+      const bias = b === null ? 0 : b[o];
+      const yo = (n * outC + o) * outPlane;
+      for (let ty = 0; ty < tH; ty++) {
+        for (let tx = 0; tx < tW; tx++) {
+          const m = o * T + ty * tW + tx;
+          const m0 = Mb[m], m1 = Mb[mStride + m], m2 = Mb[2 * mStride + m], m3 = Mb[3 * mStride + m];
+          const m4 = Mb[4 * mStride + m], m5 = Mb[5 * mStride + m], m6 = Mb[6 * mStride + m];
+          const m7 = Mb[7 * mStride + m], m8 = Mb[8 * mStride + m], m9 = Mb[9 * mStride + m];
+          const m10 = Mb[10 * mStride + m], m11 = Mb[11 * mStride + m], m12 = Mb[12 * mStride + m];
+          const m13 = Mb[13 * mStride + m], m14 = Mb[14 * mStride + m], m15 = Mb[15 * mStride + m];
+          // rows of Aᵀ m: r0 = m0 + m1 + m2 (row-wise), r1 = m1 - m2 - m3
+          const p0 = m0 + m4 + m8, p1 = m1 + m5 + m9, p2 = m2 + m6 + m10, p3 = m3 + m7 + m11;
+          const q0 = m4 - m8 - m12, q1 = m5 - m9 - m13, q2 = m6 - m10 - m14, q3 = m7 - m11 - m15;
+          let y00 = bias + (p0 + p1 + p2), y01 = bias + (p1 - p2 - p3);
+          let y10 = bias + (q0 + q1 + q2), y11 = bias + (q1 - q2 - q3);
+          if (relu) {
+            y00 = y00 > 0 ? y00 : 0,
+              y01 = y01 > 0 ? y01 : 0,
+              y10 = y10 > 0 ? y10 : 0,
+              y11 = y11 > 0 ? y11 : 0;
+          }
+          const oy = 2 * ty, ox = 2 * tx;
+          const r0 = yo + oy * outW + ox;
+          y[r0] = y00;
+          if (ox + 1 < outW) y[r0 + 1] = y01;
+          if (oy + 1 < outH) {
+            y[r0 + outW] = y10;
+            if (ox + 1 < outW) y[r0 + outW + 1] = y11;
+          }
+        }
+      }
+    }
+  }
+  return y;
+}
