@@ -358,6 +358,84 @@ if (!skipTrain) {
   }
 }
 
+// peers' training, `small` only (TensorFlow.js CPU needs ~20 s per batch-64 step here)
+const smallBase = `${cache}/small`;
+if (!skipTrain && !skipPeers && (!only || only.includes("small"))) {
+  const budget = quick ? "6" : "20";
+  const jobs: { cmd: string[]; cwd?: string }[] = [
+    {
+      cmd: [
+        "node",
+        "bench/peers/train_peer.mjs",
+        "--lib",
+        "convnetjs",
+        "--model",
+        smallBase,
+        "--budget",
+        budget,
+      ],
+    },
+    {
+      cmd: [
+        DENO,
+        "run",
+        "-A",
+        "--unstable-webgpu",
+        "--config",
+        "peers/deno_peer.json",
+        "peers/train_peer.mjs",
+        "--lib",
+        "tfjs-webgpu",
+        "--model",
+        smallBase,
+        "--budget",
+        budget,
+        "--steps",
+        "3",
+      ],
+      cwd: `${root}bench`,
+    },
+  ];
+  if (!quick) {
+    jobs.push({
+      cmd: [
+        "node",
+        "bench/peers/train_peer.mjs",
+        "--lib",
+        "tfjs-cpu",
+        "--model",
+        smallBase,
+        "--steps",
+        "1",
+      ],
+    });
+  }
+  if (await fileExists("/usr/lib/python3/dist-packages/torch/__init__.py")) {
+    jobs.push({
+      cmd: [
+        "python3",
+        "bench/peers/torch_train.py",
+        "--model",
+        smallBase,
+        "--budget",
+        budget,
+      ],
+    });
+  }
+  for (const j of jobs) {
+    const r = await spawn(j.cmd, j.cwd, 400);
+    const t = r.json ?? { lib: j.cmd[3], arch: "small", error: r.err };
+    train.push(t);
+    log(
+      `train ${t.lib} small: ${
+        t.error
+          ? "ERROR " + String(t.error).split("\n")[0]
+          : t.samples_s.toFixed(1) + " samples/s"
+      }`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------- matmul ceilings
 const mmCpu = (await spawn([DENO, "run", "bench/matmul_cpu.ts", ...Q])).json ??
   {};
