@@ -1,7 +1,7 @@
 # PyTorch CPU training-throughput peer (Debian python3-torch), 2 threads:
 # builds the bench model from its manifest (same weights), times Adam steps of
 # batch 64 on seeded random 28x28 data and extrapolates a 60k-sample epoch.
-# Usage: python3 bench/peers/torch_train.py --model bench/.cache/small [--budget 20]
+# Usage: /usr/bin/python3 bench/peers/torch_train.py --model bench/.cache/small [--budget 20]
 # Prints one JSON line like bench/train_bench.ts.
 import json, sys, time, statistics
 
