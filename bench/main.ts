@@ -413,7 +413,7 @@ if (!skipTrain && !skipPeers && (!only || only.includes("small"))) {
   if (await fileExists("/usr/lib/python3/dist-packages/torch/__init__.py")) {
     jobs.push({
       cmd: [
-        "python3",
+        "/usr/bin/python3",
         "bench/peers/torch_train.py",
         "--model",
         smallBase,
