@@ -8,8 +8,7 @@
 //          [--deno-backend cpu|auto|webgpu]   (default cpu, as on Deno Deploy; workerd is always cpu)
 // Without a trained model file it uses the deterministic test fixture (said so).
 
-// deno-lint-ignore no-import-prefix -- bare specifier once deno.json maps it
-import workerdPkg from "npm:workerd@1.20261023.1";
+import workerdPkg from "workerd";
 import { buildWorker } from "../examples/edge/build_worker.ts";
 import { fixtureModelBytes } from "../tests/helpers/fixture_model.ts";
 import { fashionTestImages } from "../tests/helpers/fashion.ts";

@@ -5,8 +5,7 @@
 // npm: code (tests/bundle_test.ts enforces it).
 // Usage: deno run -A examples/build_bundle.ts [OUTDIR]   (default dist/)
 
-// deno-lint-ignore no-import-prefix -- bare specifier once deno.json maps it
-import * as esbuild from "npm:esbuild@0.28.2";
+import * as esbuild from "esbuild";
 
 const root = new URL("..", import.meta.url);
 

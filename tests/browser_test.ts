@@ -8,8 +8,7 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { Buffer } from "node:buffer";
-// deno-lint-ignore no-import-prefix -- bare specifier once deno.json maps it
-import { chromium } from "npm:playwright-core@1.65.1";
+import { chromium } from "playwright-core";
 import { loadModel, type Prediction } from "../mod.ts";
 import { buildBundle } from "../examples/build_bundle.ts";
 import { fixtureModelBytes } from "./helpers/fixture_model.ts";

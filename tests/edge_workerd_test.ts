@@ -4,8 +4,7 @@
 // The workerd process is always stopped (try/finally).
 
 import { assert } from "@std/assert";
-// deno-lint-ignore no-import-prefix -- bare specifier once deno.json maps it
-import workerdPkg from "npm:workerd@1.20261023.1";
+import workerdPkg from "workerd";
 import { loadModel } from "../mod.ts";
 import { buildWorker } from "../examples/edge/build_worker.ts";
 import { fixtureModelBytes } from "./helpers/fixture_model.ts";

