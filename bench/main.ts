@@ -599,6 +599,13 @@ for (const [k, v] of Object.entries(mmGpu.gflops ?? {})) {
     })`,
   );
 }
+if (mmGpu.roundtrip_ms !== undefined) {
+  lines.push(
+    `- WebGPU floor per call (write 40 B, 1 trivial dispatch, copy, mapAsync): ${
+      f(mmGpu.roundtrip_ms, 3)
+    } ms`,
+  );
+}
 if (mmGpu.error) lines.push(`- WGSL: error ${mmGpu.error}`);
 const lenetMacs = 2293000; // 2.29 M MAC/image = 4.6 MFLOP
 const lo = infer.lenet?.["ours-cpu"];

@@ -132,6 +132,59 @@ export async function gpuMatmulGflops(
   return { gflops: (2 * M * N * K * inner) / (t[t.length >> 1] * 1e6), maxErr };
 }
 
+/**
+ * Floor of one WebGPU inference call on this adapter: write 40 bytes, one
+ * trivial dispatch, copy to a staging buffer, mapAsync, read. Median ms.
+ */
+export async function gpuRoundTripMs(
+  device: GPUDevice,
+  reps: number,
+): Promise<number> {
+  const mod = device.createShaderModule({
+    code: `@group(0) @binding(0) var<storage, read_write> a: array<f32>;
+@compute @workgroup_size(1) fn main() { a[0] = a[0] + 1.0; }`,
+  });
+  const pipe = device.createComputePipeline({
+    layout: "auto",
+    compute: { module: mod, entryPoint: "main" },
+  });
+  const buf = device.createBuffer({
+    size: 40,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC |
+      GPUBufferUsage.COPY_DST,
+  });
+  const read = device.createBuffer({
+    size: 40,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  const bg = device.createBindGroup({
+    layout: pipe.getBindGroupLayout(0),
+    entries: [{ binding: 0, resource: { buffer: buf } }],
+  });
+  const input = new Float32Array(10);
+  const t: number[] = [];
+  for (let r = 0; r < reps + 3; r++) {
+    const s = performance.now();
+    device.queue.writeBuffer(buf, 0, input);
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, bg);
+    pass.dispatchWorkgroups(1);
+    pass.end();
+    enc.copyBufferToBuffer(buf, 0, read, 0, 40);
+    device.queue.submit([enc.finish()]);
+    await read.mapAsync(GPUMapMode.READ);
+    new Float32Array(read.getMappedRange().slice(0));
+    read.unmap();
+    if (r >= 3) t.push(performance.now() - s);
+  }
+  buf.destroy();
+  read.destroy();
+  t.sort((x, y) => x - y);
+  return t[t.length >> 1];
+}
+
 if (import.meta.main) {
   const quick = Deno.args.includes("--quick");
   try {
@@ -150,8 +203,10 @@ if (import.meta.main) {
         quick ? 2 : 4,
       );
     }
+    const roundtrip_ms = await gpuRoundTripMs(device, quick ? 10 : 30);
     console.log(JSON.stringify({
       lib: "matmul-wgsl",
+      roundtrip_ms,
       adapter:
         `${info.vendor} ${info.architecture} ${info.device} ${info.description}`
           .trim(),
