@@ -343,6 +343,33 @@ export class GpuExecutor {
     });
   }
 
+  /**
+   * Profiling hook (bench/webgpu_profile.ts): the dispatches one run of
+   * `batch` samples (≤ maxChunk) encodes, in order, with their layers. The
+   * activation buffers hold whatever the last run left; nothing is submitted.
+   */
+  profilePlan(batch: number): {
+    label: string;
+    layer: ResolvedLayer;
+    pipeline: GPUComputePipeline;
+    bindGroup: GPUBindGroup;
+    groups: [number, number, number];
+  }[] {
+    if (this.#destroyed) throw new DisposedError("GPU executor");
+    if (!Number.isInteger(batch) || batch < 1 || batch > this.maxChunk) {
+      throw new RangeError(`profilePlan: batch must be an integer in [1, ${this.maxChunk}], got ${batch}`);
+    }
+    this.#ensureCapacity(batch);
+    this.#setBatch(batch);
+    return this.#steps.map((s) => ({
+      label: s.kernel.label,
+      layer: s.layer,
+      pipeline: s.pipeline,
+      bindGroup: s.bindGroup!,
+      groups: s.kernel.dispatch.groups,
+    }));
+  }
+
   /** Free every GPU buffer of this executor (the device stays). Later run() calls reject with DisposedError. */
   destroy(): void {
     if (this.#destroyed) return;

@@ -26,6 +26,11 @@ const DH = ${g.dh}; const DW = ${g.dw}; const PT = ${g.pt}; const PL = ${g.pl};
 const ICG = ${g.inC / g.groups}u; const OCG = ${g.outC / g.groups}u;`;
 }
 
+/** FLOPs of the forward pass (and of each of dX, dW): 2 per multiply-add. */
+export function convFlops(g: ConvGeom, batch: number): number {
+  return 2 * batch * g.outC * g.outH * g.outW * (g.inC / g.groups) * g.kh * g.kw;
+}
+
 /** Largest of `opts` that divides `n`. */
 function block(n: number, opts: number[]): number {
   return opts.find((b) => n % b === 0) ?? 1;
@@ -81,7 +86,7 @@ ${rep(B, (j) => `        a${j} += dv * w[wi + ${j}u * u32(KH * KW)];`)}
   }
   let o = ((n * IC + ic0) * u32(IH) + u32(iy)) * u32(IW) + u32(ix);
 ${rep(B, (j) => `  dx[o + ${j}u * u32(IH * IW)] = a${j};`)}`;
-  return elementwise("conv dX", decls, count, body);
+  return { ...elementwise("conv dX", decls, count, body), flops: convFlops(g, batch) };
 }
 
 /**
@@ -134,7 +139,7 @@ ${rep(B, (j) => `        a${j} += dy[d + ${j}u * u32(OH * OW)] * xv;`)}
     }
   }
 ${rep(B, (j) => `  dw[(oc0 + ${j}u) * TAPS + tap] = a${j};`)}`;
-  return elementwise("conv dW", decls, count, body);
+  return { ...elementwise("conv dW", decls, count, body), flops: convFlops(g, batch) };
 }
 
 /** db (outC) from dy. */

@@ -12,29 +12,37 @@ const io = (a: string, b: string, out: string) => `
 @group(0) @binding(1) var<storage, read> ${b}: array<f32>;
 @group(0) @binding(2) var<storage, read_write> ${out}: array<f32>;`;
 
+const withFlops = (flops: number, k: Kernel): Kernel => ({ ...k, flops });
+
 export function denseBackwardInput(inF: number, outF: number, batch: number): Kernel {
-  return elementwise(
-    "dense dX",
-    io("dy", "w", "dx"),
-    batch * inF,
-    `  let n = i / ${inF}u;
+  return withFlops(
+    2 * batch * inF * outF,
+    elementwise(
+      "dense dX",
+      io("dy", "w", "dx"),
+      batch * inF,
+      `  let n = i / ${inF}u;
   let k = i % ${inF}u;
   var s = 0.0;
   for (var o = 0u; o < ${outF}u; o++) { s += dy[n * ${outF}u + o] * w[o * ${inF}u + k]; }
   dx[i] = s;`,
+    ),
   );
 }
 
 export function denseBackwardWeight(inF: number, outF: number, batch: number): Kernel {
-  return elementwise(
-    "dense dW",
-    io("dy", "x", "dw"),
-    outF * inF,
-    `  let o = i / ${inF}u;
+  return withFlops(
+    2 * batch * inF * outF,
+    elementwise(
+      "dense dW",
+      io("dy", "x", "dw"),
+      outF * inF,
+      `  let o = i / ${inF}u;
   let k = i % ${inF}u;
   var s = 0.0;
   for (var n = 0u; n < ${batch}u; n++) { s += dy[n * ${outF}u + o] * x[n * ${inF}u + k]; }
   dw[i] = s;`,
+    ),
   );
 }
 

@@ -59,5 +59,10 @@ export function runtimeForward(
   owned.push(u);
   const role = { x, w: params[0], b: params[1], y };
   const buffers = [u, ...fk.bindings.map((r) => role[r])];
-  return [ctx.prepare({ label: fk.label, code: fk.code, groups: fk.dispatch.groups }, buffers)];
+  const flops = l.op === "conv"
+    ? 2 * batch * l.outC * l.outH * l.outW * (l.inC / l.groups) * l.kh * l.kw
+    : l.op === "dense"
+    ? 2 * batch * l.inF * l.outF
+    : undefined;
+  return [ctx.prepare({ label: fk.label, code: fk.code, groups: fk.dispatch.groups, flops }, buffers)];
 }

@@ -30,7 +30,17 @@ interface Plan {
   predict: PreparedKernel[];
 }
 
-export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): Promise<TrainBackend> {
+/** The WebGPU TrainBackend plus a profiling hook. */
+export interface WebGpuTrainBackend extends TrainBackend {
+  /**
+   * Profiling hook (bench/webgpu_profile.ts): the prepared dispatches of one
+   * training step of `batch` samples, in order (nothing is submitted; the
+   * step uniform and inputs are whatever the last step() wrote).
+   */
+  trainPlan(batch: number): PreparedKernel[];
+}
+
+export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): Promise<WebGpuTrainBackend> {
   const layers = resolveTrainLayers(cfg.layers, cfg.inputShape);
   const L = layers.length;
   const last = layers[L - 1];
@@ -217,6 +227,14 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
         step = t;
         return { loss: r[0], correct: Math.round(r[1]) };
       });
+    },
+
+    trainPlan(batch: number): PreparedKernel[] {
+      usable();
+      if (!Number.isInteger(batch) || batch < 1) {
+        throw new TypeError(`batch must be a positive integer, got ${JSON.stringify(batch)}`);
+      }
+      return plan(batch).train;
     },
 
     async predict(x: Float32Array, batch: number): Promise<Float32Array> {

@@ -63,7 +63,7 @@ export class GpuContext {
       entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
       label: k.label,
     });
-    return { pipeline, bindGroup, groups: k.groups, label: k.label };
+    return { pipeline, bindGroup, groups: k.groups, label: k.label, flops: k.flops };
   }
 
   /** Run `fn` inside validation + out-of-memory error scopes; GPU errors become GpuError. */
@@ -105,6 +105,8 @@ export interface PreparedKernel {
   bindGroup: GPUBindGroup;
   groups: [number, number, number];
   label: string;
+  /** FLOPs of one dispatch where known (profiling only) */
+  flops?: number;
 }
 
 /** Encode prepared kernels into one compute pass, in order. */

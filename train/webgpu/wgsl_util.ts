@@ -15,6 +15,8 @@ export interface Kernel {
   label: string;
   code: string;
   groups: [number, number, number];
+  /** multiply-add work in FLOPs (2 per MAC) where meaningful; profiling only */
+  flops?: number;
 }
 
 /** A finite number as a WGSL f32 literal. Throws RangeError on NaN/Infinity. */
