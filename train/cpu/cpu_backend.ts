@@ -1,8 +1,10 @@
-// CPU training backend: float64 reference kernels (net64.ts) for forward and
-// backward, float32 storage for parameters, optimizer slots and batchnorm
-// running stats. Invariants: the same config (seed) and the same inputs give
-// bit-identical weights (pure JS arithmetic, dropout masks derived from
-// (seed, step, layer)); getState/setState round-trip exactly, and a state
+// CPU training backend: float32 kernels over preallocated buffers (net32.ts;
+// float64 accumulation in the gemm, float64 gradients, the float64 oracle
+// reference.ts for the rarer layers), float32 storage for parameters,
+// optimizer slots and batchnorm running stats. Invariants: the same config
+// (seed) and the same inputs give bit-identical weights (pure JS arithmetic in
+// a fixed order; dropout masks are the WebGPU backend's dropoutKeep(seed,
+// layer, step, i)); getState/setState round-trip exactly, and a state
 // restored mid-run continues exactly as the uninterrupted run.
 // Shapes: step/predict x is (N, ...inputShape) flattened; labels (N);
 // predict returns (N, ...outputShape).
@@ -11,11 +13,12 @@ import type { BackendState, StepResult, TrainBackend, TrainConfig } from "../bac
 import { DisposedError } from "../../runtime/errors.ts";
 import { prod, resolveTrainLayers, trainParamShapes, type TrainResolvedLayer } from "../layers.ts";
 import { initParams } from "../init.ts";
-import { netBackward64, netForward64 } from "./net64.ts";
+import { Net32 } from "./net32.ts";
 import { meanSquaredError, softmaxCrossEntropy } from "./loss.ts";
 import { optimizerUpdate, type ResolvedOptimizer, resolveOptimizer, slotCount } from "./optimizer.ts";
 
-const to64 = (a: Float32Array) => Float64Array.from(a);
+/** Samples per chunk in predict when no training batch has sized the buffers yet. */
+const PREDICT_CHUNK = 64;
 
 /** Runs f, turning a synchronous throw into a rejected promise. */
 function settle<T>(f: () => T): Promise<T> {
@@ -32,6 +35,8 @@ class CpuBackend implements TrainBackend {
   readonly #cfg: TrainConfig;
   readonly #opt: ResolvedOptimizer;
   readonly #inPer: number;
+  readonly #outPer: number;
+  readonly #net: Net32;
   #params: Float32Array[][];
   #slots: Float32Array[][][];
   #running: Float32Array[][];
@@ -49,6 +54,8 @@ class CpuBackend implements TrainBackend {
     this.#layers = resolveTrainLayers(cfg.layers, cfg.inputShape);
     this.#opt = resolveOptimizer(cfg.optimizer);
     this.#inPer = prod(this.#layers[0].inShape);
+    this.#outPer = prod(this.#layers[this.#layers.length - 1].outShape);
+    this.#net = new Net32(this.#layers);
     this.#params = initParams(this.#layers, cfg.seed);
     const k = slotCount(this.#opt);
     this.#slots = this.#params.map((ts) =>
@@ -87,24 +94,22 @@ class CpuBackend implements TrainBackend {
     if (typeof lr !== "number" || !Number.isFinite(lr) || lr < 0) {
       throw new RangeError(`learning rate must be a finite number ≥ 0, got ${lr}`);
     }
-    const params = this.#params.map((ts) => ts.map(to64));
-    const running = this.#running.map((ts) => ts.map(to64));
+    const net = this.#net;
+    net.reserve(batch);
     const t = this.#step + 1;
-    const { acts, caches } = netForward64(this.#layers, params, to64(x), batch, {
+    const out = net.forward(this.#params, x, batch, {
       train: true,
       seed: this.#cfg.seed,
       step: t,
-      running,
+      running: this.#running,
     });
-    const out = acts[acts.length - 1];
     const lossFn = this.#cfg.loss === "mse" ? meanSquaredError : softmaxCrossEntropy;
     const { loss, dz, correct } = lossFn(out, labels, batch);
-    const { dParams } = netBackward64(this.#layers, params, acts, caches, dz, batch);
+    net.backward(this.#params, dz, batch);
     for (let i = 0; i < this.#params.length; i++) {
       for (let j = 0; j < this.#params[i].length; j++) {
-        optimizerUpdate(this.#opt, this.#params[i][j], dParams[i][j], this.#slots[i][j], lr, t);
+        optimizerUpdate(this.#opt, this.#params[i][j], net.grads[i][j], this.#slots[i][j], lr, t);
       }
-      for (let j = 0; j < running[i].length; j++) this.#running[i][j].set(running[i][j]);
     }
     this.#step = t;
     return { loss, correct };
@@ -117,10 +122,17 @@ class CpuBackend implements TrainBackend {
   #predictSync(x: Float32Array, batch: number): Float32Array {
     this.#live();
     this.#checkX(x, batch);
-    const params = this.#params.map((ts) => ts.map(to64));
-    const running = this.#running.map((ts) => ts.map(to64));
-    const { acts } = netForward64(this.#layers, params, to64(x), batch, { train: false, running });
-    return Float32Array.from(acts[acts.length - 1]);
+    const net = this.#net;
+    if (net.capacity === 0) net.reserve(Math.min(batch, PREDICT_CHUNK));
+    const chunk = net.capacity;
+    const out = new Float32Array(batch * this.#outPer);
+    const mode = { train: false, seed: this.#cfg.seed, step: this.#step, running: this.#running };
+    for (let s = 0; s < batch; s += chunk) {
+      const n = Math.min(chunk, batch - s);
+      const xs = x.subarray(s * this.#inPer, (s + n) * this.#inPer);
+      out.set(net.forward(this.#params, xs, n, mode), s * this.#outPer);
+    }
+    return out;
   }
 
   getState(): Promise<BackendState> {
