@@ -151,3 +151,43 @@ Deno.test("Winograd F(2x2,3x3) equals the im2col gemm conv on random shapes and 
   if (strided.op !== "conv") throw new Error("expected conv");
   assertEquals(useWinograd(strided), false, "strided convs stay on im2col");
 });
+
+Deno.test("Winograd F(2x2,5x5) equals the im2col gemm conv on random shapes and paddings", async () => {
+  const { conv2dGemm } = await import("../runtime/cpu/gemm_layers.ts");
+  const { conv2dWinograd5, useWinograd5, winograd5Weights } = await import("../runtime/cpu/winograd5.ts");
+  const r = rng(SEED + 4);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  let cases = 0;
+  for (let t = 0; t < 60; t++) {
+    const C = int(4, 8), O = int(1, 9), H = int(1, 12), W = int(1, 12), N = int(1, 3);
+    const pads = ["same", "valid", "full", [int(0, 3), int(0, 3), int(0, 3), int(0, 3)]];
+    let l;
+    try {
+      [l] = resolveLayers([{ type: "conv2d", filters: O, kernel: 5, padding: pads[t % 4] } as LayerSpec], [
+        C,
+        H,
+        W,
+      ]);
+    } catch {
+      continue;
+    }
+    if (l.op !== "conv") throw new Error("expected conv");
+    assertEquals(useWinograd5(l), true);
+    const w = new Float32Array(O * C * 25).map(() => r() - 0.5);
+    const b = t % 3 === 0 ? null : new Float32Array(O).map(() => r() - 0.5);
+    const x = new Float32Array(N * C * H * W).map(() => r() * 2 - 1);
+    const n = N * l.outShape.reduce((a, v) => a * v, 1);
+    const relu = t % 2 === 0;
+    const ref = conv2dGemm(l, w, b, x, N, new Float32Array(n), relu);
+    const got = conv2dWinograd5(l, winograd5Weights(l, w), b, x, N, new Float32Array(n).fill(NaN), relu);
+    for (let i = 0; i < n; i++) {
+      if (!(Math.abs(got[i] - ref[i]) <= 1e-6 * Math.abs(ref[i]) + 1e-9)) {
+        throw new Error(
+          `case ${t} (${C},${H},${W})→${O} pad ${pads[t % 4]}: [${i}] ${got[i]} vs ${ref[i]}; seed ${SEED}`,
+        );
+      }
+    }
+    cases++;
+  }
+  assertEquals(cases > 30, true, `only ${cases} shapes resolved`);
+});

@@ -8,9 +8,9 @@
 // Ungrouped conv and dense layers run on the register-blocked gemm
 // (gemm_layers.ts), using the weights as stored; the executor fuses a
 // following ReLU into their store, so forwardLayer and CpuExecutor use the
-// same kernels and agree bit for bit. 3×3 stride-1 convs with ≥ 4 input
-// channels use Winograd F(2×2,3×3) (winograd.ts; transformed weights cached by
-// the executor).
+// same kernels and agree bit for bit. 3×3 / 5×5 stride-1 convs with ≥ 4
+// input channels use Winograd F(2×2,3×3) / F(2×2,5×5) (winograd.ts,
+// winograd5.ts; the executor caches the transformed weights).
 
 import type { ResolvedLayer } from "../spec.ts";
 import { paramShapes } from "../spec.ts";
@@ -20,6 +20,7 @@ import { activation } from "./activation.ts";
 import { conv2dGemm, denseGemm } from "./gemm_layers.ts";
 import { isMaxPool2x2, maxPool2x2 } from "./maxpool2x2.ts";
 import { conv2dWinograd, useWinograd, winogradWeights } from "./winograd.ts";
+import { conv2dWinograd5, useWinograd5, winograd5Weights } from "./winograd5.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -57,23 +58,38 @@ function checkBatch(batch: number): void {
   }
 }
 
+/** Winograd-transformed weights when the conv qualifies (3×3 or 5×5, stride 1, groups 1), else null. */
+function winoWeights(l: ResolvedLayer, w: Float32Array): Float64Array | null {
+  if (l.op !== "conv") return null;
+  if (useWinograd(l)) return winogradWeights(l, w);
+  if (useWinograd5(l)) return winograd5Weights(l, w);
+  return null;
+}
+
+/** Winograd conv with `u` from winoWeights. */
+function convWino(
+  l: ResolvedLayer & { op: "conv" },
+  u: Float64Array,
+  b: Float32Array | null,
+  x: Float32Array,
+  batch: number,
+  y: Float32Array,
+  relu: boolean,
+): Float32Array {
+  return l.kh === 3
+    ? conv2dWinograd(l, u, b, x, batch, y, relu)
+    : conv2dWinograd5(l, u, b, x, batch, y, relu);
+}
+
 /** Run one layer with no checks. `y` must not alias `x` unless the layer is elementwise. */
 function runLayer(l: ResolvedLayer, params: Float32Array[], x: Float32Array, batch: number, y: Float32Array) {
   switch (l.op) {
-    case "conv":
-      if (useWinograd(l)) {
-        return conv2dWinograd(
-          l,
-          winogradWeights(l, params[0]),
-          l.bias ? params[1] : null,
-          x,
-          batch,
-          y,
-          false,
-        );
-      }
+    case "conv": {
+      const u = winoWeights(l, params[0]);
+      if (u !== null) return convWino(l, u, l.bias ? params[1] : null, x, batch, y, false);
       if (l.groups === 1) return conv2dGemm(l, params[0], l.bias ? params[1] : null, x, batch, y, false);
       return conv2d(l, params[0], l.bias ? params[1] : null, x, batch, y);
+    }
     case "pool":
       return isMaxPool2x2(l, l.mode) ? maxPool2x2(l, x, batch, y) : pool2d(l, l.mode, x, batch, y);
     case "dense":
@@ -134,7 +150,7 @@ export class CpuExecutor {
   readonly #params: Float32Array[][];
   readonly #inPer: number;
   readonly #maxPer: number;
-  /** per layer: Winograd-transformed weights (3×3 stride-1 convs, computed once here), else null */
+  /** per layer: Winograd-transformed weights (3×3 / 5×5 stride-1 convs, computed once here), else null */
   readonly #wino: (Float64Array | null)[];
   /** per layer: a ReLU right after it is fused into its store (and the ReLU layer is skipped) */
   readonly #fuseRelu: boolean[];
@@ -166,9 +182,7 @@ export class CpuExecutor {
     this.#params = params;
     this.#inPer = prod(layers[0].inShape);
     this.#maxPer = Math.max(this.#inPer, ...layers.map((l) => prod(l.outShape)));
-    this.#wino = layers.map((l, i) =>
-      l.op === "conv" && useWinograd(l) ? winogradWeights(l, params[i][0]) : null
-    );
+    this.#wino = layers.map((l, i) => winoWeights(l, params[i][0]));
     this.#fuseRelu = layers.map((l, i) => {
       const next = layers[i + 1];
       const gemm = (l.op === "conv" && l.groups === 1) || l.op === "dense";
@@ -205,7 +219,7 @@ export class CpuExecutor {
       const p = this.#params[i];
       const u = this.#wino[i];
       if (l.op === "conv" && u !== null) {
-        cur = conv2dWinograd(l, u, l.bias ? p[1] : null, cur, batch, y, this.#fuseRelu[i]);
+        cur = convWino(l, u, l.bias ? p[1] : null, cur, batch, y, this.#fuseRelu[i]);
       } else if (l.op === "conv" && l.groups === 1) {
         cur = conv2dGemm(l, p[0], l.bias ? p[1] : null, cur, batch, y, this.#fuseRelu[i]);
       } else if (l.op === "dense") {

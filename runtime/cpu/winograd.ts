@@ -49,8 +49,8 @@ export function winogradWeights(g: ConvGeometry, w: Float32Array): Float64Array 
   return u;
 }
 
-/** c[cOff + i*N + j] = Σ_k a[aOff + i*K + k]·bt[bOff + j*K + k] for i < M, j < N (float64, 4×4 blocks). */
-function gemm64(
+/** c[cOff + i*N + j] = Σ_k a[aOff + i*K + k]·bt[bOff + j*K + k] for i < M, j < N (float64, 4×4 blocks; shared with winograd5.ts). */
+export function gemm64(
   a: Float64Array,
   aOff: number,
   bt: Float64Array,
