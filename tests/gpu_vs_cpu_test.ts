@@ -51,7 +51,8 @@ const conv2d: Draw = (r, i) => {
   const kind = i % 3; // 0 dense conv, 1 grouped, 2 depthwise
   const divisors = [...Array(inC).keys()].map((k) => k + 1).filter((g) => inC % g === 0);
   const groups = kind === 0 ? 1 : kind === 1 ? divisors[randInt(r, 0, divisors.length - 1)] : inC;
-  const filters = groups * randInt(r, 1, kind === 2 ? 2 : kind === 1 ? 5 : 10); // spans several channel blocks
+  // spans several channel blocks of 4 and of 8 (the conv kernel's two variants)
+  const filters = groups * randInt(r, 1, kind === 2 ? 2 : kind === 1 ? 10 : 20);
   return {
     inShape: [inC, randInt(r, 1, 13), randInt(r, 1, 13)],
     spec: {

@@ -3,8 +3,8 @@
 // depthwise), stride, dilation and asymmetric zero padding, plus an optional
 // fused bias and elementwise activation epilogue.
 // Shapes: x is (N, inC, inH, inW); w is (outC, inC/groups, kh, kw); b is
-// (outC); y is (N, outC, outH, outW). One thread per OC_BLOCK output channels
-// of one group at one output position (the block shares every input load).
+// (outC); y is (N, outC, outH, outW). One thread per block of 4 or 8 output
+// channels of one group × PX = 4 output columns (register blocking).
 // Bindings: 0 uniforms, 1 x (read), 2 w (read), [3 b (read)], last y.
 // Invariants: padded cells are skipped (they contribute zero); every index is
 // derived from a guarded thread index and bounds-checked input coordinates.
@@ -41,6 +41,7 @@ const FIELDS = [
   "ocg",
   "alpha",
   "nb",
+  "nx",
 ];
 const TYPES = [
   "u32",
@@ -61,10 +62,16 @@ const TYPES = [
   "u32",
   "f32",
   "u32",
+  "u32",
 ] as const;
 
-/** Output channels computed by one thread (they share every input load). */
-export const OC_BLOCK = 4;
+/** Output columns computed by one thread (one vec4 accumulator per channel). */
+export const PX = 4;
+
+/** Output channels per thread: 8 when a group has at least 8, else 4 (they share every input load). */
+export function ocBlock(ocg: number): 4 | 8 {
+  return ocg >= 8 ? 8 : 4;
+}
 
 /**
  * First index t in [0, k) with 0 <= o0 + t*d < len is `lo`, last + 1 is `hi`
@@ -78,14 +85,23 @@ const RANGE_FN = `fn tapRange(o0: i32, d: i32, k: i32, len: i32) -> vec2<i32> {
   return vec2<i32>(lo, min(hi, k));
 }`;
 
+const rep = (n: number, f: (j: number) => string, sep = "\n") =>
+  Array.from({ length: n }, (_, j) => f(j)).join(sep);
+
 /**
- * Conv forward source for a variant (bias or not, fused activation or none).
- * One thread computes OC_BLOCK output channels of one group at one (n, oy, ox);
- * threads are ordered (n, group, block, oy, ox). Kernel taps that land in the
- * padding are skipped by computing the valid tap range once per thread.
+ * Conv forward source for a variant (channel block B ∈ {4, 8}, bias or not,
+ * fused activation or none). Register-blocked: one thread computes B output
+ * channels of one group × PX consecutive output columns of one (n, oy), in B
+ * vec4 accumulators; per kernel tap it loads PX inputs (one vec4, columns in
+ * the padding read as 0 through a clamped index) and B weights, for 4·B
+ * multiply-adds. Threads are ordered (n, group, block, oy, column block), so
+ * neighbouring threads share the weights. Kernel rows that land in the
+ * padding are skipped via the valid tap range of the row.
  */
-export function convWgsl(bias: boolean, epilogue: Epilogue["act"] | null): string {
-  return `// conv forward${bias ? " + bias" : ""}${epilogue ? ` + ${epilogue}` : ""}
+export function convWgsl(bias: boolean, epilogue: Epilogue["act"] | null, B: 4 | 8 = 8): string {
+  return `// conv forward, ${B} channels × ${PX} columns per thread${bias ? " + bias" : ""}${
+    epilogue ? ` + ${epilogue}` : ""
+  }
 ${uniformDecl(FIELDS, [...TYPES])}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
@@ -94,43 +110,56 @@ ${bias ? "@group(0) @binding(3) var<storage, read> b: array<f32>;" : ""}
 ${actFunction(epilogue ?? "identity")}
 ${RANGE_FN}
 ${PROLOGUE}
-  let ox = i % p.ow;
-  var r = i / p.ow;
+  let xb = i % p.nx;
+  var r = i / p.nx;
   let oy = r % p.oh;
   r = r / p.oh;
   let blk = r % p.nb;
   r = r / p.nb;
   let g = r % (p.oc / p.ocg);
   let n = r / (p.oc / p.ocg);
-  let ocl0 = blk * ${OC_BLOCK}u;
+  let ocl0 = blk * ${B}u;
   let oc0 = g * p.ocg + ocl0;
-  // channels of the block beyond the group read channel oc0's weights and are never written
-  let valid = vec4<bool>(ocl0 < p.ocg, ocl0 + 1u < p.ocg, ocl0 + 2u < p.ocg, ocl0 + 3u < p.ocg);
-  let ocs = select(vec4<u32>(oc0), vec4<u32>(oc0, oc0 + 1u, oc0 + 2u, oc0 + 3u), valid);
-  let iy0 = i32(oy) * p.sh - p.pt;
-  let ix0 = i32(ox) * p.sw - p.pl;
-  let ry = tapRange(iy0, p.dh, p.kh, p.ih);
-  let rx = tapRange(ix0, p.dw, p.kw, p.iw);
   let ksize = u32(p.kh * p.kw);
   let wStride = p.icg * ksize; // between output channels
-  var s = vec4<f32>(0.0);
+  // channels of the block beyond the group read the group's last channel and are never written
+${rep(B, (j) => `  let w${j} = (g * p.ocg + min(ocl0 + ${j}u, p.ocg - 1u)) * wStride;`)}
+  let ox0 = xb * ${PX}u;
+  let iy0 = i32(oy) * p.sh - p.pt;
+  // input column of each of the PX outputs at tap kx = 0
+  let ix0 = vec4<i32>(i32(ox0) * p.sw - p.pl) + vec4<i32>(0, 1, 2, 3) * p.sw;
+  let ry = tapRange(iy0, p.dh, p.kh, p.ih);
+${rep(B, (j) => `  var a${j} = vec4<f32>(0.0);`)}
   for (var c = 0u; c < p.icg; c++) {
     let xPlane = (n * p.ic + g * p.icg + c) * u32(p.ih);
     let wc = c * ksize;
     for (var ky = ry.x; ky < ry.y; ky++) {
       let xRow = (xPlane + u32(iy0 + ky * p.dh)) * u32(p.iw);
       let wRow = wc + u32(ky * p.kw);
-      for (var kx = rx.x; kx < rx.y; kx++) {
-        let xv = x[xRow + u32(ix0 + kx * p.dw)];
+      for (var kx = 0; kx < p.kw; kx++) {
+        let ix = ix0 + vec4<i32>(kx * p.dw);
+        let ok = (ix >= vec4<i32>(0)) & (ix < vec4<i32>(p.iw));
+        let ci = vec4<u32>(clamp(ix, vec4<i32>(0), vec4<i32>(p.iw - 1))) + vec4<u32>(xRow);
+        let xv = select(vec4<f32>(0.0), vec4<f32>(x[ci.x], x[ci.y], x[ci.z], x[ci.w]), ok);
         let wi = wRow + u32(kx);
-        s += xv * vec4<f32>(w[ocs.x * wStride + wi], w[ocs.y * wStride + wi], w[ocs.z * wStride + wi], w[ocs.w * wStride + wi]);
+${rep(B, (j) => `        a${j} += w[w${j} + wi] * xv;`)}
       }
     }
   }
-${bias ? "  s += vec4<f32>(b[ocs.x], b[ocs.y], b[ocs.z], b[ocs.w]);\n" : ""}  let plane = p.oh * p.ow;
-  let at = (n * p.oc + oc0) * plane + oy * p.ow + ox;
-  for (var k = 0u; k < ${OC_BLOCK}u; k++) {
-    if (valid[k]) { y[at + k * plane] = act(s[k]); }
+  let plane = p.oh * p.ow;
+  let at = (n * p.oc + oc0) * plane + oy * p.ow + ox0;
+  let cols = min(${PX}u, p.ow - ox0);
+${
+    rep(B, (j) =>
+      `  if (ocl0 + ${j}u < p.ocg) {
+    let o = at + ${j}u * plane;${
+        bias
+          ? `
+    let bj = b[oc0 + ${j}u];`
+          : ""
+      }
+    for (var k = 0u; k < cols; k++) { y[o + k] = act(a${j}[k]${bias ? " + bj" : ""}); }
+  }`)
   }
 }
 `;
@@ -144,8 +173,10 @@ export function convKernel(
   epilogue: Epilogue | null = null,
 ): ForwardKernel {
   const ocg = g.outC / g.groups;
-  const nb = Math.ceil(ocg / OC_BLOCK); // channel blocks per group
-  const d = planDispatch(batch * g.groups * nb * g.outH * g.outW, limits, "conv");
+  const B = ocBlock(ocg);
+  const nb = Math.ceil(ocg / B); // channel blocks per group
+  const nx = Math.ceil(g.outW / PX); // column blocks per row
+  const d = planDispatch(batch * g.groups * nb * g.outH * nx, limits, "conv");
   const vals = [
     g.inC,
     g.inH,
@@ -165,10 +196,11 @@ export function convKernel(
     g.outC / g.groups,
     epilogue?.alpha ?? 0,
     nb,
+    nx,
   ];
   return {
     label: `conv${epilogue ? `+${epilogue.act}` : ""}`,
-    code: convWgsl(g.bias, epilogue?.act ?? null),
+    code: convWgsl(g.bias, epilogue?.act ?? null, B),
     bindings: g.bias ? ["x", "w", "b", "y"] : ["x", "w", "y"],
     uniforms: uniformBytes(d, vals.map((v, k) => [TYPES[k], v])),
     dispatch: d,
