@@ -11,14 +11,6 @@
 import type { ConvGeometry } from "./conv.ts";
 import { gemm64 } from "./winograd.ts";
 
-const BT = [
-  [4, 0, -5, 0, 1, 0],
-  [0, -4, -4, 1, 1, 0],
-  [0, 4, -4, -1, 1, 0],
-  [0, -2, -1, 2, 1, 0],
-  [0, 2, -1, -2, 1, 0],
-  [0, 4, 0, -5, 0, 1],
-];
 const G = [
   [1 / 4, 0, 0, 0, 0],
   [-1 / 6, -1 / 6, -1 / 6, -1 / 6, -1 / 6],
@@ -26,10 +18,6 @@ const G = [
   [1 / 24, 1 / 12, 1 / 6, 1 / 3, 2 / 3],
   [1 / 24, -1 / 12, 1 / 6, -1 / 3, 2 / 3],
   [0, 0, 0, 0, 1],
-];
-const AT = [
-  [1, 1, 1, 1, 1, 0],
-  [0, 1, -1, 2, -2, 1],
 ];
 
 /** True when the layer qualifies (5×5, stride 1, dilation 1, groups 1, ≥ 4 input channels). */
@@ -104,24 +92,29 @@ export function conv2dWinograd5(
               d[6 * r + s] = inside && ix >= 0 && ix < inW ? x[row + ix] : 0;
             }
           }
-          // e = Bᵀ d
-          for (let i = 0; i < 6; i++) {
-            const bi = BT[i];
-            for (let s = 0; s < 6; s++) {
-              let v = 0;
-              for (let k = 0; k < 6; k++) if (bi[k] !== 0) v += bi[k] * d[6 * k + s];
-              e[6 * i + s] = v;
-            }
+          // e = Bᵀ d, column by column (Bᵀ rows: 4,0,-5,0,1,0 | 0,-4,-4,1,1,0 | 0,4,-4,-1,1,0 |
+          // 0,-2,-1,2,1,0 | 0,2,-1,-2,1,0 | 0,4,0,-5,0,1)
+          for (let q = 0; q < 6; q++) {
+            const d0 = d[q], d1 = d[6 + q], d2 = d[12 + q], d3 = d[18 + q], d4 = d[24 + q], d5 = d[30 + q];
+            e[q] = 4 * d0 - 5 * d2 + d4;
+            e[6 + q] = d3 + d4 - 4 * (d1 + d2);
+            e[12 + q] = d4 - d3 + 4 * (d1 - d2);
+            e[18 + q] = d4 - d2 + 2 * (d3 - d1);
+            e[24 + q] = d4 - d2 + 2 * (d1 - d3);
+            e[30 + q] = 4 * d1 - 5 * d3 + d5;
           }
-          // V = e B (B = Btᵀ)
+          // V = e B, row by row (same combinations along the row)
           const vv = t * inC + c;
           for (let i = 0; i < 6; i++) {
-            for (let j = 0; j < 6; j++) {
-              const bj = BT[j];
-              let v = 0;
-              for (let k = 0; k < 6; k++) if (bj[k] !== 0) v += e[6 * i + k] * bj[k];
-              V[(6 * i + j) * vStride + vv] = v;
-            }
+            const k = 6 * i;
+            const d0 = e[k], d1 = e[k + 1], d2 = e[k + 2], d3 = e[k + 3], d4 = e[k + 4], d5 = e[k + 5];
+            const base = k * vStride + vv;
+            V[base] = 4 * d0 - 5 * d2 + d4;
+            V[base + vStride] = d3 + d4 - 4 * (d1 + d2);
+            V[base + 2 * vStride] = d4 - d3 + 4 * (d1 - d2);
+            V[base + 3 * vStride] = d4 - d2 + 2 * (d3 - d1);
+            V[base + 4 * vStride] = d4 - d2 + 2 * (d1 - d3);
+            V[base + 5 * vStride] = 4 * d1 - 5 * d3 + d5;
           }
         }
       }
@@ -133,25 +126,37 @@ export function conv2dWinograd5(
       for (let ty = 0; ty < tH; ty++) {
         for (let tx = 0; tx < tW; tx++) {
           const m = o * T + ty * tW + tx;
-          // e (2×6) = Aᵀ m
-          for (let i = 0; i < 2; i++) {
-            const ai = AT[i];
-            for (let s = 0; s < 6; s++) {
-              let v = 0;
-              for (let k = 0; k < 6; k++) if (ai[k] !== 0) v += ai[k] * Mb[(6 * k + s) * mStride + m];
-              e[6 * i + s] = v;
-            }
+          // Aᵀ rows: 1,1,1,1,1,0 | 0,1,-1,2,-2,1; first along columns (p: row 0, q: row 1) ...
+          let p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0;
+          for (let s = 0; s < 6; s++) {
+            const m0 = Mb[s * mStride + m], m1 = Mb[(6 + s) * mStride + m], m2 = Mb[(12 + s) * mStride + m];
+            const m3 = Mb[(18 + s) * mStride + m],
+              m4 = Mb[(24 + s) * mStride + m],
+              m5 = Mb[(30 + s) * mStride + m];
+            const pv = m0 + m1 + m2 + m3 + m4, qv = m1 - m2 + 2 * (m3 - m4) + m5;
+            if (s === 0) p0 = pv, q0 = qv;
+            else if (s === 1) p1 = pv, q1 = qv;
+            else if (s === 2) p2 = pv, q2 = qv;
+            else if (s === 3) p3 = pv, q3 = qv;
+            else if (s === 4) p4 = pv, q4 = qv;
+            else p5 = pv, q5 = qv;
+          }
+          // ... then along rows
+          let y00 = bias + (p0 + p1 + p2 + p3 + p4), y01 = bias + (p1 - p2 + 2 * (p3 - p4) + p5);
+          let y10 = bias + (q0 + q1 + q2 + q3 + q4), y11 = bias + (q1 - q2 + 2 * (q3 - q4) + q5);
+          if (relu) {
+            y00 = y00 > 0 ? y00 : 0,
+              y01 = y01 > 0 ? y01 : 0,
+              y10 = y10 > 0 ? y10 : 0,
+              y11 = y11 > 0 ? y11 : 0;
           }
           const oy = 2 * ty, ox = 2 * tx;
-          for (let i = 0; i < 2; i++) {
-            if (oy + i >= outH) break;
-            for (let j = 0; j < 2; j++) {
-              if (ox + j >= outW) break;
-              const aj = AT[j];
-              let v = bias;
-              for (let k = 0; k < 6; k++) if (aj[k] !== 0) v += e[6 * i + k] * aj[k];
-              y[yo + (oy + i) * outW + ox + j] = relu && v < 0 ? 0 : v;
-            }
+          const r0 = yo + oy * outW + ox;
+          y[r0] = y00;
+          if (ox + 1 < outW) y[r0 + 1] = y01;
+          if (oy + 1 < outH) {
+            y[r0 + outW] = y10;
+            if (ox + 1 < outW) y[r0 + outW + 1] = y11;
           }
         }
       }
