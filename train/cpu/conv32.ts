@@ -1,13 +1,13 @@
-// Fast float32 convolution for the CPU training backend: im2col + the
-// register-blocked runtime gemm (runtime/cpu/gemm.ts, float64 accumulators,
-// one f32 rounding per output), fused bias(+ReLU) on the forward store.
+// Fast float32 convolution for the CPU training backend: im2col + register-
+// blocked gemms (gemm_nn32.ts A·B and runtime/cpu/gemm.ts A·Btᵀ; float64
+// accumulators, one f32 rounding per output), fused bias(+ReLU) on the store.
 // Same definitions as conv64.ts (the float64 oracle). Shapes: x is
 // (N, inC, inH, inW); w is (outC, inC/groups, kh, kw); b (outC); y, dy are
 // (N, outC, outH, outW). Per (sample n, group g) the input is unrolled into
 // col (K, P), K = (inC/groups)·kh·kw, P = outH·outW, stored for backward:
-//   forward  y_ng  = W_g (ocg, K) · col (K, P)       (gemmNT with colᵀ)
+//   forward  y_ng  = W_g (ocg, K) · col (K, P)       (gemmNN, col as stored)
 //   dW_g         += δ_ng (ocg, P) · colᵀ             (gemmNT, col rows as is)
-//   dcol (K, P)   = W_gᵀ (K, ocg) · δ_ng             (gemmNT with δᵀ), col2im → dX
+//   dcol (K, P)   = W_gᵀ (K, ocg) · δ_ng             (gemmNN, δ as stored), col2im → dX
 //   db           += Σ_p δ
 // Invariants: every scratch buffer is allocated once per capacity (no
 // allocation per step); with `relu` the stored y is post-ReLU and backward
@@ -15,6 +15,7 @@
 // lengths; sums of dW and db are float64.
 
 import { gemmNT } from "../../runtime/cpu/gemm.ts";
+import { gemmNN } from "./gemm_nn32.ts";
 import { type ConvGeom, tapRanges } from "./conv64.ts";
 
 export class Conv32 {
@@ -28,11 +29,8 @@ export class Conv32 {
   readonly #cols: Int32Array;
   /** (cap, groups, K, P) unrolled inputs of the last training forward */
   #col: Float32Array;
-  /** (P, K) transposed col of one (sample, group) */
-  readonly #colT: Float32Array;
-  /** (groups, K, ocg) transposed weights, (P, ocg) transposed δ, (K, P) dcol, (ocg, K) per-sample dW */
+  /** (groups, K, ocg) transposed weights, (K, P) dcol, (ocg, K) per-sample dW */
   readonly #wT: Float32Array;
-  readonly #dyT: Float32Array;
   readonly #dcol: Float32Array;
   readonly #dwTmp: Float32Array;
   #cap = 0;
@@ -47,9 +45,7 @@ export class Conv32 {
     this.#rows = tapRanges(g.outH, g.kh, g.sh, g.dh, g.pt, g.inH);
     this.#cols = tapRanges(g.outW, g.kw, g.sw, g.dw, g.pl, g.inW);
     this.#col = new Float32Array(0);
-    this.#colT = new Float32Array(this.P * this.K);
     this.#wT = new Float32Array(g.groups * this.K * this.ocg);
-    this.#dyT = new Float32Array(this.P * this.ocg);
     this.#dcol = new Float32Array(this.K * this.P);
     this.#dwTmp = new Float32Array(this.ocg * this.K);
   }
@@ -119,18 +115,14 @@ export class Conv32 {
   ): void {
     const { inC, inH, inW, outC, groups } = this.g;
     const { K, P, icg, ocg } = this;
-    const colT = this.#colT, inPlane = inH * inW;
+    const inPlane = inH * inW;
     const col = keep ? this.#col : this.#dcol; // eval: dcol is free scratch of (K, P)
     for (let n = 0; n < batch; n++) {
       for (let grp = 0; grp < groups; grp++) {
         const cOff = keep ? (n * groups + grp) * K * P : 0;
         this.#im2col(x, (n * inC + grp * icg) * inPlane, col, cOff);
-        for (let k = 0; k < K; k++) { // (K, P) → (P, K)
-          const s = cOff + k * P;
-          for (let p = 0; p < P; p++) colT[p * K + k] = col[s + p];
-        }
-        const bias = b === null ? null : groups === 1 ? b : b.subarray(grp * ocg, (grp + 1) * ocg);
-        gemmNT(w, grp * ocg * K, colT, 0, ocg, P, K, bias, this.relu, y, (n * outC + grp * ocg) * P, P, 1);
+        const yOff = (n * outC + grp * ocg) * P;
+        gemmNN(w, grp * ocg * K, col, cOff, P, ocg, P, K, b, grp * ocg, this.relu, y, yOff, P);
       }
     }
   }
@@ -163,7 +155,7 @@ export class Conv32 {
         }
       }
     }
-    const wT = this.#wT, dyT = this.#dyT, dcol = this.#dcol, tmp = this.#dwTmp, col = this.#col;
+    const wT = this.#wT, dcol = this.#dcol, tmp = this.#dwTmp, col = this.#col;
     if (dx) {
       dx.fill(0, 0, batch * inC * inH * inW);
       for (let grp = 0; grp < groups; grp++) { // (ocg, K) → (K, ocg) per group
@@ -181,11 +173,7 @@ export class Conv32 {
         const wB = grp * ocg * K;
         for (let i = 0; i < ocg * K; i++) dw[wB + i] += tmp[i];
         if (dx) {
-          for (let o = 0; o < ocg; o++) { // δ (ocg, P) → (P, ocg)
-            const s = yOff + o * P;
-            for (let p = 0; p < P; p++) dyT[p * ocg + o] = dy[s + p];
-          }
-          gemmNT(wT, grp * K * ocg, dyT, 0, K, P, ocg, null, false, dcol, 0, P, 1);
+          gemmNN(wT, grp * K * ocg, dy, yOff, P, K, P, ocg, null, 0, false, dcol, 0, P);
           this.#col2im(dcol, dx, (n * inC + grp * icg) * inH * inW);
         }
       }
