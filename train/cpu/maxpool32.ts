@@ -32,7 +32,14 @@ export class MaxPool32 {
   }
 
   forward(x: Float32Array, y: Float32Array, argmax: Int32Array, batch: number): void {
-    const { inC, inH, inW, outH, outW } = this.g;
+    const { kh, kw, sh, sw, pt, pl, inC, inH, inW, outH, outW } = this.g;
+    if (
+      kh === 2 && kw === 2 && sh === 2 && sw === 2 && pt === 0 && pl === 0 && 2 * outH <= inH &&
+      2 * outW <= inW
+    ) {
+      this.#forward2x2(x, y, argmax, batch);
+      return;
+    }
     const rows = this.#rows, cols = this.#cols;
     const inPlane = inH * inW, outPlane = outH * outW, planes = batch * inC;
     for (let p = 0; p < planes; p++) {
@@ -60,6 +67,31 @@ export class MaxPool32 {
           if (arg < 0) arg = p * inPlane + iy0 * inW + ix0; // all −∞/NaN: first cell wins, y = −∞
           y[o] = acc;
           argmax[o] = arg;
+        }
+      }
+    }
+  }
+
+  /** 2×2 windows, stride 2, no padding, every window inside x: the same scan, unrolled. */
+  #forward2x2(x: Float32Array, y: Float32Array, argmax: Int32Array, batch: number): void {
+    const { inC, inH, inW, outH, outW } = this.g;
+    const inPlane = inH * inW, outPlane = outH * outW, planes = batch * inC;
+    for (let p = 0; p < planes; p++) {
+      for (let oy = 0; oy < outH; oy++) {
+        const r0 = p * inPlane + 2 * oy * inW, r1 = r0 + inW;
+        const o0 = p * outPlane + oy * outW;
+        for (let ox = 0; ox < outW; ox++) {
+          const i0 = r0 + 2 * ox, i2 = r1 + 2 * ox;
+          let acc = -Infinity, arg = -1, t = x[i0];
+          if (t > acc) acc = t, arg = i0;
+          t = x[i0 + 1];
+          if (t > acc) acc = t, arg = i0 + 1;
+          t = x[i2];
+          if (t > acc) acc = t, arg = i2;
+          t = x[i2 + 1];
+          if (t > acc) acc = t, arg = i2 + 1;
+          y[o0 + ox] = acc;
+          argmax[o0 + ox] = arg < 0 ? i0 : arg;
         }
       }
     }
