@@ -141,7 +141,7 @@ function randomConv(rng: DataRng): { spec: LayerSpec; inShape: number[] } {
   const groups = [1, 1, 2, 3][rng.int(4)];
   const inC = groups * (1 + rng.int(2));
   const filters = groups * (1 + rng.int(3));
-  const k = 1 + rng.int(4);
+  const k = 1 + rng.int(oneD ? 7 : 4); // conv1d up to 7 wide: dW's row-blocked (kw ≤ 5) and general paths
   const stride = 1 + rng.int(3);
   const dilation = 1 + rng.int(2);
   const padChoice = rng.int(5);

@@ -96,6 +96,11 @@ ${rep(B, (j) => `  dx[o + ${j}u * u32(IH * IW)] = a${j};`)}`;
  * checks); each x value loaded feeds OCB accumulators.
  */
 export function convBackwardWeight(g: ConvGeom, batch: number): Kernel {
+  return g.kw <= 5 ? convBackwardWeightRows(g, batch) : convBackwardWeightTaps(g, batch);
+}
+
+/** dw, one thread per (block of output channels, tap); any kernel width. */
+export function convBackwardWeightTaps(g: ConvGeom, batch: number): Kernel {
   const icg = g.inC / g.groups, ocg = g.outC / g.groups;
   const B = block(ocg, [8, 4, 2, 1]);
   const taps = icg * g.kh * g.kw;
@@ -140,6 +145,73 @@ ${rep(B, (j) => `        a${j} += dy[d + ${j}u * u32(OH * OW)] * xv;`)}
   }
 ${rep(B, (j) => `  dw[(oc0 + ${j}u) * TAPS + tap] = a${j};`)}`;
   return { ...elementwise("conv dW", decls, count, body), flops: convFlops(g, batch) };
+}
+
+/**
+ * dw for kernels up to 5 wide, register-blocked: one thread per (block of 4
+ * output channels of one group, input channel, kernel row ky) computes the
+ * 4 × kw taps of that row. It walks n, the row's valid output rows and the
+ * output columns 4 at a time: per step it loads 4 dy vec4s and kw x vec4s
+ * (columns in the padding or past the row end read 0 through clamped
+ * indices) for 16·kw multiply-adds into 4·kw vec4 accumulators.
+ */
+export function convBackwardWeightRows(g: ConvGeom, batch: number): Kernel {
+  const icg = g.inC / g.groups, ocg = g.outC / g.groups;
+  const B = block(ocg, [4, 2, 1]);
+  const taps = icg * g.kh * g.kw;
+  const count = (g.outC / B) * icg * g.kh;
+  const decls = `${consts(g, batch)}
+const TAPS = ${taps}u;
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
+fn lo(off: i32, s: i32, outLen: i32) -> i32 { if (off >= 0) { return 0; } return min(outLen, (-off + s - 1) / s); }
+fn hi(off: i32, s: i32, len: i32, outLen: i32) -> i32 {
+  if (len - 1 - off < 0) { return 0; }
+  return min(outLen, (len - 1 - off) / s + 1);
+}`;
+  const K = g.kw;
+  const pairs = (f: (j: number, k: number) => string) => rep(B, (j) => rep(K, (k) => f(j, k)));
+  const body = `
+  let ky = i32(i % u32(KH));
+  let icl = (i / u32(KH)) % ICG;
+  let oc0 = (i / (u32(KH) * ICG)) * ${B}u;
+  let ic = (oc0 / OCG) * ICG + icl;
+  let offY = ky * DH - PT;
+  let oy0 = lo(offY, SH, OH);
+  let oy1 = max(oy0, hi(offY, SH, IH, OH));
+  let plane = u32(OH * OW);
+${pairs((j, k) => `  var a${j}_${k} = vec4<f32>(0.0);`)}
+  for (var n = 0u; n < N; n++) {
+    let xb = i32((n * IC + ic) * u32(IH * IW));
+    let db = (n * OC + oc0) * plane;
+    for (var oy = oy0; oy < oy1; oy++) {
+      let xr = xb + (oy * SH + offY) * IW;
+      let dr = db + u32(oy * OW);
+      for (var ox0 = 0; ox0 < OW; ox0 += 4) {
+        let ox = vec4<i32>(ox0) + vec4<i32>(0, 1, 2, 3);
+        let dok = ox < vec4<i32>(OW);
+        let di = vec4<u32>(min(ox, vec4<i32>(OW - 1))) + vec4<u32>(dr);
+${
+    rep(B, (j) =>
+      `        let d${j} = select(vec4<f32>(0.0), vec4<f32>(dy[di.x + ${j}u * plane], dy[di.y + ${j}u * plane], dy[di.z + ${j}u * plane], dy[di.w + ${j}u * plane]), dok);`)
+  }
+${
+    rep(K, (k) =>
+      `        {
+          let ix = ox * SW + vec4<i32>(${k} * DW - PL);
+          let ok = (ix >= vec4<i32>(0)) & (ix < vec4<i32>(IW));
+          let xi = vec4<u32>(clamp(ix, vec4<i32>(0), vec4<i32>(IW - 1)) + vec4<i32>(xr));
+          let xv = select(vec4<f32>(0.0), vec4<f32>(x[xi.x], x[xi.y], x[xi.z], x[xi.w]), ok);
+${rep(B, (j) => `          a${j}_${k} += d${j} * xv;`)}
+        }`)
+  }
+      }
+    }
+  }
+  let t0 = (icl * u32(KH) + u32(ky)) * u32(KW);
+${pairs((j, k) => `  dw[(oc0 + ${j}u) * TAPS + t0 + ${k}u] = dot(a${j}_${k}, vec4<f32>(1.0));`)}`;
+  return { ...elementwise("conv dW rows", decls, count, body), flops: convFlops(g, batch) };
 }
 
 /** db (outC) from dy. */
