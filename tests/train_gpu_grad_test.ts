@@ -219,6 +219,41 @@ Deno.test({
       }
     });
 
+    await t.step("conv dX / dW on wide channel blocks (register-blocked paths, stride 1)", async () => {
+      let cases = 0;
+      while (cases < 6) {
+        const groups = 1 + rng.int(2);
+        const inC = groups * (4 + rng.int(7)); // 4..10 per group: blocks of 4 and 8 with tails
+        const filters = groups * (2 + rng.int(10)); // 2..11 per group: dW blocks of 4, 2, 1
+        const spec: LayerSpec = {
+          type: "conv2d",
+          filters,
+          groups,
+          kernel: [1 + rng.int(5), 1 + rng.int(5)],
+          dilation: [1 + rng.int(2), 1 + rng.int(2)],
+          padding: PADS[rng.int(3)],
+        };
+        const inShape = [inC, 3 + rng.int(8), 3 + rng.int(9)];
+        const l = tryResolve(spec, inShape);
+        if (!l || l.op !== "conv") continue;
+        cases++;
+        const n = 1 + rng.int(3);
+        const x = rand(rng, n * l.inC * l.inH * l.inW);
+        const w = rand(rng, l.outC * (l.inC / l.groups) * l.kh * l.kw);
+        const dy = rand(rng, n * l.outC * l.outH * l.outW);
+        const ref = convRef(l, x, w, dy, n);
+        const [bx, bw, bdy] = [buf(x), buf(w), buf(dy)];
+        const [odx, odw] = [out(x.length), out(w.length)];
+        await runKernels(ctx, [
+          { kernel: convBackwardInput(l, n), buffers: [bdy, bw, odx] },
+          { kernel: convBackwardWeight(l, n), buffers: [bdy, bx, odw] },
+        ]);
+        const what = `conv ${JSON.stringify(spec)} in ${inShape} batch ${n}`;
+        close(`${what} dX`, await ctx.read(odx, x.length), ref.dx);
+        close(`${what} dW`, await ctx.read(odw, w.length), ref.dW);
+      }
+    });
+
     await t.step("pool dX (max with ties, avg, l2) and globalavgpool", async () => {
       let cases = 0;
       while (cases < 12) {

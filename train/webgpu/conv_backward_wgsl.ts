@@ -45,6 +45,70 @@ const rep = (b: number, f: (j: number) => string, sep = "\n") =>
  * every dy value loaded feeds ICB accumulators.
  */
 export function convBackwardInput(g: ConvGeom, batch: number): Kernel {
+  return g.sh === 1 && g.sw === 1 ? convBackwardInputUnit(g, batch) : convBackwardInputGather(g, batch);
+}
+
+/**
+ * dx for stride 1, register-blocked like the forward conv: one thread per
+ * (n, block of B = 8 or 4 input channels of one group, iy, 4 consecutive ix)
+ * holds B vec4 accumulators; per (ky, kx, output channel) it loads one dy
+ * vec4 (cells outside the output read 0 through clamped indices) and B
+ * weights, for 4·B multiply-adds. Channels past the group are never written.
+ */
+export function convBackwardInputUnit(g: ConvGeom, batch: number): Kernel {
+  const icg = g.inC / g.groups;
+  const B = icg >= 8 ? 8 : 4;
+  const nb = Math.ceil(icg / B), nx = Math.ceil(g.inW / 4);
+  const count = batch * g.groups * nb * g.inH * nx;
+  const decls = `${consts(g, batch)}
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dx: array<f32>;`;
+  const body = `
+  let xb = i % ${nx}u;
+  var r = i / ${nx}u;
+  let iy = i32(r % u32(IH));
+  r = r / u32(IH);
+  let blk = r % ${nb}u;
+  r = r / ${nb}u;
+  let grp = r % ${g.groups}u;
+  let n = r / ${g.groups}u;
+  let icl0 = blk * ${B}u;
+  let kk = u32(KH * KW);
+${rep(B, (j) => `  let w${j} = min(icl0 + ${j}u, ICG - 1u) * kk;`)}
+  let ix0 = i32(xb * 4u);
+  let plane = u32(OH * OW);
+${rep(B, (j) => `  var a${j} = vec4<f32>(0.0);`)}
+  for (var ky = 0; ky < KH; ky++) {
+    let oy = iy + PT - ky * DH;
+    if (oy < 0 || oy >= OH) { continue; }
+    for (var kx = 0; kx < KW; kx++) {
+      let ox = vec4<i32>(ix0 + PL - kx * DW) + vec4<i32>(0, 1, 2, 3);
+      let ok = (ox >= vec4<i32>(0)) & (ox < vec4<i32>(OW));
+      var di = vec4<u32>(clamp(ox, vec4<i32>(0), vec4<i32>(OW - 1))) +
+        vec4<u32>((n * OC + grp * OCG) * plane + u32(oy * OW));
+      var wi = (grp * OCG) * ICG * kk + u32(ky * KW + kx);
+      for (var ocl = 0u; ocl < OCG; ocl++) {
+        let dv = select(vec4<f32>(0.0), vec4<f32>(dy[di.x], dy[di.y], dy[di.z], dy[di.w]), ok);
+${rep(B, (j) => `        a${j} += w[wi + w${j}] * dv;`)}
+        di += vec4<u32>(plane);
+        wi += ICG * kk;
+      }
+    }
+  }
+  let cols = min(4u, u32(IW - ix0));
+  let o = ((n * IC + grp * ICG + icl0) * u32(IH) + u32(iy)) * u32(IW) + u32(ix0);
+${
+    rep(B, (j) =>
+      `  if (icl0 + ${j}u < ICG) {
+    for (var k = 0u; k < cols; k++) { dx[o + ${j}u * u32(IH * IW) + k] = a${j}[k]; }
+  }`)
+  }`;
+  return { ...elementwise("conv dX unit", decls, count, body), flops: convFlops(g, batch) };
+}
+
+/** dx, gather form for any stride (see convBackwardInputGather's body). */
+export function convBackwardInputGather(g: ConvGeom, batch: number): Kernel {
   const icg = g.inC / g.groups;
   const B = block(icg, [4, 2, 1]);
   const count = batch * (g.inC / B) * g.inH * g.inW;
