@@ -1,5 +1,6 @@
 // Float64 reference forward and backward of every training layer: the oracle
-// for the WebGPU kernels and the compute core of the CPU backend.
+// for the WebGPU kernels and the CPU backend's fast float32 path (net32.ts),
+// which also runs it for the layers it has no float32 kernel for.
 // Shapes: x is (N, ...l.inShape), y and dy (N, ...l.outShape), flattened NCHW;
 // params are in trainParamShapes(l) order (conv/dense [w, b?]; batchnorm
 // [gamma, beta]). Dropout is inverted dropout: mask[i] ∈ {0, 1} (1 = keep),
