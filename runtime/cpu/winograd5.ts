@@ -11,15 +11,6 @@
 import type { ConvGeometry } from "./conv.ts";
 import { gemm64 } from "./winograd.ts";
 
-const G = [
-  [1 / 4, 0, 0, 0, 0],
-  [-1 / 6, -1 / 6, -1 / 6, -1 / 6, -1 / 6],
-  [-1 / 6, 1 / 6, -1 / 6, 1 / 6, -1 / 6],
-  [1 / 24, 1 / 12, 1 / 6, 1 / 3, 2 / 3],
-  [1 / 24, -1 / 12, 1 / 6, -1 / 3, 2 / 3],
-  [0, 0, 0, 0, 1],
-];
-
 /** True when the layer qualifies (5×5, stride 1, dilation 1, groups 1, ≥ 4 input channels). */
 export function useWinograd5(g: ConvGeometry): boolean {
   return g.groups === 1 && g.kh === 5 && g.kw === 5 && g.sh === 1 && g.sw === 1 && g.dh === 1 &&
@@ -32,21 +23,31 @@ export function winograd5Weights(g: ConvGeometry, w: Float32Array): Float64Array
   const plane = outC * inC;
   const u = new Float64Array(36 * plane);
   const t = new Float64Array(30); // G g: 6×5
+  // G rows: 1/4·(1,0,0,0,0) | −1/6·(1,1,1,1,1) | −1/6·(1,−1,1,−1,1) | 1/24·(1,2,4,8,16) |
+  // 1/24·(1,−2,4,−8,16) | (0,0,0,0,1); applied along columns, then along rows
   for (let q = 0; q < plane; q++) {
     const s = q * 25;
-    for (let i = 0; i < 6; i++) {
-      for (let j = 0; j < 5; j++) {
-        let v = 0;
-        for (let k = 0; k < 5; k++) v += G[i][k] * w[s + 5 * k + j];
-        t[5 * i + j] = v;
-      }
+    for (let j = 0; j < 5; j++) {
+      const g0 = w[s + j], g1 = w[s + 5 + j], g2 = w[s + 10 + j], g3 = w[s + 15 + j], g4 = w[s + 20 + j];
+      const ev = g0 + g2 + g4, od = g1 + g3, ev4 = g0 + 4 * g2 + 16 * g4, od4 = 2 * g1 + 8 * g3;
+      t[j] = g0 / 4;
+      t[5 + j] = -(ev + od) / 6;
+      t[10 + j] = -(ev - od) / 6;
+      t[15 + j] = (ev4 + od4) / 24;
+      t[20 + j] = (ev4 - od4) / 24;
+      t[25 + j] = g4;
     }
     for (let i = 0; i < 6; i++) {
-      for (let j = 0; j < 6; j++) {
-        let v = 0;
-        for (let k = 0; k < 5; k++) v += t[5 * i + k] * G[j][k];
-        u[(6 * i + j) * plane + q] = v;
-      }
+      const k = 5 * i;
+      const g0 = t[k], g1 = t[k + 1], g2 = t[k + 2], g3 = t[k + 3], g4 = t[k + 4];
+      const ev = g0 + g2 + g4, od = g1 + g3, ev4 = g0 + 4 * g2 + 16 * g4, od4 = 2 * g1 + 8 * g3;
+      const base = 6 * i * plane + q;
+      u[base] = g0 / 4;
+      u[base + plane] = -(ev + od) / 6;
+      u[base + 2 * plane] = -(ev - od) / 6;
+      u[base + 3 * plane] = (ev4 + od4) / 24;
+      u[base + 4 * plane] = (ev4 - od4) / 24;
+      u[base + 5 * plane] = g4;
     }
   }
   return u;
