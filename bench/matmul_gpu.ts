@@ -207,9 +207,8 @@ if (import.meta.main) {
     console.log(JSON.stringify({
       lib: "matmul-wgsl",
       roundtrip_ms,
-      adapter:
-        `${info.vendor} ${info.architecture} ${info.device} ${info.description}`
-          .trim(),
+      adapter: `${info.vendor} ${info.architecture} ${info.device} ${info.description}`
+        .trim(),
       gflops: res,
     }));
     device.destroy();
