@@ -1,13 +1,16 @@
-// Builds the browser/CDN bundle: esbuild bundles mod.ts (the runtime only)
-// into dist/tinycnn.min.js (ESM, minified, es2022) + dist/tinycnn.min.js.map
-// and dist/tinycnn.meta.json (esbuild metafile). Invariant: the bundle's
-// inputs are mod.ts and runtime/ files only — never train/, node_modules or
-// npm: code (tests/bundle_test.ts enforces it).
+// Builds the browser/CDN bundle: esbuild bundles runtime/cdn.ts (the
+// inference API of mod.ts: no encoder, no quantizers) into
+// dist/tinycnn.min.js (ESM, minified, es2022) + dist/tinycnn.min.js.map and
+// dist/tinycnn.meta.json (esbuild metafile). Invariant: the bundle's inputs
+// are runtime/ files only — never train/, node_modules or npm: code
+// (tests/bundle_test.ts enforces it).
 // Usage: deno run -A examples/build_bundle.ts [OUTDIR]   (default dist/)
 
 import * as esbuild from "esbuild";
 
 const root = new URL("..", import.meta.url);
+/** Entry of the bundle: the inference API of mod.ts (no encoder/quantizer). */
+export const ENTRY = "runtime/cdn.ts";
 
 export interface BundleResult {
   file: string;
@@ -15,8 +18,10 @@ export interface BundleResult {
   bytes: number;
   /** gzip -9 size in bytes */
   gzipBytes: number;
-  /** bundle inputs, relative to the repository root */
+  /** bundle inputs (everything esbuild read), relative to the repository root */
   inputs: string[];
+  /** bytes each input contributes to the minified output (0: tree-shaken away), largest first */
+  inputBytes: [string, number][];
 }
 
 async function gzipSize(b: Uint8Array): Promise<number> {
@@ -24,14 +29,14 @@ async function gzipSize(b: Uint8Array): Promise<number> {
   return (await new Response(s).arrayBuffer()).byteLength;
 }
 
-/** Bundle mod.ts into OUTDIR/tinycnn.min.js (+ .map, + .meta.json). */
+/** Bundle runtime/cdn.ts into OUTDIR/tinycnn.min.js (+ .map, + .meta.json). */
 export async function buildBundle(outdir = new URL("dist", root).pathname): Promise<BundleResult> {
   await Deno.mkdir(outdir, { recursive: true });
   const file = `${outdir}/tinycnn.min.js`;
   try {
     const r = await esbuild.build({
       absWorkingDir: new URL(".", root).pathname,
-      entryPoints: ["mod.ts"],
+      entryPoints: [ENTRY],
       bundle: true,
       format: "esm",
       platform: "neutral",
@@ -50,6 +55,11 @@ export async function buildBundle(outdir = new URL("dist", root).pathname): Prom
       bytes: code.length,
       gzipBytes: await gzipSize(code),
       inputs: Object.keys(r.metafile.inputs),
+      inputBytes: Object.entries(
+        r.metafile.outputs[Object.keys(r.metafile.outputs).find((o) => o.endsWith(".js"))!].inputs,
+      )
+        .map(([f, i]): [string, number] => [f, i.bytesInOutput])
+        .sort((a, b) => b[1] - a[1]),
     };
   } finally {
     await esbuild.stop();

@@ -3,8 +3,8 @@
 // 65504 (after rounding) and a quiet NaN (0x7e00) for NaN. Decoding is exact.
 // Invariant: f16BitsToF32(f32ToF16Bits(x)) is the binary16 value nearest x.
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
+const f32 = /* @__PURE__ */ new Float32Array(1);
+const u32 = /* @__PURE__ */ new Uint32Array(f32.buffer);
 
 /**
  * binary16 bit pattern of the value nearest `x` (round to nearest even).

@@ -1,14 +1,28 @@
 // The CDN bundle: examples/build_bundle.ts builds dist/tinycnn.min.js from
-// mod.ts; its inputs must be runtime files only (no train/, node_modules or
-// npm: code); sizes are reported (goal ≤ 30 KiB minified, ≤ 10 KiB gzipped —
-// reported, not asserted); the bundle imported in Deno predicts exactly what
-// mod.ts predicts.
+// runtime/cdn.ts (the inference API of mod.ts). Its inputs must be runtime
+// files only — no train/, node_modules or npm: code — and no export-time code
+// (encoder, quantizers); every export is the same object as mod.ts's; sizes
+// and the largest inputs are reported (goal ≤ 30 KiB minified, ≤ 10 KiB
+// gzipped — reported, not asserted); the bundle imported in Deno predicts
+// exactly what mod.ts predicts on the CPU.
 
 import { assert, assertEquals } from "@std/assert";
 import * as tinycnn from "../mod.ts";
-import { buildBundle } from "../examples/build_bundle.ts";
+import * as cdn from "../runtime/cdn.ts";
+import { buildBundle, ENTRY } from "../examples/build_bundle.ts";
 import { fixtureModelBytes } from "./helpers/fixture_model.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
+
+Deno.test("bundle entry: a subset of mod.ts (same objects), without the encoder", () => {
+  assertEquals(ENTRY, "runtime/cdn.ts");
+  for (const [name, v] of Object.entries(cdn)) {
+    assert((tinycnn as Record<string, unknown>)[name] === v, `${name} differs from mod.ts`);
+  }
+  for (const name of ["loadModel", "Model", "decodeModel", "decodePng", "ModelFormatError", "GpuError"]) {
+    assert(name in cdn, `runtime/cdn.ts lacks ${name}`);
+  }
+  assert(!("encodeModel" in cdn));
+});
 
 Deno.test("bundle: runtime-only inputs, size report, same predictions as mod.ts", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tinycnn-bundle-" });
@@ -20,15 +34,33 @@ Deno.test("bundle: runtime-only inputs, size report, same predictions as mod.ts"
           (b.gzipBytes / 1024).toFixed(1)
         } KiB, goal ≤ 10), ${b.inputs.length} inputs`,
     );
-    const bad = b.inputs.filter((p) => !(p === "mod.ts" || p.startsWith("runtime/")));
-    assertEquals(bad, [], `bundle inputs outside mod.ts/runtime/: ${bad.join(", ")}`);
-    assert(b.inputs.includes("mod.ts"));
+    const meta = JSON.parse(await Deno.readTextFile(`${dir}/tinycnn.meta.json`));
+    const out = Object.values(
+      meta.outputs as Record<string, { inputs: Record<string, { bytesInOutput: number }> }>,
+    )
+      .find((o) => Object.keys(o.inputs).length > 0)!;
+    const top = Object.entries(out.inputs).sort((x, y) => y[1].bytesInOutput - x[1].bytesInOutput).slice(
+      0,
+      8,
+    );
+    console.log(`largest inputs: ${top.map(([f, i]) => `${f} ${i.bytesInOutput}`).join(", ")}`);
+
+    const bad = b.inputs.filter((p) => !p.startsWith("runtime/"));
+    assertEquals(bad, [], `bundle inputs outside runtime/: ${bad.join(", ")}`);
+    assert(b.inputs.includes(ENTRY));
+    const exportTime = b.inputBytes.filter(([p, n]) => n > 0 && /format_encode|int8/.test(p));
+
+    assertEquals(exportTime, [], `export-time code in the bundle: ${exportTime.join(", ")}`);
     const map = JSON.parse(await Deno.readTextFile(`${b.file}.map`));
     assertEquals(map.version, 3);
-    assert((await Deno.readTextFile(b.file)).includes("//# sourceMappingURL=tinycnn.min.js.map"));
+    const code = await Deno.readTextFile(b.file);
+    assert(code.includes("//# sourceMappingURL=tinycnn.min.js.map"));
+    for (const s of ["encode:", "int8 needs finite weights", "overflows f16"]) {
+      assert(!code.includes(s), `export-time code in the bundle: found "${s}"`);
+    }
 
-    const bundled: typeof tinycnn = await import(new URL(`file://${b.file}`).href);
-    for (const name of Object.keys(tinycnn)) assert(name in bundled, `bundle lacks export ${name}`);
+    const bundled: typeof cdn = await import(new URL(`file://${b.file}`).href);
+    for (const name of Object.keys(cdn)) assert(name in bundled, `bundle lacks export ${name}`);
     const bytes = fixtureModelBytes();
     const ref = await tinycnn.loadModel(bytes, { backend: "cpu" });
     const got = await bundled.loadModel(bytes, { backend: "cpu" });
@@ -40,7 +72,8 @@ Deno.test("bundle: runtime-only inputs, size report, same predictions as mod.ts"
       for (const im of images) {
         assertEquals(await got.classify(im.png, { topK: 3 }), await ref.classify(im.png, { topK: 3 }));
       }
-      // typed errors survive bundling
+      assertEquals(got.summary(), ref.summary());
+      // typed errors survive bundling, with their messages
       let err: unknown;
       try {
         bundled.decodeModel(new Uint8Array(8));
@@ -48,6 +81,9 @@ Deno.test("bundle: runtime-only inputs, size report, same predictions as mod.ts"
         err = e;
       }
       assert(err instanceof bundled.ModelFormatError, `got ${err}`);
+      const fe = err as InstanceType<typeof bundled.ModelFormatError>;
+      assertEquals(fe.offset, 0);
+      assert(fe.message.includes("wrong magic"), fe.message);
     } finally {
       ref.dispose();
       got.dispose();
