@@ -7,6 +7,7 @@
 // Usage: deno run -A examples/build_bundle.ts [OUTDIR]   (default dist/)
 
 import * as esbuild from "esbuild";
+import { minifyWgslTemplates } from "./minify_wgsl.ts";
 
 const root = new URL("..", import.meta.url);
 /** Entry of the bundle: the inference API of mod.ts (no encoder/quantizer). */
@@ -16,13 +17,24 @@ export interface BundleResult {
   file: string;
   /** minified size in bytes */
   bytes: number;
-  /** gzip -9 size in bytes */
+  /** gzip size in bytes (CompressionStream, default level) */
   gzipBytes: number;
   /** bundle inputs (everything esbuild read), relative to the repository root */
   inputs: string[];
   /** bytes each input contributes to the minified output (0: tree-shaken away), largest first */
   inputBytes: [string, number][];
 }
+
+/** The WGSL generators' template literals lose comments and needless whitespace (minify_wgsl.ts). */
+const wgslPlugin: esbuild.Plugin = {
+  name: "minify-wgsl",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]runtime[\\/]webgpu[\\/]wgsl[\\/][\w.]+\.ts$/ }, async (args) => ({
+      contents: minifyWgslTemplates(await Deno.readTextFile(args.path)),
+      loader: "ts",
+    }));
+  },
+};
 
 async function gzipSize(b: Uint8Array): Promise<number> {
   const s = new Blob([b as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -47,6 +59,7 @@ export async function buildBundle(outdir = new URL("dist", root).pathname): Prom
       legalComments: "none",
       outfile: file,
       logLevel: "silent",
+      plugins: [wgslPlugin],
     });
     await Deno.writeTextFile(`${outdir}/tinycnn.meta.json`, JSON.stringify(r.metafile, null, 1));
     const code = await Deno.readFile(file);

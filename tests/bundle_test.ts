@@ -4,12 +4,16 @@
 // (encoder, quantizers); every export is the same object as mod.ts's; sizes
 // and the largest inputs are reported (goal ≤ 30 KiB minified, ≤ 10 KiB
 // gzipped — reported, not asserted); the bundle imported in Deno predicts
-// exactly what mod.ts predicts on the CPU.
+// exactly what mod.ts predicts on the CPU, and on WebGPU within 1e-4 (its
+// WGSL is minified at build time: the WGSL token sequence of every template
+// must be unchanged). With REQUIRE_WEBGPU=1 a missing adapter fails the GPU
+// step; without it the step is skipped with a message.
 
 import { assert, assertEquals } from "@std/assert";
 import * as tinycnn from "../mod.ts";
 import * as cdn from "../runtime/cdn.ts";
 import { buildBundle, ENTRY } from "../examples/build_bundle.ts";
+import { findTemplates, minifyQuasi, minifyWgslTemplates } from "../examples/minify_wgsl.ts";
 import { fixtureModelBytes } from "./helpers/fixture_model.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
 
@@ -22,6 +26,47 @@ Deno.test("bundle entry: a subset of mod.ts (same objects), without the encoder"
     assert(name in cdn, `runtime/cdn.ts lacks ${name}`);
   }
   assert(!("encodeModel" in cdn));
+});
+
+/** WGSL tokens of a quasi: comments dropped, word runs, operator runs, single other chars. */
+function wgslTokens(raw: string): string[] {
+  const text = raw.replaceAll("\\n", "\n").replace(/\/\/[^\n]*/g, "");
+  return text.match(/[\w.\\]+|[-+*/%<>=!&|^~]+|\S/g) ?? [];
+}
+
+Deno.test("bundle: minified WGSL templates keep their tokens, lines and interpolation edges", async () => {
+  const dir = new URL("../runtime/webgpu/wgsl/", import.meta.url);
+  let files = 0, saved = 0;
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.name.endsWith(".ts")) continue;
+    files++;
+    const src = await Deno.readTextFile(new URL(e.name, dir));
+    const min = minifyWgslTemplates(src);
+    saved += src.length - min.length;
+    assertEquals(min.split("\n").length, src.split("\n").length, `${e.name}: line count changed`);
+    const a = findTemplates(src), b = findTemplates(min);
+    assertEquals(a.length, b.length, e.name);
+    a.forEach((t, k) => {
+      assertEquals(t.quasis.length, b[k].quasis.length, `${e.name} template ${k}`);
+      t.quasis.forEach(([s0, e0], q) => {
+        const orig = src.slice(s0, e0), got = min.slice(b[k].quasis[q][0], b[k].quasis[q][1]);
+        const what = `${e.name} template ${k} quasi ${q}: ${JSON.stringify(orig.slice(0, 60))}`;
+        assertEquals(wgslTokens(got), wgslTokens(orig), what);
+        // whitespace next to an interpolation survives unless a separator makes it needless
+        if (/^\s/.test(orig)) assert(/^(\s|[(){}[\];,])/.test(got), `${what}: leading space lost`);
+        if (/\s$/.test(orig)) assert(/(\s|[(){}[\];,])$/.test(got), `${what}: trailing space lost`);
+      });
+    });
+  }
+  assert(files >= 3, `only ${files} WGSL generator files found`);
+  console.log(`minify_wgsl: ${saved} bytes of WGSL whitespace and comments removed from ${files} files`);
+  // tokens that would fuse keep their space; a comment that runs into an interpolation stays
+  assertEquals(
+    minifyQuasi("a - -b;  x = y >> 1;\n  let v: vec4<f32> = w;", false),
+    "a- -b;x=y>>1;\nlet v:vec4<f32> =w;",
+  );
+  assertEquals(minifyQuasi("  // keep ", true), " // keep ");
+  assertEquals(minifyQuasi("x; // drop\n", false), "x;\n");
 });
 
 Deno.test("bundle: runtime-only inputs, size report, same predictions as mod.ts", async () => {
@@ -73,6 +118,26 @@ Deno.test("bundle: runtime-only inputs, size report, same predictions as mod.ts"
         assertEquals(await got.classify(im.png, { topK: 3 }), await ref.classify(im.png, { topK: 3 }));
       }
       assertEquals(got.summary(), ref.summary());
+      // the bundle's (minified) WGSL on WebGPU
+      let gpu: tinycnn.Model | null = null;
+      try {
+        gpu = await bundled.loadModel(bytes, { backend: "webgpu" });
+      } catch (e) {
+        if (!(e instanceof bundled.GpuError) || Deno.env.get("REQUIRE_WEBGPU") === "1") throw e;
+        console.log(
+          `bundle: no WebGPU (${e.message}), GPU step skipped (set REQUIRE_WEBGPU=1 to fail instead)`,
+        );
+      }
+      if (gpu) {
+        try {
+          const y = await gpu.predict(x, { batch: 4 }), want = await ref.predict(x, { batch: 4 });
+          const worst = want.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+          assert(worst <= 1e-4, `bundle on WebGPU differs from mod.ts on the CPU by ${worst}`);
+          assertEquals(gpu.backend, "webgpu");
+        } finally {
+          gpu.dispose();
+        }
+      }
       // typed errors survive bundling, with their messages
       let err: unknown;
       try {
