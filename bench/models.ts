@@ -6,6 +6,7 @@
 import type { LayerSpec } from "../runtime/spec.ts";
 import type { ModelDesc } from "../runtime/model_desc.ts";
 import { paramShapes, resolveLayers } from "../runtime/spec.ts";
+import { uniformFn as rng } from "../train/rng.ts";
 
 export const LENET_LAYERS: LayerSpec[] = [
   { type: "conv2d", filters: 20, kernel: 5 },
@@ -31,17 +32,7 @@ export const SMALL_LAYERS: LayerSpec[] = [
   { type: "softmax" },
 ];
 
-/** mulberry32: tiny deterministic PRNG returning floats in [0,1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { uniformFn as rng } from "../train/rng.ts";
 
 /** Build a model description with He-uniform weights and small biases from `seed`. */
 export function makeModel(

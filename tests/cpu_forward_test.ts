@@ -14,20 +14,11 @@ import {
   resolveLayer,
 } from "../runtime/spec.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
+import { uniformFn as rng } from "../train/rng.ts";
 
 const SEED = Number(Deno.env.get("SEED") ?? 12345);
 console.log(`cpu_forward_test seed=${SEED} (set SEED=... to reproduce another run)`);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 class Gen {

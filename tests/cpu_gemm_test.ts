@@ -8,20 +8,10 @@ import { assertEquals } from "@std/assert";
 import { gemmNT } from "../runtime/cpu/gemm.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
 import { type LayerSpec, paramShapes, resolveLayers } from "../runtime/spec.ts";
+import { uniformFn as rng } from "../train/rng.ts";
 
 const SEED = Number(Deno.env.get("SEED") ?? 20241);
 console.log(`cpu_gemm_test seed ${SEED}`);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 Deno.test("gemmNT equals a float64 triple loop on random odd shapes and both layouts", () => {
   const r = rng(SEED);

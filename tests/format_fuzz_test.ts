@@ -12,18 +12,11 @@ import { ModelFormatError } from "../runtime/errors.ts";
 import type { ModelDesc } from "../runtime/model_desc.ts";
 import { paramShapes, resolveLayers } from "../runtime/spec.ts";
 import { assemble, fixCrc, split } from "./helpers/tcnn_edit.ts";
+import { uniformFn as rng } from "../train/rng.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20240611) >>> 0;
 console.log(`format_fuzz: seed ${SEED} (set FUZZ_SEED to reproduce)`);
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const r = rng(SEED);
 const int = (n: number) => Math.floor(r() * n);
 const pick = <T>(a: readonly T[]): T => a[int(a.length)];

@@ -18,15 +18,7 @@ import { ModelFormatError } from "../runtime/errors.ts";
 import type { ModelDesc } from "../runtime/model_desc.ts";
 import { type LayerSpec, paramShapes, resolveLayers } from "../runtime/spec.ts";
 import { assemble, dataStart, edit, fixCrc, split } from "./helpers/tcnn_edit.ts";
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { uniformFn as rng } from "../train/rng.ts";
 
 /** A model with seeded random weights in [-scale, scale). */
 function model(inputShape: number[], layers: LayerSpec[], seed: number, scale = 1): ModelDesc {

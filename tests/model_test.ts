@@ -5,15 +5,7 @@ import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows }
 import { DisposedError, encodeModel, GpuError, loadModel, type ModelDesc, ModelFormatError } from "../mod.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
 import { paramShapes, resolveLayers } from "../runtime/spec.ts";
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { uniformFn as rng } from "../train/rng.ts";
 
 function fixture(): ModelDesc {
   const inputShape = [1, 8, 8];

@@ -19,17 +19,7 @@ export async function testDevice(suite: string): Promise<GPUDevice | null> {
   return device;
 }
 
-/** Mulberry32: a small deterministic PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { uniformFn as rng } from "../train/rng.ts";
 
 /** Integer in [lo, hi] inclusive. */
 export function randInt(r: () => number, lo: number, hi: number): number {

@@ -65,3 +65,9 @@ export class Rng {
     return a;
   }
 }
+
+/** A bare uniform [0,1) function over the Rng(seed) stream, for tests and benchmarks. */
+export function uniformFn(seed: number): () => number {
+  const r = new Rng(seed);
+  return () => r.next();
+}

@@ -5,6 +5,7 @@
 
 import { encodeModel, type LayerSpec, type ModelDesc } from "../../mod.ts";
 import { paramShapes, resolveLayers } from "../../runtime/spec.ts";
+import { uniformFn as rng } from "../../train/rng.ts";
 
 export const FASHION_LABELS: string[] = [
   "T-shirt/top",
@@ -19,17 +20,7 @@ export const FASHION_LABELS: string[] = [
   "Ankle boot",
 ];
 
-/** mulberry32: tiny seeded PRNG, uniform in [0,1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { uniformFn as rng } from "../../train/rng.ts";
 
 /** conv(8,3×3,same)-relu-maxpool2 → conv(16,3×3,same)-relu-maxpool2 → dense(10) → softmax. */
 export function fixtureDesc(seed = 1234): ModelDesc {
