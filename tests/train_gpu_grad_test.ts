@@ -18,6 +18,8 @@ import {
 } from "../train/webgpu/conv_backward_wgsl.ts";
 import {
   globalAvgPoolBackward,
+  maxPoolBackwardTiled,
+  maxPoolTiles,
   poolBackward,
   poolBackwardReads,
 } from "../train/webgpu/pool_backward_wgsl.ts";
@@ -296,6 +298,34 @@ Deno.test({
       await runKernels(ctx, [{ kernel: globalAvgPoolBackward(c, spatial, n), buffers: [buf(dy), odx] }]);
       const ref = Array.from({ length: n * c * spatial }, (_, i) => dy[Math.floor(i / spatial)] / spatial);
       close("globalavgpool dX", await ctx.read(odx, ref.length), ref);
+    });
+
+    await t.step("tiled max-pool dX, alone and with the folded ReLU mask", async () => {
+      let cases = 0;
+      while (cases < 10) {
+        const oneD = rng.next() < 0.2;
+        const kh = 1 + rng.int(3), kw = 1 + rng.int(3);
+        const pc = rng.int(3);
+        const padding = pc === 0 ? "valid" : pc === 1 ? "same" : [rng.int(2), rng.int(2), rng.int(2), rng.int(2)];
+        const C = 1 + rng.int(3), H = 2 + rng.int(7), W = 2 + rng.int(7);
+        const spec = (oneD
+          ? { type: "maxpool1d", size: kw, stride: kw, padding: pc === 2 ? rng.int(2) : padding }
+          : { type: "maxpool2d", size: [kh, kw], stride: [kh, kw], padding }) as LayerSpec;
+        const l = tryResolve(spec, oneD ? [C, W + 3] : [C, H, W]);
+        if (!l || l.op !== "pool" || !maxPoolTiles(l)) continue;
+        const mask = cases % 2 === 1;
+        cases++;
+        const n = 1 + rng.int(3);
+        const x = rand(rng, n * l.inC * l.inH * l.inW);
+        for (let i = 0; i < x.length; i++) x[i] = Math.round(x[i] * 2); // ties
+        if (mask) for (let i = 0; i < x.length; i++) x[i] = Math.max(0, x[i]); // a ReLU output
+        const dy = rand(rng, n * l.inC * l.outH * l.outW);
+        const odx = out(x.length);
+        await runKernels(ctx, [{ kernel: maxPoolBackwardTiled(l, n, mask), buffers: [buf(x), buf(dy), odx] }]);
+        const ref = poolRef(l, x, dy, n);
+        if (mask) for (let i = 0; i < ref.length; i++) ref[i] = x[i] > 0 ? ref[i] : 0;
+        close(`tiled maxpool ${JSON.stringify(spec)} mask ${mask} batch ${n} dX`, await ctx.read(odx, x.length), ref);
+      }
     });
 
     await t.step("dense dX / dW / db", async () => {

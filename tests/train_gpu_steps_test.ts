@@ -1,7 +1,8 @@
 // A few full training steps of the WebGPU backend vs the CPU backend
 // (float64 reference) from the same seed on tiny nets, for every optimizer
 // (SGD + momentum + Nesterov + L2, Adam + L2, AdamW decoupled) and both
-// losses, with batchnorm in the net. Compared after each step: loss (relative
+// losses, with batchnorm in the net, and the fused conv/dense+ReLU paths
+// (ReLU backward folded into a tiling max pool, or run on the alias). Compared after each step: loss (relative
 // 1e-4), correct count; after the last: every parameter, optimizer slot and
 // running stat (|gpu − cpu| ≤ 1e-4 · max(1, max |cpu|)) and eval predictions.
 // REQUIRE_WEBGPU=1 → a missing adapter fails instead of skipping.
@@ -68,6 +69,23 @@ const CASES: Omit<TrainConfig, "seed">[] = [
     ],
     loss: "softmax_xent",
     optimizer: { type: "adamw" },
+  },
+  {
+    inputShape: [1, 9, 9],
+    layers: [
+      { type: "conv2d", filters: 4, kernel: 3, padding: "same" },
+      { type: "relu" },
+      { type: "maxpool2d", size: 2 }, // 9 → 4: a ragged edge
+      { type: "conv2d", filters: 5, kernel: 3, padding: "same" },
+      { type: "relu" },
+      { type: "maxpool2d", size: 2 },
+      { type: "flatten" },
+      { type: "dense", units: 6 },
+      { type: "relu" },
+      { type: "dense", units: 3 },
+    ],
+    loss: "softmax_xent",
+    optimizer: { type: "adam" },
   },
 ];
 

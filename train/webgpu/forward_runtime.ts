@@ -11,7 +11,7 @@ import type { ForwardKernel } from "../../runtime/webgpu/wgsl/common.ts";
 import { convKernel } from "../../runtime/webgpu/wgsl/conv.ts";
 import { denseKernel } from "../../runtime/webgpu/wgsl/dense.ts";
 import { globalAvgPoolKernel, poolKernel } from "../../runtime/webgpu/wgsl/pool.ts";
-import { activationKernel } from "../../runtime/webgpu/wgsl/activation.ts";
+import { activationKernel, type Epilogue } from "../../runtime/webgpu/wgsl/activation.ts";
 import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
 
 const UNIFORM = 0x0040 | 0x0008; // UNIFORM | COPY_DST
@@ -21,12 +21,16 @@ export function runtimeForwardKernel(
   l: ResolvedLayer,
   batch: number,
   limits: GPUSupportedLimits,
+  epilogue: Epilogue | null = null,
 ): ForwardKernel {
+  if (epilogue && l.op !== "conv" && l.op !== "dense") {
+    throw new TypeError(`only conv and dense take a fused activation, got ${l.op}`);
+  }
   switch (l.op) {
     case "conv":
-      return convKernel(l, batch, limits);
+      return convKernel(l, batch, limits, epilogue);
     case "dense":
-      return denseKernel(l, batch, limits);
+      return denseKernel(l, batch, limits, epilogue);
     case "pool":
       return poolKernel(l, batch, limits);
     case "globalavgpool":
@@ -38,7 +42,7 @@ export function runtimeForwardKernel(
   }
 }
 
-/** Prepared forward dispatch of a runtime layer: y = layer(x; params). */
+/** Prepared forward dispatch of a runtime layer: y = layer(x; params), then `epilogue` when given. */
 export function runtimeForward(
   ctx: GpuContext,
   l: ResolvedLayer,
@@ -47,9 +51,10 @@ export function runtimeForward(
   params: GPUBuffer[],
   y: GPUBuffer,
   owned: GPUBuffer[],
+  epilogue: Epilogue | null = null,
 ): PreparedKernel[] {
   if (l.op === "flatten") return [];
-  const fk = runtimeForwardKernel(l, batch, ctx.device.limits);
+  const fk = runtimeForwardKernel(l, batch, ctx.device.limits, epilogue);
   const u = ctx.device.createBuffer({
     size: fk.uniforms.byteLength,
     usage: UNIFORM,

@@ -8,6 +8,11 @@
 // for the largest batch seen (reallocated, with their bind groups, when a
 // larger batch arrives); one command buffer per step; a step reads back only
 // [mean loss, correct count] (8 bytes). Flatten aliases its input buffers.
+// Fusion: a ReLU right after a conv/dense runs as that kernel's epilogue
+// (the ReLU's output buffer aliases the conv's); when a tiling max pool
+// follows, the ReLU's backward is folded into the pool's backward (its
+// gradient buffers alias too), otherwise it runs on the aliased buffer
+// (x > 0 ⇔ relu(x) > 0).
 // Activations: acts[i] is the input of layer i, (N, ...inShape); dacts[i] its
 // gradient. Every failure of the device surfaces as GpuError.
 
@@ -21,6 +26,7 @@ import { layerBackward } from "./layer_backward.ts";
 import { optimizerKernel } from "./optimizer_wgsl.ts";
 import { resolveOptimizer, slotCount } from "../cpu/optimizer.ts";
 import { layerForward } from "./layer_forward.ts";
+import { maxPoolTiles } from "./pool_backward_wgsl.ts";
 
 const UNIFORM = 0x0040 | 0x0008; // UNIFORM | COPY_DST
 const MAP_READ_DST = 0x0001 | 0x0008; // MAP_READ | COPY_DST
@@ -57,6 +63,17 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
   const alive = () => {
     if (lost !== null) throw new GpuError(`WebGPU device lost: ${lost}`);
   };
+
+  // fused[i]: layer i is a conv/dense whose following ReLU runs as its epilogue
+  const fused = layers.map((l, i) => {
+    const nx = layers[i + 1];
+    return (l.op === "conv" || l.op === "dense") && nx?.op === "act" && nx.act === "relu";
+  });
+  // folded[i]: layer i is such a fused ReLU whose backward folds into the tiling max pool i + 1
+  const folded = layers.map((_, i) => {
+    const nx = layers[i + 1];
+    return i > 0 && fused[i - 1] && nx?.op === "pool" && nx.mode === "max" && maxPoolTiles(nx);
+  });
 
   const nSlots = slotCount(opt);
   const init = initParams(layers, cfg.seed);
@@ -105,12 +122,14 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
     };
     acts = [mk(batch * prod(layers[0].inShape), "input")];
     layers.forEach((l, i) =>
-      acts.push(l.op === "flatten" ? acts[i] : mk(batch * prod(l.outShape), `act ${i}`))
+      acts.push(
+        l.op === "flatten" || (i > 0 && fused[i - 1]) ? acts[i] : mk(batch * prod(l.outShape), `act ${i}`),
+      )
     );
     dacts = new Array(L + 1).fill(null);
     dacts[L] = mk(batch * classes, "d output");
     for (let i = L - 1; i >= 1; i--) {
-      dacts[i] = layers[i].op === "flatten"
+      dacts[i] = layers[i].op === "flatten" || folded[i]
         ? dacts[i + 1]
         : mk(batch * prod(layers[i].inShape), `d act ${i}`);
     }
@@ -120,17 +139,29 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
   }
 
   function forward(l: TrainResolvedLayer, i: number, n: number, train: boolean): PreparedKernel[] {
-    return layerForward(ctx, l, i, n, train, {
-      x: acts[i],
-      y: acts[i + 1],
-      params: params[i],
-      stats: stats[i],
-      running: running[i],
-      stepU,
-    }, owned);
+    if (i > 0 && fused[i - 1]) return []; // ran as the epilogue of layer i - 1
+    const epilogue = fused[i] ? { act: "relu" as const, alpha: 0 } : null;
+    return layerForward(
+      ctx,
+      l,
+      i,
+      n,
+      train,
+      {
+        x: acts[i],
+        y: acts[i + 1],
+        params: params[i],
+        stats: stats[i],
+        running: running[i],
+        stepU,
+      },
+      owned,
+      epilogue,
+    );
   }
 
   function backward(l: TrainResolvedLayer, i: number, n: number): PreparedKernel[] {
+    if (folded[i]) return []; // done by the max pool's backward (layer i + 1)
     return layerBackward(ctx, l, i, n, {
       x: acts[i],
       y: acts[i + 1],
@@ -140,7 +171,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
       grads: grads[i],
       stats: stats[i],
       stepU,
-    });
+    }, { reluMask: i > 0 && folded[i - 1] });
   }
 
   function plan(n: number): Plan {

@@ -4,13 +4,22 @@
 // same counter-based mask as its forward (layer index `index`, step uniform).
 // Shapes: x (N, ...inShape), y and dy (N, ...outShape), dx like x.
 // Invariant: every kernel writes (never accumulates) its output, so gradient
-// buffers need no clearing between steps.
+// buffers need no clearing between steps. Max pools whose windows tile the
+// input use the tiled kernel; with `reluMask` (the pool's input is a ReLU
+// output whose backward is folded in) dx is the gradient w.r.t. that ReLU's
+// input.
 
 import type { TrainResolvedLayer } from "../layers.ts";
 import { prod } from "../layers.ts";
 import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
 import { convBackwardBias, convBackwardInput, convBackwardWeight } from "./conv_backward_wgsl.ts";
-import { globalAvgPoolBackward, poolBackward, poolBackwardReads } from "./pool_backward_wgsl.ts";
+import {
+  globalAvgPoolBackward,
+  maxPoolBackwardTiled,
+  maxPoolTiles,
+  poolBackward,
+  poolBackwardReads,
+} from "./pool_backward_wgsl.ts";
 import { denseBackwardBias, denseBackwardInput, denseBackwardWeight } from "./dense_backward_wgsl.ts";
 import { activationBackward, activationBackwardUses } from "./activation_backward_wgsl.ts";
 import { dropoutKernel } from "./dropout_wgsl.ts";
@@ -35,7 +44,11 @@ export function layerBackward(
   index: number,
   n: number,
   b: LayerBuffers,
+  opts: { reluMask?: boolean } = {},
 ): PreparedKernel[] {
+  if (opts.reluMask && !(l.op === "pool" && l.mode === "max" && maxPoolTiles(l))) {
+    throw new TypeError(`a folded ReLU mask needs a tiling max pool, got ${l.op}`);
+  }
   const { x, y, dy, dx } = b;
   const p = b.params, g = b.grads;
   const out: PreparedKernel[] = [];
@@ -53,7 +66,9 @@ export function layerBackward(
       if (dx) out.push(ctx.prepare(denseBackwardInput(l.inF, l.outF, n), [dy, p[0], dx]));
       break;
     case "pool":
-      if (dx) {
+      if (dx && l.mode === "max" && maxPoolTiles(l)) {
+        out.push(ctx.prepare(maxPoolBackwardTiled(l, n, opts.reluMask), [x, dy, dx]));
+      } else if (dx) {
         const src = { x, y, dy };
         out.push(
           ctx.prepare(poolBackward(l, l.mode, n), [...poolBackwardReads(l.mode).map((k) => src[k]), dx]),

@@ -3,7 +3,8 @@
 // counter-based mask (train; identity copy in eval), batchnorm with batch
 // stats + running-stat update (train) or running stats (eval).
 // Shapes: x (N, ...inShape), y (N, ...outShape). Flatten emits nothing: the
-// caller aliases y to x.
+// caller aliases y to x. A conv/dense may carry a fused activation epilogue
+// (then y is the activation's output).
 
 import type { TrainResolvedLayer } from "../layers.ts";
 import { prod } from "../layers.ts";
@@ -11,6 +12,7 @@ import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
 import { dropoutKernel } from "./dropout_wgsl.ts";
 import { bnApply, bnStats } from "./batchnorm_wgsl.ts";
 import { runtimeForward } from "./forward_runtime.ts";
+import type { Epilogue } from "../../runtime/webgpu/wgsl/activation.ts";
 
 export interface ForwardBuffers {
   x: GPUBuffer;
@@ -32,6 +34,7 @@ export function layerForward(
   train: boolean,
   b: ForwardBuffers,
   owned: GPUBuffer[],
+  epilogue: Epilogue | null = null,
 ): PreparedKernel[] {
   const { x, y } = b;
   if (l.op === "dropout") {
@@ -48,5 +51,5 @@ export function layerForward(
       ctx.prepare(bnApply(l, n, "train"), [x, b.stats, p[0], p[1], y]),
     ];
   }
-  return runtimeForward(ctx, l, n, x, b.params, y, owned);
+  return runtimeForward(ctx, l, n, x, b.params, y, owned, epilogue);
 }
