@@ -306,25 +306,41 @@ Deno.test({
         const oneD = rng.next() < 0.2;
         const kh = 1 + rng.int(3), kw = 1 + rng.int(3);
         const pc = rng.int(3);
-        const padding = pc === 0 ? "valid" : pc === 1 ? "same" : [rng.int(2), rng.int(2), rng.int(2), rng.int(2)];
+        const pads = [rng.int(2), rng.int(2), rng.int(2), rng.int(2)];
+        const padding = pc === 0 ? "valid" : pc === 1 ? "same" : pads;
         const C = 1 + rng.int(3), H = 2 + rng.int(7), W = 2 + rng.int(7);
         const spec = (oneD
           ? { type: "maxpool1d", size: kw, stride: kw, padding: pc === 2 ? rng.int(2) : padding }
           : { type: "maxpool2d", size: [kh, kw], stride: [kh, kw], padding }) as LayerSpec;
         const l = tryResolve(spec, oneD ? [C, W + 3] : [C, H, W]);
-        if (!l || l.op !== "pool" || !maxPoolTiles(l)) continue;
+        if (!l || l.op !== "pool" || !maxPoolTiles(l)) {
+          continue;
+        }
         const mask = cases % 2 === 1;
         cases++;
         const n = 1 + rng.int(3);
         const x = rand(rng, n * l.inC * l.inH * l.inW);
-        for (let i = 0; i < x.length; i++) x[i] = Math.round(x[i] * 2); // ties
-        if (mask) for (let i = 0; i < x.length; i++) x[i] = Math.max(0, x[i]); // a ReLU output
+        // ties; with the mask, x is a ReLU output
+        for (let i = 0; i < x.length; i++) {
+          x[i] = mask ? Math.max(0, Math.round(x[i] * 2)) : Math.round(x[i] * 2);
+        }
         const dy = rand(rng, n * l.inC * l.outH * l.outW);
         const odx = out(x.length);
-        await runKernels(ctx, [{ kernel: maxPoolBackwardTiled(l, n, mask), buffers: [buf(x), buf(dy), odx] }]);
+        await runKernels(ctx, [{
+          kernel: maxPoolBackwardTiled(l, n, mask),
+          buffers: [buf(x), buf(dy), odx],
+        }]);
         const ref = poolRef(l, x, dy, n);
-        if (mask) for (let i = 0; i < ref.length; i++) ref[i] = x[i] > 0 ? ref[i] : 0;
-        close(`tiled maxpool ${JSON.stringify(spec)} mask ${mask} batch ${n} dX`, await ctx.read(odx, x.length), ref);
+        if (mask) {
+          for (let i = 0; i < ref.length; i++) {
+            ref[i] = x[i] > 0 ? ref[i] : 0;
+          }
+        }
+        close(
+          `tiled maxpool ${JSON.stringify(spec)} mask ${mask} batch ${n} dX`,
+          await ctx.read(odx, x.length),
+          ref,
+        );
       }
     });
 
