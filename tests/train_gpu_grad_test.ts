@@ -1,5 +1,6 @@
 // GPU backward kernels vs float64 references on seeded random shapes: conv
-// (2-D/1-D, stride, dilation, every padding mode, groups, batch > 1), pooling
+// (2-D/1-D, stride, dilation, every padding mode, groups, batch > 1; dW also
+// through the batch-sliced lane kernel), pooling
 // (max with ties / avg / l2), global average pool, dense, activations, losses,
 // dropout and batchnorm. Tolerance: max |gpu − ref| ≤ 2e-4 · max(1, max |ref|).
 // Seed: env TEST_SEED (default fixed), printed. REQUIRE_WEBGPU=1 → a missing
@@ -30,6 +31,13 @@ import {
 } from "../train/webgpu/dense_backward_wgsl.ts";
 import { activationBackward, activationBackwardUses } from "../train/webgpu/activation_backward_wgsl.ts";
 import { lossForwardBackward, lossReduce } from "../train/webgpu/loss_wgsl.ts";
+import {
+  convDwLanesFits,
+  convDwPartFloats,
+  convDwPartial,
+  convDwReduce,
+  convDwSplits,
+} from "../train/webgpu/conv_dw_lanes_wgsl.ts";
 import { dropoutKeep, dropoutKernel } from "../train/webgpu/dropout_wgsl.ts";
 import { bnApply, bnBackwardInput, bnBackwardParams, bnStats } from "../train/webgpu/batchnorm_wgsl.ts";
 import { gpuDeviceForTests } from "./train_gpu_device.ts";
@@ -254,6 +262,41 @@ Deno.test({
         close(`${what} dX`, await ctx.read(odx, x.length), ref.dx);
         close(`${what} dW`, await ctx.read(odw, w.length), ref.dW);
       }
+    });
+
+    await t.step("conv dW + db, lane kernel (batch-sliced partial sums + reduce)", async () => {
+      let cases = 0, sliced = 0;
+      while (cases < 14) {
+        const big = cases % 2 === 1; // wider channels and batches: several lane chunks and slices
+        const { spec, inShape } = randomConv(rng);
+        if (big) {
+          const s = spec as { filters: number; groups?: number };
+          s.filters = (s.groups ?? 1) * (5 + rng.int(40));
+          inShape[0] = (s.groups ?? 1) * (1 + rng.int(3));
+        }
+        const l = tryResolve(spec, inShape);
+        if (!l || l.op !== "conv" || !convDwLanesFits(l)) continue;
+        cases++;
+        const n = big ? 1 + rng.int(20) : 1 + rng.int(3);
+        if (convDwSplits(l, n) > 1) sliced++;
+        const x = rand(rng, n * l.inC * l.inH * l.inW);
+        const w = rand(rng, l.outC * (l.inC / l.groups) * l.kh * l.kw);
+        const dy = rand(rng, n * l.outC * l.outH * l.outW);
+        const ref = convRef(l, x, w, dy, n);
+        const part = out(convDwPartFloats(l, n));
+        const [odw, odb] = [out(w.length), out(l.outC)];
+        await runKernels(ctx, [
+          { kernel: convDwPartial(l, n), buffers: [buf(dy), buf(x), part] },
+          { kernel: convDwReduce(l, n, true), buffers: [part, odw, odb] },
+        ]);
+        const what = `conv ${JSON.stringify(spec)} in ${inShape} batch ${n} lanes`;
+        close(`${what} dW`, await ctx.read(odw, w.length), ref.dW);
+        close(`${what} db`, await ctx.read(odb, l.outC), ref.db);
+        const odw2 = out(w.length);
+        await runKernels(ctx, [{ kernel: convDwReduce(l, n, false), buffers: [part, odw2] }]);
+        close(`${what} dW (no bias)`, await ctx.read(odw2, w.length), ref.dW);
+      }
+      assert(sliced > 0, "no case exercised more than one batch slice");
     });
 
     await t.step("pool dX (max with ties, avg, l2) and globalavgpool", async () => {

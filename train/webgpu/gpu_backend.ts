@@ -171,6 +171,11 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
       grads: grads[i],
       stats: stats[i],
       stepU,
+      scratch: (floats, what) => {
+        const buf = ctx.buffer(floats, what);
+        owned.push(buf);
+        return buf;
+      },
     }, { reluMask: i > 0 && folded[i - 1] });
   }
 

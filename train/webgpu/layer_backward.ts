@@ -7,12 +7,14 @@
 // buffers need no clearing between steps. Max pools whose windows tile the
 // input use the tiled kernel; with `reluMask` (the pool's input is a ReLU
 // output whose backward is folded in) dx is the gradient w.r.t. that ReLU's
-// input.
+// input. Conv dW (+ db) of kernels up to 25 taps runs as batch-sliced
+// partial sums + a reduction (conv_dw_lanes_wgsl.ts) when `scratch` is given.
 
 import type { TrainResolvedLayer } from "../layers.ts";
 import { prod } from "../layers.ts";
 import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
 import { convBackwardBias, convBackwardInput, convBackwardWeight } from "./conv_backward_wgsl.ts";
+import { convDwLanesFits, convDwPartFloats, convDwPartial, convDwReduce } from "./conv_dw_lanes_wgsl.ts";
 import {
   globalAvgPoolBackward,
   maxPoolBackwardTiled,
@@ -36,6 +38,8 @@ export interface LayerBuffers {
   stats: GPUBuffer | null;
   /** the step uniform (dropout seed/step) */
   stepU: GPUBuffer;
+  /** allocator of scratch storage the caller owns (conv dW partial sums); without it the one-pass kernels run */
+  scratch?: (floats: number, what: string) => GPUBuffer;
 }
 
 export function layerBackward(
@@ -56,8 +60,14 @@ export function layerBackward(
     case "flatten":
       break;
     case "conv":
-      out.push(ctx.prepare(convBackwardWeight(l, n), [dy, x, g[0]]));
-      if (l.bias) out.push(ctx.prepare(convBackwardBias(l, n), [dy, g[1]]));
+      if (b.scratch && convDwLanesFits(l)) {
+        const part = b.scratch(convDwPartFloats(l, n), `layer ${index} dW partial sums`);
+        out.push(ctx.prepare(convDwPartial(l, n), [dy, x, part]));
+        out.push(ctx.prepare(convDwReduce(l, n, l.bias), [part, g[0], ...(l.bias ? [g[1]] : [])]));
+      } else {
+        out.push(ctx.prepare(convBackwardWeight(l, n), [dy, x, g[0]]));
+        if (l.bias) out.push(ctx.prepare(convBackwardBias(l, n), [dy, g[1]]));
+      }
       if (dx) out.push(ctx.prepare(convBackwardInput(l, n), [dy, p[0], dx]));
       break;
     case "dense":
