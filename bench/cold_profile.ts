@@ -7,13 +7,17 @@
 // Variants: lenet f32 (bench/models.ts, 1.7 MB, the worst case), an edge-like
 // int8 model (~100 KB: conv3×3 16/32/64 same + ReLU + maxpool2 ×3, dense
 // 576→120→10) made with encodeModel, and weights/fashion-mnist.tcnn when present.
-// Usage: deno run -A bench/cold_profile.ts [--reps 11] [--only lenet,edge] [--json out.json]
+// Usage: deno run -A bench/cold_profile.ts [--reps 11] [--only lenet-f32,edge-int8]
+//   [--json out.json] [--base DIR]
+// --base DIR: also run DIR/bench/cold/probe.ts (an older checkout, e.g. from
+// `git archive`, with this probe copied in), interleaved with ours, for a
+// back-to-back before/after table (rows "base:<variant>").
 // Invariant: medians only, nothing asserted; the load average is printed with
 // the table because this machine is shared.
 
 import { BENCH_MODELS, makeModel } from "./models.ts";
 import { encodeModel } from "../runtime/format_encode.ts";
-import type { LayerSpec } from "../runtime/spec.ts";
+import { EDGE_LAYERS } from "./cold/edge_model.ts";
 
 const argv = Deno.args;
 const flag = (name: string) => {
@@ -23,33 +27,31 @@ const flag = (name: string) => {
 const reps = Math.max(11, Number(flag("--reps") ?? 11));
 const only = flag("--only")?.split(",");
 const jsonOut = flag("--json");
+const base = flag("--base");
 const root = new URL("..", import.meta.url).pathname;
 const deno = Deno.execPath();
 
-export const EDGE_LAYERS: LayerSpec[] = [
-  { type: "conv2d", filters: 16, kernel: 3, padding: "same" },
-  { type: "relu" },
-  { type: "maxpool2d", size: 2 },
-  { type: "conv2d", filters: 32, kernel: 3, padding: "same" },
-  { type: "relu" },
-  { type: "maxpool2d", size: 2 },
-  { type: "conv2d", filters: 64, kernel: 3, padding: "same" },
-  { type: "relu" },
-  { type: "maxpool2d", size: 2 },
-  { type: "flatten" },
-  { type: "dense", units: 120 },
-  { type: "relu" },
-  { type: "dense", units: 10 },
-  { type: "softmax" },
-];
-
 const dir = await Deno.makeTempDir({ prefix: "tcnn_cold_" });
-const variants: { name: string; path: string; bytes: number }[] = [];
+const variants: { name: string; path: string; bytes: number; probe: string }[] =
+  [];
 async function add(name: string, bytes: Uint8Array) {
   if (only && !only.includes(name)) return;
   const path = `${dir}/${name}.tcnn`;
   await Deno.writeFile(path, bytes);
-  variants.push({ name, path, bytes: bytes.length });
+  if (base) {
+    variants.push({
+      name: `base:${name}`,
+      path,
+      bytes: bytes.length,
+      probe: `${base}/bench/cold/probe.ts`,
+    });
+  }
+  variants.push({
+    name,
+    path,
+    bytes: bytes.length,
+    probe: `${root}bench/cold/probe.ts`,
+  });
 }
 await add("lenet-f32", encodeModel(BENCH_MODELS.lenet()));
 await add(
