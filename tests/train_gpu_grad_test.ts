@@ -388,8 +388,9 @@ Deno.test({
     });
 
     await t.step("dense dX / dW / db", async () => {
-      for (let k = 0; k < 4; k++) {
-        const n = 1 + rng.int(5), inF = 1 + rng.int(40), outF = 1 + rng.int(13);
+      for (let k = 0; k < 6; k++) {
+        // outF > 16 on the last two: several output blocks in dW
+        const n = 1 + rng.int(9), inF = 1 + rng.int(40), outF = k < 4 ? 1 + rng.int(13) : 17 + rng.int(20);
         const x = rand(rng, n * inF), w = rand(rng, outF * inF), dy = rand(rng, n * outF);
         const dx = new Float64Array(n * inF), dW = new Float64Array(outF * inF), db = new Float64Array(outF);
         for (let b = 0; b < n; b++) {
