@@ -61,48 +61,64 @@ export function gemm64(
   c: Float64Array,
   cOff: number,
 ): void {
+  // one call of the small rows64 per 4-row strip: V8 optimizes it as a whole
+  // function after a few calls (cold start) instead of OSR-ing a long k-loop
   for (let i = 0; i < M; i += 4) {
     const rows = M - i < 4 ? M - i : 4;
-    const a0 = aOff + i * K;
-    const a1 = rows > 1 ? a0 + K : a0, a2 = rows > 2 ? a0 + 2 * K : a0, a3 = rows > 3 ? a0 + 3 * K : a0;
-    for (let j = 0; j < N; j += 4) {
-      const cols = N - j < 4 ? N - j : 4;
-      const b0 = bOff + j * K;
-      const b1 = cols > 1 ? b0 + K : b0, b2 = cols > 2 ? b0 + 2 * K : b0, b3 = cols > 3 ? b0 + 3 * K : b0;
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let k = 0; k < K; k++) {
-        const x0 = a[a0 + k], x1 = a[a1 + k], x2 = a[a2 + k], x3 = a[a3 + k];
-        const y0 = bt[b0 + k], y1 = bt[b1 + k], y2 = bt[b2 + k], y3 = bt[b3 + k];
-        c00 += x0 * y0, c01 += x0 * y1, c02 += x0 * y2, c03 += x0 * y3;
-        c10 += x1 * y0, c11 += x1 * y1, c12 += x1 * y2, c13 += x1 * y3;
-        c20 += x2 * y0, c21 += x2 * y1, c22 += x2 * y2, c23 += x2 * y3;
-        c30 += x3 * y0, c31 += x3 * y1, c32 += x3 * y2, c33 += x3 * y3;
-      }
-      // missing rows/columns were computed from duplicated streams; store only real ones
-      const r = cOff + i * N + j;
-      c[r] = c00;
-      if (cols > 1) c[r + 1] = c01;
-      if (cols > 2) c[r + 2] = c02;
-      if (cols > 3) c[r + 3] = c03;
-      if (rows > 1) {
-        c[r + N] = c10;
-        if (cols > 1) c[r + N + 1] = c11;
-        if (cols > 2) c[r + N + 2] = c12;
-        if (cols > 3) c[r + N + 3] = c13;
-      }
-      if (rows > 2) {
-        c[r + 2 * N] = c20;
-        if (cols > 1) c[r + 2 * N + 1] = c21;
-        if (cols > 2) c[r + 2 * N + 2] = c22;
-        if (cols > 3) c[r + 2 * N + 3] = c23;
-      }
-      if (rows > 3) {
-        c[r + 3 * N] = c30;
-        if (cols > 1) c[r + 3 * N + 1] = c31;
-        if (cols > 2) c[r + 3 * N + 2] = c32;
-        if (cols > 3) c[r + 3 * N + 3] = c33;
-      }
+    rows64(a, aOff + i * K, bt, bOff, N, K, c, cOff + i * N, rows);
+  }
+}
+
+/** Rows a0.. (rows ≤ 4; missing rows computed from duplicated streams, never stored) × all N columns. */
+function rows64(
+  a: Float64Array,
+  a0: number,
+  bt: Float64Array,
+  bOff: number,
+  N: number,
+  K: number,
+  c: Float64Array,
+  r0: number,
+  rows: number,
+): void {
+  const a1 = rows > 1 ? a0 + K : a0, a2 = rows > 2 ? a0 + 2 * K : a0, a3 = rows > 3 ? a0 + 3 * K : a0;
+  for (let j = 0; j < N; j += 4) {
+    const cols = N - j < 4 ? N - j : 4;
+    const b0 = bOff + j * K;
+    const b1 = cols > 1 ? b0 + K : b0, b2 = cols > 2 ? b0 + 2 * K : b0, b3 = cols > 3 ? b0 + 3 * K : b0;
+    let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+    let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+    for (let k = 0; k < K; k++) {
+      const x0 = a[a0 + k], x1 = a[a1 + k], x2 = a[a2 + k], x3 = a[a3 + k];
+      const y0 = bt[b0 + k], y1 = bt[b1 + k], y2 = bt[b2 + k], y3 = bt[b3 + k];
+      c00 += x0 * y0, c01 += x0 * y1, c02 += x0 * y2, c03 += x0 * y3;
+      c10 += x1 * y0, c11 += x1 * y1, c12 += x1 * y2, c13 += x1 * y3;
+      c20 += x2 * y0, c21 += x2 * y1, c22 += x2 * y2, c23 += x2 * y3;
+      c30 += x3 * y0, c31 += x3 * y1, c32 += x3 * y2, c33 += x3 * y3;
+    }
+    // missing rows/columns were computed from duplicated streams; store only real ones
+    const r = r0 + j;
+    c[r] = c00;
+    if (cols > 1) c[r + 1] = c01;
+    if (cols > 2) c[r + 2] = c02;
+    if (cols > 3) c[r + 3] = c03;
+    if (rows > 1) {
+      c[r + N] = c10;
+      if (cols > 1) c[r + N + 1] = c11;
+      if (cols > 2) c[r + N + 2] = c12;
+      if (cols > 3) c[r + N + 3] = c13;
+    }
+    if (rows > 2) {
+      c[r + 2 * N] = c20;
+      if (cols > 1) c[r + 2 * N + 1] = c21;
+      if (cols > 2) c[r + 2 * N + 2] = c22;
+      if (cols > 3) c[r + 2 * N + 3] = c23;
+    }
+    if (rows > 3) {
+      c[r + 3 * N] = c30;
+      if (cols > 1) c[r + 3 * N + 1] = c31;
+      if (cols > 2) c[r + 3 * N + 2] = c32;
+      if (cols > 3) c[r + 3 * N + 3] = c33;
     }
   }
 }
