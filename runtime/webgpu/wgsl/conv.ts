@@ -94,9 +94,11 @@ const rep = (n: number, f: (j: number) => string, sep = "\n") =>
  * channels of one group × PX consecutive output columns of one (n, oy), in B
  * vec4 accumulators; per kernel tap it loads PX inputs (one vec4, columns in
  * the padding read as 0 through a clamped index) and B weights, for 4·B
- * multiply-adds. Threads are ordered (n, group, block, oy, column block), so
- * neighbouring threads share the weights. Kernel rows that land in the
- * padding are skipped via the valid tap range of the row.
+ * multiply-adds; the channel loop is innermost (tap masks and indices are
+ * computed once per tap, each channel only steps a plane). Threads are
+ * ordered (n, group, block, oy, column block), so neighbouring threads share
+ * the weights. Kernel rows that land in the padding are skipped via the
+ * valid tap range of the row.
  */
 export function convWgsl(bias: boolean, epilogue: Epilogue["act"] | null, B: 4 | 8 = 8): string {
   return `// conv forward, ${B} channels × ${PX} columns per thread${bias ? " + bias" : ""}${
@@ -130,19 +132,21 @@ ${rep(B, (j) => `  let w${j} = (g * p.ocg + min(ocl0 + ${j}u, p.ocg - 1u)) * wSt
   let ix0 = vec4<i32>(i32(ox0) * p.sw - p.pl) + vec4<i32>(0, 1, 2, 3) * p.sw;
   let ry = tapRange(iy0, p.dh, p.kh, p.ih);
 ${rep(B, (j) => `  var a${j} = vec4<f32>(0.0);`)}
-  for (var c = 0u; c < p.icg; c++) {
-    let xPlane = (n * p.ic + g * p.icg + c) * u32(p.ih);
-    let wc = c * ksize;
-    for (var ky = ry.x; ky < ry.y; ky++) {
-      let xRow = (xPlane + u32(iy0 + ky * p.dh)) * u32(p.iw);
-      let wRow = wc + u32(ky * p.kw);
-      for (var kx = 0; kx < p.kw; kx++) {
-        let ix = ix0 + vec4<i32>(kx * p.dw);
-        let ok = (ix >= vec4<i32>(0)) & (ix < vec4<i32>(p.iw));
-        let ci = vec4<u32>(clamp(ix, vec4<i32>(0), vec4<i32>(p.iw - 1))) + vec4<u32>(xRow);
+  let xPlane0 = (n * p.ic + g * p.icg) * u32(p.ih);
+  let inPlane = u32(p.ih * p.iw);
+  for (var ky = ry.x; ky < ry.y; ky++) {
+    let xRow = (xPlane0 + u32(iy0 + ky * p.dh)) * u32(p.iw);
+    for (var kx = 0; kx < p.kw; kx++) {
+      // column masks and indices once per tap; the channel loop only steps planes
+      let ix = ix0 + vec4<i32>(kx * p.dw);
+      let ok = (ix >= vec4<i32>(0)) & (ix < vec4<i32>(p.iw));
+      var ci = vec4<u32>(clamp(ix, vec4<i32>(0), vec4<i32>(p.iw - 1))) + vec4<u32>(xRow);
+      var wi = u32(ky * p.kw + kx);
+      for (var c = 0u; c < p.icg; c++) {
         let xv = select(vec4<f32>(0.0), vec4<f32>(x[ci.x], x[ci.y], x[ci.z], x[ci.w]), ok);
-        let wi = wRow + u32(kx);
 ${rep(B, (j) => `        a${j} += w[w${j} + wi] * xv;`)}
+        ci += vec4<u32>(inPlane);
+        wi += ksize;
       }
     }
   }
