@@ -24,29 +24,36 @@ export function winogradWeights(g: ConvGeometry, w: Float32Array): Float64Array 
   const plane = outC * inC;
   const u = new Float64Array(16 * plane);
   const t = new Float64Array(12);
-  for (let o = 0; o < outC; o++) {
-    for (let c = 0; c < inC; c++) {
-      const s = (o * inC + c) * 9;
-      // t = G g (4×3)
-      for (let j = 0; j < 3; j++) {
-        const a = w[s + j], b = w[s + 3 + j], d = w[s + 6 + j];
-        t[j] = a;
-        t[3 + j] = (a + b + d) * 0.5;
-        t[6 + j] = (a - b + d) * 0.5;
-        t[9 + j] = d;
-      }
-      // U = t Gᵀ (4×4)
-      const q = o * inC + c;
-      for (let i = 0; i < 4; i++) {
-        const a = t[3 * i], b = t[3 * i + 1], d = t[3 * i + 2];
-        u[(4 * i) * plane + q] = a;
-        u[(4 * i + 1) * plane + q] = (a + b + d) * 0.5;
-        u[(4 * i + 2) * plane + q] = (a - b + d) * 0.5;
-        u[(4 * i + 3) * plane + q] = d;
-      }
-    }
-  }
+  // one small call per (oc, ic) pair (cold start: whole-function tier-up, no loop OSR)
+  for (let q = 0; q < plane; q++) weightPair(w, q * 9, t, u, q, plane);
   return u;
+}
+
+/** U[·][q] = G g Gᵀ of the 3×3 kernel at w[s..s+9); t is 12 floats of scratch. */
+function weightPair(
+  w: Float32Array,
+  s: number,
+  t: Float64Array,
+  u: Float64Array,
+  q: number,
+  plane: number,
+): void {
+  // t = G g (4×3)
+  for (let j = 0; j < 3; j++) {
+    const a = w[s + j], b = w[s + 3 + j], d = w[s + 6 + j];
+    t[j] = a;
+    t[3 + j] = (a + b + d) * 0.5;
+    t[6 + j] = (a - b + d) * 0.5;
+    t[9 + j] = d;
+  }
+  // U = t Gᵀ (4×4)
+  for (let i = 0; i < 4; i++) {
+    const a = t[3 * i], b = t[3 * i + 1], d = t[3 * i + 2];
+    u[(4 * i) * plane + q] = a;
+    u[(4 * i + 1) * plane + q] = (a + b + d) * 0.5;
+    u[(4 * i + 2) * plane + q] = (a - b + d) * 0.5;
+    u[(4 * i + 3) * plane + q] = d;
+  }
 }
 
 /** c[cOff + i*N + j] = Σ_k a[aOff + i*K + k]·bt[bOff + j*K + k] for i < M, j < N (float64, 4×4 blocks; shared with winograd5.ts). */

@@ -24,33 +24,39 @@ export function winograd5Weights(g: ConvGeometry, w: Float32Array): Float64Array
   const u = new Float64Array(36 * plane);
   const t = new Float64Array(30); // G g: 6×5
   // G rows: 1/4·(1,0,0,0,0) | −1/6·(1,1,1,1,1) | −1/6·(1,−1,1,−1,1) | 1/24·(1,2,4,8,16) |
-  // 1/24·(1,−2,4,−8,16) | (0,0,0,0,1); applied along columns, then along rows
+  // 1/24·(1,−2,4,−8,16) | (0,0,0,0,1); applied along columns, then along rows.
+  // The 1-D transforms are small functions called per column/row (cold start:
+  // they tier up as whole functions after a few calls; this runs once per load).
   for (let q = 0; q < plane; q++) {
     const s = q * 25;
-    for (let j = 0; j < 5; j++) {
-      const g0 = w[s + j], g1 = w[s + 5 + j], g2 = w[s + 10 + j], g3 = w[s + 15 + j], g4 = w[s + 20 + j];
-      const ev = g0 + g2 + g4, od = g1 + g3, ev4 = g0 + 4 * g2 + 16 * g4, od4 = 2 * g1 + 8 * g3;
-      t[j] = g0 / 4;
-      t[5 + j] = -(ev + od) / 6;
-      t[10 + j] = -(ev - od) / 6;
-      t[15 + j] = (ev4 + od4) / 24;
-      t[20 + j] = (ev4 - od4) / 24;
-      t[25 + j] = g4;
-    }
-    for (let i = 0; i < 6; i++) {
-      const k = 5 * i;
-      const g0 = t[k], g1 = t[k + 1], g2 = t[k + 2], g3 = t[k + 3], g4 = t[k + 4];
-      const ev = g0 + g2 + g4, od = g1 + g3, ev4 = g0 + 4 * g2 + 16 * g4, od4 = 2 * g1 + 8 * g3;
-      const base = 6 * i * plane + q;
-      u[base] = g0 / 4;
-      u[base + plane] = -(ev + od) / 6;
-      u[base + 2 * plane] = -(ev - od) / 6;
-      u[base + 3 * plane] = (ev4 + od4) / 24;
-      u[base + 4 * plane] = (ev4 - od4) / 24;
-      u[base + 5 * plane] = g4;
-    }
+    for (let j = 0; j < 5; j++) g5Column(w, s + j, t, j);
+    for (let i = 0; i < 6; i++) g5Row(t, 5 * i, u, 6 * i * plane + q, plane);
   }
   return u;
+}
+
+/** Column j of G g: w[s], w[s+5], …, w[s+20] → t[j], t[5+j], …, t[25+j]. */
+function g5Column(w: Float32Array, s: number, t: Float64Array, j: number): void {
+  const g0 = w[s], g1 = w[s + 5], g2 = w[s + 10], g3 = w[s + 15], g4 = w[s + 20];
+  const ev = g0 + g2 + g4, od = g1 + g3, ev4 = g0 + 4 * g2 + 16 * g4, od4 = 2 * g1 + 8 * g3;
+  t[j] = g0 / 4;
+  t[5 + j] = -(ev + od) / 6;
+  t[10 + j] = -(ev - od) / 6;
+  t[15 + j] = (ev4 + od4) / 24;
+  t[20 + j] = (ev4 - od4) / 24;
+  t[25 + j] = g4;
+}
+
+/** Row t[k..k+5) of G g times Gᵀ → u[base + ξ·plane] for the 6 columns ξ of that row. */
+function g5Row(t: Float64Array, k: number, u: Float64Array, base: number, plane: number): void {
+  const g0 = t[k], g1 = t[k + 1], g2 = t[k + 2], g3 = t[k + 3], g4 = t[k + 4];
+  const ev = g0 + g2 + g4, od = g1 + g3, ev4 = g0 + 4 * g2 + 16 * g4, od4 = 2 * g1 + 8 * g3;
+  u[base] = g0 / 4;
+  u[base + plane] = -(ev + od) / 6;
+  u[base + 2 * plane] = -(ev - od) / 6;
+  u[base + 3 * plane] = (ev4 + od4) / 24;
+  u[base + 4 * plane] = (ev4 - od4) / 24;
+  u[base + 5 * plane] = g4;
 }
 
 let vBuf = new Float64Array(0);
