@@ -4,8 +4,9 @@
 // lanes run over output channels, each workgroup owns one input channel and
 // one slice of the batch, so the x values are the same for every lane
 // (uniform loads) and only dy is gathered. Per step of 4 output columns a
-// lane gathers 4 dy values and does 4·kh·kw multiply-adds into kh·kw scalar
-// accumulators (all taps of its (oc, ic)), reading each needed x value once.
+// lane gathers 4 dy values per channel it owns (1, 2 or 4: perLane) and does
+// 4·kh·kw multiply-adds per channel into kh·kw scalar accumulators (all taps
+// of its (oc, ic)), reading each needed x value once for all of them.
 // Two kernels: partial sums per batch slice (part), then a reduction over
 // the slices into dw (and db = Σδ, accumulated on the way by the workgroups
 // of the first input channel of each group).
@@ -27,9 +28,19 @@ export function convDwLanesFits(g: ConvGeom): boolean {
   return g.kh * g.kw <= LANES_MAX_TAPS;
 }
 
-/** Invocations per workgroup: output channels handled together (a power of two, 8..64). */
-function lanes(g: ConvGeom): number {
+/**
+ * Output channels per lane: more channels share each x value (4 when a group
+ * has > 16, 2 when > 8), only for kh·kw ≤ 9 (accumulators stay ≤ 36).
+ */
+function perLane(g: ConvGeom): number {
   const ocg = g.outC / g.groups;
+  if (g.kh * g.kw > 9) return 1;
+  return ocg > 16 ? 4 : ocg > 8 ? 2 : 1;
+}
+
+/** Invocations per workgroup (a power of two, 8..64): lane q of a chunk owns channels chunk·W·Q + k·W + q. */
+function lanes(g: ConvGeom): number {
+  const ocg = Math.ceil(g.outC / g.groups / perLane(g));
   let w = 8;
   while (w < ocg && w < 64) w *= 2;
   return w;
@@ -38,7 +49,7 @@ function lanes(g: ConvGeom): number {
 /** Batch slices: enough workgroups to keep every core busy (≥ 16 when the batch allows). */
 export function convDwSplits(g: ConvGeom, batch: number): number {
   const ocg = g.outC / g.groups;
-  const base = g.inC * Math.ceil(ocg / lanes(g));
+  const base = g.inC * Math.ceil(ocg / (lanes(g) * perLane(g)));
   return Math.max(1, Math.min(batch, Math.ceil(16 / base)));
 }
 
@@ -57,8 +68,8 @@ export function convDwPartial(g: ConvGeom, batch: number): Kernel {
     throw new RangeError(`lane dW kernel takes up to ${LANES_MAX_TAPS} taps, got ${g.kh}×${g.kw}`);
   }
   const icg = g.inC / g.groups, ocg = g.outC / g.groups;
-  const W = lanes(g);
-  const nch = Math.ceil(ocg / W);
+  const W = lanes(g), Q = perLane(g);
+  const nch = Math.ceil(ocg / (W * Q));
   const S = convDwSplits(g, batch);
   const nper = Math.ceil(batch / S);
   const taps = icg * g.kh * g.kw;
@@ -69,6 +80,7 @@ export function convDwPartial(g: ConvGeom, batch: number): Kernel {
   const offs = [...offSet].sort((a, b) => a - b);
   const v = (j: number, kx: number) => `v${j * g.sw + kx * g.dw}`;
   const taps2 = (f: (ky: number, kx: number) => string) => rep(g.kh, (ky) => rep(g.kw, (kx) => f(ky, kx)));
+  const perQ = (f: (q: number) => string) => rep(Q, f);
   const code = `
 const N = ${batch}u; const NPER = ${nper}u; const NCH = ${nch}u;
 const IC = ${g.inC}u; const IH = ${g.inH}; const IW = ${g.inW};
@@ -85,26 +97,33 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (ic >= IC) { return; }
   let grp = ic / ICG;
   let icl = ic % ICG;
-  let ocl = chunk * ${W}u + lid.x;
-  let oc = grp * OCG + min(ocl, OCG - 1u); // lanes past the group read its last channel, write nothing
+  // channels past the group read its last channel and write nothing
+${
+    perQ((q) =>
+      `  let ocl${q} = chunk * ${W * Q}u + ${q * W}u + lid.x;
+  let oc${q} = grp * OCG + min(ocl${q}, OCG - 1u);`
+    )
+  }
   let s = wid.y;
   let n0 = s * NPER;
   let n1 = min(n0 + NPER, N);
-${taps2((ky, kx) => `  var a${ky}_${kx} = 0.0;`)}
-  var sb = 0.0;
+${perQ((q) => taps2((ky, kx) => `  var a${q}_${ky}_${kx} = 0.0;`))}
+${perQ((q) => `  var sb${q} = 0.0;`)}
   for (var n = n0; n < n1; n++) {
-    let dBase = (n * OC + oc) * u32(OH * OW);
+${perQ((q) => `    let dBase${q} = (n * OC + oc${q}) * u32(OH * OW);`)}
     let xBase = i32((n * IC + ic) * u32(IH * IW));
     for (var oy = 0; oy < OH; oy++) {
-      let dRow = dBase + u32(oy * OW);
+${perQ((q) => `      let dRow${q} = dBase${q} + u32(oy * OW);`)}
       for (var ox = 0; ox < OW; ox += 4) {
 ${
-    rep(4, (j) =>
-      j === 0
-        ? `        let d0 = dy[dRow + u32(ox)];`
-        : `        let d${j} = select(0.0, dy[dRow + u32(min(ox + ${j}, OW - 1))], ox + ${j} < OW);`)
+    perQ((q) =>
+      rep(4, (j) =>
+        j === 0
+          ? `        let d${q}_0 = dy[dRow${q} + u32(ox)];`
+          : `        let d${q}_${j} = select(0.0, dy[dRow${q} + u32(min(ox + ${j}, OW - 1))], ox + ${j} < OW);`)
+    )
   }
-        sb += (d0 + d1) + (d2 + d3);
+${perQ((q) => `        sb${q} += (d${q}_0 + d${q}_1) + (d${q}_2 + d${q}_3);`)}
         let c0 = ox * SW - PL;
 ${
     rep(g.kh, (ky) =>
@@ -118,10 +137,12 @@ ${
         ).join("\n")
       }
 ${
-        rep(g.kw, (kx) =>
-          `            a${ky}_${kx} += d0 * ${v(0, kx)} + d1 * ${v(1, kx)} + d2 * ${v(2, kx)} + d3 * ${
-            v(3, kx)
-          };`)
+        perQ((q) =>
+          rep(g.kw, (kx) =>
+            `            a${q}_${ky}_${kx} += d${q}_0 * ${v(0, kx)} + d${q}_1 * ${v(1, kx)} + d${q}_2 * ${
+              v(2, kx)
+            } + d${q}_3 * ${v(3, kx)};`)
+        )
       }
           }
         }`)
@@ -129,10 +150,14 @@ ${
       }
     }
   }
-  if (ocl < OCG) {
-    let o = s * STRIDE + oc * TAPS + icl * ${g.kh * g.kw}u;
-${taps2((ky, kx) => `    part[o + ${ky * g.kw + kx}u] = a${ky}_${kx};`)}
-    if (icl == 0u) { part[s * STRIDE + OC * TAPS + oc] = sb; }
+${
+    perQ((q) =>
+      `  if (ocl${q} < OCG) {
+    let o = s * STRIDE + oc${q} * TAPS + icl * ${g.kh * g.kw}u;
+${taps2((ky, kx) => `    part[o + ${ky * g.kw + kx}u] = a${q}_${ky}_${kx};`)}
+    if (icl == 0u) { part[s * STRIDE + OC * TAPS + oc${q}] = sb${q}; }
+  }`
+    )
   }
 }
 `;
