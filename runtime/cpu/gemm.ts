@@ -40,102 +40,54 @@ export function gemmNT(
     const z3 = bias === null || rows < 4 ? 0 : bias[i + 3];
     const r0 = cOff + i * rs;
     for (let j = 0; j < N4; j += 4) {
-      block4x4(a, a0, a1, a2, a3, bt, bOff + j * K, K, z0, z1, z2, z3, relu, c, r0 + j * cs, rs, cs, rows);
+      const b0 = bOff + j * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
+      let c00 = z0, c01 = z0, c02 = z0, c03 = z0;
+      let c10 = z1, c11 = z1, c12 = z1, c13 = z1;
+      let c20 = z2, c21 = z2, c22 = z2, c23 = z2;
+      let c30 = z3, c31 = z3, c32 = z3, c33 = z3;
+      for (let k = 0; k < K; k++) {
+        const x0 = a[a0 + k], x1 = a[a1 + k], x2 = a[a2 + k], x3 = a[a3 + k];
+        const y0 = bt[b0 + k], y1 = bt[b1 + k], y2 = bt[b2 + k], y3 = bt[b3 + k];
+        c00 += x0 * y0, c01 += x0 * y1, c02 += x0 * y2, c03 += x0 * y3;
+        c10 += x1 * y0, c11 += x1 * y1, c12 += x1 * y2, c13 += x1 * y3;
+        c20 += x2 * y0, c21 += x2 * y1, c22 += x2 * y2, c23 += x2 * y3;
+        c30 += x3 * y0, c31 += x3 * y1, c32 += x3 * y2, c33 += x3 * y3;
+      }
+      if (relu) {
+        c00 = c00 > 0 ? c00 : 0, c01 = c01 > 0 ? c01 : 0, c02 = c02 > 0 ? c02 : 0, c03 = c03 > 0 ? c03 : 0;
+        c10 = c10 > 0 ? c10 : 0, c11 = c11 > 0 ? c11 : 0, c12 = c12 > 0 ? c12 : 0, c13 = c13 > 0 ? c13 : 0;
+        c20 = c20 > 0 ? c20 : 0, c21 = c21 > 0 ? c21 : 0, c22 = c22 > 0 ? c22 : 0, c23 = c23 > 0 ? c23 : 0;
+        c30 = c30 > 0 ? c30 : 0, c31 = c31 > 0 ? c31 : 0, c32 = c32 > 0 ? c32 : 0, c33 = c33 > 0 ? c33 : 0;
+      }
+      let o = r0 + j * cs;
+      c[o] = c00, c[o + cs] = c01, c[o + 2 * cs] = c02, c[o + 3 * cs] = c03;
+      if (rows > 1) {
+        o += rs;
+        c[o] = c10, c[o + cs] = c11, c[o + 2 * cs] = c12, c[o + 3 * cs] = c13;
+      }
+      if (rows > 2) {
+        o += rs;
+        c[o] = c20, c[o + cs] = c21, c[o + 2 * cs] = c22, c[o + 3 * cs] = c23;
+      }
+      if (rows > 3) {
+        o += rs;
+        c[o] = c30, c[o + cs] = c31, c[o + 2 * cs] = c32, c[o + 3 * cs] = c33;
+      }
     }
+    // leftover columns: 4×1 dot products
     for (let j = N4; j < N; j++) {
-      block4x1(a, a0, a1, a2, a3, bt, bOff + j * K, K, z0, z1, z2, z3, relu, c, r0 + j * cs, rs, rows);
+      const b0 = bOff + j * K;
+      let c0 = z0, c1 = z1, c2 = z2, c3 = z3;
+      for (let k = 0; k < K; k++) {
+        const y = bt[b0 + k];
+        c0 += a[a0 + k] * y, c1 += a[a1 + k] * y, c2 += a[a2 + k] * y, c3 += a[a3 + k] * y;
+      }
+      if (relu) c0 = c0 > 0 ? c0 : 0, c1 = c1 > 0 ? c1 : 0, c2 = c2 > 0 ? c2 : 0, c3 = c3 > 0 ? c3 : 0;
+      const o = r0 + j * cs;
+      c[o] = c0;
+      if (rows > 1) c[o + rs] = c1;
+      if (rows > 2) c[o + 2 * rs] = c2;
+      if (rows > 3) c[o + 3 * rs] = c3;
     }
   }
-}
-
-// The two micro-kernels are separate small functions on purpose (cold start):
-// they are called once per output block, so V8 optimizes them as whole
-// functions after a few calls instead of on-stack-replacing the k-loop of one
-// long call (which deoptimizes every time that inner loop exits).
-
-/** One 4×4 output block: rows a0..a3 (rows < 4: duplicates, not stored) × columns b0, b0+K, b0+2K, b0+3K. */
-function block4x4(
-  a: Float32Array,
-  a0: number,
-  a1: number,
-  a2: number,
-  a3: number,
-  bt: Float32Array,
-  b0: number,
-  K: number,
-  z0: number,
-  z1: number,
-  z2: number,
-  z3: number,
-  relu: boolean,
-  c: Float32Array,
-  o: number,
-  rs: number,
-  cs: number,
-  rows: number,
-): void {
-  const b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
-  let c00 = z0, c01 = z0, c02 = z0, c03 = z0;
-  let c10 = z1, c11 = z1, c12 = z1, c13 = z1;
-  let c20 = z2, c21 = z2, c22 = z2, c23 = z2;
-  let c30 = z3, c31 = z3, c32 = z3, c33 = z3;
-  for (let k = 0; k < K; k++) {
-    const x0 = a[a0 + k], x1 = a[a1 + k], x2 = a[a2 + k], x3 = a[a3 + k];
-    const y0 = bt[b0 + k], y1 = bt[b1 + k], y2 = bt[b2 + k], y3 = bt[b3 + k];
-    c00 += x0 * y0, c01 += x0 * y1, c02 += x0 * y2, c03 += x0 * y3;
-    c10 += x1 * y0, c11 += x1 * y1, c12 += x1 * y2, c13 += x1 * y3;
-    c20 += x2 * y0, c21 += x2 * y1, c22 += x2 * y2, c23 += x2 * y3;
-    c30 += x3 * y0, c31 += x3 * y1, c32 += x3 * y2, c33 += x3 * y3;
-  }
-  if (relu) {
-    c00 = c00 > 0 ? c00 : 0, c01 = c01 > 0 ? c01 : 0, c02 = c02 > 0 ? c02 : 0, c03 = c03 > 0 ? c03 : 0;
-    c10 = c10 > 0 ? c10 : 0, c11 = c11 > 0 ? c11 : 0, c12 = c12 > 0 ? c12 : 0, c13 = c13 > 0 ? c13 : 0;
-    c20 = c20 > 0 ? c20 : 0, c21 = c21 > 0 ? c21 : 0, c22 = c22 > 0 ? c22 : 0, c23 = c23 > 0 ? c23 : 0;
-    c30 = c30 > 0 ? c30 : 0, c31 = c31 > 0 ? c31 : 0, c32 = c32 > 0 ? c32 : 0, c33 = c33 > 0 ? c33 : 0;
-  }
-  c[o] = c00, c[o + cs] = c01, c[o + 2 * cs] = c02, c[o + 3 * cs] = c03;
-  if (rows > 1) {
-    o += rs;
-    c[o] = c10, c[o + cs] = c11, c[o + 2 * cs] = c12, c[o + 3 * cs] = c13;
-  }
-  if (rows > 2) {
-    o += rs;
-    c[o] = c20, c[o + cs] = c21, c[o + 2 * cs] = c22, c[o + 3 * cs] = c23;
-  }
-  if (rows > 3) {
-    o += rs;
-    c[o] = c30, c[o + cs] = c31, c[o + 2 * cs] = c32, c[o + 3 * cs] = c33;
-  }
-}
-
-/** One 4×1 output block (a leftover column): rows a0..a3 × column b0. */
-function block4x1(
-  a: Float32Array,
-  a0: number,
-  a1: number,
-  a2: number,
-  a3: number,
-  bt: Float32Array,
-  b0: number,
-  K: number,
-  z0: number,
-  z1: number,
-  z2: number,
-  z3: number,
-  relu: boolean,
-  c: Float32Array,
-  o: number,
-  rs: number,
-  rows: number,
-): void {
-  let c0 = z0, c1 = z1, c2 = z2, c3 = z3;
-  for (let k = 0; k < K; k++) {
-    const y = bt[b0 + k];
-    c0 += a[a0 + k] * y, c1 += a[a1 + k] * y, c2 += a[a2 + k] * y, c3 += a[a3 + k] * y;
-  }
-  if (relu) c0 = c0 > 0 ? c0 : 0, c1 = c1 > 0 ? c1 : 0, c2 = c2 > 0 ? c2 : 0, c3 = c3 > 0 ? c3 : 0;
-  c[o] = c0;
-  if (rows > 1) c[o + rs] = c1;
-  if (rows > 2) c[o + 2 * rs] = c2;
-  if (rows > 3) c[o + 3 * rs] = c3;
 }
