@@ -65,8 +65,13 @@ const TYPES = [
   "u32",
 ] as const;
 
-/** Output columns computed by one thread (one vec4 accumulator per channel). */
+/** Output columns computed by one thread (one vec4 accumulator per channel and 4 columns). */
 export const PX = 4;
+
+/** Columns per thread for an output width: 8 (two vec4 per channel, twice the work per weight load) when wider than 4. */
+export function pxFor(outW: number): 4 | 8 {
+  return outW > 4 ? 8 : 4;
+}
 
 /** Output channels per thread: 8 when a group has at least 8, else 4 (they share every input load). */
 export function ocBlock(ocg: number): 4 | 8 {
@@ -100,8 +105,15 @@ const rep = (n: number, f: (j: number) => string, sep = "\n") =>
  * the weights. Kernel rows that land in the padding are skipped via the
  * valid tap range of the row.
  */
-export function convWgsl(bias: boolean, epilogue: Epilogue["act"] | null, B: 4 | 8 = 8): string {
-  return `// conv forward, ${B} channels × ${PX} columns per thread${bias ? " + bias" : ""}${
+export function convWgsl(
+  bias: boolean,
+  epilogue: Epilogue["act"] | null,
+  B: 4 | 8 = 8,
+  cols: 4 | 8 = PX,
+): string {
+  const V = cols / 4; // vec4 segments per channel
+  const seg = (f: (v: number) => string, sep = "\n") => rep(V, f, sep);
+  return `// conv forward, ${B} channels × ${cols} columns per thread${bias ? " + bias" : ""}${
     epilogue ? ` + ${epilogue}` : ""
   }
 ${uniformDecl(FIELDS, [...TYPES])}
@@ -126,33 +138,51 @@ ${PROLOGUE}
   let wStride = p.icg * ksize; // between output channels
   // channels of the block beyond the group read the group's last channel and are never written
 ${rep(B, (j) => `  let w${j} = (g * p.ocg + min(ocl0 + ${j}u, p.ocg - 1u)) * wStride;`)}
-  let ox0 = xb * ${PX}u;
+  let ox0 = xb * ${cols}u;
   let iy0 = i32(oy) * p.sh - p.pt;
-  // input column of each of the PX outputs at tap kx = 0
-  let ix0 = vec4<i32>(i32(ox0) * p.sw - p.pl) + vec4<i32>(0, 1, 2, 3) * p.sw;
+  // input column of each of the outputs at tap kx = 0, 4 per segment
+${
+    seg((v) =>
+      `  let ix0_${v} = vec4<i32>(i32(ox0) * p.sw - p.pl) + vec4<i32>(${4 * v}, ${4 * v + 1}, ${4 * v + 2}, ${
+        4 * v + 3
+      }) * p.sw;`
+    )
+  }
   let ry = tapRange(iy0, p.dh, p.kh, p.ih);
-${rep(B, (j) => `  var a${j} = vec4<f32>(0.0);`)}
+${rep(B, (j) => seg((v) => `  var a${j}_${v} = vec4<f32>(0.0);`))}
   let xPlane0 = (n * p.ic + g * p.icg) * u32(p.ih);
   let inPlane = u32(p.ih * p.iw);
   for (var ky = ry.x; ky < ry.y; ky++) {
     let xRow = (xPlane0 + u32(iy0 + ky * p.dh)) * u32(p.iw);
     for (var kx = 0; kx < p.kw; kx++) {
       // column masks and indices once per tap; the channel loop only steps planes
-      let ix = ix0 + vec4<i32>(kx * p.dw);
-      let ok = (ix >= vec4<i32>(0)) & (ix < vec4<i32>(p.iw));
-      var ci = vec4<u32>(clamp(ix, vec4<i32>(0), vec4<i32>(p.iw - 1))) + vec4<u32>(xRow);
+${
+    seg((v) =>
+      `      let ix_${v} = ix0_${v} + vec4<i32>(kx * p.dw);
+      let ok_${v} = (ix_${v} >= vec4<i32>(0)) & (ix_${v} < vec4<i32>(p.iw));
+      var ci_${v} = vec4<u32>(clamp(ix_${v}, vec4<i32>(0), vec4<i32>(p.iw - 1))) + vec4<u32>(xRow);`
+    )
+  }
       var wi = u32(ky * p.kw + kx);
       for (var c = 0u; c < p.icg; c++) {
-        let xv = select(vec4<f32>(0.0), vec4<f32>(x[ci.x], x[ci.y], x[ci.z], x[ci.w]), ok);
-${rep(B, (j) => `        a${j} += w[w${j} + wi] * xv;`)}
-        ci += vec4<u32>(inPlane);
+${
+    seg((v) =>
+      `        let xv_${v} = select(vec4<f32>(0.0), vec4<f32>(x[ci_${v}.x], x[ci_${v}.y], x[ci_${v}.z], x[ci_${v}.w]), ok_${v});`
+    )
+  }
+${
+    rep(B, (j) =>
+      `        let wv${j} = w[w${j} + wi];
+` + seg((v) => `        a${j}_${v} += wv${j} * xv_${v};`))
+  }
+${seg((v) => `        ci_${v} += vec4<u32>(inPlane);`)}
         wi += ksize;
       }
     }
   }
   let plane = p.oh * p.ow;
   let at = (n * p.oc + oc0) * plane + oy * p.ow + ox0;
-  let cols = min(${PX}u, p.ow - ox0);
+  let cols = min(${cols}u, p.ow - ox0);
 ${
     rep(B, (j) =>
       `  if (ocl0 + ${j}u < p.ocg) {
@@ -162,7 +192,13 @@ ${
     let bj = b[oc0 + ${j}u];`
           : ""
       }
-    for (var k = 0u; k < cols; k++) { y[o + k] = act(a${j}[k]${bias ? " + bj" : ""}); }
+${
+        seg((v) =>
+          `    for (var k = ${4 * v}u; k < min(cols, ${4 * v + 4}u); k++) { y[o + k] = act(a${j}_${v}[k - ${
+            4 * v
+          }u]${bias ? " + bj" : ""}); }`
+        )
+      }
   }`)
   }
 }
@@ -179,7 +215,8 @@ export function convKernel(
   const ocg = g.outC / g.groups;
   const B = ocBlock(ocg);
   const nb = Math.ceil(ocg / B); // channel blocks per group
-  const nx = Math.ceil(g.outW / PX); // column blocks per row
+  const cols = pxFor(g.outW);
+  const nx = Math.ceil(g.outW / cols); // column blocks per row
   const d = planDispatch(batch * g.groups * nb * g.outH * nx, limits, "conv");
   const vals = [
     g.inC,
@@ -204,7 +241,7 @@ export function convKernel(
   ];
   return {
     label: `conv${epilogue ? `+${epilogue.act}` : ""}`,
-    code: convWgsl(g.bias, epilogue?.act ?? null, B),
+    code: convWgsl(g.bias, epilogue?.act ?? null, B, cols),
     bindings: g.bias ? ["x", "w", "b", "y"] : ["x", "w", "y"],
     uniforms: uniformBytes(d, vals.map((v, k) => [TYPES[k], v])),
     dispatch: d,
