@@ -50,15 +50,18 @@ export function convBackwardInput(g: ConvGeom, batch: number): Kernel {
 
 /**
  * dx for stride 1, register-blocked like the forward conv: one thread per
- * (n, block of B = 8 or 4 input channels of one group, iy, 4 consecutive ix)
- * holds B vec4 accumulators; per (ky, kx, output channel) it loads one dy
- * vec4 (cells outside the output read 0 through clamped indices) and B
- * weights, for 4·B multiply-adds. Channels past the group are never written.
+ * (n, block of B = 8 or 4 input channels of one group, iy, PX = 8 (or 4 when
+ * inW ≤ 4) consecutive ix) holds B·PX/4 vec4 accumulators; per (ky, kx,
+ * output channel) it loads PX dy values (cells outside the output read 0
+ * through clamped indices) and B weights, for PX·B multiply-adds. Channels
+ * past the group are never written.
  */
 export function convBackwardInputUnit(g: ConvGeom, batch: number): Kernel {
   const icg = g.inC / g.groups;
   const B = icg >= 8 ? 8 : 4;
-  const nb = Math.ceil(icg / B), nx = Math.ceil(g.inW / 4);
+  const PX = g.inW > 4 ? 8 : 4, V = PX / 4;
+  const seg = (f: (v: number) => string) => rep(V, f);
+  const nb = Math.ceil(icg / B), nx = Math.ceil(g.inW / PX);
   const count = batch * g.groups * nb * g.inH * nx;
   const decls = `${consts(g, batch)}
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
@@ -76,32 +79,52 @@ export function convBackwardInputUnit(g: ConvGeom, batch: number): Kernel {
   let icl0 = blk * ${B}u;
   let kk = u32(KH * KW);
 ${rep(B, (j) => `  let w${j} = min(icl0 + ${j}u, ICG - 1u) * kk;`)}
-  let ix0 = i32(xb * 4u);
+  let ix0 = i32(xb * ${PX}u);
   let plane = u32(OH * OW);
-${rep(B, (j) => `  var a${j} = vec4<f32>(0.0);`)}
+${rep(B, (j) => seg((v) => `  var a${j}_${v} = vec4<f32>(0.0);`))}
   for (var ky = 0; ky < KH; ky++) {
     let oy = iy + PT - ky * DH;
     if (oy < 0 || oy >= OH) { continue; }
     for (var kx = 0; kx < KW; kx++) {
-      let ox = vec4<i32>(ix0 + PL - kx * DW) + vec4<i32>(0, 1, 2, 3);
-      let ok = (ox >= vec4<i32>(0)) & (ox < vec4<i32>(OW));
-      var di = vec4<u32>(clamp(ox, vec4<i32>(0), vec4<i32>(OW - 1))) +
-        vec4<u32>((n * OC + grp * OCG) * plane + u32(oy * OW));
+${
+    seg((v) =>
+      `      let ox${v} = vec4<i32>(ix0 + PL - kx * DW) + vec4<i32>(${4 * v}, ${4 * v + 1}, ${4 * v + 2}, ${
+        4 * v + 3
+      });
+      let ok${v} = (ox${v} >= vec4<i32>(0)) & (ox${v} < vec4<i32>(OW));
+      var di${v} = vec4<u32>(clamp(ox${v}, vec4<i32>(0), vec4<i32>(OW - 1))) +
+        vec4<u32>((n * OC + grp * OCG) * plane + u32(oy * OW));`
+    )
+  }
       var wi = (grp * OCG) * ICG * kk + u32(ky * KW + kx);
       for (var ocl = 0u; ocl < OCG; ocl++) {
-        let dv = select(vec4<f32>(0.0), vec4<f32>(dy[di.x], dy[di.y], dy[di.z], dy[di.w]), ok);
-${rep(B, (j) => `        a${j} += w[wi + w${j}] * dv;`)}
-        di += vec4<u32>(plane);
+${
+    seg((v) =>
+      `        let dv${v} = select(vec4<f32>(0.0), vec4<f32>(dy[di${v}.x], dy[di${v}.y], dy[di${v}.z], dy[di${v}.w]), ok${v});`
+    )
+  }
+${
+    rep(B, (j) =>
+      `        let wv${j} = w[wi + w${j}];
+` + seg((v) => `        a${j}_${v} += wv${j} * dv${v};`))
+  }
+${seg((v) => `        di${v} += vec4<u32>(plane);`)}
         wi += ICG * kk;
       }
     }
   }
-  let cols = min(4u, u32(IW - ix0));
+  let cols = min(${PX}u, u32(IW - ix0));
   let o = ((n * IC + grp * ICG + icl0) * u32(IH) + u32(iy)) * u32(IW) + u32(ix0);
 ${
     rep(B, (j) =>
       `  if (icl0 + ${j}u < ICG) {
-    for (var k = 0u; k < cols; k++) { dx[o + ${j}u * u32(IH * IW) + k] = a${j}[k]; }
+${
+        seg((v) =>
+          `    for (var k = ${4 * v}u; k < min(cols, ${
+            4 * v + 4
+          }u); k++) { dx[o + ${j}u * u32(IH * IW) + k] = a${j}_${v}[k - ${4 * v}u]; }`
+        )
+      }
   }`)
   }`;
   return { ...elementwise("conv dX unit", decls, count, body), flops: convFlops(g, batch) };
