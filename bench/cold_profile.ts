@@ -32,8 +32,8 @@ const root = new URL("..", import.meta.url).pathname;
 const deno = Deno.execPath();
 
 const dir = await Deno.makeTempDir({ prefix: "tcnn_cold_" });
-const variants: { name: string; path: string; bytes: number; probe: string }[] =
-  [];
+type Variant = { name: string; path: string; bytes: number; probe: string };
+const variants: Variant[] = [];
 async function add(name: string, bytes: Uint8Array) {
   if (only && !only.includes(name)) return;
   const path = `${dir}/${name}.tcnn`;
@@ -120,10 +120,9 @@ const median = (a: number[]) => {
 const f = (x: number) => x.toFixed(1);
 const bareMed = median(bare);
 const la = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
+const loads = `${la(load0)} → ${la(load1)}`;
 console.log(
-  `cold start, medians of ${reps} fresh processes; load average ${
-    la(load0)
-  } → ${la(load1)}`,
+  `cold start, medians of ${reps} fresh processes; load average ${loads}`,
 );
 console.log(`bare deno eval 0: ${f(bareMed)} ms`);
 console.log(
@@ -140,15 +139,14 @@ for (const v of variants) {
   const r = runs[v.name];
   const m = Object.fromEntries(KEYS.map((k) => [k, median(r.phase[k])]));
   const wall = median(r.wall);
+  const cells = KEYS.map((k) => f(m[k])).join(" | ");
   (result.variants as Record<string, unknown>)[v.name] = {
     bytes: v.bytes,
     wall,
     ...m,
   };
   console.log(
-    `| ${v.name} | ${v.bytes} | ${KEYS.map((k) => f(m[k])).join(" | ")} | ${
-      f(wall)
-    } | ${f(wall - bareMed)} |`,
+    `| ${v.name} | ${v.bytes} | ${cells} | ${f(wall)} | ${f(wall - bareMed)} |`,
   );
 }
 if (jsonOut) {
