@@ -6,19 +6,7 @@
 import { encodeModel, type LayerSpec, type ModelDesc } from "../../mod.ts";
 import { paramShapes, resolveLayers } from "../../runtime/spec.ts";
 import { uniformFn as rng } from "../../train/rng.ts";
-
-export const FASHION_LABELS: string[] = [
-  "T-shirt/top",
-  "Trouser",
-  "Pullover",
-  "Dress",
-  "Coat",
-  "Sandal",
-  "Shirt",
-  "Sneaker",
-  "Bag",
-  "Ankle boot",
-];
+import { FASHION_CLASSES } from "../../train/data/datasets.ts";
 
 export { uniformFn as rng } from "../../train/rng.ts";
 
@@ -52,7 +40,7 @@ export function fixtureDesc(seed = 1234): ModelDesc {
     inputShape,
     layers,
     params,
-    labels: [...FASHION_LABELS],
+    labels: [...FASHION_CLASSES],
     normalization: { mean: [0.286], std: [0.353] },
     meta: { fixture: true, seed },
   };
