@@ -231,9 +231,9 @@ Deno.test({
 
     await t.step("conv dX / dW on wide channel blocks (register-blocked paths, stride 1)", async () => {
       let cases = 0;
-      while (cases < 6) {
+      while (cases < 8) {
         const groups = 1 + rng.int(2);
-        const inC = groups * (4 + rng.int(7)); // 4..10 per group: blocks of 4 and 8 with tails
+        const inC = groups * (4 + rng.int(30)); // 4..33 per group: dX blocks of 4, 8 and 16 with tails
         const filters = groups * (2 + rng.int(10)); // 2..11 per group: dW blocks of 4, 2, 1
         const spec: LayerSpec = {
           type: "conv2d",

@@ -50,15 +50,16 @@ export function convBackwardInput(g: ConvGeom, batch: number): Kernel {
 
 /**
  * dx for stride 1, register-blocked like the forward conv: one thread per
- * (n, block of B = 8 or 4 input channels of one group, iy, PX = 8 (or 4 when
- * inW ≤ 4) consecutive ix) holds B·PX/4 vec4 accumulators; per (ky, kx,
- * output channel) it loads PX dy values (cells outside the output read 0
- * through clamped indices) and B weights, for PX·B multiply-adds. Channels
- * past the group are never written.
+ * (n, block of B = 16, 8 or 4 input channels of one group, iy, PX = 8 (or 4
+ * when inW ≤ 4) consecutive ix) holds B·PX/4 vec4 accumulators; per (ky,
+ * kx, output channel) it loads PX dy values (cells outside the output read
+ * 0 through clamped indices) and B weights, for PX·B multiply-adds.
+ * Channels past the group are never written.
  */
 export function convBackwardInputUnit(g: ConvGeom, batch: number): Kernel {
   const icg = g.inC / g.groups;
-  const B = icg >= 8 ? 8 : 4;
+  // 16 only where it wastes few slots (a group of 20 runs as 3 × 8, not 2 × 16)
+  const B = icg % 16 === 0 || icg >= 32 ? 16 : icg >= 8 ? 8 : 4;
   const PX = g.inW > 4 ? 8 : 4, V = PX / 4;
   const seg = (f: (v: number) => string) => rep(V, f);
   const nb = Math.ceil(icg / B), nx = Math.ceil(g.inW / PX);
