@@ -73,9 +73,13 @@ export function pxFor(outW: number): 4 | 8 {
   return outW > 4 ? 8 : 4;
 }
 
-/** Output channels per thread: 8 when a group has at least 8, else 4 (they share every input load). */
-export function ocBlock(ocg: number): 4 | 8 {
-  return ocg >= 8 ? 8 : 4;
+/**
+ * Output channels per thread (they share every input load): 16 where that
+ * wastes few slots (a group of 16k channels, or ≥ 32), 8 when a group has at
+ * least 8, else 4.
+ */
+export function ocBlock(ocg: number): 4 | 8 | 16 {
+  return ocg % 16 === 0 || ocg >= 32 ? 16 : ocg >= 8 ? 8 : 4;
 }
 
 /**
@@ -108,7 +112,7 @@ const rep = (n: number, f: (j: number) => string, sep = "\n") =>
 export function convWgsl(
   bias: boolean,
   epilogue: Epilogue["act"] | null,
-  B: 4 | 8 = 8,
+  B: 4 | 8 | 16 = 8,
   cols: 4 | 8 = PX,
 ): string {
   const V = cols / 4; // vec4 segments per channel
