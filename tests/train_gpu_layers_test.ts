@@ -3,7 +3,8 @@
 // seeded random shapes: conv2d/conv1d (stride, dilation, valid/same/full/
 // explicit padding, groups), max (with ties)/avg/l2 pooling 2-D and 1-D,
 // globalavgpool, dense, every activation, dropout (the GPU mask, reproduced
-// by dropoutKeep, is handed to the reference) and batchnorm in training.
+// by dropoutKeep, is handed to the reference) and batchnorm in training,
+// plus wide stride-1 convs (16..40 channels: the wide register blocks).
 // Batch 1–3. Tolerance: max |gpu − ref| ≤ 2e-4 · max(1, max |ref|).
 // Seed: env TEST_SEED (default fixed), printed. REQUIRE_WEBGPU=1 → no adapter fails.
 
@@ -113,6 +114,21 @@ function randomLayer(rng: DataRng, kind: number): { spec: TrainLayerSpec; inShap
     }
     case 6:
       return { spec: { type: "dropout", rate: 0.25 }, inShape: [C, H, W] };
+    case 8: { // wide conv2d, stride 1: channel blocks of 16, 8 columns per thread, several lanes per channel
+      const groups = [1, 1, 2][rng.int(3)];
+      return {
+        spec: {
+          type: "conv2d",
+          filters: groups * [16, 32, 13 + rng.int(28)][rng.int(3)],
+          kernel: 1 + rng.int(3),
+          dilation: 1 + rng.int(2),
+          padding: PADS[rng.int(3)],
+          groups,
+          bias: rng.next() < 0.8,
+        },
+        inShape: [groups * [16, 3 + rng.int(30)][rng.int(2)], 3 + rng.int(6), 4 + rng.int(14)],
+      };
+    }
     default:
       return {
         spec: { type: "batchnorm", eps: 1e-3, momentum: 0.2 },
@@ -136,8 +152,8 @@ Deno.test({
     const STEP = 5, DSEED = 1234, INDEX = 3;
     device.queue.writeBuffer(stepU, 0, new Uint32Array([0, 0, 0, STEP, DSEED, 0, 0, 0]));
     let cases = 0;
-    for (let kind = 0; kind < 8; kind++) {
-      const reps = kind <= 2 ? 8 : 3;
+    for (let kind = 0; kind < 9; kind++) {
+      const reps = kind <= 2 ? 8 : kind === 8 ? 4 : 3;
       for (let r = 0; r < reps;) {
         const { spec, inShape } = randomLayer(rng, kind);
         let l: TrainResolvedLayer;
@@ -200,6 +216,11 @@ Deno.test({
           grads: bg,
           stats,
           stepU,
+          scratch: (floats, what) => {
+            const b = ctx.buffer(floats, what);
+            owned.push(b);
+            return b;
+          },
         });
         await runPrepared(ctx, bk);
         close(`${what} y`, await ctx.read(yBuf, yLen), fw.y);
