@@ -144,6 +144,30 @@ export function forwardLayer(
   return runLayer(l, params, x, batch, out);
 }
 
+/** Check a layer chain and its parameters before any buffer is made: TypeError on a mismatch. */
+export function checkNetwork(layers: ResolvedLayer[], params: Float32Array[][]): void {
+  if (!Array.isArray(layers) || layers.length === 0) {
+    throw new TypeError("layers must be a non-empty array");
+  }
+  if (!Array.isArray(params) || params.length !== layers.length) {
+    throw new TypeError(
+      `expected one parameter list per layer (${layers.length}), got ${
+        Array.isArray(params) ? params.length : typeof params
+      }`,
+    );
+  }
+  for (let i = 0; i < layers.length; i++) {
+    if (i > 0 && prod(layers[i].inShape) !== prod(layers[i - 1].outShape)) {
+      throw new TypeError(
+        `layer ${i} expects (${layers[i].inShape.join("×")}) but layer ${i - 1} gives (${
+          layers[i - 1].outShape.join("×")
+        })`,
+      );
+    }
+    checkParams(layers[i], params[i]);
+  }
+}
+
 /** Whole-network executor with preallocated ping-pong buffers sized for the largest batch seen so far. */
 export class CpuExecutor {
   readonly #layers: ResolvedLayer[];
@@ -158,26 +182,7 @@ export class CpuExecutor {
   #bufs: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
 
   constructor(layers: ResolvedLayer[], params: Float32Array[][]) {
-    if (!Array.isArray(layers) || layers.length === 0) {
-      throw new TypeError("layers must be a non-empty array");
-    }
-    if (!Array.isArray(params) || params.length !== layers.length) {
-      throw new TypeError(
-        `expected one parameter list per layer (${layers.length}), got ${
-          Array.isArray(params) ? params.length : typeof params
-        }`,
-      );
-    }
-    for (let i = 0; i < layers.length; i++) {
-      if (i > 0 && prod(layers[i].inShape) !== prod(layers[i - 1].outShape)) {
-        throw new TypeError(
-          `layer ${i} expects (${layers[i].inShape.join("×")}) but layer ${i - 1} gives (${
-            layers[i - 1].outShape.join("×")
-          })`,
-        );
-      }
-      checkParams(layers[i], params[i]);
-    }
+    checkNetwork(layers, params);
     this.#layers = layers;
     this.#params = params;
     this.#inPer = prod(layers[0].inShape);

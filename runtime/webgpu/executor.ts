@@ -14,15 +14,13 @@
 
 import type { ActivationType, ResolvedLayer } from "../spec.ts";
 import { DisposedError, GpuError } from "../errors.ts";
-import { checkParams } from "../cpu/forward.ts";
+import { checkNetwork } from "../cpu/forward.ts";
 import { guarded, isLost, unlessLost } from "./device.ts";
 import { pipelineFor } from "./pipelines.ts";
 import { WG } from "./wgsl/common.ts";
 import type { ForwardKernel } from "./wgsl/common.ts";
-import { activationKernel, type Epilogue } from "./wgsl/activation.ts";
-import { convKernel } from "./wgsl/conv.ts";
-import { denseKernel } from "./wgsl/dense.ts";
-import { globalAvgPoolKernel, poolKernel } from "./wgsl/pool.ts";
+import type { Epilogue } from "./wgsl/activation.ts";
+import { layerKernel } from "./wgsl/layer.ts";
 
 // GPUBufferUsage / GPUMapMode values (spelled out: the globals are absent where WebGPU is)
 const MAP_READ = 0x0001;
@@ -53,30 +51,6 @@ interface Step {
   pipeline: GPUComputePipeline;
   kernel: ForwardKernel;
   bindGroup: GPUBindGroup | null;
-}
-
-/** The kernel of a step for `batch` samples. */
-function kernelOf(
-  l: ResolvedLayer,
-  epilogue: Epilogue | null,
-  inPlace: boolean,
-  batch: number,
-  limits: GPUSupportedLimits,
-): ForwardKernel {
-  switch (l.op) {
-    case "conv":
-      return convKernel(l, batch, limits, epilogue);
-    case "dense":
-      return denseKernel(l, batch, limits, epilogue);
-    case "pool":
-      return poolKernel(l, batch, limits);
-    case "globalavgpool":
-      return globalAvgPoolKernel(l.c, l.spatial, batch, limits);
-    case "act":
-      return activationKernel(l.act, l.alpha, l.c, l.spatial, batch, limits, inPlace);
-    case "flatten":
-      throw new TypeError("flatten has no kernel");
-  }
 }
 
 const isElementwise = (a: ActivationType) => a !== "softmax";
@@ -132,26 +106,7 @@ export class GpuExecutor {
     params: Float32Array[][],
     opts: GpuExecutorOptions = {},
   ): Promise<GpuExecutor> {
-    if (!Array.isArray(layers) || layers.length === 0) {
-      throw new TypeError("layers must be a non-empty array");
-    }
-    if (!Array.isArray(params) || params.length !== layers.length) {
-      throw new TypeError(
-        `expected one parameter list per layer (${layers.length}), got ${
-          Array.isArray(params) ? params.length : typeof params
-        }`,
-      );
-    }
-    for (let i = 0; i < layers.length; i++) {
-      if (i > 0 && prod(layers[i].inShape) !== prod(layers[i - 1].outShape)) {
-        throw new TypeError(
-          `layer ${i} expects (${layers[i].inShape.join("×")}) but layer ${i - 1} gives (${
-            layers[i - 1].outShape.join("×")
-          })`,
-        );
-      }
-      checkParams(layers[i], params[i]);
-    }
+    checkNetwork(layers, params);
     const lim = device.limits;
     const maxBytes = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
     const maxPer = Math.max(...layers.map((l) => prod(l.inShape)), ...layers.map((l) => prod(l.outShape)));
@@ -209,7 +164,7 @@ export class GpuExecutor {
         cur = dst;
       }
       const steps: Step[] = await Promise.all(plan.map(async (s) => {
-        const kernel = kernelOf(s.layer, s.epilogue, s.src === s.dst, 1, lim);
+        const kernel = layerKernel(s.layer, 1, lim, s.epilogue, s.src === s.dst);
         const pipeline = await pipelineFor(device, kernel.code, kernel.label);
         const uniform = device.createBuffer({
           size: kernel.uniforms.byteLength,
@@ -302,7 +257,7 @@ export class GpuExecutor {
     if (batch === this.#uniformBatch) return;
     const lim = this.#device.limits;
     for (const s of this.#steps) {
-      s.kernel = kernelOf(s.layer, s.epilogue, s.src === s.dst, batch, lim);
+      s.kernel = layerKernel(s.layer, batch, lim, s.epilogue, s.src === s.dst);
       this.#device.queue.writeBuffer(s.uniform, 0, s.kernel.uniforms);
     }
     this.#uniformBatch = batch;

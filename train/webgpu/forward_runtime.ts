@@ -8,10 +8,8 @@
 
 import type { ResolvedLayer } from "../../runtime/spec.ts";
 import type { ForwardKernel } from "../../runtime/webgpu/wgsl/common.ts";
-import { convKernel } from "../../runtime/webgpu/wgsl/conv.ts";
-import { denseKernel } from "../../runtime/webgpu/wgsl/dense.ts";
-import { globalAvgPoolKernel, poolKernel } from "../../runtime/webgpu/wgsl/pool.ts";
-import { activationKernel, type Epilogue } from "../../runtime/webgpu/wgsl/activation.ts";
+import type { Epilogue } from "../../runtime/webgpu/wgsl/activation.ts";
+import { layerKernel } from "../../runtime/webgpu/wgsl/layer.ts";
 import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
 
 const UNIFORM = 0x0040 | 0x0008; // UNIFORM | COPY_DST
@@ -23,23 +21,7 @@ export function runtimeForwardKernel(
   limits: GPUSupportedLimits,
   epilogue: Epilogue | null = null,
 ): ForwardKernel {
-  if (epilogue && l.op !== "conv" && l.op !== "dense") {
-    throw new TypeError(`only conv and dense take a fused activation, got ${l.op}`);
-  }
-  switch (l.op) {
-    case "conv":
-      return convKernel(l, batch, limits, epilogue);
-    case "dense":
-      return denseKernel(l, batch, limits, epilogue);
-    case "pool":
-      return poolKernel(l, batch, limits);
-    case "globalavgpool":
-      return globalAvgPoolKernel(l.c, l.spatial, batch, limits);
-    case "act":
-      return activationKernel(l.act, l.alpha, l.c, l.spatial, batch, limits);
-    case "flatten":
-      throw new TypeError("flatten has no forward kernel (its buffers alias)");
-  }
+  return layerKernel(l, batch, limits, epilogue);
 }
 
 /** Prepared forward dispatch of a runtime layer: y = layer(x; params), then `epilogue` when given. */
