@@ -7,30 +7,11 @@ import type { LayerSpec } from "../runtime/spec.ts";
 import type { ModelDesc } from "../runtime/model_desc.ts";
 import { paramShapes, resolveLayers } from "../runtime/spec.ts";
 import { uniformFn as rng } from "../train/rng.ts";
+import { exportedLayers } from "../train/archs.ts";
 
-export const LENET_LAYERS: LayerSpec[] = [
-  { type: "conv2d", filters: 20, kernel: 5 },
-  { type: "maxpool2d", size: 2 },
-  { type: "conv2d", filters: 50, kernel: 5 },
-  { type: "maxpool2d", size: 2 },
-  { type: "flatten" },
-  { type: "dense", units: 500 },
-  { type: "relu" },
-  { type: "dense", units: 10 },
-  { type: "softmax" },
-];
-
-export const SMALL_LAYERS: LayerSpec[] = [
-  { type: "conv2d", filters: 16, kernel: 3, padding: "same" },
-  { type: "relu" },
-  { type: "maxpool2d", size: 2 },
-  { type: "conv2d", filters: 32, kernel: 3, padding: "same" },
-  { type: "relu" },
-  { type: "maxpool2d", size: 2 },
-  { type: "flatten" },
-  { type: "dense", units: 10 },
-  { type: "softmax" },
-];
+/** The built-in architectures of train/archs.ts, as exported (softmax at the end). */
+export const LENET_LAYERS: LayerSpec[] = exportedLayers("lenet");
+export const SMALL_LAYERS: LayerSpec[] = exportedLayers("small");
 
 export { uniformFn as rng } from "../train/rng.ts";
 

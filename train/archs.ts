@@ -72,6 +72,11 @@ function builtin(name: string, classes: number): TrainLayerSpec[] | null {
   return null;
 }
 
+/** The layer chain a built-in architecture exports to: training-only layers gone, softmax appended. */
+export function exportedLayers(name: typeof ARCH_NAMES[number], classes = 10): LayerSpec[] {
+  return [...inferenceLayers(builtin(name, classes)!), { type: "softmax" }];
+}
+
 /** Layers the runtime knows (training-only layers removed), for shape checks and counts. */
 export function inferenceLayers(layers: TrainLayerSpec[]): LayerSpec[] {
   return layers.filter((l) => l.type !== "dropout" && l.type !== "batchnorm") as LayerSpec[];

@@ -5,20 +5,6 @@
 // file (~100 KB) with seeded weights before the trained one lands.
 
 import type { LayerSpec } from "../../runtime/spec.ts";
+import { exportedLayers } from "../../train/archs.ts";
 
-export const EDGE_LAYERS: LayerSpec[] = [
-  { type: "conv2d", filters: 16, kernel: 3, padding: "same" },
-  { type: "relu" },
-  { type: "maxpool2d", size: 2 },
-  { type: "conv2d", filters: 32, kernel: 3, padding: "same" },
-  { type: "relu" },
-  { type: "maxpool2d", size: 2 },
-  { type: "conv2d", filters: 64, kernel: 3, padding: "same" },
-  { type: "relu" },
-  { type: "maxpool2d", size: 2 },
-  { type: "flatten" },
-  { type: "dense", units: 120 },
-  { type: "relu" },
-  { type: "dense", units: 10 },
-  { type: "softmax" },
-];
+export const EDGE_LAYERS: LayerSpec[] = exportedLayers("edge");
