@@ -1,0 +1,69 @@
+// The shipped models in weights/: each loads through mod.ts, meets its size
+// budget, and reaches its stated accuracy on its test split when measured
+// here by the runtime itself — the same number its report.json records.
+import { assert, assertEquals } from "@std/assert";
+import { decodeModel, loadModel } from "../mod.ts";
+import { loadDataset } from "../train/data/datasets.ts";
+import { makeBatch } from "../train/data/batches.ts";
+
+interface Shipped {
+  file: string;
+  dataset: "fashion-mnist" | "mnist";
+  minAccuracy: number;
+  maxParams?: number;
+  maxBytes?: number;
+}
+
+const SHIPPED: Shipped[] = [
+  {
+    file: "fashion-mnist.tcnn",
+    dataset: "fashion-mnist",
+    minAccuracy: 0.919,
+    maxParams: 100_000,
+    maxBytes: 100_000,
+  },
+];
+
+for (const s of SHIPPED) {
+  Deno.test(`weights/${s.file}: size budget and ≥ ${s.minAccuracy * 100}% on the ${s.dataset} test split`, async () => {
+    const url = new URL(`../weights/${s.file}`, import.meta.url);
+    const bytes = await Deno.readFile(url);
+    const model = await loadModel(bytes, { backend: "cpu" });
+    const summary = model.summary();
+    if (s.maxBytes) {
+      assert(bytes.length <= s.maxBytes, `${s.file} is ${bytes.length} B, budget ${s.maxBytes}`);
+    }
+    if (s.maxParams) {
+      assert(summary.totalParams <= s.maxParams, `${summary.totalParams} params, budget ${s.maxParams}`);
+    }
+    const { desc } = decodeModel(bytes);
+    const { test } = await loadDataset(s.dataset);
+    // the same preprocessing and chunking as the training report (train/main.ts)
+    const x = makeBatch(test, null, 0, test.n, 28, 28, desc.normalization!).x;
+    const per = 28 * 28, batch = 500, classes = model.outputShape[0];
+    let correct = 0;
+    for (let start = 0; start < test.n; start += batch) {
+      const n = Math.min(batch, test.n - start);
+      const y = await model.predict(x.subarray(start * per, (start + n) * per), { batch: n });
+      for (let k = 0; k < n; k++) {
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (y[k * classes + c] > y[k * classes + best]) best = c;
+        if (best === test.labels[start + k]) correct++;
+      }
+    }
+    const accuracy = correct / test.n;
+    console.log(
+      `${s.file}: ${
+        (accuracy * 100).toFixed(2)
+      }% of ${test.n}, ${summary.totalParams} params, ${bytes.length} B`,
+    );
+    assert(accuracy >= s.minAccuracy, `accuracy ${accuracy} below ${s.minAccuracy}`);
+    // the report next to the model states the same accuracy for this export
+    const report = JSON.parse(
+      await Deno.readTextFile(new URL(`../weights/${s.file}.report.json`, import.meta.url)),
+    );
+    const q = report.quantized.find((r: { dtype: string }) => r.dtype === summary.weightsDtype);
+    assertEquals(q.accuracy, accuracy);
+    model.dispose();
+  });
+}
