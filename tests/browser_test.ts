@@ -1,6 +1,6 @@
 // The browser demo (examples/browser/) in real headless Chromium
 // (/usr/bin/chromium, driven by npm playwright-core), served from a local
-// static server on 127.0.0.1 with the freshly built bundle and the fixture
+// static server on 127.0.0.1 with the freshly built bundle and the shipped
 // model: once with WebGPU enabled and once without. Uploaded Fashion-MNIST
 // PNGs and a mouse drawing must give the same top-3 as in-process mod.ts;
 // the page must say which backend ran. Screenshots go to
@@ -11,7 +11,6 @@ import { Buffer } from "node:buffer";
 import { chromium } from "playwright-core";
 import { loadModel, type Prediction } from "../mod.ts";
 import { buildBundle } from "../examples/build_bundle.ts";
-import { fixtureModelBytes } from "./helpers/fixture_model.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -59,7 +58,8 @@ Deno.test({
 }, async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "tinycnn-browser-" });
   const bundle = await buildBundle(dir);
-  const modelBytes = fixtureModelBytes();
+  // the shipped edge model, so the screenshot shows real predictions
+  const modelBytes = await Deno.readFile(new URL("../weights/fashion-mnist.tcnn", import.meta.url));
   const ref = await loadModel(modelBytes, { backend: "cpu" });
   const images = await fashionTestImages(3);
   await Deno.mkdir(OUT, { recursive: true });
@@ -67,7 +67,7 @@ Deno.test({
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const path = new URL(req.url).pathname;
     try {
-      if (path === "/fixture.tcnn") {
+      if (path === "/model.tcnn") {
         return new Response(modelBytes as Uint8Array<ArrayBuffer>, {
           headers: { "content-type": "application/octet-stream" },
         });
@@ -85,7 +85,7 @@ Deno.test({
     return new Response("not found", { status: 404 });
   });
   const page0 =
-    `http://127.0.0.1:${server.addr.port}/examples/browser/index.html?model=/fixture.tcnn&lib=/dist/tinycnn.min.js`;
+    `http://127.0.0.1:${server.addr.port}/examples/browser/index.html?model=/model.tcnn&lib=/dist/tinycnn.min.js`;
   const requireGpu = Deno.env.get("REQUIRE_WEBGPU") === "1";
 
   try {
@@ -118,7 +118,7 @@ Deno.test({
             // say why: load again with backend "webgpu", which throws instead of falling back
             const why: string = await page.evaluate(`(async () => {
               const { loadModel } = await import("/dist/tinycnn.min.js");
-              const b = new Uint8Array(await (await fetch("/fixture.tcnn")).arrayBuffer());
+              const b = new Uint8Array(await (await fetch("/model.tcnn")).arrayBuffer());
               try { (await loadModel(b, { backend: "webgpu" })).dispose(); return "no error"; }
               catch (e) { return e.name + ": " + e.message; } })()`);
             if (requireGpu) {
@@ -155,6 +155,7 @@ Deno.test({
             });
             const got = await waitResult();
             assertClose(got, await ref.classify(im.png, { topK: 3 }), tol, `${mode} image ${i}`);
+            assertEquals(got[0].index, im.label, `${mode} image ${i}: the shipped model misclassifies it`);
             assertEquals(await page.textContent("#backend"), backend);
             assertEquals(await page.locator("#results li").count(), 3);
           }
