@@ -6,7 +6,6 @@
 
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { loadModel } from "../mod.ts";
-import { fixtureModelBytes } from "./helpers/fixture_model.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
 import { freePort, startServer } from "./helpers/procs.ts";
 import { edgeSuite } from "./helpers/edge_suite.ts";
@@ -20,8 +19,8 @@ function serveArgs(port: number): string[] {
 for (const backend of ["cpu", "auto"] as const) {
   Deno.test(`edge handler under deno serve (TINYCNN_BACKEND=${backend})`, async (t) => {
     const dir = await Deno.makeTempDir({ prefix: "tinycnn-edge-" });
-    const modelPath = `${dir}/fixture.tcnn`;
-    const bytes = fixtureModelBytes();
+    const modelPath = `${dir}/model.tcnn`;
+    const bytes = await Deno.readFile(new URL("../weights/fashion-mnist.tcnn", import.meta.url));
     await Deno.writeFile(modelPath, bytes);
     const model = await loadModel(bytes, { backend: "cpu" });
     const port = freePort();

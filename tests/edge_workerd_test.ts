@@ -7,7 +7,6 @@ import { assert } from "@std/assert";
 import workerdPkg from "workerd";
 import { loadModel } from "../mod.ts";
 import { buildWorker } from "../examples/edge/build_worker.ts";
-import { fixtureModelBytes } from "./helpers/fixture_model.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
 import { freePort, startServer } from "./helpers/procs.ts";
 import { edgeSuite } from "./helpers/edge_suite.ts";
@@ -18,7 +17,7 @@ export const WORKERD: string = (workerdPkg as unknown as { default?: string }).d
 
 Deno.test("edge handler under workerd", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "tinycnn-workerd-" });
-  const bytes = fixtureModelBytes();
+  const bytes = await Deno.readFile(new URL("../weights/fashion-mnist.tcnn", import.meta.url));
   const build = await buildWorker(bytes, dir);
   const bad = build.inputs.filter((p) => /(^|\/)(train|node_modules)\/|npm:/.test(p));
   assert(bad.length === 0, `worker bundle pulls in ${bad.join(", ")}`);
