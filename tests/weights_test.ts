@@ -22,6 +22,7 @@ const SHIPPED: Shipped[] = [
     maxParams: 100_000,
     maxBytes: 100_000,
   },
+  { file: "mnist.tcnn", dataset: "mnist", minAccuracy: 0.99 },
 ];
 
 for (const s of SHIPPED) {
