@@ -120,7 +120,6 @@ export async function main(argv: string[]): Promise<number> {
 
   const backend = await makeBackend(cli.backend, cfg);
   try {
-    const t0 = performance.now();
     const result = await train({
       backend,
       data,
@@ -136,7 +135,9 @@ export async function main(argv: string[]): Promise<number> {
       run,
       progress: sink,
     });
-    const trainSeconds = (performance.now() - t0) / 1000;
+    // summed over the epochs' own times, so a run resumed (--resume) across
+    // processes reports its whole training time, not just the last process's
+    const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
 
     // training-time predictions on the test set
     const k = data.classes.length;

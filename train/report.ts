@@ -29,6 +29,7 @@ export interface TrainReport {
   epochs: number;
   stoppedEarly: boolean;
   bestEpoch: number | null;
+  /** sum of the epochs' wall times (also across --resume) */
   trainSeconds: number;
   samples: { train: number; val: number; test: number };
   testAccuracy: number;
