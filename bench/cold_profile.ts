@@ -12,6 +12,7 @@
 // --base DIR: also run DIR/bench/cold/probe.ts (an older checkout, e.g. from
 // `git archive`, with this probe copied in), interleaved with ours, for a
 // back-to-back before/after table (rows "base:<variant>").
+// Last, bench/cold/jit_floor.ts: the same arithmetic cold with no library.
 // Invariant: medians only, nothing asserted; the load average is printed with
 // the table because this machine is shared.
 
@@ -149,6 +150,19 @@ for (const v of variants) {
     `| ${v.name} | ${v.bytes} | ${cells} | ${f(wall)} | ${f(wall - bareMed)} |`,
   );
 }
+// the floor any pure-JS runtime pays: the same arithmetic, cold, with no library
+const floor = { macs: [] as number[], bytes: [] as number[] };
+for (let r = 0; r < reps; r++) {
+  const j = JSON.parse((await spawn(["run", "bench/cold/jit_floor.ts"])).out.trim());
+  floor.macs.push(j.macs);
+  floor.bytes.push(j.bytes);
+}
+result.jitFloor = { macs: median(floor.macs), bytes: median(floor.bytes) };
+console.log(
+  `cold-JIT floor, no library (bench/cold/jit_floor.ts): 1.8 M multiply-adds in a naive loop ${
+    f(median(floor.macs))
+  } ms, one pass over 97 KB ${f(median(floor.bytes))} ms`,
+);
 if (jsonOut) {
   await Deno.writeTextFile(jsonOut, JSON.stringify(result, null, 2) + "\n");
 }
