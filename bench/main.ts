@@ -142,89 +142,20 @@ if (
 // ---------------------------------------------------------------- inference
 const DENO = Deno.execPath();
 const Q = quick ? ["--quick"] : [];
-const peers: {
-  lib: string;
-  cmd: (base: string) => string[];
-  cwd?: string;
-  vs: "cpu" | "webgpu";
-}[] = [
-  {
-    lib: "tfjs-cpu",
-    vs: "cpu",
-    cmd: (
-      b,
-    ) => [
-      "node",
-      "bench/peers/node_peer.mjs",
-      "--lib",
-      "tfjs-cpu",
-      "--model",
-      b,
-    ],
-  },
-  {
-    lib: "tfjs-wasm",
-    vs: "cpu",
-    cmd: (
-      b,
-    ) => [
-      "node",
-      "bench/peers/node_peer.mjs",
-      "--lib",
-      "tfjs-wasm",
-      "--model",
-      b,
-    ],
-  },
-  {
-    lib: "ort-web",
-    vs: "cpu",
-    cmd: (
-      b,
-    ) => [
-      "node",
-      "bench/peers/node_peer.mjs",
-      "--lib",
-      "ort-web",
-      "--model",
-      b,
-    ],
-  },
-  {
-    lib: "ort-node",
-    vs: "cpu",
-    cmd: (
-      b,
-    ) => [
-      "node",
-      "bench/peers/node_peer.mjs",
-      "--lib",
-      "ort-node",
-      "--model",
-      b,
-    ],
-  },
-  {
-    lib: "convnetjs",
-    vs: "cpu",
-    cmd: (
-      b,
-    ) => [
-      "node",
-      "bench/peers/node_peer.mjs",
-      "--lib",
-      "convnetjs",
-      "--model",
-      b,
-    ],
-  },
+type Peer = { lib: string; cmd: (base: string) => string[]; cwd?: string; vs: "cpu" | "webgpu" };
+/** The CPU peers share one Node driver that takes the library name. */
+const nodePeer = (lib: string): Peer => ({
+  lib,
+  vs: "cpu",
+  cmd: (b) => ["node", "bench/peers/node_peer.mjs", "--lib", lib, "--model", b],
+});
+const peers: Peer[] = [
+  ...["tfjs-cpu", "tfjs-wasm", "ort-web", "ort-node", "convnetjs"].map(nodePeer),
   {
     lib: "tfjs-webgpu",
     vs: "webgpu",
     cwd: `${root}bench`,
-    cmd: (
-      b,
-    ) => [
+    cmd: (b) => [
       DENO,
       "run",
       "-A",
