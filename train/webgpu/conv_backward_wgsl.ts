@@ -187,13 +187,9 @@ export function convBackwardWeight(g: ConvGeom, batch: number): Kernel {
   return g.kw <= 5 ? convBackwardWeightRows(g, batch) : convBackwardWeightTaps(g, batch);
 }
 
-/** dw, one thread per (block of output channels, tap); any kernel width. */
-export function convBackwardWeightTaps(g: ConvGeom, batch: number): Kernel {
-  const icg = g.inC / g.groups, ocg = g.outC / g.groups;
-  const B = block(ocg, [8, 4, 2, 1]);
-  const taps = icg * g.kh * g.kw;
-  const count = (g.outC / B) * taps;
-  const decls = `${consts(g, batch)}
+/** Shared declarations of the dW kernels: shapes, bindings (dy, x → dw) and the valid-output-range helpers. */
+function dwDecls(g: ConvGeom, batch: number, taps: number): string {
+  return `${consts(g, batch)}
 const TAPS = ${taps}u;
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -204,6 +200,15 @@ fn hi(off: i32, s: i32, len: i32, outLen: i32) -> i32 {
   if (len - 1 - off < 0) { return 0; }
   return min(outLen, (len - 1 - off) / s + 1);
 }`;
+}
+
+/** dw, one thread per (block of output channels, tap); any kernel width. */
+export function convBackwardWeightTaps(g: ConvGeom, batch: number): Kernel {
+  const icg = g.inC / g.groups, ocg = g.outC / g.groups;
+  const B = block(ocg, [8, 4, 2, 1]);
+  const taps = icg * g.kh * g.kw;
+  const count = (g.outC / B) * taps;
+  const decls = dwDecls(g, batch, taps);
   const body = `
   let tap = i % TAPS;
   let oc0 = (i / TAPS) * ${B}u;
@@ -248,16 +253,7 @@ export function convBackwardWeightRows(g: ConvGeom, batch: number): Kernel {
   const B = block(ocg, [4, 2, 1]);
   const taps = icg * g.kh * g.kw;
   const count = (g.outC / B) * icg * g.kh;
-  const decls = `${consts(g, batch)}
-const TAPS = ${taps}u;
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
-fn lo(off: i32, s: i32, outLen: i32) -> i32 { if (off >= 0) { return 0; } return min(outLen, (-off + s - 1) / s); }
-fn hi(off: i32, s: i32, len: i32, outLen: i32) -> i32 {
-  if (len - 1 - off < 0) { return 0; }
-  return min(outLen, (len - 1 - off) / s + 1);
-}`;
+  const decls = dwDecls(g, batch, taps);
   const K = g.kw;
   const pairs = (f: (j: number, k: number) => string) => rep(B, (j) => rep(K, (k) => f(j, k)));
   const body = `
