@@ -333,48 +333,37 @@ function poolCase(g: Gen, i: number, dims: 1 | 2) {
   return { mode, stride: l.sh > 1 || l.sw > 1, batch: N > 1 };
 }
 
-Deno.test("cpu conv2d matches the float64 reference on 80 random configurations", () => {
-  const g = new Gen(SEED + 1);
+/** Runs `n` seeded conv cases and returns every padding mode and feature they covered, sorted. */
+function convCoverage(seed: number, n: number, dims: 1 | 2): string[] {
+  const g = new Gen(seed);
   const seen = new Set<string>();
-  for (let i = 0; i < 80; i++) {
-    const c = convCase(g, i, 2);
+  for (let i = 0; i < n; i++) {
+    const c = convCase(g, i, dims);
     seen.add(c.mode);
     for (const [k, v] of Object.entries(c)) if (v === true) seen.add(k);
   }
-  assertEquals([...seen].sort(), [
-    "batch",
-    "block4",
-    "depthwise",
-    "dil",
-    "explicit",
-    "full",
-    "groups",
-    "same",
-    "stride",
-    "valid",
-  ]);
+  return [...seen].sort();
+}
+
+const CONV_COVERAGE = [
+  "batch",
+  "block4",
+  "depthwise",
+  "dil",
+  "explicit",
+  "full",
+  "groups",
+  "same",
+  "stride",
+  "valid",
+];
+
+Deno.test("cpu conv2d matches the float64 reference on 80 random configurations", () => {
+  assertEquals(convCoverage(SEED + 1, 80, 2), CONV_COVERAGE);
 });
 
 Deno.test("cpu conv1d matches the float64 reference on 60 random configurations", () => {
-  const g = new Gen(SEED + 2);
-  const seen = new Set<string>();
-  for (let i = 0; i < 60; i++) {
-    const c = convCase(g, i, 1);
-    seen.add(c.mode);
-    for (const [k, v] of Object.entries(c)) if (v === true) seen.add(k);
-  }
-  assertEquals([...seen].sort(), [
-    "batch",
-    "block4",
-    "depthwise",
-    "dil",
-    "explicit",
-    "full",
-    "groups",
-    "same",
-    "stride",
-    "valid",
-  ]);
+  assertEquals(convCoverage(SEED + 2, 60, 1), CONV_COVERAGE);
 });
 
 Deno.test("cpu max/avg/l2 pool2d matches the float64 reference on 72 random configurations", () => {
