@@ -5,7 +5,8 @@
 // least one 10 ms poll sleep (mapAsync in ext/webgpu/buffer.rs), so Deno
 // batch-1 numbers measure that floor; a browser has no such sleep, so this
 // shows what the same kernels cost per call where the runtime allows it.
-// Also prints the browser's own floor: write + 1 trivial dispatch + copy + map.
+// Also prints the browser's own floor: write + 1 trivial dispatch + copy + map
+// (gpuRoundTripMs from matmul_gpu.ts, the probe the Deno bench uses).
 // Usage: deno run -A bench/browser_infer.ts [--reps 200]
 // Invariants: 127.0.0.1 only; browser and server always closed; nothing
 // asserted; prints one JSON line per (model, backend) and a small table.
@@ -14,6 +15,7 @@ import { chromium } from "playwright-core";
 import { buildBundle } from "../examples/build_bundle.ts";
 import { encodeModel } from "../runtime/format_encode.ts";
 import { BENCH_MODELS } from "./models.ts";
+import { gpuRoundTripMs } from "./matmul_gpu.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const i = Deno.args.indexOf("--reps");
@@ -69,29 +71,14 @@ const measure = (model: string, backend: string) =>
     b64_img_s: 64000 / tb[tb.length >> 1] };
 })()`;
 
+// the same floor probe as the Deno bench (matmul_gpu.ts), run in the page
 const floor = `(async () => {
   const adapter = await navigator.gpu?.requestAdapter();
   if (!adapter) return null;
   const device = await adapter.requestDevice();
-  const buf = device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-  const read = device.createBuffer({ size: 256, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const module = device.createShaderModule({ code: "@group(0) @binding(0) var<storage, read_write> b: array<u32>; @compute @workgroup_size(1) fn main() { b[0] = b[0] + 1u; }" });
-  const pipe = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
-  const bg = device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: buf } }] });
-  const t = [];
-  for (let i = 0; i < 60; i++) {
-    const a = performance.now();
-    device.queue.writeBuffer(buf, 4, new Uint32Array(10));
-    const enc = device.createCommandEncoder();
-    const p = enc.beginComputePass(); p.setPipeline(pipe); p.setBindGroup(0, bg); p.dispatchWorkgroups(1); p.end();
-    enc.copyBufferToBuffer(buf, 0, read, 0, 256);
-    device.queue.submit([enc.finish()]);
-    await read.mapAsync(GPUMapMode.READ); read.unmap();
-    if (i >= 10) t.push(performance.now() - a);
-  }
-  t.sort((a, b) => a - b);
+  const ms = await (${gpuRoundTripMs.toString()})(device, 50);
   device.destroy();
-  return t[t.length >> 1];
+  return ms;
 })()`;
 
 const userDir = await Deno.makeTempDir({ prefix: "tinycnn-chromium-" });
