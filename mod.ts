@@ -13,26 +13,6 @@
  * @module
  */
 
-export {
-  type BackendChoice,
-  type ClassifyOptions,
-  type LayerSummary,
-  loadModel,
-  type LoadOptions,
-  Model,
-  type ModelSummary,
-  type Prediction,
-  type PredictOptions,
-} from "./runtime/model.ts";
-export { DisposedError, GpuError, ModelFormatError } from "./runtime/errors.ts";
-export {
-  type DecodedModel,
-  decodeModel,
-  type DType,
-  encodeModel,
-  type EncodeOptions,
-} from "./runtime/format.ts";
-export type { ModelDesc, Normalization } from "./runtime/model_desc.ts";
-export type { LayerSpec, Padding } from "./runtime/spec.ts";
-export type { ImageInput, PixelsInput } from "./runtime/image.ts";
-export { decodePng, type RawImage } from "./runtime/png.ts";
+// the inference API is the CDN bundle's entry; mod.ts adds the export-time encoder
+export * from "./runtime/cdn.ts";
+export { encodeModel, type EncodeOptions } from "./runtime/format.ts";

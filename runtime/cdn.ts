@@ -2,7 +2,7 @@
 // examples/build_bundle.ts): the inference API of mod.ts only. Export-time
 // code (encodeModel, f16/int8 quantizers) stays out of the bundle; Deno users
 // get it from mod.ts. Invariant: every name here is also exported by mod.ts
-// with the same meaning (tests/bundle_test.ts checks it).
+// with the same meaning: mod.ts re-exports this file (tests/bundle_test.ts checks it).
 
 export {
   type BackendChoice,
