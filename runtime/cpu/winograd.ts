@@ -3,7 +3,8 @@
 // Per sample: input tiles d (4×4, stride 2) → V = Bᵀ d B; for each of the 16
 // transform positions ξ, M_ξ (outC, tiles) = U_ξ (outC, inC) · V_ξ; output
 // 2×2 blocks Y = Aᵀ m A (+ bias, optional fused ReLU). U = G g Gᵀ comes from
-// winogradWeights (the executor computes it once at load).
+// winogradWeights (the executor computes it once at load); gemm, scratch,
+// tile gather and block store are shared with winograd5.ts (winograd_tiles.ts).
 // Layouts: U (16, outC, inC); V (16, tiles, inC); M (16, outC, tiles), all
 // Float64Array so every intermediate stays in float64 and each output is
 // rounded to f32 once (same accuracy contract as conv.ts).
@@ -11,6 +12,7 @@
 // Invariant: callers check lengths and useWinograd(g); scratch grows only.
 
 import type { ConvGeometry } from "./conv.ts";
+import { gatherTile, gemm64, storeBlock, winogradScratch } from "./winograd_tiles.ts";
 
 /** True when the layer qualifies (3×3, stride 1, dilation 1, groups 1, ≥ 4 input channels). */
 export function useWinograd(g: ConvGeometry): boolean {
@@ -56,83 +58,6 @@ function weightPair(
   }
 }
 
-/** c[cOff + i*N + j] = Σ_k a[aOff + i*K + k]·bt[bOff + j*K + k] for i < M, j < N (float64, 4×4 blocks; shared with winograd5.ts). */
-export function gemm64(
-  a: Float64Array,
-  aOff: number,
-  bt: Float64Array,
-  bOff: number,
-  M: number,
-  N: number,
-  K: number,
-  c: Float64Array,
-  cOff: number,
-): void {
-  // one call of the small rows64 per 4-row strip: V8 optimizes it as a whole
-  // function after a few calls (cold start) instead of OSR-ing a long k-loop
-  for (let i = 0; i < M; i += 4) {
-    const rows = M - i < 4 ? M - i : 4;
-    rows64(a, aOff + i * K, bt, bOff, N, K, c, cOff + i * N, rows);
-  }
-}
-
-/** Rows a0.. (rows ≤ 4; missing rows computed from duplicated streams, never stored) × all N columns. */
-function rows64(
-  a: Float64Array,
-  a0: number,
-  bt: Float64Array,
-  bOff: number,
-  N: number,
-  K: number,
-  c: Float64Array,
-  r0: number,
-  rows: number,
-): void {
-  const a1 = rows > 1 ? a0 + K : a0, a2 = rows > 2 ? a0 + 2 * K : a0, a3 = rows > 3 ? a0 + 3 * K : a0;
-  for (let j = 0; j < N; j += 4) {
-    const cols = N - j < 4 ? N - j : 4;
-    const b0 = bOff + j * K;
-    const b1 = cols > 1 ? b0 + K : b0, b2 = cols > 2 ? b0 + 2 * K : b0, b3 = cols > 3 ? b0 + 3 * K : b0;
-    let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-    let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-    for (let k = 0; k < K; k++) {
-      const x0 = a[a0 + k], x1 = a[a1 + k], x2 = a[a2 + k], x3 = a[a3 + k];
-      const y0 = bt[b0 + k], y1 = bt[b1 + k], y2 = bt[b2 + k], y3 = bt[b3 + k];
-      c00 += x0 * y0, c01 += x0 * y1, c02 += x0 * y2, c03 += x0 * y3;
-      c10 += x1 * y0, c11 += x1 * y1, c12 += x1 * y2, c13 += x1 * y3;
-      c20 += x2 * y0, c21 += x2 * y1, c22 += x2 * y2, c23 += x2 * y3;
-      c30 += x3 * y0, c31 += x3 * y1, c32 += x3 * y2, c33 += x3 * y3;
-    }
-    // missing rows/columns were computed from duplicated streams; store only real ones
-    const r = r0 + j;
-    c[r] = c00;
-    if (cols > 1) c[r + 1] = c01;
-    if (cols > 2) c[r + 2] = c02;
-    if (cols > 3) c[r + 3] = c03;
-    if (rows > 1) {
-      c[r + N] = c10;
-      if (cols > 1) c[r + N + 1] = c11;
-      if (cols > 2) c[r + N + 2] = c12;
-      if (cols > 3) c[r + N + 3] = c13;
-    }
-    if (rows > 2) {
-      c[r + 2 * N] = c20;
-      if (cols > 1) c[r + 2 * N + 1] = c21;
-      if (cols > 2) c[r + 2 * N + 2] = c22;
-      if (cols > 3) c[r + 2 * N + 3] = c23;
-    }
-    if (rows > 3) {
-      c[r + 3 * N] = c30;
-      if (cols > 1) c[r + 3 * N + 1] = c31;
-      if (cols > 2) c[r + 3 * N + 2] = c32;
-      if (cols > 3) c[r + 3 * N + 3] = c33;
-    }
-  }
-}
-
-let vBuf = new Float64Array(0);
-let mBuf = new Float64Array(0);
-
 /** y = act(conv3×3(x) + b) via Winograd; `u` from winogradWeights; act = relu when `relu`. */
 export function conv2dWinograd(
   g: ConvGeometry,
@@ -146,9 +71,7 @@ export function conv2dWinograd(
   const { pt, pl, inC, inH, inW, outC, outH, outW } = g;
   const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1;
   const T = tH * tW;
-  if (vBuf.length < 16 * T * inC) vBuf = new Float64Array(16 * T * inC);
-  if (mBuf.length < 16 * outC * T) mBuf = new Float64Array(16 * outC * T);
-  const V = vBuf, Mb = mBuf;
+  const { V, M: Mb } = winogradScratch(16, T, inC, outC);
   const vStride = T * inC, mStride = outC * T, uStride = outC * inC;
   const inPlane = inH * inW, outPlane = outH * outW;
   const d = new Float64Array(16);
@@ -160,16 +83,7 @@ export function conv2dWinograd(
         const ix0 = 2 * tx - pl;
         const t = ty * tW + tx;
         for (let c = 0; c < inC; c++) {
-          const xc = (n * inC + c) * inPlane;
-          for (let r = 0; r < 4; r++) {
-            const iy = iy0 + r;
-            const inside = iy >= 0 && iy < inH;
-            const row = xc + iy * inW;
-            for (let s = 0; s < 4; s++) {
-              const ix = ix0 + s;
-              d[4 * r + s] = inside && ix >= 0 && ix < inW ? x[row + ix] : 0;
-            }
-          }
+          gatherTile(x, (n * inC + c) * inPlane, iy0, ix0, inH, inW, 4, d);
           const v = t * inC + c;
           for (let s = 0; s < 4; s++) {
             // column s of Bᵀ d
@@ -203,22 +117,10 @@ export function conv2dWinograd(
           // rows of Aᵀ m: r0 = m0 + m1 + m2 (row-wise), r1 = m1 - m2 - m3
           const p0 = m0 + m4 + m8, p1 = m1 + m5 + m9, p2 = m2 + m6 + m10, p3 = m3 + m7 + m11;
           const q0 = m4 - m8 - m12, q1 = m5 - m9 - m13, q2 = m6 - m10 - m14, q3 = m7 - m11 - m15;
-          let y00 = bias + (p0 + p1 + p2), y01 = bias + (p1 - p2 - p3);
-          let y10 = bias + (q0 + q1 + q2), y11 = bias + (q1 - q2 - q3);
-          if (relu) {
-            y00 = y00 > 0 ? y00 : 0,
-              y01 = y01 > 0 ? y01 : 0,
-              y10 = y10 > 0 ? y10 : 0,
-              y11 = y11 > 0 ? y11 : 0;
-          }
-          const oy = 2 * ty, ox = 2 * tx;
-          const r0 = yo + oy * outW + ox;
-          y[r0] = y00;
-          if (ox + 1 < outW) y[r0 + 1] = y01;
-          if (oy + 1 < outH) {
-            y[r0 + outW] = y10;
-            if (ox + 1 < outW) y[r0 + outW + 1] = y11;
-          }
+          // then along columns: the 2×2 block Aᵀ m A
+          const y00 = p0 + p1 + p2, y01 = p1 - p2 - p3;
+          const y10 = q0 + q1 + q2, y11 = q1 - q2 - q3;
+          storeBlock(y, yo, 2 * ty, 2 * tx, outH, outW, bias, relu, y00, y01, y10, y11);
         }
       }
     }

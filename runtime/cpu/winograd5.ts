@@ -9,7 +9,7 @@
 // Invariant: callers check lengths and useWinograd5(g); scratch grows only.
 
 import type { ConvGeometry } from "./conv.ts";
-import { gemm64 } from "./winograd.ts";
+import { gatherTile, gemm64, storeBlock, winogradScratch } from "./winograd_tiles.ts";
 
 /** True when the layer qualifies (5×5, stride 1, dilation 1, groups 1, ≥ 4 input channels). */
 export function useWinograd5(g: ConvGeometry): boolean {
@@ -59,8 +59,6 @@ function g5Row(t: Float64Array, k: number, u: Float64Array, base: number, plane:
   u[base + 5 * plane] = g4;
 }
 
-let vBuf = new Float64Array(0);
-let mBuf = new Float64Array(0);
 const d = new Float64Array(36);
 const e = new Float64Array(36);
 
@@ -77,9 +75,7 @@ export function conv2dWinograd5(
   const { pt, pl, inC, inH, inW, outC, outH, outW } = g;
   const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1;
   const T = tH * tW;
-  if (vBuf.length < 36 * T * inC) vBuf = new Float64Array(36 * T * inC);
-  if (mBuf.length < 36 * outC * T) mBuf = new Float64Array(36 * outC * T);
-  const V = vBuf, Mb = mBuf;
+  const { V, M: Mb } = winogradScratch(36, T, inC, outC);
   const vStride = T * inC, mStride = outC * T, uStride = outC * inC;
   const inPlane = inH * inW, outPlane = outH * outW;
   for (let n = 0; n < batch; n++) {
@@ -89,16 +85,7 @@ export function conv2dWinograd5(
         const ix0 = 2 * tx - pl;
         const t = ty * tW + tx;
         for (let c = 0; c < inC; c++) {
-          const xc = (n * inC + c) * inPlane;
-          for (let r = 0; r < 6; r++) {
-            const iy = iy0 + r;
-            const inside = iy >= 0 && iy < inH;
-            const row = xc + iy * inW;
-            for (let s = 0; s < 6; s++) {
-              const ix = ix0 + s;
-              d[6 * r + s] = inside && ix >= 0 && ix < inW ? x[row + ix] : 0;
-            }
-          }
+          gatherTile(x, (n * inC + c) * inPlane, iy0, ix0, inH, inW, 6, d);
           // e = Bᵀ d, column by column (Bᵀ rows: 4,0,-5,0,1,0 | 0,-4,-4,1,1,0 | 0,4,-4,-1,1,0 |
           // 0,-2,-1,2,1,0 | 0,2,-1,-2,1,0 | 0,4,0,-5,0,1)
           for (let q = 0; q < 6; q++) {
@@ -149,22 +136,9 @@ export function conv2dWinograd5(
             else p5 = pv, q5 = qv;
           }
           // ... then along rows
-          let y00 = bias + (p0 + p1 + p2 + p3 + p4), y01 = bias + (p1 - p2 + 2 * (p3 - p4) + p5);
-          let y10 = bias + (q0 + q1 + q2 + q3 + q4), y11 = bias + (q1 - q2 + 2 * (q3 - q4) + q5);
-          if (relu) {
-            y00 = y00 > 0 ? y00 : 0,
-              y01 = y01 > 0 ? y01 : 0,
-              y10 = y10 > 0 ? y10 : 0,
-              y11 = y11 > 0 ? y11 : 0;
-          }
-          const oy = 2 * ty, ox = 2 * tx;
-          const r0 = yo + oy * outW + ox;
-          y[r0] = y00;
-          if (ox + 1 < outW) y[r0 + 1] = y01;
-          if (oy + 1 < outH) {
-            y[r0 + outW] = y10;
-            if (ox + 1 < outW) y[r0 + outW + 1] = y11;
-          }
+          const y00 = p0 + p1 + p2 + p3 + p4, y01 = p1 - p2 + 2 * (p3 - p4) + p5;
+          const y10 = q0 + q1 + q2 + q3 + q4, y11 = q1 - q2 + 2 * (q3 - q4) + q5;
+          storeBlock(y, yo, 2 * ty, 2 * tx, outH, outW, bias, relu, y00, y01, y10, y11);
         }
       }
     }
