@@ -527,6 +527,11 @@ if (mmGpu.roundtrip_ms !== undefined) {
     } ms`,
   );
 }
+if (mmGpu.idle_map_ms !== undefined) {
+  lines.push(
+    `- WebGPU mapAsync alone, no GPU work pending (the runtime's own wait): ${f(mmGpu.idle_map_ms, 3)} ms`,
+  );
+}
 if (mmGpu.error) lines.push(`- WGSL: error ${mmGpu.error}`);
 const lenetMacs = 2293000; // 2.29 M MAC/image = 4.6 MFLOP
 const lo = infer.lenet?.["ours-cpu"];

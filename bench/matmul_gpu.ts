@@ -3,6 +3,8 @@
 // 4×4 outputs per invocation, K staged through workgroup memory in slabs of 16.
 // M, N multiples of 64 and K of 16 (checked). Reports GFLOP/s of back-to-back
 // dispatches (one submit, timed to onSubmittedWorkDone), median of reps.
+// Also the per-call floors: a trivial write+dispatch+copy+map round trip, and
+// mapAsync alone with nothing queued (the runtime's own wait).
 // Usage: deno run -A --unstable-webgpu bench/matmul_gpu.ts [--quick]
 
 const WGSL = /* wgsl */ `
@@ -185,6 +187,25 @@ export async function gpuRoundTripMs(
   return t[t.length >> 1];
 }
 
+/**
+ * mapAsync + unmap of a staging buffer with no GPU work pending: what the
+ * runtime's map path costs by itself (in Deno it polls the device and sleeps
+ * ~10 ms before resolving even when nothing is queued). Median ms.
+ */
+export async function gpuIdleMapMs(device: GPUDevice, reps: number): Promise<number> {
+  const read = device.createBuffer({ size: 40, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const t: number[] = [];
+  for (let r = 0; r < reps + 3; r++) {
+    const s = performance.now();
+    await read.mapAsync(GPUMapMode.READ);
+    read.unmap();
+    if (r >= 3) t.push(performance.now() - s);
+  }
+  read.destroy();
+  t.sort((x, y) => x - y);
+  return t[t.length >> 1];
+}
+
 if (import.meta.main) {
   const quick = Deno.args.includes("--quick");
   try {
@@ -204,9 +225,11 @@ if (import.meta.main) {
       );
     }
     const roundtrip_ms = await gpuRoundTripMs(device, quick ? 10 : 30);
+    const idle_map_ms = await gpuIdleMapMs(device, quick ? 10 : 30);
     console.log(JSON.stringify({
       lib: "matmul-wgsl",
       roundtrip_ms,
+      idle_map_ms,
       adapter: `${info.vendor} ${info.architecture} ${info.device} ${info.description}`
         .trim(),
       gflops: res,
