@@ -7,7 +7,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
 import type { BackendState, StepResult, TrainBackend } from "../train/backend.ts";
 import { loadDataset } from "../train/data/datasets.ts";
-import { epochOrder, evaluate, train, xentStats } from "../train/trainer.ts";
+import { emptyMeta, epochOrder, evaluate, train, xentStats } from "../train/trainer.ts";
 import { lrAt } from "../train/schedule.ts";
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from "../train/checkpoint.ts";
 import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
@@ -169,19 +169,7 @@ Deno.test("loop: resume refuses a checkpoint of a different run", async () => {
   const be = linearBackend(784, 10);
   const s = await be.getState();
   const c = decodeCheckpoint(
-    encodeCheckpoint({
-      state: s,
-      epoch: 1,
-      stepInEpoch: 0,
-      order: new Uint32Array(0),
-      epochLossSum: 0,
-      epochCorrect: 0,
-      epochSamples: 0,
-      history: [],
-      best: null,
-      badEpochs: 0,
-      run: { batch: 64 },
-    }),
+    encodeCheckpoint({ ...emptyMeta({ batch: 64 }), state: s, epoch: 1 }),
     "x",
   );
   await assertRejects(

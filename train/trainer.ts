@@ -252,7 +252,8 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
   return { history, best, stoppedEarly, steps: history.length * stepsPerEpoch };
 }
 
-function emptyMeta(run: Record<string, unknown>): Omit<Checkpoint, "state"> {
+/** Checkpoint fields of a run that has not started (epoch 0, no history), for `run`. */
+export function emptyMeta(run: Record<string, unknown>): Omit<Checkpoint, "state"> {
   return {
     epoch: 0,
     stepInEpoch: 0,
