@@ -3,10 +3,18 @@
 // of one k are adjacent. Reports GFLOP/s (2·M·N·K per call), median of reps.
 // Usage: deno run bench/matmul_cpu.ts [--quick]   (prints one JSON line)
 
-/** c (M,N) = at^T (M,K) · b (K,N); M and N multiples of 4. */
-export function matmul4x4(
-  at: Float32Array,
+/**
+ * c (M,N) = A·B in 4×4 register blocks, M and N multiples of 4: the four A
+ * values of block row i at step k are a[i·ai + k·sa + 0..3], the four B
+ * values of block column j are b[j·bj + k·sb + 0..3].
+ */
+function blocked4x4(
+  a: Float32Array,
+  ai: number,
+  sa: number,
   b: Float32Array,
+  bj: number,
+  sb: number,
   c: Float32Array,
   M: number,
   N: number,
@@ -14,25 +22,11 @@ export function matmul4x4(
 ) {
   for (let i = 0; i < M; i += 4) {
     for (let j = 0; j < N; j += 4) {
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0,
-        c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0;
-      let c20 = 0,
-        c21 = 0,
-        c22 = 0,
-        c23 = 0,
-        c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
-      let pa = i, pb = j;
-      for (let k = 0; k < K; k++, pa += M, pb += N) {
-        const a0 = at[pa], a1 = at[pa + 1], a2 = at[pa + 2], a3 = at[pa + 3];
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let pa = i * ai, pb = j * bj;
+      for (let k = 0; k < K; k++, pa += sa, pb += sb) {
+        const a0 = a[pa], a1 = a[pa + 1], a2 = a[pa + 2], a3 = a[pa + 3];
         const b0 = b[pb], b1 = b[pb + 1], b2 = b[pb + 2], b3 = b[pb + 3];
         c00 += a0 * b0, c01 += a0 * b1, c02 += a0 * b2, c03 += a0 * b3;
         c10 += a1 * b0, c11 += a1 * b1, c12 += a1 * b2, c13 += a1 * b3;
@@ -46,6 +40,18 @@ export function matmul4x4(
       c[o] = c30, c[o + 1] = c31, c[o + 2] = c32, c[o + 3] = c33;
     }
   }
+}
+
+/** c (M,N) = at^T (M,K) · b (K,N); M and N multiples of 4. */
+export function matmul4x4(
+  at: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  M: number,
+  N: number,
+  K: number,
+) {
+  blocked4x4(at, 1, M, b, 1, N, c, M, N, K);
 }
 
 /** x is (K, R) with R contiguous (R a multiple of 4) → panels (R/4, K, 4). */
@@ -68,41 +74,7 @@ export function matmul4x4Packed(
   N: number,
   K: number,
 ) {
-  for (let i = 0; i < M; i += 4) {
-    for (let j = 0; j < N; j += 4) {
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0,
-        c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0;
-      let c20 = 0,
-        c21 = 0,
-        c22 = 0,
-        c23 = 0,
-        c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
-      let pa = i * K, pb = j * K;
-      const end = pa + 4 * K;
-      for (; pa < end; pa += 4, pb += 4) {
-        const a0 = ap[pa], a1 = ap[pa + 1], a2 = ap[pa + 2], a3 = ap[pa + 3];
-        const b0 = bp[pb], b1 = bp[pb + 1], b2 = bp[pb + 2], b3 = bp[pb + 3];
-        c00 += a0 * b0, c01 += a0 * b1, c02 += a0 * b2, c03 += a0 * b3;
-        c10 += a1 * b0, c11 += a1 * b1, c12 += a1 * b2, c13 += a1 * b3;
-        c20 += a2 * b0, c21 += a2 * b1, c22 += a2 * b2, c23 += a2 * b3;
-        c30 += a3 * b0, c31 += a3 * b1, c32 += a3 * b2, c33 += a3 * b3;
-      }
-      let o = i * N + j;
-      c[o] = c00, c[o + 1] = c01, c[o + 2] = c02, c[o + 3] = c03, o += N;
-      c[o] = c10, c[o + 1] = c11, c[o + 2] = c12, c[o + 3] = c13, o += N;
-      c[o] = c20, c[o + 1] = c21, c[o + 2] = c22, c[o + 3] = c23, o += N;
-      c[o] = c30, c[o + 1] = c31, c[o + 2] = c32, c[o + 3] = c33;
-    }
-  }
+  blocked4x4(ap, K, 4, bp, K, 4, c, M, N, K);
 }
 
 /** Naive triple loop (i,k,j order), for the record. */
