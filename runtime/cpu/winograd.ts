@@ -14,10 +14,10 @@
 import type { ConvGeometry } from "./conv.ts";
 import { gatherTile, gemm64, storeBlock, winogradScratch } from "./winograd_tiles.ts";
 
-/** True when the layer qualifies (3×3, stride 1, dilation 1, groups 1, ≥ 4 input channels). */
+/** True when the layer qualifies (3×3, stride 1, dilation 1, groups 1, ≥ 3 input channels: from RGB up it beats im2col here). */
 export function useWinograd(g: ConvGeometry): boolean {
   return g.groups === 1 && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 &&
-    g.dw === 1 && g.inC >= 4;
+    g.dw === 1 && g.inC >= 3;
 }
 
 /** U = G g Gᵀ for every (oc, ic): w is (outC, inC, 3, 3) → U (16, outC, inC). */
