@@ -15,7 +15,7 @@ import { chromium } from "playwright-core";
 import { buildBundle } from "../examples/build_bundle.ts";
 import { encodeModel } from "../runtime/format_encode.ts";
 import { BENCH_MODELS } from "./models.ts";
-import { gpuRoundTripMs } from "./matmul_gpu.ts";
+import { gpuRoundTripMs, medianMs } from "./matmul_gpu.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const i = Deno.args.indexOf("--reps");
@@ -72,7 +72,9 @@ const measure = (model: string, backend: string) =>
 })()`;
 
 // the same floor probe as the Deno bench (matmul_gpu.ts), run in the page
+// (with the timing helper it calls)
 const floor = `(async () => {
+  const medianMs = ${medianMs.toString()};
   const adapter = await navigator.gpu?.requestAdapter();
   if (!adapter) return null;
   const device = await adapter.requestDevice();

@@ -50,6 +50,19 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   }
 }`;
 
+/** Median ms of `reps` timed runs of `once`, after `warm` untimed ones (self-contained: browser_infer.ts sends its source to a page). */
+export async function medianMs(reps: number, warm: number, once: () => Promise<void>): Promise<number> {
+  for (let r = 0; r < warm; r++) await once();
+  const t: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const s = performance.now();
+    await once();
+    t.push(performance.now() - s);
+  }
+  t.sort((x, y) => x - y);
+  return t[t.length >> 1];
+}
+
 export async function gpuMatmulGflops(
   device: GPUDevice,
   M: number,
@@ -123,15 +136,9 @@ export async function gpuMatmulGflops(
     for (let k = 0; k < K; k++) ref += a[i * K + k] * b[k * N + j];
     maxErr = Math.max(maxErr, Math.abs(ref - c[i * N + j]));
   }
-  const t: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const s = performance.now();
-    await runOnce(inner);
-    t.push(performance.now() - s);
-  }
-  t.sort((x, y) => x - y);
+  const ms = await medianMs(reps, 0, () => runOnce(inner));
   for (const buf of [bA, bB, bC, bD, read]) buf.destroy();
-  return { gflops: (2 * M * N * K * inner) / (t[t.length >> 1] * 1e6), maxErr };
+  return { gflops: (2 * M * N * K * inner) / (ms * 1e6), maxErr };
 }
 
 /**
@@ -164,9 +171,7 @@ export async function gpuRoundTripMs(
     entries: [{ binding: 0, resource: { buffer: buf } }],
   });
   const input = new Float32Array(10);
-  const t: number[] = [];
-  for (let r = 0; r < reps + 3; r++) {
-    const s = performance.now();
+  const ms = await medianMs(reps, 3, async () => {
     device.queue.writeBuffer(buf, 0, input);
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
@@ -179,12 +184,10 @@ export async function gpuRoundTripMs(
     await read.mapAsync(GPUMapMode.READ);
     new Float32Array(read.getMappedRange().slice(0));
     read.unmap();
-    if (r >= 3) t.push(performance.now() - s);
-  }
+  });
   buf.destroy();
   read.destroy();
-  t.sort((x, y) => x - y);
-  return t[t.length >> 1];
+  return ms;
 }
 
 /**
@@ -194,16 +197,12 @@ export async function gpuRoundTripMs(
  */
 export async function gpuIdleMapMs(device: GPUDevice, reps: number): Promise<number> {
   const read = device.createBuffer({ size: 40, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const t: number[] = [];
-  for (let r = 0; r < reps + 3; r++) {
-    const s = performance.now();
+  const ms = await medianMs(reps, 3, async () => {
     await read.mapAsync(GPUMapMode.READ);
     read.unmap();
-    if (r >= 3) t.push(performance.now() - s);
-  }
+  });
   read.destroy();
-  t.sort((x, y) => x - y);
-  return t[t.length >> 1];
+  return ms;
 }
 
 if (import.meta.main) {
