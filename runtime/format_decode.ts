@@ -251,7 +251,7 @@ function readTensorLE(b: Uint8Array, dv: DataView, D: number, t: TensorEntry): F
     }
     const i0 = c * per, i1 = i0 + per;
     if ((firstBad >= i0 && firstBad < i1) || !Number.isFinite(Math.fround(127 * s))) {
-      // this channel fails: find the first bad element in scan order
+      // this channel may fail: check element by element, the first bad one in scan order throws
       for (let i = i0; i < i1; i++) {
         if (q[i] === -128) {
           fail(`layer ${t.layer} weight element ${i} is -128; int8 values are in [-127, 127]`, base + i);
@@ -260,8 +260,7 @@ function readTensorLE(b: Uint8Array, dv: DataView, D: number, t: TensorEntry): F
         if (!Number.isFinite(v)) notFinite(t, i, v, base + i);
         out[i] = v;
       }
-    }
-    scaleRow(out, q, i0, i1, s); // |q| <= 127 and fround(127·s) finite: all finite
+    } else scaleRow(out, q, i0, i1, s); // |q| <= 127 and fround(127·s) finite: all finite
   }
   return out;
 }
