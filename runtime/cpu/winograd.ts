@@ -58,6 +58,9 @@ function weightPair(
   }
 }
 
+/** One 4×4 input tile, transformed in place (module-level: no allocation per call). */
+const d = new Float64Array(16);
+
 /** y = act(conv3×3(x) + b) via Winograd; `u` from winogradWeights; act = relu when `relu`. */
 export function conv2dWinograd(
   g: ConvGeometry,
@@ -74,7 +77,6 @@ export function conv2dWinograd(
   const { V, M: Mb } = winogradScratch(16, T, inC, outC);
   const vStride = T * inC, mStride = outC * T, uStride = outC * inC;
   const inPlane = inH * inW, outPlane = outH * outW;
-  const d = new Float64Array(16);
   for (let n = 0; n < batch; n++) {
     // input transform: V[ξ][t][c] = (Bᵀ d B)_ξ
     for (let ty = 0; ty < tH; ty++) {
