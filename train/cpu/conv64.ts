@@ -39,7 +39,45 @@ export function tapRanges(
   return r;
 }
 
-/** Unroll sample n, group grp of x into col (K, P); cells reading padding are 0. */
+/**
+ * Every (input cell, col cell) pair of the unrolling of one (sample, group)
+ * into col (K, P): gather col = x (`adjoint` false; cells reading padding stay
+ * 0) or scatter-add x += col (`adjoint` true, col2im) — one index walk, so
+ * the two are exact adjoints.
+ */
+function unroll(
+  g: ConvGeom,
+  rows: Int32Array,
+  cols: Int32Array,
+  x: Float64Array,
+  xOff: number,
+  col: Float64Array,
+  adjoint: boolean,
+) {
+  const { kh, kw, sh, sw, dh, dw, pt, pl, inH, inW, outH, outW } = g;
+  const icg = g.inC / g.groups, P = outH * outW, inPlane = inH * inW;
+  if (!adjoint) col.fill(0);
+  for (let ic = 0; ic < icg; ic++) {
+    const xB = xOff + ic * inPlane;
+    for (let u = 0; u < kh; u++) {
+      const oy0 = rows[2 * u], oy1 = rows[2 * u + 1];
+      for (let v = 0; v < kw; v++) {
+        const ox0 = cols[2 * v], ox1 = cols[2 * v + 1];
+        const cB = ((ic * kh + u) * kw + v) * P;
+        for (let oy = oy0; oy < oy1; oy++) {
+          const xr = xB + (oy * sh - pt + u * dh) * inW + v * dw - pl;
+          const cr = cB + oy * outW;
+          for (let ox = ox0; ox < ox1; ox++) {
+            if (adjoint) x[xr + ox * sw] += col[cr + ox];
+            else col[cr + ox] = x[xr + ox * sw];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Unroll sample/group at x[xOff] into col (K, P); cells reading padding are 0. */
 function im2col(
   g: ConvGeom,
   rows: Int32Array,
@@ -48,27 +86,10 @@ function im2col(
   xOff: number,
   col: Float64Array,
 ) {
-  const { kh, kw, sh, sw, dh, dw, pt, pl, inH, inW, outH, outW } = g;
-  const icg = g.inC / g.groups, P = outH * outW, inPlane = inH * inW;
-  col.fill(0);
-  for (let ic = 0; ic < icg; ic++) {
-    const xB = xOff + ic * inPlane;
-    for (let u = 0; u < kh; u++) {
-      const oy0 = rows[2 * u], oy1 = rows[2 * u + 1];
-      for (let v = 0; v < kw; v++) {
-        const ox0 = cols[2 * v], ox1 = cols[2 * v + 1];
-        const cB = ((ic * kh + u) * kw + v) * P;
-        for (let oy = oy0; oy < oy1; oy++) {
-          const xr = xB + (oy * sh - pt + u * dh) * inW + v * dw - pl;
-          const cr = cB + oy * outW;
-          for (let ox = ox0; ox < ox1; ox++) col[cr + ox] = x[xr + ox * sw];
-        }
-      }
-    }
-  }
+  unroll(g, rows, cols, x, xOff, col, false);
 }
 
-/** Adjoint of im2col: dx[sample n, group grp] += scatter(dcol). */
+/** Adjoint of im2col: dx[xOff…] += scatter(dcol). */
 function col2im(
   g: ConvGeom,
   rows: Int32Array,
@@ -77,23 +98,7 @@ function col2im(
   dx: Float64Array,
   xOff: number,
 ) {
-  const { kh, kw, sh, sw, dh, dw, pt, pl, inH, inW, outH, outW } = g;
-  const icg = g.inC / g.groups, P = outH * outW, inPlane = inH * inW;
-  for (let ic = 0; ic < icg; ic++) {
-    const xB = xOff + ic * inPlane;
-    for (let u = 0; u < kh; u++) {
-      const oy0 = rows[2 * u], oy1 = rows[2 * u + 1];
-      for (let v = 0; v < kw; v++) {
-        const ox0 = cols[2 * v], ox1 = cols[2 * v + 1];
-        const cB = ((ic * kh + u) * kw + v) * P;
-        for (let oy = oy0; oy < oy1; oy++) {
-          const xr = xB + (oy * sh - pt + u * dh) * inW + v * dw - pl;
-          const cr = cB + oy * outW;
-          for (let ox = ox0; ox < ox1; ox++) dx[xr + ox * sw] += dcol[cr + ox];
-        }
-      }
-    }
-  }
+  unroll(g, rows, cols, dx, xOff, dcol, true);
 }
 
 /** y = conv(x, w) + b. Returns a new (N, outC, outH, outW) array. */
