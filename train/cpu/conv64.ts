@@ -40,7 +40,7 @@ export function tapRanges(
 }
 
 /**
- * Every (input cell, col cell) pair of the unrolling of one (sample, group)
+ * im2col and its adjoint: every (input cell, col cell) pair of the unrolling of one (sample, group)
  * into col (K, P): gather col = x (`adjoint` false; cells reading padding stay
  * 0) or scatter-add x += col (`adjoint` true, col2im) — one index walk, so
  * the two are exact adjoints.
@@ -77,30 +77,6 @@ function unroll(
   }
 }
 
-/** Unroll sample/group at x[xOff] into col (K, P); cells reading padding are 0. */
-function im2col(
-  g: ConvGeom,
-  rows: Int32Array,
-  cols: Int32Array,
-  x: Float64Array,
-  xOff: number,
-  col: Float64Array,
-) {
-  unroll(g, rows, cols, x, xOff, col, false);
-}
-
-/** Adjoint of im2col: dx[xOff…] += scatter(dcol). */
-function col2im(
-  g: ConvGeom,
-  rows: Int32Array,
-  cols: Int32Array,
-  dcol: Float64Array,
-  dx: Float64Array,
-  xOff: number,
-) {
-  unroll(g, rows, cols, dx, xOff, dcol, true);
-}
-
 /** y = conv(x, w) + b. Returns a new (N, outC, outH, outW) array. */
 export function convForward64(
   g: ConvGeom,
@@ -118,7 +94,7 @@ export function convForward64(
   const y = new Float64Array(batch * outC * P);
   for (let n = 0; n < batch; n++) {
     for (let grp = 0; grp < groups; grp++) {
-      im2col(g, rows, cols, x, (n * inC + grp * icg) * inPlane, col);
+      unroll(g, rows, cols, x, (n * inC + grp * icg) * inPlane, col, false);
       for (let oc = grp * ocg; oc < (grp + 1) * ocg; oc++) {
         if (b) y.fill(b[oc], (n * outC + oc) * P, (n * outC + oc + 1) * P);
       }
@@ -176,7 +152,7 @@ export function convBackward64(
   for (let n = 0; n < batch; n++) {
     for (let grp = 0; grp < groups; grp++) {
       const xOff = (n * inC + grp * icg) * inPlane;
-      im2col(g, rows, cols, x, xOff, col);
+      unroll(g, rows, cols, x, xOff, col, false);
       dcol.fill(0);
       if (db) {
         for (let oc = grp * ocg; oc < (grp + 1) * ocg; oc++) {
@@ -226,7 +202,7 @@ export function convBackward64(
           dW[wB + k] += acc;
         }
       }
-      col2im(g, rows, cols, dcol, dx, xOff);
+      unroll(g, rows, cols, dx, xOff, dcol, true); // col2im
     }
   }
   return { dx, dw: dW, db };
