@@ -166,14 +166,26 @@ export function checkHeaderModel(h: unknown, at: number): HeaderModel {
     out.labels = labels;
   }
   if (n !== undefined) {
-    if (!isObject(n) || Object.keys(n).some((k) => k !== "mean" && k !== "std")) {
-      fail(`normalization must be {"mean": [...], "std": [...]}, got ${show(n)}`, at);
+    const no = isObject(n) ? n : {};
+    const keys = Object.keys(no).sort().join(",");
+    if (keys === "zscore") {
+      if (no.zscore !== true) fail(`normalization.zscore must be true, got ${show(no.zscore)}`, at);
+      if (out.inputShape.length !== 2) {
+        fail(
+          `normalization {"zscore": true} needs a series input (C,L), got (${out.inputShape.join(",")})`,
+          at,
+        );
+      }
+      out.normalization = { zscore: true };
+    } else if (keys === "mean,std") {
+      const c = out.inputShape[0];
+      out.normalization = {
+        mean: finiteArray(no.mean, c, "normalization.mean", at, false),
+        std: finiteArray(no.std, c, "normalization.std", at, true),
+      };
+    } else {
+      fail(`normalization must be {"mean": [...], "std": [...]} or {"zscore": true}, got ${show(n)}`, at);
     }
-    const c = out.inputShape[0];
-    out.normalization = {
-      mean: finiteArray(n.mean, c, "normalization.mean", at, false),
-      std: finiteArray(n.std, c, "normalization.std", at, true),
-    };
   }
   if (meta !== undefined) {
     if (!isObject(meta)) fail(`meta must be a JSON object, got ${show(meta)}`, at);

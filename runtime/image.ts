@@ -184,7 +184,8 @@ export async function imageToInput(
       W,
       H,
     );
-    const m = norm?.mean[c] ?? 0, s = norm?.std[c] ?? 1;
+    const ch = norm && "mean" in norm ? norm : null;
+    const m = ch?.mean[c] ?? 0, s = ch?.std[c] ?? 1;
     for (let i = 0; i < H * W; i++) out[c * H * W + i] = (plane[i] - m) / s;
   }
   return out;

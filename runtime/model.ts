@@ -13,6 +13,7 @@ import { CpuExecutor } from "./cpu/forward.ts";
 import { GpuExecutor } from "./webgpu/executor.ts";
 import { acquireDevice } from "./webgpu/device.ts";
 import { type ImageInput, imageToInput } from "./image.ts";
+import { isSeries, type SeriesInput, seriesToInput } from "./series.ts";
 
 /** Which compute backend to use. "auto" prefers WebGPU and falls back to CPU. */
 export type BackendChoice = "auto" | "webgpu" | "cpu";
@@ -210,9 +211,11 @@ export class Model {
 
   /**
    * Classify one image (PNG bytes, ImageData, or raw u8/f32 gray/RGB/RGBA pixels),
-   * resized to the model input. Returns the top-k classes, most probable first.
+   * resized to the model input — or, for a 1-D model with input (C,L), one raw
+   * series (`Float32Array` or `number[]` of C·L values) with the model's recorded
+   * preprocessing applied. Returns the top-k classes, most probable first.
    */
-  async classify(input: ImageInput, opts: ClassifyOptions = {}): Promise<Prediction[]> {
+  async classify(input: ImageInput | SeriesInput, opts: ClassifyOptions = {}): Promise<Prediction[]> {
     this.#alive();
     const out = this.outputShape;
     if (out.length !== 1) {
@@ -222,7 +225,10 @@ export class Model {
     if (!Number.isInteger(k) || k < 1) {
       throw new TypeError(`topK must be a positive integer, got ${opts.topK}`);
     }
-    const x = await imageToInput(input, this.#desc.inputShape, this.#desc.normalization);
+    const shape = this.#desc.inputShape, norm = this.#desc.normalization;
+    const x = shape.length === 2 || isSeries(input)
+      ? seriesToInput(input as SeriesInput, shape, norm)
+      : await imageToInput(input as ImageInput, shape, norm);
     const y = await this.predict(x);
     const last = this.#layers[this.#layers.length - 1];
     const p = last.op === "act" && last.act === "softmax" ? y : softmax(y);

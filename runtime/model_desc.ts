@@ -5,10 +5,22 @@
 import type { LayerSpec } from "./spec.ts";
 
 /** Per-input-channel normalisation applied to pixel values in [0,1]: (v - mean) / std. */
-export interface Normalization {
+export interface ChannelNormalization {
   mean: number[];
   std: number[];
 }
+
+/**
+ * Per-sample z-normalisation of a series (C,L), the UCR convention: each
+ * channel of each sample becomes (v - mean(v)) / std(v) over its L values
+ * (population std; a constant channel becomes all zeros).
+ */
+export interface SeriesNormalization {
+  zscore: true;
+}
+
+/** The preprocessing a model records for its inputs (see docs/FORMAT.md §3). */
+export type Normalization = ChannelNormalization | SeriesNormalization;
 
 export interface ModelDesc {
   /** per-sample input shape: (C,H,W), (C,L) or (F) */

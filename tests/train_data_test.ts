@@ -96,11 +96,12 @@ Deno.test("datasets: IDX directory via --data, splits, limit, normalisation", as
     assertEquals(d.classes.length, 10);
     assertEquals(d.classes[9], "Ankle boot");
     assert(d.flipOk);
-    assert(d.normalization.std[0] > 0 && d.normalization.mean[0] > 0);
+    assert("mean" in d.normalization && d.normalization.std[0] > 0 && d.normalization.mean[0] > 0);
     const again = await loadDataset("fashion-mnist", { dataDir: dir, seed: 3, valFraction: 0.2 });
     assertEquals(again.val.labels, d.val.labels);
     const lim = await loadDataset("fashion-mnist", { dataDir: dir, seed: 3, limit: 7 });
-    assertEquals([lim.train.n, lim.val.n, lim.test.n], [7, 5, 7]);
+    // validation is stratified: round(5 × 0.1) → 1 per class, 10 in all, capped at 7
+    assertEquals([lim.train.n, lim.val.n, lim.test.n], [7, 7, 7]);
     await assertRejects(() => loadDataset("cifar"), TypeError, "unknown dataset");
     await assertRejects(() => loadDataset("fashion-mnist", { dataDir: `${dir}/nope` }), TypeError, "found");
   } finally {
@@ -136,19 +137,19 @@ Deno.test("augment: shift pads with zeros, flip mirrors", () => {
 
 Deno.test("batches: normalised values, augmentation leaves the dataset untouched", () => {
   const set = {
-    pixels: Uint8Array.from({ length: 2 * 16 }, (_, i) => i * 7 % 256),
+    x: Uint8Array.from({ length: 2 * 16 }, (_, i) => i * 7 % 256),
     labels: Uint8Array.from([3, 1]),
     n: 2,
   };
-  const copy = set.pixels.slice();
+  const copy = set.x.slice();
   const norm = { mean: [0.5], std: [0.25] };
-  const b = makeBatch(set, [1, 0], 0, 2, 4, 4, norm);
+  const b = makeBatch(set, [1, 0], 0, 2, [1, 4, 4], norm);
   assertEquals(Array.from(b.labels), [1, 3]);
-  assert(Math.abs(b.x[0] - (set.pixels[16] / 255 - 0.5) / 0.25) < 1e-6);
+  assert(Math.abs(b.x[0] - (set.x[16] / 255 - 0.5) / 0.25) < 1e-6);
   const rng = new DataRng(5);
-  makeBatch(set, null, 0, 2, 4, 4, norm, { opts: { shift: 2, flip: true }, rng });
-  assertEquals(set.pixels, copy);
-  assertThrows(() => makeBatch(set, [5], 0, 1, 4, 4, norm), RangeError);
+  makeBatch(set, null, 0, 2, [1, 4, 4], norm, { opts: { shift: 2, flip: true }, rng });
+  assertEquals(set.x, copy);
+  assertThrows(() => makeBatch(set, [5], 0, 1, [1, 4, 4], norm), RangeError);
 });
 
 Deno.test("prng: derived streams are deterministic, permutations are permutations", () => {

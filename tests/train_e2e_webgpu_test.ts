@@ -55,8 +55,7 @@ Deno.test("e2e webgpu: train tiny, export f32/f16/int8, reload through mod.ts", 
       normalization: data.normalization,
       meta: { test: true },
     });
-    const [, h, w] = data.inputShape;
-    const x = makeBatch(data.test, null, 0, data.test.n, h, w, data.normalization).x;
+    const x = makeBatch(data.test, null, 0, data.test.n, data.inputShape, data.normalization).x;
     const k = 10;
     for (const dtype of ["f32", "f16", "int8"] as const) {
       const bytes = encodeModel(desc, { dtype });

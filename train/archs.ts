@@ -13,10 +13,24 @@ export interface Arch {
   layers: TrainLayerSpec[];
 }
 
-export const ARCH_NAMES = ["small", "lenet", "edge", "tiny"] as const;
+export const ARCH_NAMES = ["small", "lenet", "edge", "tiny", "fcn"] as const;
 
 function builtin(name: string, classes: number): TrainLayerSpec[] | null {
   switch (name) {
+    case "fcn": // 1-D fully convolutional net (Wang et al. 2017, filters halved): series (C,L) of any length
+      return [
+        { type: "conv1d", filters: 64, kernel: 8, padding: "same" },
+        { type: "batchnorm" },
+        { type: "relu" },
+        { type: "conv1d", filters: 128, kernel: 5, padding: "same" },
+        { type: "batchnorm" },
+        { type: "relu" },
+        { type: "conv1d", filters: 64, kernel: 3, padding: "same" },
+        { type: "batchnorm" },
+        { type: "relu" },
+        { type: "globalavgpool" },
+        { type: "dense", units: classes },
+      ];
     case "tiny": // ~2k params: for tests and smoke runs
       return [
         { type: "conv2d", filters: 4, kernel: 3, stride: 2, padding: "same" },
@@ -122,7 +136,14 @@ function checkArch(a: Arch, inputShape: number[], classes: number, where: string
     resolved = resolveLayers(inferenceLayers(a.layers), a.inputShape);
   } catch (e) {
     const E = e instanceof RangeError ? RangeError : TypeError;
-    throw new E(`${where}: ${(e as Error).message}`);
+    const conv2d = a.layers.some((l) => l.type === "conv2d"),
+      conv1d = a.layers.some((l) => l.type === "conv1d");
+    const hint = a.inputShape.length === 2 && conv2d
+      ? " (the data are series (C,L): use --arch fcn or a conv1d architecture)"
+      : a.inputShape.length === 3 && conv1d
+      ? " (the data are images (C,H,W): use a conv2d architecture such as small)"
+      : "";
+    throw new E(`${where}: ${(e as Error).message}${hint}`);
   }
   const out = resolved[resolved.length - 1].outShape;
   if (out.length !== 1 || out[0] !== classes) {

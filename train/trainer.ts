@@ -8,7 +8,7 @@
 // lrAt(global step) and never depends on wall time.
 
 import type { BackendState, TrainBackend } from "./backend.ts";
-import type { Dataset, ImageSet } from "./data/datasets.ts";
+import type { Dataset, SampleSet } from "./data/sets.ts";
 import type { AugmentOptions } from "./data/augment.ts";
 import { makeBatch } from "./data/batches.ts";
 import { DataRng, permutation } from "./data/prng.ts";
@@ -80,16 +80,15 @@ export function xentStats(logits: Float32Array, labels: ArrayLike<number>, n: nu
 /** Eval-mode pass over a whole set in batches. */
 export async function evaluate(
   backend: TrainBackend,
-  set: ImageSet,
+  set: SampleSet,
   data: Pick<Dataset, "inputShape" | "normalization" | "classes">,
   batch = 256,
 ): Promise<EvalResult> {
-  const [, h, w] = data.inputShape;
   const k = data.classes.length;
   const logits = new Float32Array(set.n * k);
   for (let s = 0; s < set.n; s += batch) {
     const count = Math.min(batch, set.n - s);
-    const b = makeBatch(set, null, s, count, h, w, data.normalization);
+    const b = makeBatch(set, null, s, count, data.inputShape, data.normalization);
     const out = await backend.predict(b.x, count);
     if (out.length !== count * k) {
       throw new RangeError(`backend predict returned ${out.length} values, expected ${count}x${k}`);
@@ -121,7 +120,6 @@ export function checkResumable(saved: Record<string, unknown>, now: Record<strin
 export async function train(o: TrainerOptions): Promise<TrainResult> {
   const { backend, data, batch, seed } = o;
   const train = data.train;
-  const [, h, w] = data.inputShape;
   if (!(Number.isInteger(batch) && batch >= 1)) {
     throw new RangeError(`batch must be an integer >= 1, got ${batch}`);
   }
@@ -195,7 +193,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
       const start = s * batch;
       const count = Math.min(batch, train.n - start);
       const aug = o.augment ? { opts: o.augment, rng: DataRng.derive(seed, 0xa06, epoch, s) } : undefined;
-      const b = makeBatch(train, ord, start, count, h, w, data.normalization, aug);
+      const b = makeBatch(train, ord, start, count, data.inputShape, data.normalization, aug);
       lr = lrAt(sched, epoch * stepsPerEpoch + s);
       const r = await backend.step(b.x, b.labels, count, lr);
       if (!Number.isFinite(r.loss)) {

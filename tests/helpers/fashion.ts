@@ -1,9 +1,11 @@
-// Test helper: the first N Fashion-MNIST test images (IDX gz from the Debian
-// package dataset-fashion-mnist) as raw 28×28 u8 pixels and as gray PNG bytes.
+// Test helper: the first N Fashion-MNIST test images as raw 28×28 u8 pixels
+// and as gray PNG bytes, read from the test split committed in
+// tests/data/fashion-mnist/ (so no Debian package is needed).
 
 import { encodePng } from "./png_encode.ts";
 
-export const FASHION_DIR = "/usr/share/datasets/fashion-mnist";
+/** The committed 10k Fashion-MNIST test split (IDX, gzip). */
+export const FASHION_TEST_DIR = new URL("../data/fashion-mnist/", import.meta.url).pathname;
 
 export interface FashionImage {
   /** 28×28 gray pixels, row-major */
@@ -19,15 +21,7 @@ async function gunzipFile(path: string): Promise<Uint8Array> {
 }
 
 function findFile(stem: string): string {
-  for (const name of [`${stem}.gz`, stem]) {
-    try {
-      Deno.statSync(`${FASHION_DIR}/${name}`);
-      return `${FASHION_DIR}/${name}`;
-    } catch { /* try next */ }
-  }
-  throw new Error(
-    `Fashion-MNIST file ${stem}(.gz) not found in ${FASHION_DIR} (apt-get install dataset-fashion-mnist)`,
-  );
+  return `${FASHION_TEST_DIR}${stem}.gz`;
 }
 
 /** First `n` test images with labels and PNG encodings. */

@@ -1,25 +1,32 @@
-// Training-time augmentation on u8 images: random shift (a crop of the image
-// padded with background zeros) and optional horizontal flip. Invariants:
-// in-place on one (H,W) image; flips are only for datasets where mirror images
-// keep their class (clothes, not digits); draws come from the caller's rng so
-// a (seed, epoch, step) stream reproduces them exactly.
+// Training-time augmentation of one sample: random shift (the sample moved by
+// up to `shift` cells along each spatial axis, vacated cells filled with the
+// background 0), optional horizontal flip (images only), and Gaussian noise
+// (added after normalisation, by the batch builder). Invariants: in place on
+// one sample (C,H,W) u8 or (C,L) f32, every channel moved alike; flips only
+// where mirror images keep their class (clothes, not digits or series);
+// draws come from the caller's rng, so a (seed, epoch, step) stream
+// reproduces them exactly.
 
 import type { DataRng } from "./prng.ts";
 
 export interface AugmentOptions {
-  /** max shift in pixels along each axis (0 = none) */
+  /** max shift in cells along each spatial axis (0 = none) */
   shift: number;
-  /** mirror left-right with probability 1/2 */
+  /** mirror left-right with probability 1/2 (images only) */
   flip: boolean;
+  /** std of Gaussian noise added to the normalised input (0 = none) */
+  noise?: number;
 }
+
+type Plane = Uint8Array | Float32Array;
 
 /**
  * Shift `img` (H,W) by (dy,dx) filling vacated pixels with 0, then flip if asked.
  * `tmp` is scratch of the same size.
  */
 export function shiftFlip(
-  img: Uint8Array,
-  tmp: Uint8Array,
+  img: Plane,
+  tmp: Plane,
   h: number,
   w: number,
   dy: number,
@@ -40,18 +47,32 @@ export function shiftFlip(
   img.set(tmp);
 }
 
-/** Apply a random augmentation to one image in place. */
-export function augmentImage(
-  img: Uint8Array,
-  tmp: Uint8Array,
-  h: number,
-  w: number,
+/**
+ * Apply a random shift/flip to one sample in place. `shape` is (C,H,W) or
+ * (C,L); `tmp` is scratch of one plane (H·W or L values).
+ */
+export function augmentSample(
+  sample: Plane,
+  tmp: Plane,
+  shape: readonly number[],
   o: AugmentOptions,
   rng: DataRng,
 ) {
   const s = o.shift;
-  const dy = s > 0 ? rng.int(2 * s + 1) - s : 0;
-  const dx = s > 0 ? rng.int(2 * s + 1) - s : 0;
-  const flip = o.flip && rng.next() < 0.5;
-  if (dy !== 0 || dx !== 0 || flip) shiftFlip(img, tmp, h, w, dy, dx, flip);
+  const [c] = shape;
+  if (shape.length === 3) {
+    const [, h, w] = shape;
+    const dy = s > 0 ? rng.int(2 * s + 1) - s : 0;
+    const dx = s > 0 ? rng.int(2 * s + 1) - s : 0;
+    const flip = o.flip && rng.next() < 0.5;
+    if (dy === 0 && dx === 0 && !flip) return;
+    for (let ch = 0; ch < c; ch++) {
+      shiftFlip(sample.subarray(ch * h * w, (ch + 1) * h * w), tmp, h, w, dy, dx, flip);
+    }
+  } else {
+    const l = shape[1];
+    const dx = s > 0 ? rng.int(2 * s + 1) - s : 0;
+    if (dx === 0) return;
+    for (let ch = 0; ch < c; ch++) shiftFlip(sample.subarray(ch * l, (ch + 1) * l), tmp, 1, l, 0, dx, false);
+  }
 }

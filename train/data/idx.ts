@@ -2,17 +2,22 @@
 // happens before data is copied; a bad file throws TypeError (wrong magic,
 // wrong dims) or RangeError (truncated, counts, label out of range) whose
 // message names the file and says what was got versus expected. Images are
-// returned as u8 pixels (N,H,W) row-major; labels as u8 (N).
+// rank 3 (N,H,W) gray or rank 4 color — (N,H,W,C) channels-last when the last
+// dim is 1, 3 or 4, else (N,C,H,W) with C 1 or 3 — and are returned as u8
+// (N,C,H,W) with C 1 or 3 (a fourth channel, alpha, is dropped); labels as u8 (N).
 
-/** Magic of an unsigned-byte rank-3 tensor (images). */
+/** Magic of an unsigned-byte rank-3 tensor (gray images). */
 export const IDX_IMAGES_MAGIC = 0x00000803;
+/** Magic of an unsigned-byte rank-4 tensor (color images). */
+export const IDX_IMAGES4_MAGIC = 0x00000804;
 /** Magic of an unsigned-byte rank-1 tensor (labels). */
 export const IDX_LABELS_MAGIC = 0x00000801;
 
 export interface IdxImages {
-  /** (N,H,W) pixels 0..255 */
+  /** (N,C,H,W) pixels 0..255 */
   pixels: Uint8Array;
   n: number;
+  c: number;
   h: number;
   w: number;
 }
@@ -32,18 +37,24 @@ export function maybeGunzip(bytes: Uint8Array, name: string): Promise<Uint8Array
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzip(bytes, name) : bytes;
 }
 
-function header(bytes: Uint8Array, name: string, magic: number, rank: number): number[] {
-  const need = 4 + 4 * rank;
-  if (bytes.length < need) {
-    throw new RangeError(`${name}: truncated header, got ${bytes.length} bytes, expected at least ${need}`);
+const hex = (v: number) => "0x" + v.toString(16).padStart(8, "0");
+
+function header(bytes: Uint8Array, name: string, magics: number[]): number[] {
+  if (bytes.length < 8) {
+    throw new RangeError(`${name}: truncated header, got ${bytes.length} bytes, expected at least 8`);
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const got = dv.getUint32(0, false);
-  if (got !== magic) {
-    const hex = (v: number) => "0x" + v.toString(16).padStart(8, "0");
+  if (!magics.includes(got)) {
     throw new TypeError(
-      `${name}: bad IDX magic ${hex(got)}, expected ${hex(magic)} (${rank === 3 ? "images" : "labels"})`,
+      `${name}: bad IDX magic ${hex(got)}, expected ${magics.map(hex).join(" or ")} (${
+        magics[0] === IDX_LABELS_MAGIC ? "labels" : "images"
+      })`,
     );
+  }
+  const rank = got & 0xff, need = 4 + 4 * rank;
+  if (bytes.length < need) {
+    throw new RangeError(`${name}: truncated header, got ${bytes.length} bytes, expected at least ${need}`);
   }
   const dims: number[] = [];
   for (let i = 0; i < rank; i++) dims.push(dv.getUint32(4 + 4 * i, false));
@@ -52,25 +63,45 @@ function header(bytes: Uint8Array, name: string, magic: number, rank: number): n
 
 /** Parse an (already decompressed) IDX image file. */
 export function parseIdxImages(bytes: Uint8Array, name: string): IdxImages {
-  const [n, h, w] = header(bytes, name, IDX_IMAGES_MAGIC, 3);
-  if (n < 1 || h < 1 || w < 1 || h > 4096 || w > 4096) {
-    throw new RangeError(`${name}: image dims (${n},${h},${w}) out of range, expected N>=1 and 1<=H,W<=4096`);
-  }
-  const want = 16 + n * h * w;
-  if (bytes.length < want) {
+  const dims = header(bytes, name, [IDX_IMAGES_MAGIC, IDX_IMAGES4_MAGIC]);
+  // layout of a rank-4 file: channels-last when the last dim is a channel count
+  const last = dims.length === 4 && [1, 3, 4].includes(dims[3]);
+  const [n, h, w, c] = dims.length === 3
+    ? [dims[0], dims[1], dims[2], 1]
+    : last
+    ? [dims[0], dims[1], dims[2], dims[3]]
+    : [dims[0], dims[2], dims[3], dims[1]];
+  if (n < 1 || h < 1 || w < 1 || h > 4096 || w > 4096 || !(last || c === 1 || c === 3)) {
     throw new RangeError(
-      `${name}: truncated, header says ${n} images of ${h}x${w} = ${want} bytes, file has ${bytes.length}`,
+      `${name}: image dims (${
+        dims.join(",")
+      }) out of range, expected N>=1, 1<=H,W<=4096 and 1, 3 or 4 channels`,
     );
   }
-  if (bytes.length > want) {
-    throw new RangeError(`${name}: ${bytes.length - want} trailing bytes after ${n} images of ${h}x${w}`);
+  const head = 4 + 4 * dims.length;
+  const want = head + n * h * w * c;
+  const what = `${n} images of ${h}x${w}${c > 1 ? `x${c}` : ""}`;
+  if (bytes.length < want) {
+    throw new RangeError(`${name}: truncated, header says ${what} = ${want} bytes, file has ${bytes.length}`);
   }
-  return { pixels: bytes.slice(16, want), n, h, w };
+  if (bytes.length > want) {
+    throw new RangeError(`${name}: ${bytes.length - want} trailing bytes after ${what}`);
+  }
+  const src = bytes.subarray(head, want);
+  const outC = c === 4 ? 3 : c;
+  if (!last || c === 1) return { pixels: src.slice(), n, c: outC, h, w };
+  const hw = h * w, pixels = new Uint8Array(n * outC * hw);
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < hw; p++) {
+      for (let k = 0; k < outC; k++) pixels[(i * outC + k) * hw + p] = src[(i * hw + p) * c + k];
+    }
+  }
+  return { pixels, n, c: outC, h, w };
 }
 
 /** Parse an (already decompressed) IDX label file; every label must be < numClasses. */
 export function parseIdxLabels(bytes: Uint8Array, name: string, numClasses: number): Uint8Array {
-  const [n] = header(bytes, name, IDX_LABELS_MAGIC, 1);
+  const [n] = header(bytes, name, [IDX_LABELS_MAGIC]);
   const want = 8 + n;
   if (bytes.length < want) {
     throw new RangeError(`${name}: truncated, header says ${n} labels, file has ${bytes.length - 8}`);
