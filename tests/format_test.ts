@@ -448,6 +448,20 @@ const vectors: Record<string, () => void> = {
       "std[0] must be a finite number > 0",
       12,
     ),
+  "normalization zscore on an image model": () =>
+    rejects(withHeader((h) => h.normalization = { zscore: true }), "needs a series input (C,L), got (1,", 12),
+  "normalization zscore not true": () =>
+    rejects(
+      withHeader((h) => h.normalization = { zscore: 1 }),
+      "normalization.zscore must be true, got 1",
+      12,
+    ),
+  "normalization zscore mixed with mean": () =>
+    rejects(
+      withHeader((h) => h.normalization = { zscore: true, mean: [0] }),
+      'normalization must be {"mean": [...], "std": [...]} or {"zscore": true}',
+      12,
+    ),
   "meta is not an object": () => rejects(withHeader((h) => h.meta = [1]), "meta must be a JSON object", 12),
   "nonzero header padding": () => {
     let text = JSON.stringify(split(valid).header);

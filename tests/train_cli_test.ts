@@ -25,10 +25,23 @@ Deno.test("cli: bad flags exit 2 with a message naming the flag", async () => {
     [["--dataset", "cifar"], /--dataset must be one of mnist, fashion-mnist, synthetic-control, cbf/],
     [["--optimizer", "rmsprop"], /--optimizer must be one of sgd, adam, adamw/],
     [["--quantize", "int4"], /--quantize must be one of f32, f16, int8/],
-    [["--backend", "cuda"], /--backend must be one of webgpu, cpu/],
+    [["--backend", "cuda"], /--backend must be one of auto, webgpu, cpu/],
     [["--lr=-1"], /--lr must be in/],
     [["--batch"], /argument missing/],
     [["extra"], /unexpected argument "extra"/],
+    [["--size", "28"], /--size must be HxW with sides 1\.\.4096 \(e\.g\. 32x32\), got "28"/],
+    [["--size", "0x5"], /--size must be HxW/],
+    [["--channels", "2"], /--channels must be one of 1, 3, got "2"/],
+    [["--augment", "rotate"], /--augment must be a list of shift\[:N\], flip, noise\[:S\]/],
+    [["--augment", "shift:99"], /--augment shift must be in \[1, 8\], got 99/],
+    [["--labels", "a"], /--labels must be 2 or more distinct/],
+    [["--labels", "a,a"], /--labels must be 2 or more distinct/],
+    [["--data", "/tmp", "--dataset", "cbf"], /--data cannot be combined with --dataset cbf/],
+    [["--test-fraction", "1"], /--test-fraction must be in \[0\.01, 0\.9\]/],
+    [
+      ["--dataset", "synthetic-control", "--augment", "flip", "--epochs", "1"],
+      /--augment flip applies to images, not series/,
+    ],
   ];
   for (const [args, re] of cases) {
     const r = await runCli(args);
@@ -49,7 +62,7 @@ Deno.test("cli: defaults are the zero-setup mnist run; derived defaults follow t
   assertEquals([c.dataset, c.arch, c.backend, c.quantize, c.out], [
     "mnist",
     "small",
-    "webgpu",
+    "auto", // WebGPU when an adapter exists, else the CPU backend (a fresh machine has none)
     "f32",
     "weights/mnist-small.tcnn",
   ]);

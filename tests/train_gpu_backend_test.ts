@@ -12,7 +12,7 @@ import { resolveTrainLayers } from "../train/layers.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
 import type { LayerSpec, ResolvedLayer } from "../runtime/spec.ts";
 import { DataRng } from "../train/data/prng.ts";
-import { gpuDeviceForTests } from "./train_gpu_device.ts";
+import { gpuDeviceForTests, NO_WEBGPU } from "./train_gpu_device.ts";
 
 const SEED = Number(Deno.env.get("TEST_SEED") ?? 7);
 
@@ -34,6 +34,7 @@ function data(rng: DataRng, n: number, per: number, k: number) {
 
 Deno.test({
   name: "WebGPU training backend: predict, learning, state round trip, validation",
+  ignore: NO_WEBGPU,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {

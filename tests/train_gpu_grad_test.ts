@@ -40,7 +40,7 @@ import {
 } from "../train/webgpu/conv_dw_lanes_wgsl.ts";
 import { dropoutKeep, dropoutKernel } from "../train/webgpu/dropout_wgsl.ts";
 import { bnApply, bnBackwardInput, bnBackwardParams, bnStats } from "../train/webgpu/batchnorm_wgsl.ts";
-import { gpuDeviceForTests } from "./train_gpu_device.ts";
+import { gpuDeviceForTests, NO_WEBGPU } from "./train_gpu_device.ts";
 
 const SEED = Number(Deno.env.get("TEST_SEED") ?? 20240611);
 const TOL = 2e-4;
@@ -192,6 +192,7 @@ function tryResolve(spec: LayerSpec, inShape: number[]): ResolvedLayer | null {
 
 Deno.test({
   name: "GPU backward kernels match float64 references",
+  ignore: NO_WEBGPU,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {

@@ -17,7 +17,7 @@ import { GpuContext, runPrepared } from "../train/webgpu/gpu_context.ts";
 import { layerForward } from "../train/webgpu/layer_forward.ts";
 import { layerBackward } from "../train/webgpu/layer_backward.ts";
 import { dropoutKeep } from "../train/webgpu/dropout_wgsl.ts";
-import { gpuDeviceForTests } from "./train_gpu_device.ts";
+import { gpuDeviceForTests, NO_WEBGPU } from "./train_gpu_device.ts";
 
 const SEED = Number(Deno.env.get("TEST_SEED") ?? 424242);
 const TOL = 2e-4;
@@ -139,6 +139,7 @@ function randomLayer(rng: DataRng, kind: number): { spec: TrainLayerSpec; inShap
 
 Deno.test({
   name: "every training layer: GPU forward/backward match train/cpu/reference float64",
+  ignore: NO_WEBGPU,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

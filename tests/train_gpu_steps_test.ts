@@ -15,7 +15,7 @@ import { optimizerKernel } from "../train/webgpu/optimizer_wgsl.ts";
 import { createWebGpuBackend } from "../train/webgpu/gpu_backend.ts";
 import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
 import { DataRng } from "../train/data/prng.ts";
-import { gpuDeviceForTests } from "./train_gpu_device.ts";
+import { gpuDeviceForTests, NO_WEBGPU } from "./train_gpu_device.ts";
 
 const SEED = Number(Deno.env.get("TEST_SEED") ?? 99);
 const TOL = 1e-4;
@@ -91,6 +91,7 @@ const CASES: Omit<TrainConfig, "seed">[] = [
 
 Deno.test({
   name: "WebGPU backend steps match the CPU backend",
+  ignore: NO_WEBGPU,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
@@ -142,6 +143,7 @@ Deno.test({
 
 Deno.test({
   name: "optimizer kernels match train/cpu/optimizer.ts over 3 updates",
+  ignore: NO_WEBGPU,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

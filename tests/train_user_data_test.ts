@@ -10,12 +10,20 @@ import { makeBatch } from "../train/data/batches.ts";
 import { encodePng } from "./helpers/png_encode.ts";
 import { decodeModel, loadModel } from "../mod.ts";
 import { epochOrder } from "../train/trainer.ts";
+import { NO_WEBGPU } from "./train_gpu_device.ts";
 
 const MAIN = new URL("../train/main.ts", import.meta.url).pathname;
 
 async function train(args: string[]): Promise<{ code: number; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "--backend", "cpu", ...args],
+    args: [
+      "run",
+      "-A",
+      "--unstable-webgpu",
+      MAIN,
+      ...(args.includes("--backend") ? [] : ["--backend", "cpu"]),
+      ...args,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -338,3 +346,71 @@ Deno.test("bad data: one clear error naming the file or folder, nothing written"
     await assertRejects(() => Deno.stat(`${dir}/never.tcnn`), Deno.errors.NotFound);
   });
 });
+
+Deno.test("generated datasets: UCR split sizes, balanced, identical on every call, z-normalised", async () => {
+  for (
+    const [name, tr, te, len, k] of [["synthetic-control", 300, 300, 60, 6], [
+      "cbf",
+      30,
+      900,
+      128,
+      3,
+    ]] as const
+  ) {
+    const a = await loadDataset(name, { seed: 1 });
+    assertEquals([a.train.n + a.val.n, a.test.n, a.inputShape, a.classes.length], [tr, te, [1, len], k]);
+    const counts = new Array(k).fill(0);
+    for (const l of a.test.labels) counts[l]++;
+    assertEquals(counts, new Array(k).fill(te / k), `${name} test split is balanced`);
+    const b = await loadDataset(name, { seed: 2 });
+    assertEquals(a.test.x, b.test.x, `${name}: the test split does not depend on --seed`);
+    const row = Array.from(a.test.x.subarray(0, len));
+    const mean = row.reduce((s, v) => s + v, 0) / len;
+    const std = Math.sqrt(row.reduce((s, v) => s + (v - mean) ** 2, 0) / len);
+    assert(Math.abs(mean) < 1e-5 && Math.abs(std - 1) < 1e-4, `${name}: mean ${mean}, std ${std}`);
+  }
+});
+
+Deno.test(
+  "a JSON conv1d architecture trains end to end on WebGPU (synthetic-control)",
+  { ignore: NO_WEBGPU },
+  async () => {
+    await withDir(async (dir) => {
+      await Deno.writeTextFile(
+        `${dir}/arch.json`,
+        JSON.stringify({
+          layers: [
+            { type: "conv1d", filters: 16, kernel: 5, padding: "same" },
+            { type: "batchnorm" },
+            { type: "relu" },
+            { type: "maxpool1d", size: 2 },
+            { type: "conv1d", filters: 16, kernel: 3, dilation: 2, padding: "same" },
+            { type: "relu" },
+            { type: "globalavgpool" },
+            { type: "dense", units: 6 },
+          ],
+        }),
+      );
+      const args = [
+        "--dataset",
+        "synthetic-control",
+        "--arch",
+        `${dir}/arch.json`,
+        "--epochs",
+        "12",
+        "--lr",
+        "0.01",
+      ];
+      const r = await train([...args, "--backend", "webgpu", "--out", `${dir}/g.tcnn`]);
+      assertEquals(r.code, 0, r.stderr);
+      const report = JSON.parse(await Deno.readTextFile(`${dir}/g.tcnn.report.json`));
+      assertEquals(report.backend, "webgpu");
+      assert(report.history.at(-1).trainLoss < report.history[0].trainLoss * 0.5, "training loss must fall");
+      assert(report.testAccuracy >= 0.75, `test accuracy ${report.testAccuracy}`);
+      const model = await loadModel(await Deno.readFile(`${dir}/g.tcnn`), { backend: "cpu" });
+      assertEquals(model.inputShape, [1, 60]);
+      assertEquals(model.labels!.length, 6);
+      model.dispose();
+    });
+  },
+);

@@ -50,7 +50,7 @@ With --data DIR: your own data, layout detected (image folder, UCR series, IDX).
                           Gaussian noise S), or N = shift N (+ flip for fashion-mnist) (default none)
   --val-fraction X        fraction of training data held out for validation (default 0.1)
   --seed N                seed for init, data order and augmentation (default 1)
-  --backend NAME          webgpu | cpu (default webgpu)
+  --backend NAME          auto | webgpu | cpu (default auto: WebGPU when an adapter exists, else CPU)
   --quantize DTYPE        f32 | f16 | int8: weights dtype of --out (default f32)
   --out FILE              output model (default weights/<dataset>-<arch>.tcnn)
   --checkpoint-every N    checkpoint every N steps as well as every epoch (default 100; 0 = epochs only)
@@ -88,7 +88,7 @@ export interface CliConfig {
   augment: AugmentSpec;
   valFraction: number;
   seed: number;
-  backend: "webgpu" | "cpu";
+  backend: "auto" | "webgpu" | "cpu";
   quantize: "f32" | "f16" | "int8";
   /** undefined with --data DIR alone until the data is loaded */
   out?: string;
@@ -268,7 +268,7 @@ export function parseCli(argv: string[]): CliConfig {
     augment: parseAugment(str("augment")),
     valFraction: number("val-fraction", str("val-fraction"), 0.1, 0.001, 0.9, false),
     seed: number("seed", str("seed"), 1, 0, 0xffffffff, true),
-    backend: oneOf("backend", str("backend") ?? "webgpu", ["webgpu", "cpu"] as const),
+    backend: oneOf("backend", str("backend") ?? "auto", ["auto", "webgpu", "cpu"] as const),
     quantize: oneOf("quantize", str("quantize") ?? "f32", ["f32", "f16", "int8"] as const),
     out: str("out") ??
       (dataset !== undefined && data === undefined ? defaultOut(dataset, defaultArch!) : undefined),

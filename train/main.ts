@@ -31,18 +31,22 @@ function commandLine(argv: string[]): string {
   return ["deno", "task", "train", ...argv.map(q)].join(" ");
 }
 
-async function makeBackend(kind: "webgpu" | "cpu", cfg: TrainConfig): Promise<TrainBackend> {
-  // backends load lazily: --help and flag errors never touch them
-  if (kind === "cpu") return (await import("./cpu/cpu_backend.ts")).createCpuBackend(cfg);
+/** The WebGPU device to train on, or null when this machine has no adapter (says why in `why`). */
+async function gpuDevice(): Promise<{ device: GPUDevice | null; why: string }> {
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) {
-    throw new Error(
-      "WebGPU is not available (run with --unstable-webgpu, as `deno task train` does) — or use --backend cpu",
-    );
+    return {
+      device: null,
+      why: "WebGPU is not available (run with --unstable-webgpu, as `deno task train` does)",
+    };
   }
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) {
-    throw new Error("no WebGPU adapter found on this machine — use --backend cpu to train on the CPU");
+    return {
+      device: null,
+      why:
+        "no WebGPU adapter found on this machine (a GPU, or Mesa: apt-get install mesa-vulkan-drivers and DENO_WEBGPU_BACKEND=vulkan)",
+    };
   }
   const device = await adapter.requestDevice({
     requiredLimits: {
@@ -51,6 +55,23 @@ async function makeBackend(kind: "webgpu" | "cpu", cfg: TrainConfig): Promise<Tr
       maxBufferSize: adapter.limits.maxBufferSize,
     },
   });
+  return { device, why: "" };
+}
+
+async function makeBackend(
+  kind: "auto" | "webgpu" | "cpu",
+  cfg: TrainConfig,
+  say: (s: string) => void,
+): Promise<TrainBackend> {
+  // backends load lazily: --help and flag errors never touch them
+  const cpu = async () => (await import("./cpu/cpu_backend.ts")).createCpuBackend(cfg);
+  if (kind === "cpu") return await cpu();
+  const { device, why } = await gpuDevice();
+  if (!device) {
+    if (kind === "webgpu") throw new Error(`${why} — or use --backend cpu`);
+    say(`${why}: training on the CPU backend`);
+    return await cpu();
+  }
   return await (await import("./webgpu/gpu_backend.ts")).createWebGpuBackend(device, cfg);
 }
 
@@ -147,7 +168,7 @@ async function run(cli: CliConfig, argv: string[]): Promise<number> {
   const resume = cli.resume ? await loadCheckpoint(ckptPath) : undefined;
   if (resume) say(`resuming from ${ckptPath}: epoch ${resume.epoch + 1}, step ${resume.stepInEpoch}`);
 
-  const backend = await makeBackend(cli.backend, cfg);
+  const backend = await makeBackend(cli.backend, cfg, say);
   try {
     const result = await train({
       backend,

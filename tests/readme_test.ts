@@ -1,0 +1,96 @@
+// The README works as written: every file it names exists, every `deno task`
+// it names is defined, every `deno task train` line parses and never writes
+// over a shipped model, every TypeScript snippet type-checks, and the
+// snippets that do not start a server run and print.
+
+import { assert, assertEquals } from "@std/assert";
+import { parseCli, resolveDataDefaults } from "../train/cli_args.ts";
+
+const ROOT = new URL("../", import.meta.url);
+const README = await Deno.readTextFile(new URL("README.md", ROOT));
+const TASKS = Object.keys(JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))).tasks);
+
+/** Shell lines of the sh blocks, with `\` continuations joined and comments dropped. */
+function shellLines(): string[] {
+  const blocks = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+  return blocks.flatMap((b) => b.replace(/\\\n\s*/g, " ").split("\n")).map((l) =>
+    l.replace(/\s+#.*$/, "").trim()
+  )
+    .filter(Boolean);
+}
+
+Deno.test("README: every repository file it names exists", async () => {
+  const paths = new Set<string>();
+  const re = /(?<![\w/.-])((?:examples|weights|docs|bench|tests|runtime|train|\.ci)\/[\w./-]*\.\w+)/g;
+  for (const m of README.matchAll(re)) paths.add(m[1]);
+  for (const m of README.matchAll(/\]\(([\w./-]+)\)/g)) if (!m[1].startsWith("http")) paths.add(m[1]);
+  const missing: string[] = [];
+  for (const p of paths) {
+    // outputs the README tells the user to create are not expected to exist
+    if (/^weights\/my-|mnist-small|^dist\//.test(p)) continue;
+    try {
+      await Deno.stat(new URL(p, ROOT));
+    } catch {
+      missing.push(p);
+    }
+  }
+  assertEquals(missing, [], `README names missing files: ${missing.join(", ")}`);
+  assert(paths.size > 10, `found only ${paths.size} paths`);
+});
+
+Deno.test("README: every `deno task` it names exists; train lines parse and never overwrite a shipped model", async () => {
+  const shipped = new Set<string>();
+  for await (const e of Deno.readDir(new URL("weights/", ROOT))) {
+    if (e.name.endsWith(".tcnn")) shipped.add(e.name);
+  }
+  let trains = 0;
+  for (const line of shellLines()) {
+    const m = /(?:npx -y deno@[\d.]+|deno) task ([\w:-]+)(.*)$/.exec(line);
+    if (!m) continue;
+    assert(TASKS.includes(m[1]), `README uses "deno task ${m[1]}", deno.json has ${TASKS.join(", ")}`);
+    if (m[1] !== "train") continue;
+    trains++;
+    const args = m[2].trim().split(/\s+/).filter(Boolean);
+    const cli = parseCli(args); // throws UsageError on a bad flag
+    if (cli.help) continue;
+    const out = resolveDataDefaults(cli, 1000, false, cli.dataset ?? cli.data ?? "data").out;
+    const name = out.replace(/^weights\//, "");
+    assert(
+      !(out.startsWith("weights/") && shipped.has(name)),
+      `README line would overwrite a shipped model: ${line}`,
+    );
+  }
+  assert(trains >= 4, `found ${trains} train lines`);
+});
+
+Deno.test("README: TypeScript snippets type-check, and those without a server run", async () => {
+  const check = await new Deno.Command(Deno.execPath(), {
+    args: ["check", "--doc-only", "README.md"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(check.code, 0, new TextDecoder().decode(check.stderr));
+  const blocks = [...README.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) =>
+    !/Deno\.serve/.test(b)
+  );
+  assert(blocks.length >= 2);
+  for (const [i, code] of blocks.entries()) {
+    const file = new URL(`.readme_snippet_${i}.ts`, ROOT);
+    await Deno.writeTextFile(file, code);
+    try {
+      const r = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--unstable-webgpu", file.pathname],
+        cwd: ROOT,
+        env: { TINYCNN_README_TEST: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const out = new TextDecoder().decode(r.stdout), err = new TextDecoder().decode(r.stderr);
+      assertEquals(r.code, 0, `snippet ${i} failed:\n${code}\n${err}`);
+      assert(out.trim().length > 0, `snippet ${i} printed nothing`);
+    } finally {
+      await Deno.remove(file);
+    }
+  }
+});
