@@ -22,7 +22,10 @@ Deno.test("cli: bad flags exit 2 with a message naming the flag", async () => {
     [["--epochs", "zero"], /--epochs must be an integer, got "zero"/],
     [["--epochs", "0"], /--epochs must be in \[1,/],
     [["--arch", "resnet"], /--arch must be one of small, lenet, edge, tiny, fcn or a \.json file/],
-    [["--dataset", "cifar"], /--dataset must be one of mnist, fashion-mnist, synthetic-control, cbf/],
+    [
+      ["--dataset", "cifar"],
+      /--dataset must be one of mnist, fashion-mnist, mnist-full, synthetic-control, cbf/,
+    ],
     [["--optimizer", "rmsprop"], /--optimizer must be one of sgd, adam, adamw/],
     [["--quantize", "int4"], /--quantize must be one of f32, f16, int8/],
     [["--backend", "cuda"], /--backend must be one of auto, webgpu, cpu/],

@@ -8,6 +8,7 @@ import jpeg from "jpeg-js";
 import { loadDataset } from "../train/data/datasets.ts";
 import { makeBatch } from "../train/data/batches.ts";
 import { encodePng } from "./helpers/png_encode.ts";
+import { idx } from "./helpers/idx_fixture.ts";
 import { decodeModel, loadModel } from "../mod.ts";
 import { epochOrder } from "../train/trainer.ts";
 import { NO_WEBGPU } from "./train_gpu_device.ts";
@@ -209,15 +210,6 @@ Deno.test("UCR series (TSV and CSV with header): input (1,L), class names as wri
   });
 });
 
-function idx(magic: number, dims: number[], body: Uint8Array): Uint8Array {
-  const b = new Uint8Array(4 + 4 * dims.length + body.length);
-  const dv = new DataView(b.buffer);
-  dv.setUint32(0, magic);
-  dims.forEach((d, i) => dv.setUint32(4 + 4 * i, d));
-  b.set(body, 4 + 4 * dims.length);
-  return b;
-}
-
 async function idxDir(dir: string, k: number, c: number) {
   const n = 30, nt = 9;
   const images = (m: number) => {
@@ -414,3 +406,95 @@ Deno.test(
     });
   },
 );
+
+for (const backend of ["cpu", "webgpu"] as const) {
+  Deno.test(
+    `fine-tune on ${backend}: --init keeps the model's layers and weights, a new head for K=2, --freeze 2 keeps conv fixed`,
+    { ignore: backend === "webgpu" && NO_WEBGPU },
+    async () => {
+      await withDir(async (dir) => {
+        await imageFolder(`${dir}/three`, ["gray"], true);
+        const base = await train([
+          "--data",
+          `${dir}/three`,
+          "--out",
+          `${dir}/base.tcnn`,
+          "--arch",
+          "tiny",
+          "--epochs",
+          "40",
+          "--lr",
+          "0.01",
+          "--quiet",
+        ]);
+        assertEquals(base.code, 0, base.stderr);
+        // a two-class dataset of the same images: bright and dark only
+        await Deno.mkdir(`${dir}/two`);
+        for (const split of ["train", "test"]) {
+          for (const c of ["bright", "dark"]) {
+            await Deno.mkdir(`${dir}/two/${split}`, { recursive: true });
+            await Deno.rename(`${dir}/three/${split}/${c}`, `${dir}/two/${split}/${c}`);
+          }
+        }
+        const ft = await train([
+          "--data",
+          `${dir}/two`,
+          "--init",
+          `${dir}/base.tcnn`,
+          "--freeze",
+          "2",
+          "--epochs",
+          "30",
+          "--lr",
+          "0.01",
+          "--backend",
+          backend,
+          "--out",
+          `${dir}/ft.tcnn`,
+        ]);
+        assertEquals(ft.code, 0, ft.stderr);
+        assert(/new 2-class head \(the model had 3\)/.test(ft.stderr), ft.stderr);
+        const a = decodeModel(await Deno.readFile(`${dir}/base.tcnn`)).desc;
+        const b = decodeModel(await Deno.readFile(`${dir}/ft.tcnn`)).desc;
+        assertEquals(b.labels, ["bright", "dark"]);
+        assertEquals(b.layers.map((l) => l.type), a.layers.map((l) => l.type));
+        assertEquals(b.params[0], a.params[0], "the frozen conv keeps its weights exactly");
+        assertEquals(b.normalization, a.normalization, "the model's normalisation is kept");
+        const head = b.params.findLastIndex((p) => p.length > 0);
+        assertEquals(b.params[head][1].length, 2, "the head has 2 outputs");
+        const report = JSON.parse(await Deno.readTextFile(`${dir}/ft.tcnn.report.json`));
+        assertEquals(report.backend, backend);
+        assert(report.testAccuracy >= 0.8, `fine-tuned accuracy ${report.testAccuracy}`);
+      });
+    },
+  );
+}
+
+Deno.test("fine-tune errors: --freeze without --init, a model of another input shape, freezing everything", async () => {
+  await withDir(async (dir) => {
+    await imageFolder(`${dir}/d`, ["gray"], true);
+    const r1 = await train(["--data", `${dir}/d`, "--freeze", "1"]);
+    assertEquals(r1.code, 2);
+    assert(/--freeze needs --init FILE\.tcnn/.test(r1.stderr), r1.stderr);
+    const r2 = await train(["--data", `${dir}/d`, "--init", "weights/mnist.tcnn", "--out", `${dir}/x.tcnn`]);
+    assertEquals(r2.code, 1);
+    assert(
+      /the model takes input \(1,28,28\), the data is \(1,12,12\); use --size HxW/.test(r2.stderr),
+      r2.stderr,
+    );
+    const r3 = await train([
+      "--data",
+      `${dir}/d`,
+      "--size",
+      "28x28",
+      "--init",
+      "weights/mnist.tcnn",
+      "--freeze",
+      "99",
+      "--out",
+      `${dir}/x.tcnn`,
+    ]);
+    assertEquals(r3.code, 1);
+    assert(/--freeze 99 leaves no trainable layer/.test(r3.stderr), r3.stderr);
+  });
+});

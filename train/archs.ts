@@ -190,3 +190,13 @@ export async function loadArch(nameOrPath: string, inputShape: number[], classes
   };
   return checkArch(a, inputShape, classes, nameOrPath);
 }
+
+/** A layer chain from elsewhere (e.g. --init's model), checked like a JSON architecture. */
+export function archFromLayers(
+  name: string,
+  layers: TrainLayerSpec[],
+  inputShape: number[],
+  classes: number,
+): Arch {
+  return checkArch({ name, inputShape, layers }, inputShape, classes, name);
+}

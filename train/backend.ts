@@ -22,6 +22,8 @@ export interface TrainConfig {
   loss: "softmax_xent" | "mse";
   optimizer: OptimizerConfig;
   seed: number;
+  /** the first `frozen` layers keep their parameters (no optimizer update; fine-tuning); default 0 */
+  frozen?: number;
 }
 
 export interface StepResult {

@@ -28,14 +28,19 @@ With --data DIR: your own data, layout detected (image folder, UCR series, IDX).
   --data DIR              your data: an image folder (train/<class>/*.png|jpg + test/<class>/…, or
                           <class>/*.png|jpg), UCR series (<Name>_TRAIN.tsv + <Name>_TEST.tsv, or
                           train.csv + test.csv; label first), or IDX files (+ labels.txt)
-  --dataset NAME          mnist | fashion-mnist | synthetic-control | cbf (default mnist without --data);
-                          fashion-mnist reads /usr/share/datasets/fashion-mnist or --data DIR
+  --dataset NAME          mnist | fashion-mnist | mnist-full | synthetic-control | cbf (default mnist
+                          without --data); fashion-mnist reads /usr/share/datasets/fashion-mnist when
+                          present, else downloads the official files (like mnist-full, the 70k MNIST)
+                          into $XDG_CACHE_HOME/tinycnn (resumable, checksummed)
   --labels A,B,...        class names (IDX data; instead of labels.txt beside the files)
   --size HxW              image folders: resize every image to H×W (default the most common size)
   --channels 1|3          image folders: gray or RGB (default 1 when every image is gray, else 3)
   --test-fraction X       held out for testing when the data has no test split (default 0.2)
   --arch NAME|FILE.json   small | lenet | edge | tiny | fcn, or a JSON file {inputShape, layers}
                           (default small for images, fcn for series)
+  --init FILE.tcnn        fine-tune: start from this model's layers and weights (a new head when the
+                          class count differs; its normalisation is kept)
+  --freeze N              with --init: keep the first N layers fixed (default 0)
   --epochs N              training epochs (default: enough for ~600 steps, at least 2)
   --batch N               mini-batch size (default 64, smaller for small training sets)
   --lr X                  base learning rate (default 0.002 for adam/adamw, 0.05 for sgd)
@@ -73,6 +78,10 @@ export interface CliConfig {
   size?: [number, number];
   channels?: 1 | 3;
   testFraction: number;
+  /** --init: a .tcnn to fine-tune from */
+  init?: string;
+  /** --freeze: leading layers kept fixed (with --init) */
+  freeze: number;
   /** undefined: enough epochs for MIN_STEPS steps (resolveDataDefaults) */
   epochs?: number;
   /** undefined: 64, or smaller for a small training set */
@@ -196,6 +205,8 @@ export function parseCli(argv: string[]): CliConfig {
         size: s,
         channels: s,
         "test-fraction": s,
+        init: s,
+        freeze: s,
         epochs: s,
         batch: s,
         lr: s,
@@ -244,6 +255,12 @@ export function parseCli(argv: string[]): CliConfig {
   const opt = (flag: string, min: number, max: number, integer: boolean) =>
     str(flag) === undefined ? undefined : number(flag, str(flag), 0, min, max, integer);
   const channels = str("channels");
+  if (str("freeze") !== undefined && str("init") === undefined) {
+    throw new UsageError("--freeze needs --init FILE.tcnn (the layers to keep come from that model)");
+  }
+  if (str("init") !== undefined && arch !== undefined) {
+    throw new UsageError("--init takes its architecture from the model; drop --arch");
+  }
   const defaultArch = arch ??
     (dataset === undefined ? undefined : SERIES_DATASETS.includes(dataset) ? "fcn" : "small");
   return {
@@ -256,6 +273,8 @@ export function parseCli(argv: string[]): CliConfig {
       ? undefined
       : Number(oneOf("channels", channels, ["1", "3"] as const)) as 1 | 3,
     testFraction: number("test-fraction", str("test-fraction"), 0.2, 0.01, 0.9, false),
+    init: str("init"),
+    freeze: number("freeze", str("freeze"), 0, 0, 1000, true),
     epochs: opt("epochs", 1, 100000, true),
     batch: opt("batch", 1, 65536, true),
     lr: number("lr", str("lr"), optimizer === "sgd" ? 0.05 : 0.002, 1e-12, 100, false),

@@ -9,7 +9,8 @@ import { dirname } from "node:path";
 import { type CliConfig, parseCli, resolveDataDefaults, USAGE, UsageError } from "./cli_args.ts";
 import { loadDataset } from "./data/datasets.ts";
 import { makeBatch } from "./data/batches.ts";
-import { archStats, loadArch } from "./archs.ts";
+import { archFromLayers, archStats, loadArch } from "./archs.ts";
+import { applyInit, checkFreeze, initFromModel } from "./init_model.ts";
 import type { TrainBackend, TrainConfig } from "./backend.ts";
 import { evaluate, train } from "./trainer.ts";
 import { loadCheckpoint, writeAtomic } from "./checkpoint.ts";
@@ -122,12 +123,22 @@ async function run(cli: CliConfig, argv: string[]): Promise<number> {
     labels: cli.labels,
     size: cli.size,
     channels: cli.channels,
+    download: { base: Deno.env.get("TINYCNN_DATASET_BASE_URL") || undefined, progress: say },
   });
   for (const note of data.notes) say(note);
   const series = data.inputShape.length === 2;
   const dd = resolveDataDefaults(cli, data.train.n, series, cli.dataset ?? data.name);
   const out = dd.out;
-  const arch = await loadArch(dd.arch, data.inputShape, data.classes.length);
+  const init = cli.init ? await initFromModel(cli.init, data.inputShape, data.classes.length) : null;
+  const arch = init
+    ? archFromLayers(`init:${cli.init}`, init.layers, data.inputShape, data.classes.length)
+    : await loadArch(dd.arch, data.inputShape, data.classes.length);
+  if (init) {
+    say(init.note);
+    checkFreeze(cli.freeze, arch.layers);
+    // the loaded weights expect the model's own preprocessing
+    if (init.normalization) data.normalization = init.normalization;
+  }
   const stats = archStats(arch);
   const cfg: TrainConfig = {
     inputShape: arch.inputShape,
@@ -137,6 +148,7 @@ async function run(cli: CliConfig, argv: string[]): Promise<number> {
       ? { type: "sgd", momentum: cli.momentum, weightDecay: cli.weightDecay }
       : { type: cli.optimizer, weightDecay: cli.weightDecay },
     seed: cli.seed,
+    frozen: cli.freeze,
   };
   const datasetName = cli.dataset ?? data.name;
   say(
@@ -164,12 +176,15 @@ async function run(cli: CliConfig, argv: string[]): Promise<number> {
     seed: cli.seed,
     optimizer: cfg.optimizer,
     valFraction: cli.valFraction,
+    init: cli.init ?? null,
+    freeze: cli.freeze,
   };
   const resume = cli.resume ? await loadCheckpoint(ckptPath) : undefined;
   if (resume) say(`resuming from ${ckptPath}: epoch ${resume.epoch + 1}, step ${resume.stepInEpoch}`);
 
   const backend = await makeBackend(cli.backend, cfg, say);
   try {
+    if (init && !resume) await applyInit(backend, init);
     const result = await train({
       backend,
       data,

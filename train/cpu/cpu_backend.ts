@@ -106,7 +106,7 @@ class CpuBackend implements TrainBackend {
     const lossFn = this.#cfg.loss === "mse" ? meanSquaredError : softmaxCrossEntropy;
     const { loss, dz, correct } = lossFn(out, labels, batch);
     net.backward(this.#params, dz, batch);
-    for (let i = 0; i < this.#params.length; i++) {
+    for (let i = this.#cfg.frozen ?? 0; i < this.#params.length; i++) {
       for (let j = 0; j < this.#params[i].length; j++) {
         optimizerUpdate(this.#opt, this.#params[i][j], net.grads[i][j], this.#slots[i][j], lr, t);
       }

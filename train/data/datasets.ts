@@ -24,10 +24,11 @@ import {
 import { type ClassFiles, classFiles, readImageFolder } from "./image_folder.ts";
 import { findSeriesFiles, readSeries } from "./ucr.ts";
 import { GENERATED, generatedSeries } from "./synthetic.ts";
+import { cacheDir, ensureDownloaded, type FetchOptions, REMOTE } from "./download.ts";
 
 export type { Dataset, SampleSet } from "./sets.ts";
 
-export const DATASET_NAMES = ["mnist", "fashion-mnist", "synthetic-control", "cbf"] as const;
+export const DATASET_NAMES = ["mnist", "fashion-mnist", "mnist-full", "synthetic-control", "cbf"] as const;
 export type DatasetName = typeof DATASET_NAMES[number];
 
 export const FASHION_DIR = "/usr/share/datasets/fashion-mnist";
@@ -62,6 +63,8 @@ export interface LoadOptions {
   size?: [number, number];
   /** image folders: force 1 (gray) or 3 (RGB) channels */
   channels?: 1 | 3;
+  /** downloads of fashion-mnist / mnist-full into the cache: mirror base URL and progress lines */
+  download?: FetchOptions;
 }
 
 /** Split-by-split data before validation is drawn. */
@@ -195,10 +198,14 @@ async function loadRaw(name: string | undefined, opts: LoadOptions): Promise<Raw
     if (!opts.dataDir) throw new TypeError("give a dataset name or a data directory");
     return await detectDir(opts.dataDir, opts);
   }
-  if (name === "fashion-mnist" || (name === "mnist" && opts.dataDir)) {
-    const dir = opts.dataDir ?? FASHION_DIR;
+  if (name === "fashion-mnist" || name === "mnist-full" || (name === "mnist" && opts.dataDir)) {
+    // fashion-mnist: the Debian package's copy when present, else the official files in the cache
+    const local = name === "fashion-mnist" && await exists(join(FASHION_DIR, "train-labels-idx1-ubyte.gz"));
+    const remote = name === "fashion-mnist" ? "fashion-mnist" : "mnist-full";
+    const dir = opts.dataDir ??
+      (local ? FASHION_DIR : await ensureDownloaded(REMOTE[remote], cacheDir(remote), opts.download));
     const names = opts.labels ?? (await readLabelsTxt(dir)) ??
-      (name === "mnist" ? DIGIT_CLASSES : FASHION_CLASSES);
+      (name === "fashion-mnist" ? FASHION_CLASSES : DIGIT_CLASSES);
     const raw = await loadIdxDir(dir, name, names);
     return { ...raw, flipOk: name === "fashion-mnist" };
   }

@@ -191,7 +191,8 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
     train.push(ctx.prepare(lossReduce(n), [perBuf!, result]));
     for (let i = L - 1; i >= 0; i--) train.push(...backward(layers[i], i, n));
     params.forEach((ts, i) =>
-      ts.forEach((t, k) => {
+      // frozen leading layers (fine-tuning) get no optimizer update
+      i >= (cfg.frozen ?? 0) && ts.forEach((t, k) => {
         const kern = optimizerKernel(opt, init[i][k].length);
         train.push(ctx.prepare(kern, [stepU, grads[i][k], t, ...slots[i][k]]));
       })
