@@ -44,7 +44,9 @@ function pattern(k: number, seed: number, c: number): Uint8Array {
   return px;
 }
 
-async function writeImage(path: string, k: number, seed: number, kind: "gray" | "palette" | "rgba" | "jpeg") {
+type Kind = "gray" | "gray-alpha" | "rgb" | "palette" | "rgba" | "jpeg";
+
+async function writeImage(path: string, k: number, seed: number, kind: Kind) {
   if (kind === "jpeg") {
     const rgba = pattern(k, seed, 4).map((v, i) => (i % 4 === 3 ? 255 : v));
     // tint so the folder is RGB, not gray
@@ -57,6 +59,11 @@ async function writeImage(path: string, k: number, seed: number, kind: "gray" | 
   } else if (kind === "rgba") {
     const g = pattern(k, seed, 4).map((v, i) => (i % 4 === 3 ? 255 : v));
     await Deno.writeFile(path, await encodePng(g, 12, 12, 4));
+  } else if (kind === "gray-alpha") {
+    const g = pattern(k, seed, 2).map((v, i) => (i % 2 === 1 ? 255 : v));
+    await Deno.writeFile(path, await encodePng(g, 12, 12, 2));
+  } else if (kind === "rgb") {
+    await Deno.writeFile(path, await encodePng(pattern(k, seed, 3), 12, 12, 3, { filter: "cycle" }));
   } else {
     await Deno.writeFile(path, await encodePng(pattern(k, seed, 1), 12, 12, 1));
   }
@@ -65,7 +72,7 @@ async function writeImage(path: string, k: number, seed: number, kind: "gray" | 
 const CLASSES = ["bright", "dark", "stripes"]; // sorted folder names
 const KIND_OF = [1, 0, 2]; // folder name → pattern
 
-async function imageFolder(dir: string, kinds: ("gray" | "palette" | "rgba" | "jpeg")[], split: boolean) {
+async function imageFolder(dir: string, kinds: Kind[], split: boolean) {
   const counts = [14, 9, 11]; // uneven
   let seed = 0;
   for (const [ci, name] of CLASSES.entries()) {
@@ -90,7 +97,8 @@ async function withDir(fn: (dir: string) => Promise<void>) {
 
 Deno.test("image folder (gray PNG kinds, train/test): trains; labels are the folder names; accuracy reported", async () => {
   await withDir(async (dir) => {
-    await imageFolder(`${dir}/data`, ["gray", "palette", "rgba"], true);
+    // gray content in every PNG colour type: still one channel
+    await imageFolder(`${dir}/data`, ["gray", "palette", "rgba", "gray-alpha", "rgb"], true);
     const d = await loadDataset(undefined, { dataDir: `${dir}/data` });
     assertEquals([d.layout, d.classes, d.inputShape], ["image-folder", CLASSES, [1, 12, 12]]);
     assertEquals(d.test.n, 9);
@@ -497,4 +505,27 @@ Deno.test("fine-tune errors: --freeze without --init, a model of another input s
     assertEquals(r3.code, 1);
     assert(/--freeze 99 leaves no trainable layer/.test(r3.stderr), r3.stderr);
   });
+});
+
+Deno.test("decoders: progressive JPEG, 16-bit RGB and gray, Adam7-interlaced and 1-bit PNGs (ImageMagick fixtures)", async () => {
+  const { decodeImage } = await import("../train/data/decode_image.ts");
+  const dir = new URL("./data/images/", import.meta.url);
+  for (
+    const [file, gray] of [
+      ["progressive.jpg", false],
+      ["rgb16.png", true],
+      ["gray16.png", true],
+      ["gray-adam7.png", true],
+      ["gray1.png", true],
+    ] as const
+  ) {
+    const img = decodeImage(await Deno.readFile(new URL(file, dir)), file);
+    assertEquals([img.width, img.height, img.gray], [16, 12, gray], file);
+    // gradients: top-left and bottom-right differ, every alpha is opaque
+    assert(
+      img.rgba[0] !== img.rgba[img.rgba.length - 4] || img.rgba[2] !== img.rgba[img.rgba.length - 2],
+      file,
+    );
+    for (let i = 3; i < img.rgba.length; i += 4) assertEquals(img.rgba[i], 255, `${file} alpha`);
+  }
 });

@@ -34,6 +34,10 @@ function commandLine(argv: string[]): string {
 
 /** The WebGPU device to train on, or null when this machine has no adapter (says why in `why`). */
 async function gpuDevice(): Promise<{ device: GPUDevice | null; why: string }> {
+  // Mesa warns "XDG_RUNTIME_DIR is invalid" on every run without one: give the process a private 0700 dir
+  if (!Deno.env.get("XDG_RUNTIME_DIR")) {
+    Deno.env.set("XDG_RUNTIME_DIR", await Deno.makeTempDir({ prefix: "tinycnn-xdg-" }));
+  }
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) {
     return {
