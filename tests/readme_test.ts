@@ -4,7 +4,8 @@
 // snippets that do not start a server run and print.
 
 import { assert, assertEquals } from "@std/assert";
-import { parseCli, resolveDataDefaults } from "../train/cli_args.ts";
+import { parseCli } from "../train/cli_args.ts";
+import { resolveDataDefaults } from "../train/defaults.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const README = await Deno.readTextFile(new URL("README.md", ROOT));

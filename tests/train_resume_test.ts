@@ -6,6 +6,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { loadCheckpoint } from "../train/checkpoint.ts";
 import { decodeModel } from "../runtime/format.ts";
+import { exists } from "../train/fs_util.ts";
 
 const MAIN = new URL("../train/main.ts", import.meta.url).pathname;
 
@@ -23,15 +24,6 @@ function trainCmd(out: string, extra: string[] = []): Deno.Command {
     stdout: "piped",
     stderr: "piped",
   });
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await Deno.stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 Deno.test("resume: SIGKILL after the first checkpoint, --resume finishes like an uninterrupted run", async () => {

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { ARCH_NAMES } from "./archs.ts";
 import { DATASET_NAMES } from "./data/datasets.ts";
 import { SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
+import { defaultOut } from "./defaults.ts";
 
 /** A command-line mistake: exit status 2. */
 export class UsageError extends Error {
@@ -59,14 +60,16 @@ With --data DIR: your own data, layout detected (image folder, UCR series, IDX).
   --quantize DTYPE        f32 | f16 | int8: weights dtype of --out (default f32)
   --out FILE              output model (default weights/<dataset>-<arch>.tcnn)
   --checkpoint-every N    checkpoint every N steps as well as every epoch (default 100; 0 = epochs only)
-  --resume                continue from <out>.ckpt
+  --resume [FILE.ckpt]    continue a stopped run from its checkpoint (--out FILE → FILE.ckpt); the
+                          checkpoint holds the run's flags, so none need repeating; --epochs may be
+                          raised (also --backend, --quiet, --json, --checkpoint-every, --patience)
+  --keep-checkpoint       keep <out>.ckpt after the model is written (default: removed)
+  --force                 overwrite an existing --out model
   --limit N               use at most N samples per split (quick runs, tests)
-  --quiet                 no progress output
+  --quiet                 print only the final summary line
+  --json                  print one JSON summary (accuracy per dtype, sizes, time, paths) on stdout
   --help                  this text
 `;
-
-/** Optimizer steps the default --epochs aims for. */
-export const MIN_STEPS = 600;
 
 export interface CliConfig {
   /** undefined: chosen from the data (small for images, fcn for series) */
@@ -103,6 +106,11 @@ export interface CliConfig {
   out?: string;
   checkpointEvery: number;
   resume: boolean;
+  /** --resume FILE.ckpt */
+  resumeFrom?: string;
+  keepCheckpoint: boolean;
+  force: boolean;
+  json: boolean;
   limit?: number;
   quiet: boolean;
   help: boolean;
@@ -187,8 +195,78 @@ function number(
   return n;
 }
 
+/** Flags that take a value (for joining "--flag -1" before parsing). */
+const STRING_FLAGS = new Set([
+  "arch",
+  "dataset",
+  "data",
+  "labels",
+  "size",
+  "channels",
+  "test-fraction",
+  "init",
+  "freeze",
+  "epochs",
+  "batch",
+  "lr",
+  "optimizer",
+  "momentum",
+  "weight-decay",
+  "schedule",
+  "warmup",
+  "patience",
+  "augment",
+  "val-fraction",
+  "seed",
+  "backend",
+  "quantize",
+  "out",
+  "checkpoint-every",
+  "limit",
+]);
+
+/** Flags --resume may change; every other flag comes from the checkpoint. */
+export const RESUME_OVERRIDES = new Set([
+  "epochs",
+  "backend",
+  "quiet",
+  "json",
+  "checkpoint-every",
+  "patience",
+  "keep-checkpoint",
+  "force",
+]);
+
+/**
+ * "--epochs -1" → "--epochs=-1" (parseArgs would call "-1" an ambiguous
+ * option), and "--resume FILE.ckpt" → resumeFrom.
+ */
+export function normalizeArgv(argv: string[]): { args: string[]; resumeFrom?: string } {
+  const args: string[] = [];
+  let resumeFrom: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], m = /^--([\w-]+)$/.exec(a);
+    if (m && STRING_FLAGS.has(m[1]) && i + 1 < argv.length && /^-[\d.]/.test(argv[i + 1])) {
+      args.push(`${a}=${argv[++i]}`);
+    } else if (a === "--resume" && i + 1 < argv.length && argv[i + 1].endsWith(".ckpt")) {
+      resumeFrom = argv[++i];
+      args.push(a);
+    } else args.push(a);
+  }
+  return { args, resumeFrom };
+}
+
+/** The flag names given in argv ("--epochs=3" and "--epochs 3" alike). */
+export function flagNames(argv: string[]): string[] {
+  return argv.flatMap((a) => {
+    const m = /^--([\w-]+)/.exec(a);
+    return m ? [m[1]] : [];
+  });
+}
+
 /** Parse and validate argv; throws UsageError. */
-export function parseCli(argv: string[]): CliConfig {
+export function parseCli(argvIn: string[]): CliConfig {
+  const { args: argv, resumeFrom } = normalizeArgv(argvIn);
   const s = { type: "string" } as const;
   const b = { type: "boolean" } as const;
   let values: Record<string, string | boolean | undefined>, positionals: string[];
@@ -224,6 +302,9 @@ export function parseCli(argv: string[]): CliConfig {
         out: s,
         "checkpoint-every": s,
         resume: b,
+        "keep-checkpoint": b,
+        force: b,
+        json: b,
         limit: s,
         quiet: b,
         help: b,
@@ -293,6 +374,10 @@ export function parseCli(argv: string[]): CliConfig {
       (dataset !== undefined && data === undefined ? defaultOut(dataset, defaultArch!) : undefined),
     checkpointEvery: number("checkpoint-every", str("checkpoint-every"), 100, 0, 1e9, true),
     resume: values.resume === true,
+    resumeFrom,
+    keepCheckpoint: values["keep-checkpoint"] === true,
+    force: values.force === true,
+    json: values.json === true,
     limit: limitRaw === undefined ? undefined : number("limit", limitRaw, 0, 10, 1e9, true),
     quiet: values.quiet === true,
     help: values.help === true,
@@ -301,38 +386,3 @@ export function parseCli(argv: string[]): CliConfig {
 
 /** Named datasets whose samples are series (default arch fcn). */
 const SERIES_DATASETS: readonly string[] = ["synthetic-control", "cbf"];
-
-/** weights/<dataset>-<arch>.tcnn, with a custom JSON arch named "custom". */
-export function defaultOut(dataset: string, arch: string): string {
-  const name = dataset.replace(/[/\\]+$/, "").split(/[/\\]/).pop() || "data";
-  return `weights/${name}-${arch.endsWith(".json") ? "custom" : arch}.tcnn`;
-}
-
-/** The resolved run settings once the data is known (see CliConfig's undefined fields). */
-export interface DataDefaults {
-  arch: string;
-  batch: number;
-  epochs: number;
-  patience: number;
-  out: string;
-}
-
-/**
- * Fill the data-dependent defaults: fcn for series, small for images; batch 64
- * or, for a small training set, the power of two near n/16 (at least 8); as
- * many epochs as MIN_STEPS steps need (at least 2, at most 500); patience a
- * quarter of those epochs (at least 5) when --epochs was not given.
- */
-export function resolveDataDefaults(
-  cli: CliConfig,
-  trainN: number,
-  series: boolean,
-  name: string,
-): DataDefaults {
-  const arch = cli.arch ?? (series ? "fcn" : "small");
-  const batch = cli.batch ?? Math.min(64, Math.max(8, 2 ** Math.floor(Math.log2(Math.max(1, trainN / 16)))));
-  const steps = Math.ceil(trainN / batch);
-  const epochs = cli.epochs ?? Math.min(500, Math.max(2, Math.ceil(MIN_STEPS / steps)));
-  const patience = cli.patience ?? (epochs >= 20 ? Math.max(5, Math.round(epochs / 4)) : 0);
-  return { arch, batch, epochs, patience, out: cli.out ?? defaultOut(name, arch) };
-}

@@ -22,11 +22,16 @@ export interface InitModel {
   note: string;
 }
 
-/** Read `path` and derive the fine-tuning architecture for data of `inputShape` with `classes` classes. */
-export async function initFromModel(path: string, inputShape: number[], classes: number): Promise<InitModel> {
+/** Read `src` (a path or .tcnn bytes) and derive the fine-tuning architecture for data of `inputShape` with `classes` classes. */
+export async function initFromModel(
+  src: string | Uint8Array,
+  inputShape: number[],
+  classes: number,
+): Promise<InitModel> {
   let bytes: Uint8Array;
+  const path = typeof src === "string" ? src : "(model bytes)";
   try {
-    bytes = await Deno.readFile(path);
+    bytes = typeof src === "string" ? await Deno.readFile(src) : src;
   } catch (e) {
     throw new TypeError(`--init ${path}: cannot read (${(e as Error).message})`);
   }

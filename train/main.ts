@@ -1,30 +1,21 @@
-// CLI of `deno task train`: parse flags, load data and architecture, train on
-// the WebGPU (default) or CPU backend with checkpoints, export the .tcnn,
-// measure every quantized export through the runtime, write the report.
-// Exit status: 0 done, 1 runtime failure (message on stderr), 2 bad flags.
-// Invariant: the file written to --out is the one whose accuracy the report
-// states for its dtype (it is loaded back through mod.ts and evaluated).
+// CLI of `deno task train`, a thin layer over train/mod.ts: parse flags
+// (restoring them from the checkpoint on --resume), load the data, train,
+// write the model and its reports, print a summary. Exit status: 0 done,
+// 1 runtime failure (message on stderr), 2 bad flags, 130 stopped by Ctrl-C
+// (checkpoint written). Invariants: the file written to --out is the one
+// whose accuracy the report states for its dtype; an existing model is never
+// overwritten without --force; the checkpoint is removed once the model and
+// reports are written (unless --keep-checkpoint).
 
 import { dirname } from "node:path";
-import { type CliConfig, parseCli, resolveDataDefaults, USAGE, UsageError } from "./cli_args.ts";
+import { type CliConfig, flagNames, parseCli, RESUME_OVERRIDES, USAGE, UsageError } from "./cli_args.ts";
 import { loadDataset } from "./data/datasets.ts";
-import { makeBatch } from "./data/batches.ts";
-import { archFromLayers, archStats, loadArch } from "./archs.ts";
-import { applyInit, checkFreeze, initFromModel } from "./init_model.ts";
-import type { TrainBackend, TrainConfig } from "./backend.ts";
-import { evaluate, train } from "./trainer.ts";
 import { loadCheckpoint, writeAtomic } from "./checkpoint.ts";
+import { resolveDataDefaults } from "./defaults.ts";
 import { nullSink, stderrSink } from "./progress.ts";
-import {
-  confusionMatrix,
-  perClassAccuracy,
-  type QuantResult,
-  renderSvg,
-  type TrainReport,
-} from "./report.ts";
-
-/** Samples per runtime predict() call when measuring exports. */
-const EVAL_CHUNK = 500;
+import { renderSvg } from "./report.ts";
+import { train } from "./mod.ts";
+import { exists } from "./fs_util.ts";
 
 /** Shell-quote argv for the report's exact command line. */
 function commandLine(argv: string[]): string {
@@ -32,76 +23,60 @@ function commandLine(argv: string[]): string {
   return ["deno", "task", "train", ...argv.map(q)].join(" ");
 }
 
-/** The WebGPU device to train on, or null when this machine has no adapter (says why in `why`). */
-async function gpuDevice(): Promise<{ device: GPUDevice | null; why: string }> {
-  // Mesa warns "XDG_RUNTIME_DIR is invalid" on every run without one: give the process a private 0700 dir
-  if (!Deno.env.get("XDG_RUNTIME_DIR")) {
-    Deno.env.set("XDG_RUNTIME_DIR", await Deno.makeTempDir({ prefix: "tinycnn-xdg-" }));
+/**
+ * --resume: the checkpoint's saved flags, with the flags given now that may
+ * change (RESUME_OVERRIDES) appended; any other flag given now must equal the
+ * saved one. Returns the argv to run, or the current one for a checkpoint
+ * made before flags were saved.
+ */
+async function resumeArgv(argv: string[], cli: CliConfig): Promise<{ argv: string[]; ckpt: string }> {
+  const ckpt = cli.resumeFrom ?? (cli.out ? `${cli.out}.ckpt` : undefined);
+  if (!ckpt) {
+    throw new UsageError("--resume needs --out FILE (its checkpoint is FILE.ckpt) or --resume FILE.ckpt");
   }
-  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-  if (!gpu) {
-    return {
-      device: null,
-      why: "WebGPU is not available (run with --unstable-webgpu, as `deno task train` does)",
-    };
+  if (!(await exists(ckpt))) throw new UsageError(`--resume: no checkpoint ${ckpt} (nothing to continue)`);
+  const saved = ((await loadCheckpoint(ckpt)).run.saved as { argv?: string[] } | undefined)?.argv;
+  if (!saved) return { argv, ckpt };
+  const was = parseCli(saved) as unknown as Record<string, unknown>;
+  const now = parseCli(argv) as unknown as Record<string, unknown>;
+  const camel = (f: string) => f.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+  const keep: string[] = [];
+  for (const f of new Set(flagNames(argv))) {
+    if (f === "resume" || f === "out") continue;
+    if (RESUME_OVERRIDES.has(f)) continue;
+    const a = JSON.stringify(was[camel(f)]), b = JSON.stringify(now[camel(f)]);
+    if (a !== b) {
+      throw new UsageError(
+        `--resume: the checkpoint's run has --${f} ${
+          a ?? "(unset)"
+        }, this command ${b}; drop the flag to continue that run, or start a new one without --resume`,
+      );
+    }
   }
-  const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
-  if (!adapter) {
-    return {
-      device: null,
-      why:
-        "no WebGPU adapter found on this machine (a GPU, or Mesa: apt-get install mesa-vulkan-drivers and DENO_WEBGPU_BACKEND=vulkan)",
-    };
+  // the overrides given now, as written (value flags with their values)
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([\w-]+)(=.*)?$/.exec(argv[i]);
+    if (!m || !RESUME_OVERRIDES.has(m[1])) continue;
+    keep.push(argv[i]);
+    if (!m[2] && i + 1 < argv.length && !argv[i + 1].startsWith("--")) keep.push(argv[++i]);
   }
-  const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
-      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-      maxBufferSize: adapter.limits.maxBufferSize,
-    },
-  });
-  return { device, why: "" };
+  return { argv: [...saved, ...keep, "--resume"], ckpt };
 }
 
-async function makeBackend(
-  kind: "auto" | "webgpu" | "cpu",
-  cfg: TrainConfig,
-  say: (s: string) => void,
-): Promise<TrainBackend> {
-  // backends load lazily: --help and flag errors never touch them
-  const cpu = async () => (await import("./cpu/cpu_backend.ts")).createCpuBackend(cfg);
-  if (kind === "cpu") return await cpu();
-  const { device, why } = await gpuDevice();
-  if (!device) {
-    if (kind === "webgpu") throw new Error(`${why} — or use --backend cpu`);
-    say(`${why}: training on the CPU backend`);
-    return await cpu();
-  }
-  return await (await import("./webgpu/gpu_backend.ts")).createWebGpuBackend(device, cfg);
-}
-
-function softmaxRows(z: Float32Array, k: number): Float32Array {
-  const p = new Float32Array(z.length);
-  for (let o = 0; o < z.length; o += k) {
-    let m = -Infinity, s = 0;
-    for (let j = 0; j < k; j++) m = Math.max(m, z[o + j]);
-    for (let j = 0; j < k; j++) s += p[o + j] = Math.exp(z[o + j] - m);
-    for (let j = 0; j < k; j++) p[o + j] /= s;
-  }
-  return p;
-}
-
-export async function main(argv: string[]): Promise<number> {
-  let cli;
+export async function main(argvIn: string[]): Promise<number> {
   try {
-    cli = parseCli(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`error: ${e.message}\nRun with --help for the options.`);
-    return 2;
-  }
-  try {
-    return await run(cli, argv);
+    let argv = argvIn;
+    let cli = parseCli(argv);
+    if (cli.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (cli.resume) {
+      const r = await resumeArgv(argv, cli);
+      argv = r.argv;
+      cli = { ...parseCli(argv), resumeFrom: r.ckpt };
+    }
+    return await run(cli, argv.filter((a) => a !== "--resume"));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`error: ${e.message}\nRun with --help for the options.`);
@@ -110,13 +85,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function run(cli: CliConfig, argv: string[]): Promise<number> {
-  if (cli.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const sink = cli.quiet ? nullSink : stderrSink();
+  const sink = cli.quiet || cli.json ? nullSink : stderrSink();
   const say = (s: string) => sink.write(s + "\n");
-  const command = commandLine(argv);
+  const t0 = performance.now();
 
   const data = await loadDataset(cli.dataset, {
     dataDir: cli.data,
@@ -130,183 +101,101 @@ async function run(cli: CliConfig, argv: string[]): Promise<number> {
     download: { base: Deno.env.get("TINYCNN_DATASET_BASE_URL") || undefined, progress: say },
   });
   for (const note of data.notes) say(note);
-  const series = data.inputShape.length === 2;
-  const dd = resolveDataDefaults(cli, data.train.n, series, cli.dataset ?? data.name);
-  const out = dd.out;
-  const init = cli.init ? await initFromModel(cli.init, data.inputShape, data.classes.length) : null;
-  const arch = init
-    ? archFromLayers(`init:${cli.init}`, init.layers, data.inputShape, data.classes.length)
-    : await loadArch(dd.arch, data.inputShape, data.classes.length);
-  if (init) {
-    say(init.note);
-    checkFreeze(cli.freeze, arch.layers);
-    // the loaded weights expect the model's own preprocessing
-    if (init.normalization) data.normalization = init.normalization;
+  const name = cli.dataset ?? data.name;
+  const out = resolveDataDefaults(cli, data.train.n, data.inputShape.length === 2, name).out;
+  if (!cli.force && !cli.resume && await exists(out)) {
+    throw new UsageError(`${out} exists; pass --force to overwrite it, or choose another --out`);
   }
-  const stats = archStats(arch);
-  const cfg: TrainConfig = {
-    inputShape: arch.inputShape,
-    layers: arch.layers,
-    loss: "softmax_xent",
-    optimizer: cli.optimizer === "sgd"
-      ? { type: "sgd", momentum: cli.momentum, weightDecay: cli.weightDecay }
-      : { type: cli.optimizer, weightDecay: cli.weightDecay },
-    seed: cli.seed,
-    frozen: cli.freeze,
-  };
-  const datasetName = cli.dataset ?? data.name;
-  say(
-    `${datasetName}: ${data.train.n} train / ${data.val.n} val / ${data.test.n} test, input (${
-      data.inputShape.join(",")
-    }), ${data.classes.length} classes; arch ${arch.name}: ${stats.params} params, ${stats.macs} MACs/sample; backend ${cli.backend}; ${dd.epochs} epochs of batch ${dd.batch}${
-      dd.patience ? `, early stopping after ${dd.patience} epochs without val-loss improvement` : ""
-    }`,
-  );
   const aug = cli.augment;
   const flip = aug.flip === "dataset" ? data.flipOk : aug.flip;
-  if (flip && series) throw new UsageError("--augment flip applies to images, not series");
-  const augment = aug.shift > 0 || flip || aug.noise > 0
-    ? { shift: aug.shift, flip, noise: aug.noise }
-    : null;
-
-  await Deno.mkdir(dirname(out) || ".", { recursive: true });
-  const ckptPath = `${out}.ckpt`;
-  // what must match for --resume to be meaningful
-  const runId = {
-    arch: arch.layers,
-    dataset: datasetName,
-    limit: cli.limit ?? null,
-    batch: dd.batch,
-    seed: cli.seed,
-    optimizer: cfg.optimizer,
-    valFraction: cli.valFraction,
-    init: cli.init ?? null,
-    freeze: cli.freeze,
-  };
-  const resume = cli.resume ? await loadCheckpoint(ckptPath) : undefined;
-  if (resume) say(`resuming from ${ckptPath}: epoch ${resume.epoch + 1}, step ${resume.stepInEpoch}`);
-
-  const backend = await makeBackend(cli.backend, cfg, say);
-  try {
-    if (init && !resume) await applyInit(backend, init);
-    const result = await train({
-      backend,
-      data,
-      epochs: dd.epochs,
-      batch: dd.batch,
-      schedule: { name: cli.schedule, lr: cli.lr, warmup: cli.warmup },
-      seed: cli.seed,
-      augment,
-      patience: dd.patience,
-      checkpointPath: ckptPath,
-      checkpointEvery: cli.checkpointEvery,
-      resume,
-      run: runId,
-      progress: sink,
-    });
-    // summed over the epochs' own times, so a run resumed (--resume) across
-    // processes reports its whole training time, not just the last process's
-    const trainSeconds = result.history.reduce((s, h) => s + h.seconds, 0);
-
-    // training-time predictions on the test set
-    const k = data.classes.length;
-    const test = await evaluate(backend, data.test, data);
-    const refProbs = softmaxRows(test.logits, k);
-    const confusion = confusionMatrix(data.test.labels, test.predicted, k);
-    say(`test accuracy ${(test.accuracy * 100).toFixed(2)}% (loss ${test.loss.toFixed(4)})`);
-
-    const { toModelDesc } = await import("./export.ts");
-    const { encodeModel, loadModel } = await import("../mod.ts");
-    const state = await backend.getState();
-    const meta = {
-      dataset: datasetName,
-      arch: arch.name,
-      testAccuracy: test.accuracy,
-      epochs: result.history.length,
-      command,
-      date: new Date().toISOString(),
-    };
-    const desc = toModelDesc(cfg, state, { labels: data.classes, normalization: data.normalization, meta });
-
-    // every dtype: encode, load through the runtime, measure on the test set
-    const per = data.inputShape.reduce((a, b) => a * b, 1);
-    const testX = makeBatch(data.test, null, 0, data.test.n, data.inputShape, data.normalization).x;
-    const quantized: QuantResult[] = [];
-    let outBytes: Uint8Array | null = null;
-    for (const dtype of ["f32", "f16", "int8"] as const) {
-      const bytes = encodeModel(desc, { dtype });
-      if (dtype === cli.quantize) outBytes = bytes;
-      const model = await loadModel(bytes, { backend: "cpu" });
-      try {
-        const probs = new Float32Array(data.test.n * k);
-        for (let s = 0; s < data.test.n; s += EVAL_CHUNK) {
-          const n = Math.min(EVAL_CHUNK, data.test.n - s);
-          probs.set(await model.predict(testX.subarray(s * per, (s + n) * per), { batch: n }), s * k);
-        }
-        let correct = 0, agree = 0, maxAbsDiff = 0;
-        for (let i = 0; i < data.test.n; i++) {
-          let arg = 0;
-          for (let j = 0; j < k; j++) {
-            if (probs[i * k + j] > probs[i * k + arg]) arg = j;
-            maxAbsDiff = Math.max(maxAbsDiff, Math.abs(probs[i * k + j] - refProbs[i * k + j]));
-          }
-          if (arg === data.test.labels[i]) correct++;
-          if (arg === test.predicted[i]) agree++;
-        }
-        quantized.push({
-          dtype,
-          bytes: bytes.length,
-          accuracy: correct / data.test.n,
-          agreement: agree / data.test.n,
-          maxAbsDiff,
-        });
-      } finally {
-        model.dispose();
-      }
-      const q = quantized[quantized.length - 1];
-      say(
-        `${dtype}: ${q.bytes} bytes, test accuracy ${
-          (q.accuracy * 100).toFixed(2)
-        }%, agrees with training on ${(q.agreement * 100).toFixed(2)}%, max |Δp| ${
-          q.maxAbsDiff.toExponential(2)
-        }`,
-      );
-    }
-    await writeAtomic(out, outBytes!);
-
-    const report: TrainReport = {
-      command,
-      date: meta.date,
-      dataset: datasetName,
-      layout: data.layout,
-      arch: arch.name,
-      backend: backend.name,
-      params: stats.params,
-      macsPerSample: stats.macs,
-      epochs: result.history.length,
-      stoppedEarly: result.stoppedEarly,
-      bestEpoch: result.best?.epoch ?? null,
-      trainSeconds,
-      samples: { train: data.train.n, val: data.val.n, test: data.test.n },
-      testAccuracy: test.accuracy,
-      testLoss: test.loss,
-      classes: data.classes,
-      perClassAccuracy: perClassAccuracy(confusion),
-      confusion,
-      quantized,
-      history: result.history,
-      out,
-    };
-    await writeAtomic(
-      `${out}.report.json`,
-      new TextEncoder().encode(JSON.stringify(report, null, 2) + "\n"),
-    );
-    await writeAtomic(`${out}.report.svg`, new TextEncoder().encode(renderSvg(report)));
-    say(`wrote ${out} (${cli.quantize}), ${out}.report.json, ${out}.report.svg`);
-    return 0;
-  } finally {
-    backend.dispose();
+  if (flip && data.inputShape.length === 2) {
+    throw new UsageError("--augment flip applies to images, not series");
   }
+  await Deno.mkdir(dirname(out) || ".", { recursive: true });
+  const ckpt = cli.resumeFrom ?? `${out}.ckpt`;
+
+  // Ctrl-C stops at the next step with a checkpoint written
+  const stop = new AbortController();
+  const onInt = () => stop.abort(new DOMException("stopped by SIGINT", "AbortError"));
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGINT", onInt);
+  let result;
+  try {
+    result = await train({
+      data: { ...data, name },
+      arch: cli.init ? undefined : cli.arch,
+      epochs: cli.epochs,
+      batch: cli.batch,
+      optimizer: cli.optimizer,
+      lr: cli.lr,
+      momentum: cli.momentum,
+      weightDecay: cli.weightDecay,
+      schedule: cli.schedule,
+      warmup: cli.warmup,
+      patience: cli.patience,
+      augment: { shift: aug.shift, flip, noise: aug.noise },
+      backend: cli.backend,
+      seed: cli.seed,
+      init: cli.init,
+      freeze: cli.freeze,
+      quantize: cli.quantize,
+      checkpoint: ckpt,
+      checkpointEvery: cli.checkpointEvery,
+      resume: cli.resume,
+      runInfo: { argv },
+      // the full flags (restored ones included) and, for a resumed run, --resume
+      command: commandLine(cli.resume ? [...argv, "--resume"] : argv),
+      out,
+      onProgress: sink,
+      signal: stop.signal,
+    });
+  } catch (e) {
+    if (stop.signal.aborted) {
+      console.error(
+        `stopped; checkpoint ${ckpt} written. Continue with: deno task train --resume --out ${out}`,
+      );
+      return 130;
+    }
+    throw e;
+  } finally {
+    if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGINT", onInt);
+  }
+  const { model, report } = result;
+  await writeAtomic(out, model);
+  await writeAtomic(`${out}.report.json`, new TextEncoder().encode(JSON.stringify(report, null, 2) + "\n"));
+  await writeAtomic(`${out}.report.svg`, new TextEncoder().encode(renderSvg(report)));
+  if (!cli.keepCheckpoint) {
+    for (const p of [ckpt, `${ckpt}.best`]) await Deno.remove(p).catch(() => {});
+  }
+  const acc = Object.fromEntries(report.quantized.map((q) => [q.dtype, q.accuracy]));
+  const bytes = Object.fromEntries(report.quantized.map((q) => [q.dtype, q.bytes]));
+  const summary = {
+    out,
+    dtype: cli.quantize,
+    bytes: model.length,
+    testAccuracy: acc,
+    fileBytes: bytes,
+    classes: report.classes,
+    params: report.params,
+    epochs: report.epochs,
+    backend: report.backend,
+    trainSeconds: Math.round(report.trainSeconds * 10) / 10,
+    wallSeconds: Math.round((performance.now() - t0) / 100) / 10,
+    report: `${out}.report.json`,
+    svg: `${out}.report.svg`,
+    checkpoint: cli.keepCheckpoint ? ckpt : null,
+  };
+  if (cli.json) console.log(JSON.stringify(summary));
+  else {
+    const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+    console.log(
+      `${out}: test accuracy ${pct(acc[cli.quantize])} (${cli.quantize}, ${model.length} bytes; f32 ${
+        pct(acc.f32)
+      }, f16 ${pct(acc.f16)}, int8 ${
+        pct(acc.int8)
+      }), ${report.epochs} epochs on ${report.backend} in ${summary.trainSeconds} s`,
+    );
+  }
+  return 0;
 }
 
 if (import.meta.main) {

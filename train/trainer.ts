@@ -38,6 +38,10 @@ export interface TrainerOptions {
   resume?: Checkpoint;
   /** identity of the run, stored in checkpoints and compared on resume */
   run?: Record<string, unknown>;
+  /** stored in checkpoints under run.saved but not compared (the CLI's flags, restored by --resume) */
+  saved?: Record<string, unknown>;
+  /** checked before every step: when aborted, a checkpoint is written and the loop rejects with its reason */
+  signal?: AbortSignal;
   progress?: ProgressSink;
   /** called after each epoch with its record */
   onEpoch?: (r: EpochRecord) => void;
@@ -104,13 +108,39 @@ export function epochOrder(n: number, seed: number, epoch: number): Uint32Array 
   return permutation(n, DataRng.derive(seed, 0xe90c, epoch));
 }
 
-/** Compare a checkpoint's run identity with this run's; throws TypeError on a mismatch. */
+/** A short readable form of a value for a mismatch message (long JSON is cut). */
+function brief(v: unknown): string {
+  const s = JSON.stringify(v) ?? "undefined";
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** Where two JSON values first differ, as "path: a vs b" (arrays and objects walked). */
+export function firstDifference(a: unknown, b: unknown, path = ""): string | null {
+  if (JSON.stringify(a) === JSON.stringify(b)) return null;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (i >= a.length || i >= b.length) return `${path}: ${a.length} entries vs ${b.length}`;
+      const d = firstDifference(a[i], b[i], `${path}[${i}]`);
+      if (d) return d;
+    }
+  }
+  if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    const ra = a as Record<string, unknown>, rb = b as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(ra), ...Object.keys(rb)])) {
+      const d = firstDifference(ra[k], rb[k], `${path}.${k}`);
+      if (d) return d;
+    }
+  }
+  return `${path}: ${brief(a)} vs ${brief(b)}`;
+}
+
+/** Compare a checkpoint's run identity with this run's; throws TypeError naming the first difference. */
 export function checkResumable(saved: Record<string, unknown>, now: Record<string, unknown>, where: string) {
   for (const key of Object.keys(now)) {
-    const a = JSON.stringify(saved[key]), b = JSON.stringify(now[key]);
-    if (a !== b) {
+    const d = firstDifference(saved[key], now[key], key);
+    if (d) {
       throw new TypeError(
-        `${where}: checkpoint was made with ${key}=${a}, this run has ${key}=${b}; cannot resume`,
+        `${where}: cannot resume, the checkpoint's run differs from this one at ${d} (checkpoint vs now)`,
       );
     }
   }
@@ -177,7 +207,7 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
       history,
       best,
       badEpochs,
-      run,
+      run: o.saved ? { ...run, saved: o.saved } : run,
     });
   };
 
@@ -190,6 +220,11 @@ export async function train(o: TrainerOptions): Promise<TrainResult> {
     let lr = lrAt(sched, epoch * stepsPerEpoch + s0);
     let seen = 0;
     for (let s = s0; s < stepsPerEpoch; s++) {
+      if (o.signal?.aborted) {
+        await snapshot(epoch, s, ord);
+        bar.end("stopped");
+        throw o.signal.reason ?? new DOMException("training was aborted", "AbortError");
+      }
       const start = s * batch;
       const count = Math.min(batch, train.n - start);
       const aug = o.augment ? { opts: o.augment, rng: DataRng.derive(seed, 0xa06, epoch, s) } : undefined;

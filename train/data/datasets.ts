@@ -25,6 +25,7 @@ import { type ClassFiles, classFiles, readImageFolder } from "./image_folder.ts"
 import { findSeriesFiles, readSeries } from "./ucr.ts";
 import { GENERATED, generatedSeries } from "./synthetic.ts";
 import { cacheDir, ensureDownloaded, type FetchOptions, REMOTE } from "./download.ts";
+import { exists } from "../fs_util.ts";
 
 export type { Dataset, SampleSet } from "./sets.ts";
 
@@ -78,15 +79,6 @@ interface Raw {
   val?: SampleSet;
   notes: string[];
   flipOk?: boolean;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await Deno.stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function readLabelsTxt(dir: string): Promise<string[] | undefined> {
@@ -227,12 +219,26 @@ async function loadRaw(name: string | undefined, opts: LoadOptions): Promise<Raw
   if (name in GENERATED) {
     return { name, layout: "generated", ...generatedSeries(name as keyof typeof GENERATED) };
   }
-  throw new TypeError(`unknown dataset ${JSON.stringify(name)}, expected one of ${DATASET_NAMES.join(", ")}`);
+  // a directory given as the name (the library's loadDataset("my-photos"))
+  if (await exists(name) && (await Deno.stat(name)).isDirectory) return await detectDir(name, opts);
+  throw new TypeError(
+    `unknown dataset ${JSON.stringify(name)}, expected one of ${
+      DATASET_NAMES.join(", ")
+    } or a data directory`,
+  );
 }
 
 /**
- * Load a dataset by name, or the directory `opts.dataDir` when `name` is
- * undefined, with its train/val/test splits and normalisation.
+ * Load a dataset by name, or a directory (`name` itself, or `opts.dataDir`
+ * when `name` is undefined; layout detected), with its train/val/test splits
+ * and normalisation.
+ *
+ * @example
+ * ```ts
+ * import { loadDataset } from "./datasets.ts";
+ * const d = await loadDataset("cbf");
+ * console.log(d.classes, d.inputShape, d.train.n + d.val.n, d.test.n); // [cylinder, bell, funnel] [1, 128] 30 900
+ * ```
  */
 export async function loadDataset(name: string | undefined, opts: LoadOptions = {}): Promise<Dataset> {
   const seed = opts.seed ?? 1;

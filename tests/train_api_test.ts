@@ -1,0 +1,204 @@
+// Training as a library (train/mod.ts) and the CLI's manners: the API equals
+// the CLI for the same seed, evaluate() re-measures a model, an AbortSignal
+// stops with a checkpoint, --resume needs no other flag (and refuses a
+// changed one with a short message), --quiet/--json summaries, --force,
+// checkpoint clean-up, numeric flag errors.
+
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { evaluate, loadDataset, train } from "../train/mod.ts";
+import { decodeModel } from "../mod.ts";
+import { loadCheckpoint } from "../train/checkpoint.ts";
+import { NO_WEBGPU } from "./train_gpu_device.ts";
+
+const MAIN = new URL("../train/main.ts", import.meta.url).pathname;
+const FLAGS = [
+  "--dataset",
+  "mnist",
+  "--limit",
+  "300",
+  "--arch",
+  "tiny",
+  "--epochs",
+  "2",
+  "--batch",
+  "32",
+  "--seed",
+  "3",
+];
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const o = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-webgpu", MAIN, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const d = new TextDecoder();
+  return { code: o.code, stdout: d.decode(o.stdout), stderr: d.decode(o.stderr) };
+}
+
+async function withDir(fn: (dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "tinycnn-api-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+
+Deno.test("API: train() on the CPU equals the CLI for the same seed; evaluate() re-measures the model", async () => {
+  await withDir(async (dir) => {
+    const data = await loadDataset("mnist", { seed: 3, limit: 300 });
+    const lines: string[] = [];
+    const { model, report, history } = await train({
+      data,
+      arch: "tiny",
+      epochs: 2,
+      batch: 32,
+      seed: 3,
+      backend: "cpu",
+      onProgress: (l) => lines.push(l),
+    });
+    assertEquals(history.length, 2);
+    assert(lines.some((l) => /test accuracy/.test(l)), lines.join("\n"));
+    const r = await cli([...FLAGS, "--backend", "cpu", "--out", `${dir}/cli.tcnn`, "--quiet"]);
+    assertEquals(r.code, 0, r.stderr);
+    const viaCli = JSON.parse(await Deno.readTextFile(`${dir}/cli.tcnn.report.json`));
+    assertEquals(viaCli.history.map((h: { valLoss: number }) => h.valLoss), history.map((h) => h.valLoss));
+    assertEquals(viaCli.testAccuracy, report.testAccuracy);
+    assertEquals(
+      decodeModel(await Deno.readFile(`${dir}/cli.tcnn`)).desc.params,
+      decodeModel(model).desc.params,
+    );
+    const ev = await evaluate(model, data);
+    assertEquals(ev.accuracy, report.quantized.find((q) => q.dtype === "f32")!.accuracy);
+    assertEquals(ev.confusion.length, 10);
+  });
+});
+
+Deno.test("API: train() on WebGPU", { ignore: NO_WEBGPU }, async () => {
+  const data = await loadDataset("synthetic-control");
+  const { report } = await train({ data, epochs: 4, backend: "webgpu", quantize: "int8" });
+  assertEquals(report.backend, "webgpu");
+  assert(report.testAccuracy > 0.6, `accuracy ${report.testAccuracy}`);
+});
+
+Deno.test("API: an AbortSignal stops at the next step with a checkpoint written", async () => {
+  await withDir(async (dir) => {
+    const data = await loadDataset("mnist", { seed: 3, limit: 300 });
+    const ac = new AbortController();
+    let steps = 0;
+    const e = await assertRejects(() =>
+      train({
+        data,
+        arch: "tiny",
+        epochs: 3,
+        batch: 16,
+        backend: "cpu",
+        checkpoint: `${dir}/x.ckpt`,
+        onProgress: (l) => {
+          if (/step \d+\//.test(l) && ++steps >= 1) ac.abort(new DOMException("enough", "AbortError"));
+        },
+        signal: ac.signal,
+      })
+    );
+    assertEquals((e as DOMException).name, "AbortError");
+    const c = await loadCheckpoint(`${dir}/x.ckpt`);
+    assert(c.state.step > 0 && c.epoch < 3, `checkpoint at epoch ${c.epoch} step ${c.stepInEpoch}`);
+  });
+});
+
+Deno.test("CLI: kill -9, then --resume --out alone ends like the uninterrupted run; a changed flag is refused", async () => {
+  await withDir(async (dir) => {
+    const out = `${dir}/k.tcnn`;
+    const args = [...FLAGS, "--epochs", "3", "--batch", "16", "--checkpoint-every", "3", "--backend", "cpu"];
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, ...args, "--out", out, "--quiet"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const t0 = Date.now();
+    while (!(await exists(`${out}.ckpt`)) && Date.now() - t0 < 120_000) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    assertEquals((await child.status).signal, "SIGKILL");
+    assert(!(await exists(out)), "killed before the model was written");
+
+    const changed = await cli(["--resume", "--out", out, "--arch", "small"]);
+    assertEquals(changed.code, 2);
+    assert(
+      /--resume: the checkpoint's run has --arch "tiny", this command "small"/.test(changed.stderr),
+      changed.stderr,
+    );
+
+    const resumed = await cli(["--resume", "--out", out]);
+    assertEquals(resumed.code, 0, resumed.stderr);
+    const rep = JSON.parse(await Deno.readTextFile(`${out}.report.json`));
+    assert(/--arch tiny/.test(rep.command) && /--resume/.test(rep.command), rep.command);
+    assert(!(await exists(`${out}.ckpt`)), "the checkpoint is removed after the export");
+
+    const ref = await cli([...args, "--out", `${dir}/ref.tcnn`, "--quiet"]);
+    assertEquals(ref.code, 0, ref.stderr);
+    const repRef = JSON.parse(await Deno.readTextFile(`${dir}/ref.tcnn.report.json`));
+    assertEquals(rep.testAccuracy, repRef.testAccuracy);
+    console.log(`resumed ${rep.testAccuracy} vs uninterrupted ${repRef.testAccuracy}`);
+  });
+});
+
+Deno.test("CLI: --quiet prints one summary line, --json one object; --force; --keep-checkpoint", async () => {
+  await withDir(async (dir) => {
+    const out = `${dir}/q.tcnn`;
+    const q = await cli([...FLAGS, "--backend", "cpu", "--out", out, "--quiet"]);
+    assertEquals(q.code, 0, q.stderr);
+    assertEquals(q.stderr, "");
+    const lines = q.stdout.trim().split("\n");
+    assertEquals(lines.length, 1, q.stdout);
+    assert(
+      /: test accuracy \d+\.\d+% \(f32, \d+ bytes; f32 .* int8 .*\), 2 epochs on cpu/.test(lines[0]),
+      lines[0],
+    );
+
+    const again = await cli([...FLAGS, "--backend", "cpu", "--out", out, "--quiet"]);
+    assertEquals(again.code, 2);
+    assert(/q\.tcnn exists; pass --force to overwrite it/.test(again.stderr), again.stderr);
+
+    const j = await cli([
+      ...FLAGS,
+      "--backend",
+      "cpu",
+      "--out",
+      out,
+      "--json",
+      "--force",
+      "--keep-checkpoint",
+    ]);
+    assertEquals(j.code, 0, j.stderr);
+    const s = JSON.parse(j.stdout);
+    assertEquals([s.out, s.dtype, s.epochs, s.backend], [out, "f32", 2, "cpu"]);
+    assert(s.testAccuracy.int8 >= 0 && s.fileBytes.f16 > 0 && s.trainSeconds >= 0);
+    assertEquals(s.checkpoint, `${out}.ckpt`);
+    assert(await exists(`${out}.ckpt`), "--keep-checkpoint keeps it");
+  });
+});
+
+Deno.test("CLI: numeric flags — negative, zero, fractional, NaN — are exit 2 with the flag and value", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--epochs", "-1"], /--epochs must be in \[1, 100000\], got -1/],
+    [["--epochs", "1.5"], /--epochs must be an integer, got "1\.5"/],
+    [["--batch", "0"], /--batch must be in \[1, 65536\], got 0/],
+    [["--lr", "NaN"], /--lr must be a number, got "NaN"/],
+    [["--lr", "-0.1"], /--lr must be in \[1e-12, 100\], got -0\.1/],
+    [["--seed", "-3"], /--seed must be in \[0, 4294967295\], got -3/],
+    [["--patience", "-2"], /--patience must be in \[0, 100000\], got -2/],
+    [["--warmup", "x"], /--warmup must be an integer, got "x"/],
+    [["--freeze", "1"], /--freeze needs --init FILE\.tcnn/],
+    [["--resume"], /--resume: no checkpoint weights\/mnist-small\.tcnn\.ckpt \(nothing to continue\)/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await cli(args);
+    assertEquals(r.code, 2, `${args.join(" ")}: exit ${r.code} ${r.stderr}`);
+    assert(re.test(r.stderr), `${args.join(" ")}: ${r.stderr}`);
+  }
+});
