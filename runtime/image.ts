@@ -1,11 +1,15 @@
 // Turns an image (PNG bytes, ImageData, or raw u8/f32 pixels; gray, RGB or
 // RGBA) into a model input: channels converted (RGB→gray by luminance, alpha
 // composited over black), resized to the model's H×W (area average when
-// shrinking, bilinear when growing), scaled to [0,1] and normalised
-// per channel. Output is (C,H,W) Float32Array. Bad input → TypeError /
+// shrinking, bilinear when growing), scaled to [0,1] and normalised per
+// channel. Output is (C,H,W) Float32Array. Invariants: the same limits hold
+// for every input path (sides ≤ 4096, area ≤ 4096²) and are checked before
+// anything is decoded or allocated; the image is resized row by row, so the
+// scratch is O(output + one row) whatever the aspect ratio, and a
+// non-interlaced PNG is never held whole; bad input → TypeError /
 // RangeError saying what was expected.
 
-import { decodePng, isPng, MAX_PNG_PIXELS } from "./png.ts";
+import { decodePngRows, isPng, MAX_PNG_PIXELS, MAX_PNG_SIDE } from "./png.ts";
 import type { Normalization } from "./model_desc.ts";
 
 /** Raw pixels: u8 (0..255) or f32 (0..1), interleaved, `channels` per pixel. */
@@ -26,31 +30,150 @@ function checkDims(w: unknown, h: unknown): void {
       throw new TypeError(`image ${n} must be a positive integer, got ${JSON.stringify(v)}`);
     }
   }
-  if ((w as number) * (h as number) > MAX_PNG_PIXELS) {
-    throw new RangeError(`image ${w}x${h} exceeds the ${MAX_PNG_PIXELS}-pixel limit`);
+  if (
+    (w as number) > MAX_PNG_SIDE || (h as number) > MAX_PNG_SIDE ||
+    (w as number) * (h as number) > MAX_PNG_PIXELS
+  ) {
+    throw new RangeError(`image ${w}x${h} is over the limit of ${MAX_PNG_SIDE} pixels a side`);
   }
 }
 
-/** Normalise any ImageInput into interleaved [0,1] floats. */
-async function toFloatPixels(
-  input: ImageInput,
-): Promise<{ px: Float32Array; width: number; height: number; channels: number }> {
-  if (input instanceof ArrayBuffer) input = new Uint8Array(input);
-  if (input instanceof Uint8Array && !("width" in input)) {
-    if (!isPng(input)) {
-      throw new TypeError(
-        "image bytes must be a PNG (signature 89 50 4E 47 …); for raw pixels pass {data, width, height, channels}",
-      );
+/** Per destination index of one axis: the source indices and weights that make it. */
+function axisWeights(sn: number, dn: number): { idx: number[][]; wts: number[][] } {
+  const idx: number[][] = [], wts: number[][] = [];
+  const scale = sn / dn;
+  for (let d = 0; d < dn; d++) {
+    const is: number[] = [], ws: number[] = [];
+    if (scale >= 1) {
+      const lo = d * scale, hi = lo + scale;
+      for (let s = Math.floor(lo); s < Math.min(sn, Math.ceil(hi)); s++) {
+        const w = Math.min(hi, s + 1) - Math.max(lo, s);
+        if (w > 0) (is.push(s), ws.push(w / scale));
+      }
+    } else {
+      const c = Math.min(Math.max((d + 0.5) * scale - 0.5, 0), sn - 1);
+      const s0 = Math.floor(c), s1 = Math.min(s0 + 1, sn - 1), f = c - s0;
+      is.push(s0, s1);
+      ws.push(1 - f, f);
     }
-    const img = await decodePng(input);
-    const px = new Float32Array(img.data.length);
-    for (let i = 0; i < px.length; i++) px[i] = img.data[i] / 255;
-    return { px, width: img.width, height: img.height, channels: img.channels };
+    idx.push(is);
+    wts.push(ws);
   }
+  return { idx, wts };
+}
+
+/**
+ * Separable resize fed one source row at a time (rows in order): each row is
+ * resampled horizontally, then added with its vertical weights into the
+ * output rows it contributes to. Scratch: `planes`×dh×dw accumulators plus one
+ * resampled row.
+ */
+export class RowResizer {
+  #ax: { idx: number[][]; wts: number[][] };
+  /** per source row: [destination row, weight] pairs */
+  #down: [number, number][][];
+  #acc: Float64Array;
+  #row: Float32Array;
+  #y = 0;
+  constructor(
+    readonly sw: number,
+    readonly sh: number,
+    readonly dw: number,
+    readonly dh: number,
+    readonly planes = 1,
+  ) {
+    this.#ax = axisWeights(sw, dw);
+    const ay = axisWeights(sh, dh);
+    this.#down = Array.from({ length: sh }, () => []);
+    ay.idx.forEach((is, d) => is.forEach((s, k) => this.#down[s].push([d, ay.wts[d][k]])));
+    this.#acc = new Float64Array(planes * dh * dw);
+    this.#row = new Float32Array(dw);
+  }
+
+  /** Add the next source row of plane `p` (call planes in order 0..planes-1 for each row, then `next()`). */
+  push(p: number, src: ArrayLike<number>): void {
+    const { idx, wts } = this.#ax, dw = this.dw, row = this.#row;
+    for (let x = 0; x < dw; x++) {
+      let a = 0;
+      const is = idx[x], ws = wts[x];
+      for (let k = 0; k < is.length; k++) a += src[is[k]] * ws[k];
+      row[x] = a;
+    }
+    const base = p * this.dh * dw;
+    for (const [d, w] of this.#down[this.#y]) {
+      const o = base + d * dw;
+      for (let x = 0; x < dw; x++) this.#acc[o + x] += row[x] * w;
+    }
+  }
+
+  /** Move to the next source row. */
+  next(): void {
+    this.#y++;
+  }
+
+  /** The resized planes (planes, dh, dw) once every source row was pushed. */
+  result(): Float32Array {
+    if (this.#y !== this.sh) throw new RangeError(`resize got ${this.#y} of ${this.sh} rows`);
+    return Float32Array.from(this.#acc);
+  }
+}
+
+/** Resize one plane: area average when shrinking an axis, bilinear when growing. */
+export function resizePlane(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
+  if (sw === dw && sh === dh) return src.slice();
+  const r = new RowResizer(sw, sh, dw, dh);
+  for (let y = 0; y < sh; y++) (r.push(0, src.subarray(y * sw, (y + 1) * sw)), r.next());
+  return r.result();
+}
+
+/**
+ * Converts interleaved rows of [0,1] values with `inC` channels into `outC`
+ * planes (alpha composited over black; RGB → gray by luminance) and feeds
+ * them to a resizer.
+ */
+class RowConverter {
+  #planes: Float32Array[];
+  constructor(
+    readonly width: number,
+    readonly inC: number,
+    readonly outC: number,
+    readonly resizer: RowResizer,
+  ) {
+    this.#planes = Array.from({ length: outC }, () => new Float32Array(width));
+  }
+
+  /** One row; `get(i)` is interleaved value i of the row in [0,1]. */
+  row(get: (i: number) => number): void {
+    const { width, inC, outC } = this, pl = this.#planes;
+    const hasAlpha = inC === 2 || inC === 4, color = inC >= 3;
+    for (let x = 0; x < width; x++) {
+      const b = x * inC;
+      const a = hasAlpha ? get(b + inC - 1) : 1;
+      const r = get(b) * a;
+      const g = color ? get(b + 1) * a : r;
+      const bl = color ? get(b + 2) * a : r;
+      if (outC === 1) pl[0][x] = color ? 0.299 * r + 0.587 * g + 0.114 * bl : r;
+      else (pl[0][x] = r, pl[1][x] = g, pl[2][x] = bl);
+    }
+    for (let c = 0; c < outC; c++) this.resizer.push(c, pl[c]);
+    this.resizer.next();
+  }
+}
+
+/** Resize the PNG row by row (never holding a non-interlaced image whole). */
+async function fromPng(bytes: Uint8Array, C: number, H: number, W: number): Promise<Float32Array> {
+  let conv: RowConverter | null = null;
+  await decodePngRows(bytes, (_, row) => conv!.row((i) => row[i] / 255), {}, (info) => {
+    conv = new RowConverter(info.width, info.channels, C, new RowResizer(info.width, info.height, W, H, C));
+  });
+  return conv!.resizer.result();
+}
+
+function fromPixels(input: PixelsInput, C: number, H: number, W: number): Float32Array {
   if (input === null || typeof input !== "object" || !("data" in input)) {
     throw new TypeError("image must be PNG bytes, an ImageData, or {data, width, height, channels}");
   }
-  const { data, width, height } = input as PixelsInput;
+  const { data, width, height } = input;
   checkDims(width, height);
   const isFloat = data instanceof Float32Array;
   if (!isFloat && !(data instanceof Uint8Array) && !(data instanceof Uint8ClampedArray)) {
@@ -61,7 +184,7 @@ async function toFloatPixels(
     );
   }
   const n = width * height;
-  const channels = (input as PixelsInput).channels ?? data.length / n;
+  const channels = input.channels ?? data.length / n;
   if (![1, 2, 3, 4].includes(channels)) {
     throw new TypeError(
       `image data has ${data.length} values for ${width}x${height} pixels; expected 1, 2, 3 or 4 channels`,
@@ -72,93 +195,36 @@ async function toFloatPixels(
       `image data has ${data.length} values, expected ${width}x${height}x${channels} = ${n * channels}`,
     );
   }
-  const px = new Float32Array(data.length);
   if (isFloat) {
-    for (let i = 0; i < px.length; i++) {
+    for (let i = 0; i < data.length; i++) {
       const v = data[i];
-      if (!Number.isFinite(v)) {
-        throw new TypeError(`image data[${i}] is ${v}; expected a finite value in [0,1]`);
+      if (!(v >= 0 && v <= 1)) {
+        throw new TypeError(
+          `image data[${i}] is ${v}; expected a finite value in [0,1] for Float32Array pixels (use a Uint8Array for 0..255)`,
+        );
       }
-      px[i] = v;
-    }
-  } else {
-    for (let i = 0; i < px.length; i++) px[i] = data[i] / 255;
-  }
-  return { px, width, height, channels };
-}
-
-/** Convert interleaved pixels to planar (C,H,W) with the wanted channel count. */
-function toPlanar(px: Float32Array, n: number, inC: number, outC: number): Float32Array {
-  const out = new Float32Array(outC * n);
-  const hasAlpha = inC === 2 || inC === 4;
-  const color = inC >= 3;
-  for (let i = 0; i < n; i++) {
-    const b = i * inC;
-    const a = hasAlpha ? px[b + inC - 1] : 1;
-    const r = px[b] * a;
-    const g = color ? px[b + 1] * a : r;
-    const bl = color ? px[b + 2] * a : r;
-    if (outC === 1) out[i] = color ? 0.299 * r + 0.587 * g + 0.114 * bl : r;
-    else {
-      out[i] = r;
-      out[n + i] = g;
-      out[2 * n + i] = bl;
     }
   }
-  return out;
-}
-
-/** Resize one plane: area average when shrinking an axis, bilinear when growing. */
-export function resizePlane(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
-  if (sw === dw && sh === dh) return src.slice();
-  const axis = (sn: number, dn: number) => {
-    // per destination index: list of (source index, weight)
-    const idx: number[][] = [], wts: number[][] = [];
-    const scale = sn / dn;
-    for (let d = 0; d < dn; d++) {
-      const is: number[] = [], ws: number[] = [];
-      if (scale >= 1) {
-        const lo = d * scale, hi = lo + scale;
-        for (let s = Math.floor(lo); s < Math.min(sn, Math.ceil(hi)); s++) {
-          const w = Math.min(hi, s + 1) - Math.max(lo, s);
-          if (w > 0) (is.push(s), ws.push(w / scale));
-        }
-      } else {
-        const c = Math.min(Math.max((d + 0.5) * scale - 0.5, 0), sn - 1);
-        const s0 = Math.floor(c), s1 = Math.min(s0 + 1, sn - 1), f = c - s0;
-        is.push(s0, s1);
-        ws.push(1 - f, f);
-      }
-      idx.push(is);
-      wts.push(ws);
-    }
-    return { idx, wts };
-  };
-  const ax = axis(sw, dw), ay = axis(sh, dh);
-  const tmp = new Float32Array(sh * dw); // horizontal pass
-  for (let y = 0; y < sh; y++) {
-    for (let x = 0; x < dw; x++) {
-      let acc = 0;
-      const is = ax.idx[x], ws = ax.wts[x];
-      for (let k = 0; k < is.length; k++) acc += src[y * sw + is[k]] * ws[k];
-      tmp[y * dw + x] = acc;
-    }
+  const conv = new RowConverter(width, channels, C, new RowResizer(width, height, W, H, C));
+  const stride = width * channels, scale = isFloat ? 1 : 1 / 255;
+  for (let y = 0; y < height; y++) {
+    const o = y * stride;
+    conv.row((i) => data[o + i] * scale);
   }
-  const out = new Float32Array(dh * dw);
-  for (let y = 0; y < dh; y++) {
-    const is = ay.idx[y], ws = ay.wts[y];
-    for (let x = 0; x < dw; x++) {
-      let acc = 0;
-      for (let k = 0; k < is.length; k++) acc += tmp[is[k] * dw + x] * ws[k];
-      out[y * dw + x] = acc;
-    }
-  }
-  return out;
+  return conv.resizer.result();
 }
 
 /**
  * Prepare an image for a model whose per-sample input is (C,H,W) with C 1 or 3.
  * Returns a normalised (C,H,W) Float32Array.
+ *
+ * @example
+ * ```ts
+ * import { imageToInput } from "./image.ts";
+ * const white = { data: new Uint8Array([255, 255, 255, 255]), width: 2, height: 2, channels: 1 as const };
+ * const x = await imageToInput(white, [1, 1, 1], { mean: [0.5], std: [0.5] });
+ * console.log(x[0]); // 1
+ * ```
  */
 export async function imageToInput(
   input: ImageInput,
@@ -173,20 +239,22 @@ export async function imageToInput(
     );
   }
   const [C, H, W] = shape;
-  const { px, width, height, channels } = await toFloatPixels(input);
-  const planar = toPlanar(px, width * height, channels, C);
-  const out = new Float32Array(C * H * W);
+  if (input instanceof ArrayBuffer) input = new Uint8Array(input);
+  let out: Float32Array;
+  if (input instanceof Uint8Array && !("width" in input)) {
+    if (!isPng(input)) {
+      throw new TypeError(
+        "image bytes must be a PNG (signature 89 50 4E 47 …); for raw pixels pass {data, width, height, channels}",
+      );
+    }
+    out = await fromPng(input, C, H, W);
+  } else {
+    out = fromPixels(input as PixelsInput, C, H, W);
+  }
+  const ch = norm && "mean" in norm ? norm : null;
   for (let c = 0; c < C; c++) {
-    const plane = resizePlane(
-      planar.subarray(c * width * height, (c + 1) * width * height),
-      width,
-      height,
-      W,
-      H,
-    );
-    const ch = norm && "mean" in norm ? norm : null;
     const m = ch?.mean[c] ?? 0, s = ch?.std[c] ?? 1;
-    for (let i = 0; i < H * W; i++) out[c * H * W + i] = (plane[i] - m) / s;
+    for (let i = 0; i < H * W; i++) out[c * H * W + i] = (out[c * H * W + i] - m) / s;
   }
   return out;
 }

@@ -1,9 +1,23 @@
-// Minimal 8-bit PNG decoder on the web-standard DecompressionStream: no
-// dependency. Supports colour types 0 (gray), 2 (RGB), 3 (palette), 4
-// (gray+alpha), 6 (RGBA), bit depth 8, non-interlaced. Invariants: every
-// length is checked before it is used; inflated data is capped at exactly the
-// size the header justifies (no zip bombs); any defect throws TypeError
-// (malformed) or RangeError (over the size limit) saying what was expected.
+// PNG decoder on the web-standard DecompressionStream: no dependency, every
+// PNG kind of the specification — bit depths 1/2/4/8/16, gray, gray+alpha,
+// RGB, RGBA, palette, tRNS transparency, Adam7 interlacing — decoded to 8-bit
+// channels (16-bit samples scaled and rounded, v·255/65535; 1/2/4-bit gray scaled to
+// 0..255). Invariants:
+// - limits (sides ≤ maxSide, area ≤ maxPixels) are checked on IHDR, before
+//   anything is inflated;
+// - the image data is inflated as a stream fed in 8 KiB slices and consumed
+//   scanline by scanline; feeding waits for the reader once the output could
+//   pass 16 MiB (or the image's size), so at most ~25 MiB is ever queued, and decoding stops as soon as the output exceeds what IHDR allows
+//   (no decompression bombs); a non-interlaced image needs O(row) memory
+//   (decodePngRows), an interlaced one one 8-bit image;
+// - chunk order is enforced (IHDR first and once, PLTE once before IDAT,
+//   consecutive IDATs, IEND); critical chunks' CRCs are checked, ancillary
+//   chunks with a bad CRC are ignored (as browsers do); unknown critical
+//   chunks are rejected;
+// - any defect throws TypeError (malformed) or RangeError (over a limit)
+//   saying what was expected.
+
+import { crc32 } from "./crc32.ts";
 
 /** Decoded pixels, row-major, `channels` interleaved bytes per pixel. */
 export interface RawImage {
@@ -13,46 +27,356 @@ export interface RawImage {
   channels: 1 | 2 | 3 | 4;
 }
 
+/** Size limits checked on the PNG header before decoding. */
+export interface PngLimits {
+  /** largest width or height (default 4096) */
+  maxSide?: number;
+  /** largest width × height (default 4096 × 4096) */
+  maxPixels?: number;
+}
+
+/** What the header says, and the 8-bit channels each decoded row has. */
+export interface PngInfo {
+  width: number;
+  height: number;
+  bitDepth: number;
+  colorType: number;
+  interlaced: boolean;
+  channels: 1 | 2 | 3 | 4;
+}
+
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
-/** Largest image accepted, in pixels. */
+/** Largest image side accepted by default. */
+export const MAX_PNG_SIDE = 4096;
+/** Largest image accepted by default, in pixels. */
 export const MAX_PNG_PIXELS = 4096 * 4096;
+/** Compressed bytes handed to the inflater at a time (≤ 8.3 MiB of output each). */
+const SLICE = 8192;
+/** Output that may be queued in the inflater before feeding waits for the reader. */
+const FREE_OUTPUT = 16 << 20;
 
 /** True when the bytes start with the PNG signature. */
 export function isPng(b: Uint8Array): boolean {
   return b.length >= 8 && SIGNATURE.every((v, i) => b[i] === v);
 }
 
-async function inflate(data: Uint8Array, limit: number): Promise<Uint8Array> {
-  const ds = new DecompressionStream("deflate");
-  const writer = ds.writable.getWriter();
-  const reader = ds.readable.getReader();
-  writer.write(data as Uint8Array<ArrayBuffer>).catch(() => {});
-  writer.close().catch(() => {});
-  const out = new Uint8Array(limit);
-  let n = 0;
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (n + value.length > limit) {
-        throw new TypeError(`PNG image data inflates past the ${limit} bytes its header allows`);
-      }
-      out.set(value, n);
-      n += value.length;
+const DEPTHS: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
+const SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+// Adam7 passes: x0, y0, dx, dy
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [
+  0,
+  1,
+  1,
+  2,
+]];
+
+interface Parsed extends PngInfo {
+  palette: Uint8Array | null;
+  trns: Uint8Array | null;
+  idat: Uint8Array[];
+}
+
+function parseChunks(bytes: Uint8Array, limits: PngLimits): Parsed {
+  if (!isPng(bytes)) throw new TypeError("not a PNG: the 8-byte PNG signature is missing");
+  const maxSide = limits.maxSide ?? MAX_PNG_SIDE, maxPixels = limits.maxPixels ?? MAX_PNG_PIXELS;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let info: PngInfo | null = null;
+  let palette: Uint8Array | null = null, trns: Uint8Array | null = null;
+  const idat: Uint8Array[] = [];
+  let idatDone = false, sawEnd = false;
+  let pos = 8;
+  while (pos + 8 <= bytes.length) {
+    const len = dv.getUint32(pos);
+    const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
+    const start = pos + 8;
+    if (len > bytes.length - start - 4) {
+      throw new TypeError(`PNG chunk "${type}" at byte ${pos} claims ${len} bytes but the file ends first`);
     }
-  } catch (e) {
-    reader.cancel().catch(() => {});
-    if (e instanceof TypeError && e.message.startsWith("PNG")) throw e;
-    throw new TypeError(`PNG image data is not a valid zlib stream: ${(e as Error).message}`);
+    const body = bytes.subarray(start, start + len);
+    const critical = type.charCodeAt(0) < 97; // upper-case first letter
+    const crcOk = crc32(bytes, pos + 4, start + len) === dv.getUint32(start + len);
+    if (!crcOk && critical) throw new TypeError(`PNG chunk "${type}" at byte ${pos} fails its CRC check`);
+    if (type !== "IDAT" && idat.length) idatDone = true;
+    if (!info && type !== "IHDR") throw new TypeError(`PNG must start with IHDR, got "${type}"`);
+    if (type === "IHDR") {
+      if (info) throw new TypeError(`PNG has a second IHDR chunk at byte ${pos}`);
+      if (len !== 13) throw new TypeError(`PNG IHDR must be 13 bytes, got ${len}`);
+      const width = dv.getUint32(start), height = dv.getUint32(start + 4);
+      const [bitDepth, colorType, comp, filter, interlace] = body.subarray(8, 13);
+      if (width === 0 || height === 0) {
+        throw new TypeError(`PNG size must be positive, got ${width}x${height}`);
+      }
+      if (width > maxSide || height > maxSide || width * height > maxPixels) {
+        throw new RangeError(
+          `PNG is ${width}x${height}, over the limit of ${maxSide} pixels a side and ${maxPixels} pixels in all`,
+        );
+      }
+      if (!DEPTHS[colorType]) {
+        throw new TypeError(`PNG colour type ${colorType} is invalid (0, 2, 3, 4 or 6)`);
+      }
+      if (!DEPTHS[colorType].includes(bitDepth)) {
+        throw new TypeError(
+          `PNG bit depth ${bitDepth} is invalid for colour type ${colorType} (allowed: ${
+            DEPTHS[colorType].join(", ")
+          })`,
+        );
+      }
+      if (comp !== 0 || filter !== 0) throw new TypeError("PNG compression/filter method must be 0");
+      if (interlace > 1) throw new TypeError(`PNG interlace method ${interlace} is invalid (0 or 1)`);
+      info = { width, height, bitDepth, colorType, interlaced: interlace === 1, channels: 1 };
+    } else if (type === "PLTE") {
+      if (palette) throw new TypeError(`PNG has a second PLTE chunk at byte ${pos}`);
+      if (idat.length) throw new TypeError("PNG PLTE must come before the image data");
+      if (len % 3 !== 0 || len === 0 || len > 768) {
+        throw new TypeError(`PNG PLTE must hold 1 to 256 RGB entries, got ${len} bytes`);
+      }
+      if (info!.colorType === 0 || info!.colorType === 4) {
+        throw new TypeError(`PNG colour type ${info!.colorType} must not have a PLTE chunk`);
+      }
+      palette = body;
+    } else if (type === "IDAT") {
+      if (idatDone) throw new TypeError(`PNG IDAT chunks must be consecutive (another one at byte ${pos})`);
+      if (len) idat.push(body);
+    } else if (type === "IEND") {
+      sawEnd = true;
+      break;
+    } else if (type === "tRNS") {
+      // ancillary: a bad CRC, a misplaced or malformed tRNS is ignored, as browsers do
+      const ct = info!.colorType;
+      const okLen = ct === 0 ? len === 2 : ct === 2 ? len === 6 : ct === 3 ? len >= 1 && len <= 256 : false;
+      if (crcOk && okLen && !idat.length && !trns) trns = body;
+    } else if (critical) {
+      throw new TypeError(`PNG has an unknown critical chunk "${type}" at byte ${pos}`);
+    }
+    pos = start + len + 4;
   }
-  if (n !== limit) throw new TypeError(`PNG image data inflates to ${n} bytes, expected ${limit}`);
-  return out;
+  if (!info) throw new TypeError("PNG has no IHDR chunk");
+  if (!sawEnd) throw new TypeError("PNG is truncated: no IEND chunk");
+  if (!idat.length) throw new TypeError("PNG has no IDAT image data");
+  if (info.colorType === 3 && !palette) throw new TypeError("palette PNG has no PLTE chunk");
+  const ct = info.colorType;
+  info.channels = (ct === 0 ? (trns ? 2 : 1) : ct === 4 ? 2 : ct === 6 ? 4 : trns ? 4 : 3) as 1 | 2 | 3 | 4;
+  return { ...info, palette: ct === 3 ? palette : null, trns, idat };
 }
 
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
   const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/** Undo the row filter of `cur` (filter byte first) in place against the previous unfiltered row. */
+function unfilter(cur: Uint8Array, prev: Uint8Array | null, bpp: number, y: number): void {
+  const f = cur[0], n = cur.length;
+  if (f === 0) return;
+  if (f > 4) throw new TypeError(`PNG row ${y} has invalid filter type ${f}`);
+  for (let x = 1; x < n; x++) {
+    const a = x > bpp ? cur[x - bpp] : 0;
+    const b = prev ? prev[x] : 0;
+    const c = prev && x > bpp ? prev[x - bpp] : 0;
+    const p = f === 1 ? a : f === 2 ? b : f === 3 ? (a + b) >> 1 : paeth(a, b, c);
+    cur[x] = (cur[x] + p) & 255;
+  }
+}
+
+/** Convert one unfiltered scanline (filter byte first) of `w` pixels into 8-bit output pixels. */
+function convertRow(p: Parsed, line: Uint8Array, w: number, out: Uint8Array, outStep = 1): void {
+  const { bitDepth: d, colorType: ct, palette, trns, channels: oc } = p;
+  const s = SAMPLES[ct];
+  const src = line.subarray(1);
+  // sample i of the line at the file's bit depth
+  const sample = (i: number): number => {
+    if (d === 8) return src[i];
+    if (d === 16) return (src[2 * i] << 8) | src[2 * i + 1];
+    const perByte = 8 / d, shift = 8 - d * (1 + (i % perByte));
+    return (src[Math.floor(i / perByte)] >> shift) & ((1 << d) - 1);
+  };
+  const to8 = (
+    v: number,
+  ) => (d === 16 ? Math.round((v * 255) / 65535) : d === 8 ? v : (v * 255) / ((1 << d) - 1));
+  for (let x = 0; x < w; x++) {
+    const o = x * outStep * oc;
+    if (ct === 3) {
+      const k = sample(x), n = palette!.length / 3;
+      if (k >= n) throw new TypeError(`PNG palette index ${k} out of range (palette has ${n} entries)`);
+      out[o] = palette![3 * k];
+      out[o + 1] = palette![3 * k + 1];
+      out[o + 2] = palette![3 * k + 2];
+      if (oc === 4) out[o + 3] = k < trns!.length ? trns![k] : 255;
+      continue;
+    }
+    for (let c = 0; c < s; c++) out[o + c] = to8(sample(x * s + c));
+    if (trns && ct === 0) {
+      out[o + 1] = sample(x) === ((trns[0] << 8) | trns[1]) ? 0 : 255;
+    } else if (trns && ct === 2) {
+      const key = (i: number) => (trns[2 * i] << 8) | trns[2 * i + 1];
+      const same = sample(3 * x) === key(0) && sample(3 * x + 1) === key(1) && sample(3 * x + 2) === key(2);
+      out[o + 3] = same ? 0 : 255;
+    }
+  }
+}
+
+/**
+ * Inflate the IDAT stream in slices and hand out whole unfiltered scanlines:
+ * `onLine` gets each pass's rows in order (`bytes` + 1 filter byte each;
+ * `bpp` bytes per pixel, at least 1, for the filters). Throws as soon as the
+ * data inflates past the total the passes need.
+ */
+async function inflateLines(
+  idat: Uint8Array[],
+  lines: { bytes: number; count: number }[],
+  bpp: number,
+  onLine: (pass: number, y: number, line: Uint8Array) => void,
+): Promise<void> {
+  const total = lines.reduce((a, l) => a + l.count * (l.bytes + 1), 0);
+  const ds = new DecompressionStream("deflate");
+  const writer = ds.writable.getWriter();
+  const reader = ds.readable.getReader();
+  // Feeding with a bound on queued output. Deflate expands at most 1032:1, so
+  // while 1032 × (bytes fed) stays under FREE_OUTPUT (or the image's own size,
+  // if smaller) + one slice's worth, nothing can pile up beyond that: feed
+  // freely. Past that point a slice is written only once the reader has been
+  // starved for a whole task turn (its queue drained): some runtimes
+  // (workerd) inflate eagerly on write and hand the output out 4 KiB per
+  // read, so without this a bomb's entire output would queue up first.
+  let reads = 0, readerWaiting = false, stopped = false, fed = 0;
+  const freeUntil = Math.min(total, FREE_OUTPUT) + 1032 * SLICE;
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  const feeding = (async () => {
+    for (const part of idat) {
+      for (let o = 0; o < part.length && !stopped; o += SLICE) {
+        const slice = part.slice(o, o + SLICE);
+        if (1032 * (fed + slice.length) > freeUntil) {
+          // wait until the reader is blocked with nothing left to read
+          while (!stopped) {
+            const before = reads;
+            await tick();
+            if (readerWaiting && reads === before) break;
+          }
+        }
+        await writer.ready;
+        writer.write(slice).catch(() => {});
+        fed += slice.length;
+      }
+    }
+    if (!stopped) await writer.close();
+  })();
+  feeding.catch(() => {}); // reported through the reader
+  let pass = 0, row = 0, fill = 0, n = 0;
+  while (pass < lines.length && lines[pass].count === 0) pass++;
+  let cur = new Uint8Array(pass < lines.length ? lines[pass].bytes + 1 : 0);
+  let prev: Uint8Array<ArrayBuffer> | null = null;
+  try {
+    while (true) {
+      readerWaiting = true;
+      const { done, value } = await reader.read();
+      readerWaiting = false;
+      reads++;
+      if (done) break;
+      if (n + value.length > total) {
+        throw new TypeError(`PNG image data inflates past the ${total} bytes its header allows`);
+      }
+      n += value.length;
+      let i = 0;
+      while (i < value.length) {
+        const take = Math.min(cur.length - fill, value.length - i);
+        cur.set(value.subarray(i, i + take), fill);
+        fill += take;
+        i += take;
+        if (fill < cur.length) break;
+        unfilter(cur, prev, bpp, row);
+        onLine(pass, row, cur);
+        [prev, cur] = [cur, prev && prev.length === cur.length ? prev : new Uint8Array(cur.length)];
+        fill = 0;
+        if (++row === lines[pass].count) {
+          row = 0;
+          prev = null;
+          do pass++; while (pass < lines.length && lines[pass].count === 0);
+          if (pass < lines.length) cur = new Uint8Array(lines[pass].bytes + 1);
+        }
+      }
+    }
+  } catch (e) {
+    stopped = true;
+    reader.cancel().catch(() => {});
+    writer.abort().catch(() => {});
+    if (e instanceof TypeError && e.message.startsWith("PNG")) throw e;
+    throw new TypeError(`PNG image data is not a valid zlib stream: ${(e as Error).message}`);
+  }
+  await feeding.catch((e) => {
+    throw new TypeError(`PNG image data is not a valid zlib stream: ${(e as Error).message}`);
+  });
+  if (n !== total) throw new TypeError(`PNG image data inflates to ${n} bytes, expected ${total}`);
+}
+
+/**
+ * Decode a PNG row by row: `onRow(y, row)` gets each row of 8-bit pixels
+ * (`info.channels` interleaved per pixel; the buffer is reused, copy it to
+ * keep it) in order. A non-interlaced image is never held in memory whole.
+ *
+ * @example
+ * ```ts
+ * import { decodePngRows } from "./png.ts";
+ * const png = Uint8Array.from(atob(
+ *   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==",
+ * ), (c) => c.charCodeAt(0));
+ * let rows = 0;
+ * const info = await decodePngRows(png, () => rows++);
+ * console.log(info.width, info.height, info.channels, rows); // 1 1 1 1
+ * ```
+ */
+export async function decodePngRows(
+  bytes: Uint8Array,
+  onRow: (y: number, row: Uint8Array) => void,
+  limits: PngLimits = {},
+  onInfo?: (info: PngInfo) => void,
+): Promise<PngInfo> {
+  const p = parseChunks(bytes, limits);
+  const { width: w, height: h, bitDepth, colorType, channels: oc } = p;
+  const bitsPP = bitDepth * SAMPLES[colorType];
+  const bpp = Math.max(1, bitsPP >> 3);
+  const lineBytes = (pw: number) => Math.ceil((pw * bitsPP) / 8);
+  const info: PngInfo = {
+    width: w,
+    height: h,
+    bitDepth,
+    colorType,
+    interlaced: p.interlaced,
+    channels: oc,
+  };
+  onInfo?.(info);
+  if (!p.interlaced) {
+    const row = new Uint8Array(w * oc);
+    await inflateLines(p.idat, [{ bytes: lineBytes(w), count: h }], bpp, (_, y, line) => {
+      convertRow(p, line, w, row);
+      onRow(y, row);
+    });
+    return info;
+  }
+  // Adam7: each pass's pixels go to their place in one 8-bit image
+  const img = new Uint8Array(w * h * oc);
+  const passes = ADAM7.map(([x0, y0, dx, dy]) => {
+    const pw = w > x0 ? Math.ceil((w - x0) / dx) : 0, ph = h > y0 ? Math.ceil((h - y0) / dy) : 0;
+    return { x0, y0, dx, dy, pw, bytes: lineBytes(pw), count: pw ? ph : 0 };
+  });
+  const tmp = new Uint8Array(w * oc);
+  await inflateLines(p.idat, passes, bpp, (k, py, line) => {
+    const ps = passes[k];
+    convertRow(p, line, ps.pw, tmp);
+    const y = ps.y0 + py * ps.dy;
+    for (let i = 0; i < ps.pw; i++) {
+      const o = (y * w + ps.x0 + i * ps.dx) * oc;
+      for (let c = 0; c < oc; c++) img[o + c] = tmp[i * oc + c];
+    }
+  });
+  for (let y = 0; y < h; y++) onRow(y, img.subarray(y * w * oc, (y + 1) * w * oc));
+  return info;
 }
 
 /**
@@ -69,100 +393,11 @@ function paeth(a: number, b: number, c: number): number {
  * if (img.width !== 1 || img.channels !== 1) throw new Error("unexpected");
  * ```
  */
-export async function decodePng(bytes: Uint8Array): Promise<RawImage> {
-  if (!isPng(bytes)) throw new TypeError("not a PNG: the 8-byte PNG signature is missing");
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let pos = 8;
-  let width = 0, height = 0, colorType = -1;
-  let palette: Uint8Array | null = null;
-  let trns: Uint8Array | null = null;
-  const idat: Uint8Array[] = [];
-  let idatLen = 0;
-  let sawEnd = false;
-  while (pos + 8 <= bytes.length) {
-    const len = dv.getUint32(pos);
-    const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
-    const start = pos + 8;
-    if (len > bytes.length - start - 4) {
-      throw new TypeError(`PNG chunk "${type}" at byte ${pos} claims ${len} bytes but the file ends first`);
-    }
-    const body = bytes.subarray(start, start + len);
-    if (type === "IHDR") {
-      if (len !== 13) throw new TypeError(`PNG IHDR must be 13 bytes, got ${len}`);
-      width = dv.getUint32(start);
-      height = dv.getUint32(start + 4);
-      const depth = body[8];
-      colorType = body[9];
-      if (width === 0 || height === 0) {
-        throw new TypeError(`PNG size must be positive, got ${width}x${height}`);
-      }
-      if (width * height > MAX_PNG_PIXELS) {
-        throw new RangeError(`PNG is ${width}x${height}, larger than the ${MAX_PNG_PIXELS}-pixel limit`);
-      }
-      if (depth !== 8) throw new TypeError(`only 8-bit PNGs are supported, got bit depth ${depth}`);
-      if (![0, 2, 3, 4, 6].includes(colorType)) {
-        throw new TypeError(`PNG colour type ${colorType} is invalid`);
-      }
-      if (body[10] !== 0 || body[11] !== 0) throw new TypeError("PNG compression/filter method must be 0");
-      if (body[12] !== 0) throw new TypeError("interlaced PNGs are not supported; save it non-interlaced");
-    } else if (colorType < 0) {
-      throw new TypeError(`PNG must start with IHDR, got "${type}"`);
-    } else if (type === "PLTE") {
-      palette = body;
-    } else if (type === "tRNS") {
-      trns = body;
-    } else if (type === "IDAT") {
-      idat.push(body);
-      idatLen += len;
-    } else if (type === "IEND") {
-      sawEnd = true;
-      break;
-    }
-    pos = start + len + 4;
-  }
-  if (colorType < 0) throw new TypeError("PNG has no IHDR chunk");
-  if (!sawEnd) throw new TypeError("PNG is truncated: no IEND chunk");
-  if (idatLen === 0) throw new TypeError("PNG has no IDAT image data");
-  const bpp = [1, 0, 3, 1, 2, 0, 4][colorType];
-  const stride = width * bpp;
-  const joined = new Uint8Array(idatLen);
-  let o = 0;
-  for (const c of idat) {
-    joined.set(c, o);
-    o += c.length;
-  }
-  const raw = await inflate(joined, height * (stride + 1));
-  const px = new Uint8Array(height * stride);
-  for (let y = 0; y < height; y++) {
-    const f = raw[y * (stride + 1)];
-    const src = y * (stride + 1) + 1;
-    const dst = y * stride;
-    const up = dst - stride;
-    for (let x = 0; x < stride; x++) {
-      const a = x >= bpp ? px[dst + x - bpp] : 0;
-      const b = y > 0 ? px[up + x] : 0;
-      const c = x >= bpp && y > 0 ? px[up + x - bpp] : 0;
-      const v = raw[src + x];
-      let r: number;
-      if (f === 0) r = v;
-      else if (f === 1) r = v + a;
-      else if (f === 2) r = v + b;
-      else if (f === 3) r = v + ((a + b) >> 1);
-      else if (f === 4) r = v + paeth(a, b, c);
-      else throw new TypeError(`PNG row ${y} has invalid filter type ${f}`);
-      px[dst + x] = r & 255;
-    }
-  }
-  if (colorType !== 3) return { data: px, width, height, channels: bpp as 1 | 2 | 3 | 4 };
-  if (!palette || palette.length % 3 !== 0) throw new TypeError("palette PNG has no valid PLTE chunk");
-  const n = palette.length / 3;
-  const outC = trns ? 4 : 3;
-  const out = new Uint8Array(width * height * outC);
-  for (let i = 0; i < px.length; i++) {
-    const k = px[i];
-    if (k >= n) throw new TypeError(`PNG palette index ${k} out of range (palette has ${n} entries)`);
-    out.set(palette.subarray(k * 3, k * 3 + 3), i * outC);
-    if (trns) out[i * outC + 3] = k < trns.length ? trns[k] : 255;
-  }
-  return { data: out, width, height, channels: outC };
+export async function decodePng(bytes: Uint8Array, limits: PngLimits = {}): Promise<RawImage> {
+  let data = new Uint8Array(0), stride = 0;
+  const info = await decodePngRows(bytes, (y, row) => data.set(row, y * stride), limits, (i) => {
+    stride = i.width * i.channels;
+    data = new Uint8Array(stride * i.height);
+  });
+  return { data, width: info.width, height: info.height, channels: info.channels };
 }

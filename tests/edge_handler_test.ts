@@ -1,8 +1,9 @@
 // createHandler() in-process: the model source is read and loaded once per
 // isolate even under concurrent first requests; a failed load answers 503
-// with the reason and is retried by the next request; maxBodyBytes is enforced.
+// with the reason and is retried by the next request; maxBodyBytes is enforced
+// to the byte; tiny chunks, a bad topK, OPTIONS and overload get their 4xx/503.
 
-import { assertEquals, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { createHandler } from "../examples/edge/classify_api.ts";
 import { fixtureModelBytes } from "./helpers/fixture_model.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
@@ -56,4 +57,77 @@ Deno.test("edge handler: maxBodyBytes is enforced", async () => {
   const r = await h.fetch(classify(im.png));
   assertEquals(r.status, 413, `a ${im.png.length}-byte PNG over a 100-byte cap`);
   assertStringIncludes((await r.json()).expected, "at most 100 bytes");
+});
+
+Deno.test("edge handler: a body of exactly maxBodyBytes is read, one byte more is 413", async () => {
+  const limit = 1000;
+  const h = createHandler({ model: fixtureModelBytes(), backend: "cpu", maxBodyBytes: limit });
+  const send = (n: number) =>
+    h.fetch(
+      new Request("http://local/v1/classify", {
+        method: "POST",
+        // streamed (no content-length), so the cap in the reader decides
+        body: new Blob([new Uint8Array(n)]).stream(),
+        headers: { "content-type": "image/png" },
+      }),
+    );
+  const at = await send(limit);
+  assertEquals(at.status, 422, "exactly the limit is read and decoded (zeros are not a PNG)");
+  const over = await send(limit + 1);
+  assertEquals(over.status, 413);
+  assertStringIncludes((await over.json()).expected, `at most ${limit} bytes`);
+});
+
+Deno.test("edge handler: tiny body chunks are refused early and never retained", async () => {
+  const h = createHandler({ model: fixtureModelBytes(), backend: "cpu" });
+  let pulled = 0;
+  // each chunk a 1-byte view into its own 64 KiB buffer, as Deno serve hands them out
+  const body = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (++pulled > 20_000) return c.close();
+      c.enqueue(new Uint8Array(new ArrayBuffer(65536), 0, 1));
+    },
+  });
+  const r = await h.fetch(
+    new Request("http://local/v1/classify", {
+      method: "POST",
+      body,
+      headers: { "content-type": "image/png" },
+    }),
+  );
+  assertEquals(r.status, 413);
+  assertStringIncludes((await r.json()).error, "chunks of 1 bytes on average");
+  assert(pulled < 300, `read ${pulled} chunks before refusing`);
+});
+
+Deno.test("edge handler: a bad topK is refused before the body is decoded; OPTIONS without CORS is 405", async () => {
+  const h = createHandler({ model: fixtureModelBytes(), backend: "cpu" });
+  const [im] = await fashionTestImages(1);
+  const corrupt = im.png.slice(0, im.png.length - 30);
+  const r = await h.fetch(
+    new Request("http://local/v1/classify?topK=abc", {
+      method: "POST",
+      body: corrupt as Uint8Array<ArrayBuffer>,
+      headers: { "content-type": "image/png" },
+    }),
+  );
+  assertEquals(r.status, 400, "the query error wins over the (corrupt) PNG");
+  assertStringIncludes((await r.json()).error, "topK");
+  const o = await h.fetch(new Request("http://local/v1/classify", { method: "OPTIONS" }));
+  assertEquals(o.status, 405);
+  assertEquals(o.headers.get("allow"), "GET, HEAD, POST");
+});
+
+Deno.test("edge handler: past maxInFlight + maxQueued a request gets 503 with Retry-After; /healthz answers meanwhile", async () => {
+  const h = createHandler({ model: fixtureModelBytes(), backend: "cpu", maxInFlight: 1, maxQueued: 0 });
+  const [im] = await fashionTestImages(1);
+  await (await h.fetch(new Request("http://local/healthz"))).body?.cancel(); // model loaded
+  const [a, b] = await Promise.all([h.fetch(classify(im.png)), h.fetch(classify(im.png))]);
+  const statuses = [a.status, b.status].sort();
+  assertEquals(statuses, [200, 503]);
+  const busy = a.status === 503 ? a : b;
+  assertEquals(busy.headers.get("retry-after"), "1");
+  await a.body?.cancel();
+  await b.body?.cancel();
+  assertEquals((await h.fetch(new Request("http://local/healthz"))).status, 200);
 });

@@ -1,6 +1,6 @@
 // Image preprocessing: channel conversion, resizing, normalisation and typed
 // rejection of malformed pixel inputs.
-import { assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
+import { assertAlmostEquals, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { imageToInput, resizePlane } from "../runtime/image.ts";
 import { encodePng } from "./helpers/png_encode.ts";
 
@@ -70,4 +70,34 @@ Deno.test("image: bad inputs are typed errors saying what was expected", async (
     () => imageToInput({ data: new Uint8Array(4), width: 1e5, height: 1e5 }, shape),
     RangeError,
   );
+});
+
+Deno.test("image: the same per-side limit on every path; float pixels outside [0,1] name index and value", async () => {
+  const shape = [1, 28, 28];
+  for (const [w, h] of [[8192, 2048], [4097, 1], [1, 16777216]]) {
+    const e = await assertRejects(
+      () => imageToInput({ data: new Uint8Array(0), width: w, height: h, channels: 1 }, shape),
+      RangeError,
+    );
+    assertStringIncludes(e.message, `image ${w}x${h} is over the limit of 4096 pixels a side`);
+  }
+  for (const [v, i] of [[255, 2], [-1e6, 0], [1.0001, 3]]) {
+    const data = new Float32Array(4).fill(0.5);
+    data[i] = v;
+    const e = await assertRejects(
+      () => imageToInput({ data, width: 2, height: 2, channels: 1 }, shape),
+      TypeError,
+    );
+    assertStringIncludes(
+      e.message,
+      `image data[${i}] is ${Math.fround(v)}; expected a finite value in [0,1]`,
+    );
+  }
+});
+
+Deno.test("image: a tall 4096×1 strip resizes with O(output) scratch and keeps its mean", async () => {
+  const data = Uint8Array.from({ length: 4096 }, (_, i) => (i % 2) * 255);
+  const x = await imageToInput({ data, width: 1, height: 4096, channels: 1 }, [1, 28, 28]);
+  const mean = x.reduce((a, b) => a + b, 0) / x.length;
+  assertAlmostEquals(mean, 0.5, 1e-3);
 });

@@ -15,8 +15,15 @@ export interface WorkerBuild {
   inputs: string[];
 }
 
-/** Bundle the worker and lay out OUTDIR for `workerd serve OUTDIR/config.capnp`. */
-export async function buildWorker(model: Uint8Array, outdir: string): Promise<WorkerBuild> {
+/**
+ * Bundle the worker and lay out OUTDIR for `workerd serve OUTDIR/config.capnp`;
+ * `text` adds text bindings (e.g. TOKEN, CORS_ORIGINS) to the config.
+ */
+export async function buildWorker(
+  model: Uint8Array,
+  outdir: string,
+  text: Record<string, string> = {},
+): Promise<WorkerBuild> {
   await Deno.mkdir(outdir, { recursive: true });
   try {
     const r = await esbuild.build({
@@ -31,7 +38,15 @@ export async function buildWorker(model: Uint8Array, outdir: string): Promise<Wo
       logLevel: "silent",
     });
     await Deno.writeFile(`${outdir}/model.tcnn`, model);
-    await Deno.copyFile(new URL("config.capnp", here), `${outdir}/config.capnp`);
+    let config = await Deno.readTextFile(new URL("config.capnp", here));
+    const extra = Object.entries(text).map(([k, v]) =>
+      `, (name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`
+    );
+    config = config.replace(
+      '(name = "MODEL", data = embed "model.tcnn")',
+      `(name = "MODEL", data = embed "model.tcnn")${extra.join("")}`,
+    );
+    await Deno.writeTextFile(`${outdir}/config.capnp`, config);
     const inputs = Object.keys(r.metafile.inputs);
     return { outdir, workerBytes: (await Deno.stat(`${outdir}/worker.js`)).size, inputs };
   } finally {

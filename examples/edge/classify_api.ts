@@ -4,12 +4,17 @@
 // with x-width/x-height/x-channels | application/json {pixels,width,height,
 // channels}) → {top, backend, ms}; GET /v1/model → summary; GET /healthz.
 // Invariants: the model loads once per isolate (one lazy promise, retried
-// after a failure); request bodies are read through a streaming byte cap
-// (never more than maxBodyBytes + one chunk is buffered); every bad request
-// gets a 4xx JSON {error, expected}; no request can throw out of fetch().
-// Web standards only.
+// after a failure); request bodies are copied into one buffer that grows up to
+// maxBodyBytes (chunk views are never kept: Deno hands each chunk in its own
+// 64 KiB buffer); the query is checked before any decoding; PNGs are decoded
+// row by row inside classify() (O(row + output) memory); at most
+// maxInFlight decodes+inferences run at once, the rest get 503 with
+// Retry-After, so /healthz stays fast; optional CORS (allowed origins,
+// preflight) and bearer-token auth (constant-time comparison); every bad
+// request gets a 4xx JSON {error, expected}; no request can throw out of
+// fetch(). Web standards only.
 
-import { type BackendChoice, decodePng, loadModel, type Model } from "../../mod.ts";
+import { type BackendChoice, loadModel, type Model } from "../../mod.ts";
 
 /** Where the model bytes come from: bytes, a URL, or a function giving either. */
 export type ModelSource =
@@ -26,6 +31,14 @@ export interface HandlerOptions {
   maxBodyBytes?: number;
   /** default "auto" (WebGPU when there is an adapter, else CPU) */
   backend?: BackendChoice;
+  /** decodes + inferences running at once (default 4); up to maxQueued more wait, the rest get 503 + Retry-After */
+  maxInFlight?: number;
+  /** requests waiting for a slot (default 16) */
+  maxQueued?: number;
+  /** origins allowed to call from a browser ("*" for any); default none (no CORS headers) */
+  corsOrigins?: string[];
+  /** when set, every route but /healthz needs `Authorization: Bearer <token>` */
+  token?: string;
 }
 
 /** The handler object: `export default` it for `deno serve` or a module worker. */
@@ -51,7 +64,10 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   });
 }
 
-/** Read the body, failing with 413 as soon as it exceeds `limit` bytes. */
+/**
+ * Read the body into one buffer that grows (doubling) up to `limit` bytes,
+ * failing with 413 as soon as it would exceed `limit`; chunks are copied, not kept.
+ */
 async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) {
@@ -59,25 +75,45 @@ async function readCapped(request: Request, limit: number): Promise<Uint8Array> 
   }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let n = 0;
+  const hint = declared !== null && Number(declared) >= 0 ? Number(declared) : 64 << 10;
+  let buf = new Uint8Array(Math.min(limit, Math.max(1, hint)));
+  let n = 0, chunks = 0;
   try {
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
-      n += value.length;
-      if (n > limit) {
+      if (n + value.length > limit) {
         throw new HttpError(413, `body is larger than ${limit} bytes`, `at most ${limit} bytes`);
       }
-      chunks.push(value);
+      // Deno hands each chunk in its own 64 KiB buffer: a body trickled in
+      // tiny chunks costs 64 KiB per byte until GC, so refuse that early
+      if (++chunks > TINY_CHUNKS && (n + value.length) / chunks < TINY_CHUNK_BYTES) {
+        throw new HttpError(
+          413,
+          `body arrives in ${chunks} chunks of ${Math.round((n + value.length) / chunks)} bytes on average`,
+          `a body sent in chunks of at least ${TINY_CHUNK_BYTES} bytes on average (after the first ${TINY_CHUNKS})`,
+        );
+      }
+      if (n + value.length > buf.length) {
+        const grown = new Uint8Array(Math.min(limit, Math.max(buf.length * 2, n + value.length)));
+        grown.set(buf.subarray(0, n));
+        buf = grown;
+      }
+      buf.set(value, n);
+      n += value.length;
     }
   } finally {
     reader.cancel().catch(() => {});
   }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const c of chunks) (out.set(c, o), o += c.length);
-  return out;
+  return buf.subarray(0, n);
+}
+
+/** Compare two strings in time that depends only on the expected one's length. */
+function sameSecret(got: string, want: string): boolean {
+  const a = new TextEncoder().encode(got), b = new TextEncoder().encode(want);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a[i] ?? 0) ^ b[i];
+  return diff === 0;
 }
 
 /** An integer in lo..hi; strings (headers, query) are parsed only when `fromText`. */
@@ -110,10 +146,17 @@ interface Pixels {
   channels: 1 | 2 | 3 | 4;
 }
 
-function fromRaw(body: Uint8Array, h: Headers): Pixels {
-  const width = intField(h.get("x-width"), "x-width header", 1, MAX_SIDE, true);
-  const height = intField(h.get("x-height"), "x-height header", 1, MAX_SIDE, true);
-  const channels = channelsField(h.get("x-channels"), true);
+/** Raw-pixel dimensions from the headers (checked before the body is read). */
+function rawDims(h: Headers): Omit<Pixels, "data"> {
+  return {
+    width: intField(h.get("x-width"), "x-width header", 1, MAX_SIDE, true),
+    height: intField(h.get("x-height"), "x-height header", 1, MAX_SIDE, true),
+    channels: channelsField(h.get("x-channels"), true),
+  };
+}
+
+function fromRaw(body: Uint8Array, dims: Omit<Pixels, "data">): Pixels {
+  const { width, height, channels } = dims;
   const want = width * height * channels;
   if (body.length !== want) {
     throw new HttpError(
@@ -167,21 +210,26 @@ function fromJson(body: Uint8Array): Pixels {
   return { data, width, height, channels };
 }
 
-async function fromPng(body: Uint8Array): Promise<Pixels> {
-  try {
-    const img = await decodePng(body);
-    return img;
-  } catch (e) {
-    if (e instanceof RangeError) {
-      throw new HttpError(413, `PNG is too large: ${e.message}`, "a PNG of at most 4096×4096 pixels");
-    }
-    throw new HttpError(
-      422,
-      `could not decode the PNG: ${(e as Error).message}`,
-      "an 8-bit, non-interlaced PNG (gray, gray+alpha, RGB, RGBA or palette)",
-    );
+/** Whether an error thrown by classify() on PNG bytes comes from the PNG itself. */
+function pngError(e: unknown): HttpError | null {
+  const m = (e as Error)?.message ?? "";
+  if (!/PNG|palette/.test(m)) return null;
+  if (e instanceof RangeError) {
+    return new HttpError(413, `PNG is too large: ${m}`, `a PNG of at most ${MAX_SIDE}×${MAX_SIDE} pixels`);
   }
+  return new HttpError(
+    422,
+    `could not decode the PNG: ${m}`,
+    "a PNG (gray, gray+alpha, RGB, RGBA or palette; any bit depth; interlaced or not)",
+  );
 }
+
+const ROUTES = "POST /v1/classify, GET /v1/model or GET /healthz";
+/** Chunks a body may arrive in before their average size must reach TINY_CHUNK_BYTES. */
+const TINY_CHUNKS = 256;
+const TINY_CHUNK_BYTES = 512;
+/** Largest topK accepted before the model's class count is known. */
+const MAX_TOPK = 65536;
 
 const CONTENT_TYPES =
   "image/png, application/octet-stream (with x-width, x-height, x-channels) or application/json";
@@ -211,28 +259,57 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
     }
   };
 
-  async function classify(request: Request): Promise<Response> {
+  const maxInFlight = opts.maxInFlight ?? 4, maxQueued = opts.maxQueued ?? 16;
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  /** A decode+inference slot: run now, wait in the bounded queue, or 503. */
+  const acquire = async (): Promise<void> => {
+    if (inFlight < maxInFlight) return void inFlight++;
+    if (waiting.length >= maxQueued) {
+      throw Object.assign(
+        new HttpError(
+          503,
+          `${inFlight} classifications are running and ${waiting.length} waiting`,
+          "a retry in a moment",
+        ),
+        { headers: { "retry-after": "1" } },
+      );
+    }
+    await new Promise<void>((r) => waiting.push(r)); // the slot is handed over by release()
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight--;
+  };
+
+  async function classify(request: Request, url: URL): Promise<Response> {
     const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
     if (type !== "image/png" && type !== "application/octet-stream" && type !== "application/json") {
       throw new HttpError(415, `content-type ${JSON.stringify(type)} is not supported`, CONTENT_TYPES);
     }
-    const url = new URL(request.url);
+    // the query is checked before the body is read or anything decoded
     const topParam = url.searchParams.get("topK");
+    const topAsked = topParam === null ? null : intField(topParam, "topK", 1, MAX_TOPK, true);
+    const raw = type === "application/octet-stream" ? rawDims(request.headers) : null;
     const body = await readCapped(request, limit);
     if (body.length === 0) throw new HttpError(400, "request body is empty", CONTENT_TYPES);
-    const px = type === "image/png"
-      ? await fromPng(body)
+    const input = type === "image/png"
+      ? body
       : type === "application/json"
       ? fromJson(body)
-      : fromRaw(body, request.headers);
+      : fromRaw(body, raw!);
     const model = await modelOr503();
     const classes = model.outputShape.reduce((a, b) => a * b, 1);
-    const topK = topParam === null ? Math.min(3, classes) : intField(topParam, "topK", 1, classes, true);
+    const topK = topAsked === null ? Math.min(3, classes) : intField(topAsked, "topK", 1, classes);
+    await acquire();
     const t0 = performance.now();
     let top;
     try {
-      top = await model.classify(px, { topK });
+      top = await model.classify(input, { topK });
     } catch (e) {
+      const png = type === "image/png" ? pngError(e) : null;
+      if (png) throw png;
       if (e instanceof TypeError || e instanceof RangeError) {
         throw new HttpError(
           400,
@@ -241,26 +318,73 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
         );
       }
       throw e;
+    } finally {
+      release();
     }
     const ms = performance.now() - t0;
     return json(200, { top, backend: model.backend, ms: Math.round(ms * 1000) / 1000 });
   }
 
+  const origins = opts.corsOrigins ?? [];
+  const corsFor = (request: Request): Record<string, string> => {
+    const origin = request.headers.get("origin");
+    if (!origin || !(origins.includes("*") || origins.includes(origin))) return {};
+    return { "access-control-allow-origin": origins.includes("*") ? "*" : origin, vary: "origin" };
+  };
+
+  function preflight(request: Request, path: string): Response {
+    const cors = corsFor(request);
+    const method = request.headers.get("access-control-request-method");
+    if (!cors["access-control-allow-origin"] || !method) {
+      throw Object.assign(new HttpError(405, `OPTIONS ${path} is not allowed`, ROUTES), {
+        headers: { allow: "GET, HEAD, POST" },
+      });
+    }
+    return new Response(null, {
+      status: 204,
+      headers: {
+        ...cors,
+        "access-control-allow-methods": "GET, HEAD, POST",
+        "access-control-allow-headers": "authorization, content-type, x-width, x-height, x-channels",
+        "access-control-max-age": "600",
+      },
+    });
+  }
+
   async function route(request: Request): Promise<Response> {
-    const path = new URL(request.url).pathname;
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      throw new HttpError(400, `request target ${JSON.stringify(request.url)} is not a URL`, ROUTES);
+    }
+    const path = url.pathname;
+    if (request.method === "OPTIONS") return preflight(request, path);
+    if (opts.token !== undefined && path !== "/healthz") {
+      const auth = request.headers.get("authorization") ?? "";
+      const m = /^Bearer (.+)$/.exec(auth);
+      if (!m || !sameSecret(m[1], opts.token)) {
+        throw Object.assign(
+          new HttpError(
+            401,
+            auth ? "the bearer token is not valid" : "no bearer token",
+            "Authorization: Bearer <token>",
+          ),
+          { headers: { "www-authenticate": 'Bearer realm="tinycnn"' } },
+        );
+      }
+    }
     const allow = (method: string) => {
       if (request.method !== method && !(method === "GET" && request.method === "HEAD")) {
         throw Object.assign(
           new HttpError(405, `${request.method} ${path} is not allowed`, `${method} ${path}`),
-          {
-            allow: method,
-          },
+          { headers: { allow: method } },
         );
       }
     };
     if (path === "/v1/classify") {
       allow("POST");
-      return await classify(request);
+      return await classify(request, url);
     }
     if (path === "/v1/model") {
       allow("GET");
@@ -271,23 +395,27 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
       const m = await modelOr503();
       return json(200, { ok: true, backend: m.backend });
     }
-    throw new HttpError(404, `no route ${path}`, "POST /v1/classify, GET /v1/model or GET /healthz");
+    throw new HttpError(404, `no route ${path}`, ROUTES);
   }
 
   return {
     async fetch(request: Request): Promise<Response> {
+      let res: Response;
       try {
-        return await route(request);
+        res = await route(request);
       } catch (e) {
         if (e instanceof HttpError) {
-          const extra: Record<string, string> = (e as HttpError & { allow?: string }).allow
-            ? { allow: (e as HttpError & { allow: string }).allow }
-            : {};
-          return json(e.status, { error: e.message, expected: e.expected }, extra);
+          const extra = (e as HttpError & { headers?: Record<string, string> }).headers ?? {};
+          res = json(e.status, { error: e.message, expected: e.expected }, extra);
+        } else {
+          // an unexpected failure answers 500 and leaves the isolate serving
+          res = json(500, { error: `internal error: ${(e as Error)?.message ?? String(e)}`, expected: "" });
         }
-        // an unexpected failure answers 500 and leaves the isolate serving
-        return json(500, { error: `internal error: ${(e as Error)?.message ?? String(e)}`, expected: "" });
       }
+      if (request.method !== "OPTIONS") {
+        for (const [k, v] of Object.entries(corsFor(request))) res.headers.set(k, v);
+      }
+      return res;
     },
   };
 }

@@ -3,8 +3,11 @@
 // module workers. The model comes from a Workers `MODEL` data binding when
 // present, else (Deno) from the file in env TINYCNN_MODEL or
 // weights/fashion-mnist.tcnn; env TINYCNN_BACKEND (auto|webgpu|cpu, default
-// auto) picks the backend in Deno. Only `default` is exported: workerd treats every
-// named export as an entrypoint. The API itself is in classify_api.ts.
+// auto) picks the backend in Deno. Optional, off by default: bearer-token auth
+// (Workers text binding TOKEN / env TINYCNN_TOKEN) and CORS for browser pages on
+// other origins (binding CORS_ORIGINS / env TINYCNN_CORS_ORIGINS, comma-separated,
+// or "*"). Only `default` is exported: workerd treats every named export as an
+// entrypoint. The API itself is in classify_api.ts.
 
 import type { BackendChoice } from "../../mod.ts";
 import { createHandler, DEFAULT_MAX_BODY, type EdgeHandler } from "./classify_api.ts";
@@ -44,6 +47,13 @@ function backendChoice(): BackendChoice {
   return v;
 }
 
+/** A setting from a Workers text binding (env.NAME) or, in Deno, env TINYCNN_NAME. */
+function setting(env: unknown, name: string): string | undefined {
+  const bound = env !== null && typeof env === "object" ? (env as Record<string, unknown>)[name] : undefined;
+  if (typeof bound === "string") return bound;
+  return (globalThis as { Deno?: typeof Deno }).Deno?.env.get(`TINYCNN_${name}`) || undefined;
+}
+
 let defaultHandler: EdgeHandler | null = null;
 
 /** `deno serve examples/edge/handler.ts` and module workers use this. */
@@ -53,6 +63,8 @@ export default {
       model: () => defaultModel(env),
       maxBodyBytes: DEFAULT_MAX_BODY,
       backend: backendChoice(),
+      token: setting(env, "TOKEN"),
+      corsOrigins: setting(env, "CORS_ORIGINS")?.split(",").map((o) => o.trim()).filter(Boolean),
     });
     return defaultHandler.fetch(request);
   },

@@ -5,6 +5,8 @@
 export interface Server {
   url: string;
   port: number;
+  /** the server process */
+  pid: number;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -80,5 +82,5 @@ export async function startServer(
     await stop();
     throw new Error(`${(e as Error).message}\n--- output ---\n${log.join("")}`);
   }
-  return { url, port, stop, [Symbol.asyncDispose]: stop };
+  return { url, port, pid: child.pid, stop, [Symbol.asyncDispose]: stop };
 }
