@@ -17,6 +17,7 @@
 // (the weights never alias the caller's bytes). Big-endian hosts use the
 // portable DataView loop; both report the same first error.
 
+import { duplicateKey } from "./json_keys.ts";
 import { ModelFormatError } from "./errors.ts";
 import { crc32 } from "./crc32.ts";
 import { f16BitsToF32 } from "./f16.ts";
@@ -170,6 +171,11 @@ function decode(b: Uint8Array, maxBytes: number): DecodedModel {
     h = JSON.parse(text);
   } catch (e) {
     fail(clip(`header is not valid JSON: ${(e as Error).message}`), PRELUDE);
+  }
+  const dup = duplicateKey(text);
+  if (dup) {
+    const at = PRELUDE + new TextEncoder().encode(text.slice(0, dup.index)).length;
+    fail(clip(`header has the member ${JSON.stringify(dup.key)} twice (each key must appear once)`), at);
   }
   const model = checkHeaderModel(h, PRELUDE);
   const hdr = h as Record<string, unknown>;

@@ -108,13 +108,26 @@ export function shapeElements(shape: unknown, what: string, at: number): number 
   return n;
 }
 
+/** Smallest positive normal float32. */
+const FLOAT32_MIN_NORMAL = 2 ** -126;
+
 function finiteArray(v: unknown, len: number, what: string, at: number, positive: boolean): number[] {
   if (!Array.isArray(v) || v.length !== len) {
     fail(`${what} must be an array of ${len} numbers (one per input channel), got ${show(v)}`, at);
   }
   v.forEach((x, i) => {
-    if (typeof x !== "number" || !Number.isFinite(x) || (positive && !(x > 0))) {
-      fail(`${what}[${i}] must be a finite number${positive ? " > 0" : ""}, got ${show(x)}`, at);
+    // the runtime computes in float32: the value must survive that rounding
+    // (finite; a divisor not zero or denormal there)
+    const f = Math.fround(x as number);
+    if (
+      typeof x !== "number" || !Number.isFinite(f) || (positive && !(f >= FLOAT32_MIN_NORMAL))
+    ) {
+      fail(
+        `${what}[${i}] must be a finite number${
+          positive ? " > 0 (a normal float32, ≥ 1.18e-38)" : " (within float32 range)"
+        }, got ${show(x)}`,
+        at,
+      );
     }
   });
   return v;

@@ -13,12 +13,14 @@ import { CpuExecutor } from "./cpu/forward.ts";
 import { GpuExecutor } from "./webgpu/executor.ts";
 import { acquireDevice } from "./webgpu/device.ts";
 import { type ImageInput, imageToInput } from "./image.ts";
+import { type Budget, checkBatchCost, checkModelCost, type ModelCost, modelCost } from "./budget.ts";
 import { isSeries, type SeriesInput, seriesToInput } from "./series.ts";
 
 /** Which compute backend to use. "auto" prefers WebGPU and falls back to CPU. */
 export type BackendChoice = "auto" | "webgpu" | "cpu";
 
-export interface LoadOptions {
+/** How to load a model: backend, file-size limit, compute/memory budget (see runtime/budget.ts). */
+export interface LoadOptions extends Budget {
   /** default "auto" */
   backend?: BackendChoice;
   /** largest accepted file in bytes (default 256 MiB) */
@@ -66,9 +68,6 @@ export interface ModelSummary {
   meta?: Record<string, unknown>;
 }
 
-/** Largest batch × per-sample-activation product accepted by predict(). */
-export const MAX_BATCH_ELEMENTS = 1 << 28;
-
 /**
  * A loaded model. Create with {@link loadModel}.
  *
@@ -99,13 +98,14 @@ export class Model {
   readonly #desc: ModelDesc;
   readonly #dtype: DType;
   readonly #bytes: number;
-  readonly #maxActivation: number;
+  readonly #cost: ModelCost;
+  readonly #budget: Budget;
 
   /** @internal use loadModel */
   constructor(
     desc: ModelDesc,
     layers: ResolvedLayer[],
-    info: { dtype: DType; bytes: number },
+    info: { dtype: DType; bytes: number; cost: ModelCost; budget: Budget },
     gpu: { device: GPUDevice; exec: GpuExecutor } | null,
     auto: boolean,
   ) {
@@ -116,10 +116,8 @@ export class Model {
     this.#device = gpu?.device ?? null;
     this.#gpu = gpu?.exec ?? null;
     this.#auto = auto;
-    this.#maxActivation = Math.max(
-      desc.inputShape.reduce((a, b) => a * b, 1),
-      ...layers.map((l) => l.outShape.reduce((a, b) => a * b, 1)),
-    );
+    this.#cost = info.cost;
+    this.#budget = info.budget;
     if (!this.#gpu) this.#cpu = new CpuExecutor(layers, desc.params);
   }
 
@@ -163,13 +161,7 @@ export class Model {
       if (!Number.isInteger(batch) || batch < 1) {
         throw new TypeError(`batch must be a positive integer, got ${JSON.stringify(opts.batch)}`);
       }
-      if (batch * this.#maxActivation > MAX_BATCH_ELEMENTS) {
-        throw new RangeError(
-          `batch ${batch} needs ${
-            batch * this.#maxActivation
-          } activations, limit is ${MAX_BATCH_ELEMENTS}; split it`,
-        );
-      }
+      checkBatchCost(this.#cost, batch, this.#budget);
       if (!(x instanceof Float32Array)) {
         throw new TypeError(
           `input must be a Float32Array, got ${(x as object)?.constructor?.name ?? typeof x}`,
@@ -322,7 +314,17 @@ export async function loadModel(
   const bytes = await readSource(src);
   const { desc, dtype, byteLength } = decodeModel(bytes, { maxBytes: opts.maxBytes });
   const layers = resolveLayers(desc.layers, desc.inputShape);
-  const info = { dtype, bytes: byteLength };
+  // what inference will cost, checked before any backend allocates
+  for (const k of ["maxMacs", "maxActivationBytes"] as const) {
+    const v = opts[k];
+    if (v !== undefined && !(typeof v === "number" && v > 0)) {
+      throw new TypeError(`${k} must be a positive number, got ${JSON.stringify(v)}`);
+    }
+  }
+  const budget: Budget = { maxMacs: opts.maxMacs, maxActivationBytes: opts.maxActivationBytes };
+  const cost = modelCost(layers);
+  checkModelCost(cost, layers, budget);
+  const info = { dtype, bytes: byteLength, cost, budget };
   if (choice === "cpu") return new Model(desc, layers, info, null, false);
   let device: GPUDevice | null = null;
   try {

@@ -337,8 +337,10 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
   let alpha = 0;
   if (t === "leakyrelu" || t === "elu") {
     const def = t === "leakyrelu" ? 0.01 : 1;
-    if (a.alpha !== undefined && (typeof a.alpha !== "number" || !Number.isFinite(a.alpha))) {
-      throw new TypeError(`${what}.alpha must be a finite number, got ${JSON.stringify(a.alpha)}`);
+    if (a.alpha !== undefined && (typeof a.alpha !== "number" || !Number.isFinite(Math.fround(a.alpha)))) {
+      throw new TypeError(
+        `${what}.alpha must be a finite number (within float32 range), got ${JSON.stringify(a.alpha)}`,
+      );
     }
     alpha = (a.alpha as number | undefined) ?? def;
   }

@@ -342,6 +342,12 @@ const vectors: Record<string, () => void> = {
     rejects(b, "file truncated", b.length);
   },
   "truncation (raw)": () => rejects(valid.slice(0, valid.length - 5), "bad checksum"),
+  "undersized dataLength": () => {
+    // the header claims 8 bytes less than the data section really holds: reported as trailing bytes
+    const b = edit(valid, (p) => p.header.dataLength = (p.header.dataLength as number) - 8);
+    const want = b.length - 8;
+    rejects(b, `8 trailing bytes: file is ${b.length} bytes, expected exactly ${want}`, want);
+  },
   "trailing bytes": () => {
     const b = edit(valid, (p) => p.data = new Uint8Array([...p.data, 0, 0, 0, 0, 0, 0, 0, 0]));
     rejects(b, "8 trailing bytes", b.length - 8);
@@ -543,4 +549,17 @@ Deno.test("format: the worked example of docs/FORMAT.md §9 is what the encoder 
     Array.from(back),
     [64, -127, 127, 64].map((q, i) => Math.fround(q * Math.fround((i < 2 ? 2 : 0.5) / 127))),
   );
+});
+
+Deno.test("format: a header with a duplicate member name is rejected at the second one", async () => {
+  const { split, assemble } = await import("./helpers/tcnn_edit.ts");
+  const p = split(valid);
+  const text = JSON.stringify(p.header);
+  assert(text.indexOf('"inputShape"') < text.indexOf('"layers"'), "the file's own inputShape comes first");
+  const dupText = text.replace('"layers":', '"inputShape":[1,1,1],"layers":');
+  const bytes = assemble(new TextEncoder().encode(dupText), p.data, p.major, p.minor);
+  const at = 12 + new TextEncoder().encode(dupText.slice(0, dupText.indexOf('"inputShape":[1,1,1]'))).length;
+  rejects(bytes, 'header has the member "inputShape" twice', at);
+  // every object has its own key set: the same key in two layers is fine
+  assert(decodeModel(valid).desc.layers.filter((l) => "kernel" in l).length >= 1);
 });
