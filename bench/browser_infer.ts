@@ -24,21 +24,35 @@ const REPS = i >= 0 ? Math.max(20, Number(Deno.args[i + 1])) : 200;
 const dir = await Deno.makeTempDir({ prefix: "tinycnn-bbench-" });
 await buildBundle(dir);
 const models: Record<string, Uint8Array> = {};
-for (const name of ["lenet", "small"]) models[name] = encodeModel(BENCH_MODELS[name]());
+for (const name of ["lenet", "small"]) {
+  models[name] = encodeModel(BENCH_MODELS[name]());
+}
 
-const PAGE = `<!doctype html><meta charset="utf-8"><title>tinycnn browser bench</title>`;
-const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-  const path = new URL(req.url).pathname;
-  if (path === "/") return new Response(PAGE, { headers: { "content-type": "text/html" } });
-  if (path === "/tinycnn.min.js") {
-    return new Response(await Deno.readFile(`${dir}/tinycnn.min.js`), {
-      headers: { "content-type": "text/javascript" },
-    });
-  }
-  const m = /^\/(\w+)\.tcnn$/.exec(path);
-  if (m && models[m[1]]) return new Response(models[m[1]] as Uint8Array<ArrayBuffer>);
-  return new Response("not found", { status: 404 });
-});
+const PAGE =
+  `<!doctype html><meta charset="utf-8"><title>tinycnn browser bench</title>`;
+const server = Deno.serve(
+  { hostname: "127.0.0.1", port: 0, onListen() {} },
+  async (req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/") {
+      return new Response(PAGE, {
+        headers: { "content-type": "text/html" },
+      });
+    }
+    if (path === "/tinycnn.min.js") {
+      return new Response(await Deno.readFile(`${dir}/tinycnn.min.js`), {
+        headers: { "content-type": "text/javascript" },
+      });
+    }
+    const m = /^\/(\w+)\.tcnn$/.exec(path);
+    if (m && models[m[1]]) {
+      return new Response(
+        models[m[1]] as Uint8Array<ArrayBuffer>,
+      );
+    }
+    return new Response("not found", { status: 404 });
+  },
+);
 
 // page code as a string: this file is type-checked without the DOM lib
 const measure = (model: string, backend: string) =>
@@ -102,7 +116,9 @@ try {
   const page = await ctx.newPage();
   await page.goto(`http://127.0.0.1:${server.addr.port}/`);
   const floorMs = await page.evaluate(floor) as number | null;
-  console.log(JSON.stringify({ lib: "chromium-webgpu-floor", median_ms: floorMs }));
+  console.log(
+    JSON.stringify({ lib: "chromium-webgpu-floor", median_ms: floorMs }),
+  );
   for (const model of Object.keys(models)) {
     for (const backend of ["webgpu", "cpu"]) {
       const r = await page.evaluate(measure(model, backend)) as {
@@ -110,18 +126,24 @@ try {
         b1: { median: number; p90: number };
         b64_img_s: number;
       };
-      console.log(JSON.stringify({ lib: `ours-${backend}-chromium`, model, ...r }));
+      console.log(
+        JSON.stringify({ lib: `ours-${backend}-chromium`, model, ...r }),
+      );
       rows.push(
-        `| ${model} | ${r.live} | ${r.b1.median.toFixed(3)} | ${r.b1.p90.toFixed(3)} | ${
-          r.b64_img_s.toFixed(0)
-        } |`,
+        `| ${model} | ${r.live} | ${r.b1.median.toFixed(3)} | ${
+          r.b1.p90.toFixed(3)
+        } | ${r.b64_img_s.toFixed(0)} |`,
       );
     }
   }
   console.log(
-    `\nChromium ${ctx.browser()?.version() ?? ""}; WebGPU floor per call ${floorMs?.toFixed(3)} ms`,
+    `\nChromium ${ctx.browser()?.version() ?? ""}; WebGPU floor per call ${
+      floorMs?.toFixed(3)
+    } ms`,
   );
-  console.log("| model | backend | b1 median ms | b1 p90 ms | b64 img/s |\n|---|---|---:|---:|---:|");
+  console.log(
+    "| model | backend | b1 median ms | b1 p90 ms | b64 img/s |\n|---|---|---:|---:|---:|",
+  );
   console.log(rows.join("\n"));
 } finally {
   await ctx.close();

@@ -153,7 +153,9 @@ for (const v of variants) {
 // the floor any pure-JS runtime pays: the same arithmetic, cold, with no library
 const floor = { macs: [] as number[], bytes: [] as number[] };
 for (let r = 0; r < reps; r++) {
-  const j = JSON.parse((await spawn(["run", "bench/cold/jit_floor.ts"])).out.trim());
+  const j = JSON.parse(
+    (await spawn(["run", "bench/cold/jit_floor.ts"])).out.trim(),
+  );
   floor.macs.push(j.macs);
   floor.bytes.push(j.bytes);
 }

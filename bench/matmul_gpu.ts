@@ -51,7 +51,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 }`;
 
 /** Median ms of `reps` timed runs of `once`, after `warm` untimed ones (self-contained: browser_infer.ts sends its source to a page). */
-export async function medianMs(reps: number, warm: number, once: () => Promise<void>): Promise<number> {
+export async function medianMs(
+  reps: number,
+  warm: number,
+  once: () => Promise<void>,
+): Promise<number> {
   for (let r = 0; r < warm; r++) await once();
   const t: number[] = [];
   for (let r = 0; r < reps; r++) {
@@ -195,8 +199,14 @@ export async function gpuRoundTripMs(
  * runtime's map path costs by itself (in Deno it polls the device and sleeps
  * ~10 ms before resolving even when nothing is queued). Median ms.
  */
-export async function gpuIdleMapMs(device: GPUDevice, reps: number): Promise<number> {
-  const read = device.createBuffer({ size: 40, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+export async function gpuIdleMapMs(
+  device: GPUDevice,
+  reps: number,
+): Promise<number> {
+  const read = device.createBuffer({
+    size: 40,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
   const ms = await medianMs(reps, 3, async () => {
     await read.mapAsync(GPUMapMode.READ);
     read.unmap();
@@ -229,8 +239,9 @@ if (import.meta.main) {
       lib: "matmul-wgsl",
       roundtrip_ms,
       idle_map_ms,
-      adapter: `${info.vendor} ${info.architecture} ${info.device} ${info.description}`
-        .trim(),
+      adapter:
+        `${info.vendor} ${info.architecture} ${info.device} ${info.description}`
+          .trim(),
       gflops: res,
     }));
     device.destroy();
