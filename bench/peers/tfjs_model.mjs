@@ -76,9 +76,7 @@ export function buildTfjs(tf, manifest, p, xs, { trainable = false } = {}) {
   }
   const forward = (n) => tf.tidy(() => ops.reduce((x, f) => f(x), inputs[n]));
   const last = manifest.layers[manifest.layers.length - 1];
-  const logitOps = last.op === "act" && last.act === "softmax"
-    ? ops.slice(0, -1)
-    : ops;
+  const logitOps = last.op === "act" && last.act === "softmax" ? ops.slice(0, -1) : ops;
   return {
     vars,
     inputs,
