@@ -1,7 +1,7 @@
 // PNG decoder on the web-standard DecompressionStream: no dependency, every
 // PNG kind of the specification — bit depths 1/2/4/8/16, gray, gray+alpha,
 // RGB, RGBA, palette, tRNS transparency, Adam7 interlacing — decoded to 8-bit
-// channels (16-bit samples scaled and rounded, v·255/65535; 1/2/4-bit gray scaled to
+// channels (16-bit samples keep their high byte, as browsers and libpng do; 1/2/4-bit gray scaled to
 // 0..255). Invariants:
 // - limits (sides ≤ maxSide, area ≤ maxPixels) are checked on IHDR, before
 //   anything is inflated;
@@ -197,9 +197,7 @@ function convertRow(p: Parsed, line: Uint8Array, w: number, out: Uint8Array, out
     const perByte = 8 / d, shift = 8 - d * (1 + (i % perByte));
     return (src[Math.floor(i / perByte)] >> shift) & ((1 << d) - 1);
   };
-  const to8 = (
-    v: number,
-  ) => (d === 16 ? Math.round((v * 255) / 65535) : d === 8 ? v : (v * 255) / ((1 << d) - 1));
+  const to8 = (v: number) => (d === 16 ? v >> 8 : d === 8 ? v : (v * 255) / ((1 << d) - 1));
   for (let x = 0; x < w; x++) {
     const o = x * outStep * oc;
     if (ct === 3) {

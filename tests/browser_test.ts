@@ -13,7 +13,9 @@ import { loadModel, type Prediction } from "../mod.ts";
 import { buildBundle } from "../examples/build_bundle.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
+import { CHROMIUM, chromiumOrIgnore } from "./helpers/system.ts";
+
+const HAS_CHROMIUM = chromiumOrIgnore("browser demo");
 const ROOT = new URL("../", import.meta.url);
 const OUT = new URL("../.tmp/test-output/", import.meta.url);
 const BASE_ARGS = [
@@ -30,14 +32,6 @@ const TYPES: Record<string, string> = {
   map: "application/json",
 };
 
-function hasChromium(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
-
 /** Same classes in the same order; probabilities within `tol`. */
 function assertClose(got: Prediction[], want: Prediction[], tol: number, what: string): void {
   assertEquals(got.map((p) => p.index), want.map((p) => p.index), what);
@@ -52,7 +46,7 @@ function assertClose(got: Prediction[], want: Prediction[], tol: number, what: s
 
 Deno.test({
   name: "browser demo in headless Chromium: WebGPU and CPU give mod.ts predictions",
-  ignore: !hasChromium(),
+  ignore: !HAS_CHROMIUM,
   sanitizeResources: false,
   sanitizeOps: false,
 }, async (t) => {
