@@ -10,6 +10,7 @@ import { assert, assertEquals } from "@std/assert";
 import { chromium } from "playwright-core";
 import { decodePng } from "../runtime/png.ts";
 import { CHROMIUM, chromiumOrIgnore } from "./helpers/system.ts";
+import { rgbaAt } from "./helpers/png_encode.ts";
 import { Buffer } from "node:buffer";
 
 const HAS_CHROMIUM = chromiumOrIgnore("png conformance");
@@ -60,16 +61,8 @@ Deno.test({
       }, Buffer.from(bytes).toString("base64"));
       const img = await decodePng(bytes);
       assertEquals([img.width, img.height], [ref.w, ref.h], name);
-      const c = img.channels, d = img.data;
       for (let i = 0; i < img.width * img.height; i++) {
-        const o = i * c;
-        const ours = c === 1
-          ? [d[o], d[o], d[o], 255]
-          : c === 2
-          ? [d[o], d[o], d[o], d[o + 1]]
-          : c === 3
-          ? [d[o], d[o + 1], d[o + 2], 255]
-          : [d[o], d[o + 1], d[o + 2], d[o + 3]];
+        const ours = rgbaAt(img.data, img.channels, i);
         const want = ref.data.slice(4 * i, 4 * i + 4);
         assertEquals(ours[3], want[3], `${name} pixel ${i} alpha`);
         if (want[3] === 0) continue;

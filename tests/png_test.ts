@@ -9,7 +9,7 @@ import { PNG } from "pngjs";
 import { Buffer } from "node:buffer";
 import { decodePng, decodePngRows } from "../runtime/png.ts";
 import { crc32 } from "../runtime/crc32.ts";
-import { encodePng } from "./helpers/png_encode.ts";
+import { encodePng, rgbaAt } from "./helpers/png_encode.ts";
 import { pngChunk as chunk, zeroPng } from "./helpers/attack_payloads.ts";
 
 function pattern(n: number, seed: number): Uint8Array {
@@ -183,16 +183,8 @@ Deno.test("png: every PNG kind decodes as npm pngjs decodes it (ImageMagick fixt
     if (wide) ref.data = Uint8Array.from(ref.data as unknown as Uint16Array, (v) => v >> 8) as never;
     const img = await decodePng(bytes);
     assertEquals([img.width, img.height], [ref.width, ref.height], e.name);
-    const c = img.channels;
     for (let i = 0; i < img.width * img.height; i++) {
-      const o = i * c, d = img.data;
-      const rgba = c === 1
-        ? [d[o], d[o], d[o], 255]
-        : c === 2
-        ? [d[o], d[o], d[o], d[o + 1]]
-        : c === 3
-        ? [d[o], d[o + 1], d[o + 2], 255]
-        : [d[o], d[o + 1], d[o + 2], d[o + 3]];
+      const rgba = rgbaAt(img.data, img.channels, i);
       const want = Array.from(ref.data.subarray(4 * i, 4 * i + 4));
       // a fully transparent pixel's colour is not defined (pngjs zeroes it)
       if (want[3] === 0) assertEquals(rgba[3], 0, `${e.name} pixel ${i} alpha`);

@@ -86,3 +86,15 @@ export async function encodePng(
   for (const p of parts) (out.set(p, o), o += p.length);
   return out;
 }
+
+/** Pixel `i` of decoded 8-bit pixels with 1–4 channels as [r, g, b, a]. */
+export function rgbaAt(data: Uint8Array, channels: number, i: number): number[] {
+  const o = i * channels, d = data;
+  return channels === 1
+    ? [d[o], d[o], d[o], 255]
+    : channels === 2
+    ? [d[o], d[o], d[o], d[o + 1]]
+    : channels === 3
+    ? [d[o], d[o + 1], d[o + 2], 255]
+    : [d[o], d[o + 1], d[o + 2], d[o + 3]];
+}
