@@ -18,7 +18,8 @@ export {
 export { DisposedError, GpuError, ModelFormatError } from "./errors.ts";
 export { type DecodedModel, decodeModel, type DecodeOptions, type DType } from "./format_decode.ts";
 export type { ChannelNormalization, ModelDesc, Normalization, SeriesNormalization } from "./model_desc.ts";
-export type { LayerSpec, Padding } from "./spec.ts";
+export type { LayerSpec, Padding, Pair } from "./spec.ts";
+export type { Budget } from "./budget.ts";
 export type { ImageInput, PixelsInput } from "./image.ts";
 export type { SeriesInput } from "./series.ts";
-export { decodePng, type RawImage } from "./png.ts";
+export { decodePng, type PngLimits, type RawImage } from "./png.ts";

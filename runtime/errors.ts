@@ -19,6 +19,7 @@
 export class ModelFormatError extends Error {
   /** Byte offset in the file where the problem was detected, or -1. */
   readonly offset: number;
+  /** `message` says what is wrong; `offset` is appended as "(at byte N)" when given. */
   constructor(message: string, offset = -1) {
     super(offset >= 0 ? `${message} (at byte ${offset})` : message);
     this.name = "ModelFormatError";
@@ -37,6 +38,7 @@ export class ModelFormatError extends Error {
  * ```
  */
 export class DisposedError extends Error {
+  /** `what` names the disposed object (default "model"). */
   constructor(what = "model") {
     super(`${what} has been disposed; load it again to keep using it`);
     this.name = "DisposedError";
@@ -57,6 +59,7 @@ export class DisposedError extends Error {
  * ```
  */
 export class GpuError extends Error {
+  /** `message` says which call failed and why. */
   constructor(message: string) {
     super(message);
     this.name = "GpuError";

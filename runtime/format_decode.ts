@@ -48,12 +48,15 @@ export const MIN_FILE_BYTES = 20;
 /** Bytes before the JSON header: magic, two u16 versions, u32 header length. */
 export const PRELUDE = 12;
 
+/** Options of `decodeModel`. */
 export interface DecodeOptions {
   /** largest accepted file in bytes (default 256 MiB) */
   maxBytes?: number;
 }
 
+/** What `decodeModel` returns. */
 export interface DecodedModel {
+  /** the model, weights dequantized to f32 */
   desc: ModelDesc;
   /** dtype the weights were stored in ("f32" for a model without weights) */
   dtype: DType;

@@ -13,6 +13,7 @@ import { paramShapes } from "./spec.ts";
 import { checkHeaderModel, clip, type DType, DTYPE_SIZE, show } from "./format_header.ts";
 import { align8, MAGIC, MAX_HEADER_BYTES, PRELUDE, VERSION_MAJOR, VERSION_MINOR } from "./format_decode.ts";
 
+/** Options of `encodeModel`. */
 export interface EncodeOptions {
   /** dtype of the weight tensors (default "f32"); biases always stay f32 */
   dtype?: DType;

@@ -16,7 +16,9 @@ import { LAYER_TYPES, LIMITS, paramShapes, type ResolvedLayer, resolveLayers } f
 import type { LayerSpec } from "./spec.ts";
 import type { Normalization } from "./model_desc.ts";
 
+/** Storage type of a weight tensor. */
 export type DType = "f32" | "f16" | "int8";
+/** Bytes per element of each dtype. */
 export const DTYPE_SIZE: Record<DType, number> = { f32: 4, f16: 2, int8: 1 };
 
 /** One row of the tensor table, validated. Offsets are relative to the data section. */

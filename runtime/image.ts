@@ -14,8 +14,11 @@ import type { Normalization } from "./model_desc.ts";
 
 /** Raw pixels: u8 (0..255) or f32 (0..1), interleaved, `channels` per pixel. */
 export interface PixelsInput {
+  /** width × height × channels values, row-major, interleaved */
   data: Uint8Array | Uint8ClampedArray | Float32Array;
+  /** pixels per row (1..4096) */
   width: number;
+  /** rows (1..4096) */
   height: number;
   /** 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA; default inferred from the data length */
   channels?: 1 | 2 | 3 | 4;

@@ -29,42 +29,65 @@ export interface LoadOptions extends Budget {
   gpu?: GPU | null;
 }
 
+/** Options of `Model.predict`. */
 export interface PredictOptions {
   /** number of samples in the input (default 1) */
   batch?: number;
 }
 
+/** Options of `Model.classify`. */
 export interface ClassifyOptions {
   /** how many classes to return, most probable first (default 3, capped at the class count) */
   topK?: number;
 }
 
+/** One class of a `classify` answer. */
 export interface Prediction {
+  /** the class name (the model's label, else the index as a string) */
   label: string;
+  /** the output unit */
   index: number;
+  /** softmax probability in [0, 1] */
   probability: number;
 }
 
+/** One layer of `Model.summary()`. */
 export interface LayerSummary {
+  /** position in the chain */
   index: number;
+  /** layer type as in the file (conv2d, relu, …) */
   type: string;
+  /** per-sample output shape */
   outputShape: number[];
+  /** weights and biases */
   params: number;
+  /** multiply-adds per sample */
   macs: number;
   /** receptive field [h, w] in input pixels of one unit of this layer's output */
   receptiveField: [number, number];
 }
 
+/** What `Model.summary()` returns. */
 export interface ModelSummary {
+  /** per-sample input shape */
   inputShape: number[];
+  /** per-sample output shape */
   outputShape: number[];
+  /** every layer, in order */
   layers: LayerSummary[];
+  /** weights and biases of all layers */
   totalParams: number;
+  /** multiply-adds per sample of all layers */
   totalMacs: number;
+  /** the backend the model runs on now */
   backend: "webgpu" | "cpu";
+  /** dtype the weights were stored in */
   weightsDtype: DType;
+  /** size of the .tcnn file */
   fileBytes: number;
+  /** class names, when the file has them */
   labels?: string[];
+  /** the file's training metadata */
   meta?: Record<string, unknown>;
 }
 

@@ -6,7 +6,9 @@ import type { LayerSpec } from "./spec.ts";
 
 /** Per-input-channel normalisation applied to pixel values in [0,1]: (v - mean) / std. */
 export interface ChannelNormalization {
+  /** per input channel */
   mean: number[];
+  /** per input channel, each > 0 */
   std: number[];
 }
 
@@ -16,20 +18,24 @@ export interface ChannelNormalization {
  * (population std; a constant channel becomes all zeros).
  */
 export interface SeriesNormalization {
+  /** always true */
   zscore: true;
 }
 
 /** The preprocessing a model records for its inputs (see docs/FORMAT.md §3). */
 export type Normalization = ChannelNormalization | SeriesNormalization;
 
+/** A model in memory: what the decoder produces and the encoder takes. */
 export interface ModelDesc {
   /** per-sample input shape: (C,H,W), (C,L) or (F) */
   inputShape: number[];
+  /** the layer chain */
   layers: LayerSpec[];
   /** params[i] = tensors of layer i (empty for parameter-free layers) */
   params: Float32Array[][];
   /** class names, one per output unit */
   labels?: string[];
+  /** the input preprocessing the model expects */
   normalization?: Normalization;
   /** free-form training metadata (dataset, accuracy, command, date …) */
   meta?: Record<string, unknown>;

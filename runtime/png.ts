@@ -21,9 +21,13 @@ import { crc32 } from "./crc32.ts";
 
 /** Decoded pixels, row-major, `channels` interleaved bytes per pixel. */
 export interface RawImage {
+  /** width × height × channels bytes */
   data: Uint8Array;
+  /** pixels per row */
   width: number;
+  /** rows */
   height: number;
+  /** 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA */
   channels: 1 | 2 | 3 | 4;
 }
 

@@ -21,6 +21,7 @@ export type ActivationType =
   | "tanh"
   | "softmax";
 
+/** One layer of a model as written in the file's header (docs/FORMAT.md §4). */
 export type LayerSpec =
   | {
     type: "conv2d";

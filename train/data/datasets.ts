@@ -47,6 +47,7 @@ export const FASHION_CLASSES = [
 ];
 export const DIGIT_CLASSES = indexNames(10);
 
+/** Options of `loadDataset`. */
 export interface LoadOptions {
   /** a directory to read (layout detected); with name "fashion-mnist"/"mnist" an IDX directory */
   dataDir?: string;

