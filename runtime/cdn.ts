@@ -20,6 +20,7 @@ export { type DecodedModel, decodeModel, type DecodeOptions, type DType } from "
 export type { ChannelNormalization, ModelDesc, Normalization, SeriesNormalization } from "./model_desc.ts";
 export type { LayerSpec, Padding, Pair } from "./spec.ts";
 export type { Budget } from "./budget.ts";
+export type { ModelSource } from "./source.ts";
 export type { ImageInput, PixelsInput } from "./image.ts";
 export type { SeriesInput } from "./series.ts";
 export { decodePng, type PngLimits, type RawImage } from "./png.ts";

@@ -6,6 +6,8 @@
 // method of a disposed model throws DisposedError.
 
 import { decodeModel, type DType } from "./format.ts";
+import { DEFAULT_MAX_BYTES } from "./format_decode.ts";
+import { type ModelSource, readModelSource } from "./source.ts";
 import { DisposedError, GpuError } from "./errors.ts";
 import { macs, paramCount, receptiveFields, type ResolvedLayer, resolveLayers } from "./spec.ts";
 import type { ModelDesc } from "./model_desc.ts";
@@ -295,19 +297,10 @@ function softmax(y: Float32Array): Float32Array {
   return e.map((v) => v / s);
 }
 
-async function readSource(src: string | URL | Uint8Array | ArrayBuffer): Promise<Uint8Array> {
-  if (src instanceof Uint8Array) return src;
-  if (src instanceof ArrayBuffer) return new Uint8Array(src);
-  if (typeof src !== "string" && !(src instanceof URL)) {
-    throw new TypeError(`model source must be a URL, string, Uint8Array or ArrayBuffer, got ${typeof src}`);
-  }
-  const res = await fetch(src);
-  if (!res.ok) throw new TypeError(`fetching model ${src} failed: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
 /**
- * Load a `.tcnn` model from a URL or bytes and prepare a backend.
+ * Load a `.tcnn` model and prepare a backend. The source may be bytes, a
+ * Blob, a Response, a ReadableStream, an http(s) URL, a `file:` URL or a
+ * plain path (Deno, Node ≥ 20.16, Bun), read with a cap of `maxBytes`.
  * Throws ModelFormatError for a bad file; with backend "webgpu" and no adapter, GpuError.
  *
  * @example
@@ -326,15 +319,16 @@ async function readSource(src: string | URL | Uint8Array | ArrayBuffer): Promise
  * model.dispose();
  * ```
  */
-export async function loadModel(
-  src: string | URL | Uint8Array | ArrayBuffer,
-  opts: LoadOptions = {},
-): Promise<Model> {
+export async function loadModel(src: ModelSource, opts: LoadOptions = {}): Promise<Model> {
   const choice = opts.backend ?? "auto";
   if (!["auto", "webgpu", "cpu"].includes(choice)) {
     throw new TypeError(`backend must be "auto", "webgpu" or "cpu", got ${JSON.stringify(choice)}`);
   }
-  const bytes = await readSource(src);
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new RangeError(`maxBytes must be a positive integer, got ${JSON.stringify(opts.maxBytes)}`);
+  }
+  const bytes = await readModelSource(src, maxBytes);
   const { desc, dtype, byteLength } = decodeModel(bytes, { maxBytes: opts.maxBytes });
   const layers = resolveLayers(desc.layers, desc.inputShape);
   // what inference will cost, checked before any backend allocates

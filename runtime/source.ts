@@ -1,0 +1,145 @@
+// Where a model's bytes come from: bytes, a Blob, a Response, a
+// ReadableStream, an http(s) URL, a file: URL or a plain path. Invariants:
+// nothing is imported — web standards (fetch, streams) everywhere, and only
+// where fetch cannot read files (Node, Bun; plain paths) the host's own file
+// API, detected on globalThis (Deno.readFile, Bun.file, Node's
+// process.getBuiltinModule("fs")), so this runs unchanged in browsers and
+// workerd; every source is read with a cap of `maxBytes` (checked on the
+// declared size first, then while streaming), so an endless or oversized
+// source never fills memory.
+
+/** Anything `loadModel` can read a model from. */
+export type ModelSource =
+  | string
+  | URL
+  | Uint8Array
+  | ArrayBuffer
+  | Blob
+  | Response
+  | ReadableStream<Uint8Array>;
+
+const tooBig = (what: string, n: number | string, max: number) =>
+  new RangeError(`model ${what} is ${n} bytes, over the maxBytes limit of ${max}`);
+
+/** Read a stream into one buffer, refusing it as soon as it passes `max` bytes. */
+async function readCapped(
+  stream: ReadableStream<Uint8Array>,
+  what: string,
+  max: number,
+): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  let buf = new Uint8Array(Math.min(max, 1 << 16)), n = 0;
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must yield Uint8Array chunks`);
+      if (n + value.length > max) throw tooBig(what, `more than ${max}`, max);
+      if (n + value.length > buf.length) {
+        const grown = new Uint8Array(Math.min(max, Math.max(2 * buf.length, n + value.length)));
+        grown.set(buf.subarray(0, n));
+        buf = grown;
+      }
+      buf.set(value, n);
+      n += value.length;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return buf.subarray(0, n);
+}
+
+interface HostFiles {
+  size(path: string): Promise<number>;
+  read(path: string): Promise<Uint8Array>;
+}
+
+/** The host's file API (Deno, Bun, Node ≥ 20.16), or null (browsers, workerd). */
+function hostFiles(): HostFiles | null {
+  const g = globalThis as Record<string, unknown>;
+  const deno = g.Deno as
+    | { stat(p: string): Promise<{ size: number }>; readFile(p: string): Promise<Uint8Array> }
+    | undefined;
+  if (deno?.readFile) return { size: async (p) => (await deno.stat(p)).size, read: (p) => deno.readFile(p) };
+  const bun = g.Bun as { file(p: string): { size: number; arrayBuffer(): Promise<ArrayBuffer> } } | undefined;
+  if (bun?.file) {
+    return {
+      size: async (p) => bun.file(p).size,
+      read: async (p) => new Uint8Array(await bun.file(p).arrayBuffer()),
+    };
+  }
+  const proc = g.process as { getBuiltinModule?(id: string): unknown } | undefined;
+  const fs = proc?.getBuiltinModule?.("fs") as
+    | { promises: { stat(p: string): Promise<{ size: number }>; readFile(p: string): Promise<Uint8Array> } }
+    | undefined;
+  if (fs) {
+    return {
+      size: async (p) => (await fs.promises.stat(p)).size,
+      read: async (p) => new Uint8Array(await fs.promises.readFile(p)),
+    };
+  }
+  return null;
+}
+
+/** A file: URL or a path as a path string. */
+function toPath(src: string | URL): string {
+  if (src instanceof URL || src.startsWith("file:")) return decodeURIComponent(new URL(src).pathname);
+  return src;
+}
+
+/** Read a model source into bytes, never more than `max`. */
+export async function readModelSource(src: ModelSource, max: number): Promise<Uint8Array> {
+  if (src instanceof Uint8Array) return src;
+  if (src instanceof ArrayBuffer) return new Uint8Array(src);
+  if (typeof Blob !== "undefined" && src instanceof Blob) {
+    if (src.size > max) throw tooBig("Blob", src.size, max);
+    return new Uint8Array(await src.arrayBuffer());
+  }
+  if (typeof Response !== "undefined" && src instanceof Response) {
+    if (!src.ok) throw new TypeError(`model response is HTTP ${src.status}, expected 2xx`);
+    const declared = Number(src.headers.get("content-length") ?? NaN);
+    if (declared > max) {
+      await src.body?.cancel();
+      throw tooBig("response", declared, max);
+    }
+    return src.body ? await readCapped(src.body, "response", max) : new Uint8Array(0);
+  }
+  if (typeof ReadableStream !== "undefined" && src instanceof ReadableStream) {
+    return await readCapped(src, "stream", max);
+  }
+  if (typeof src !== "string" && !(src instanceof URL)) {
+    throw new TypeError(
+      `model source must be a URL, path, Uint8Array, ArrayBuffer, Blob, Response or ReadableStream, got ${typeof src}`,
+    );
+  }
+  const url = src instanceof URL
+    ? src
+    : /^[a-z][a-z0-9+.-]*:/i.test(src) && !/^[a-z]:[\\/]/i.test(src)
+    ? new URL(src)
+    : null;
+  if (url && url.protocol !== "file:") {
+    const res = await fetch(url);
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new TypeError(`fetching model ${url} failed: HTTP ${res.status}`);
+    }
+    return await readModelSource(res, max);
+  }
+  // a file: URL or a plain path: the host's file API (Deno's fetch can read file: URLs too)
+  const files = hostFiles();
+  if (!files) {
+    if (url) return await readModelSource(await fetch(url), max);
+    throw new TypeError(
+      `cannot read the path ${JSON.stringify(src)} here (no file system): pass bytes or a URL`,
+    );
+  }
+  const path = toPath(src);
+  let size: number;
+  try {
+    size = await files.size(path);
+  } catch (e) {
+    throw new TypeError(`cannot read model file ${path} (${(e as Error).message})`);
+  }
+  if (size > max) throw tooBig(`file ${path}`, size, max);
+  return await files.read(path);
+}
