@@ -21,20 +21,41 @@ export type ModelSource =
 const tooBig = (what: string, n: number | string, max: number) =>
   new RangeError(`model ${what} is ${n} bytes, over the maxBytes limit of ${max}`);
 
-/** Read a stream into one buffer, refusing it as soon as it passes `max` bytes. */
-async function readCapped(
+/** How readStreamCapped() reports and checks. */
+export interface CapOptions {
+  /** the error for a stream over the cap */
+  tooBig: () => Error;
+  /** called after every chunk with the bytes and chunks so far; may throw to stop */
+  check?: (bytes: number, chunks: number) => void;
+  /** first buffer size (e.g. a declared length; default 64 KiB), never above the cap */
+  initial?: number;
+}
+
+/**
+ * Read a stream into one buffer that grows (doubling) up to `max` bytes,
+ * refusing it as soon as it would pass `max`; chunks are copied, never kept.
+ *
+ * @example
+ * ```ts
+ * import { readStreamCapped } from "./source.ts";
+ * const b = await readStreamCapped(new Blob(["hello"]).stream(), 10, { tooBig: () => new RangeError("big") });
+ * console.log(b.length); // 5
+ * ```
+ */
+export async function readStreamCapped(
   stream: ReadableStream<Uint8Array>,
-  what: string,
   max: number,
+  o: CapOptions,
 ): Promise<Uint8Array> {
   const reader = stream.getReader();
-  let buf = new Uint8Array(Math.min(max, 1 << 16)), n = 0;
+  let buf = new Uint8Array(Math.min(max, Math.max(1, o.initial ?? 1 << 16))), n = 0, chunks = 0;
   try {
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must yield Uint8Array chunks`);
-      if (n + value.length > max) throw tooBig(what, `more than ${max}`, max);
+      if (!(value instanceof Uint8Array)) throw new TypeError("the stream must yield Uint8Array chunks");
+      if (n + value.length > max) throw o.tooBig();
+      o.check?.(n + value.length, ++chunks);
       if (n + value.length > buf.length) {
         const grown = new Uint8Array(Math.min(max, Math.max(2 * buf.length, n + value.length)));
         grown.set(buf.subarray(0, n));
@@ -48,6 +69,9 @@ async function readCapped(
   }
   return buf.subarray(0, n);
 }
+
+const capped = (stream: ReadableStream<Uint8Array>, what: string, max: number) =>
+  readStreamCapped(stream, max, { tooBig: () => tooBig(what, `more than ${max}`, max) });
 
 interface HostFiles {
   size(path: string): Promise<number>;
@@ -102,10 +126,10 @@ export async function readModelSource(src: ModelSource, max: number): Promise<Ui
       await src.body?.cancel();
       throw tooBig("response", declared, max);
     }
-    return src.body ? await readCapped(src.body, "response", max) : new Uint8Array(0);
+    return src.body ? await capped(src.body, "response", max) : new Uint8Array(0);
   }
   if (typeof ReadableStream !== "undefined" && src instanceof ReadableStream) {
-    return await readCapped(src, "stream", max);
+    return await capped(src, "stream", max);
   }
   if (typeof src !== "string" && !(src instanceof URL)) {
     throw new TypeError(

@@ -15,6 +15,7 @@
 // fetch(). Web standards only.
 
 import { type BackendChoice, loadModel, type Model } from "../../mod.ts";
+import { readStreamCapped } from "../../runtime/source.ts";
 
 /** Where the model bytes come from: bytes, a URL, or a function giving either. */
 export type ModelSource =
@@ -74,38 +75,21 @@ async function readCapped(request: Request, limit: number): Promise<Uint8Array> 
     throw new HttpError(413, `body of ${declared} bytes is too large`, `at most ${limit} bytes`);
   }
   if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const hint = declared !== null && Number(declared) >= 0 ? Number(declared) : 64 << 10;
-  let buf = new Uint8Array(Math.min(limit, Math.max(1, hint)));
-  let n = 0, chunks = 0;
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (n + value.length > limit) {
-        throw new HttpError(413, `body is larger than ${limit} bytes`, `at most ${limit} bytes`);
-      }
-      // Deno hands each chunk in its own 64 KiB buffer: a body trickled in
-      // tiny chunks costs 64 KiB per byte until GC, so refuse that early
-      if (++chunks > TINY_CHUNKS && (n + value.length) / chunks < TINY_CHUNK_BYTES) {
+  return await readStreamCapped(request.body, limit, {
+    tooBig: () => new HttpError(413, `body is larger than ${limit} bytes`, `at most ${limit} bytes`),
+    initial: declared !== null && Number(declared) >= 0 ? Number(declared) : undefined,
+    // Deno hands each chunk in its own 64 KiB buffer: a body trickled in
+    // tiny chunks costs 64 KiB per byte until GC, so refuse that early
+    check: (bytes, chunks) => {
+      if (chunks > TINY_CHUNKS && bytes / chunks < TINY_CHUNK_BYTES) {
         throw new HttpError(
           413,
-          `body arrives in ${chunks} chunks of ${Math.round((n + value.length) / chunks)} bytes on average`,
+          `body arrives in ${chunks} chunks of ${Math.round(bytes / chunks)} bytes on average`,
           `a body sent in chunks of at least ${TINY_CHUNK_BYTES} bytes on average (after the first ${TINY_CHUNKS})`,
         );
       }
-      if (n + value.length > buf.length) {
-        const grown = new Uint8Array(Math.min(limit, Math.max(buf.length * 2, n + value.length)));
-        grown.set(buf.subarray(0, n));
-        buf = grown;
-      }
-      buf.set(value, n);
-      n += value.length;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  return buf.subarray(0, n);
+    },
+  });
 }
 
 /** Compare two strings in time that depends only on the expected one's length. */
