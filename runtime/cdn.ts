@@ -14,6 +14,7 @@ export {
   type ModelSummary,
   type Prediction,
   type PredictOptions,
+  type Routing,
 } from "./model.ts";
 export { DisposedError, GpuError, ModelFormatError } from "./errors.ts";
 export { type DecodedModel, decodeModel, type DecodeOptions, type DType } from "./format_decode.ts";

@@ -1,9 +1,13 @@
 // The public Model: loads a .tcnn file, picks a backend and runs inference.
 // Invariants: inputs are validated before any kernel runs; with backend
-// "auto" a GPU failure (no adapter, lost device, failed call) switches the
-// model to the CPU backend for good and the call is answered there, so
-// answers stay correct; GPU runs are serialised (they share buffers); every
-// method of a disposed model throws DisposedError.
+// "auto" and an adapter, each call runs where it is faster: a cost model
+// calibrated once at load (CPU time per sample; GPU fixed cost per call +
+// time per sample, which in Deno includes ~11 ms of mapAsync) gives the batch
+// from which the GPU wins, and smaller batches run on the CPU; a GPU failure
+// (lost device, failed call) switches the model to the CPU for good and the
+// call is answered there, so answers stay correct; an explicit "webgpu"
+// never falls back (GpuError); GPU runs are serialised (they share buffers);
+// every method of a disposed model throws DisposedError.
 
 import { decodeModel, type DType } from "./format.ts";
 import { DEFAULT_MAX_BYTES } from "./format_decode.ts";
@@ -15,7 +19,14 @@ import { CpuExecutor } from "./cpu/forward.ts";
 import { GpuExecutor } from "./webgpu/executor.ts";
 import { acquireDevice } from "./webgpu/device.ts";
 import { type ImageInput, imageToInput } from "./image.ts";
-import { type Budget, checkBatchCost, checkModelCost, type ModelCost, modelCost } from "./budget.ts";
+import {
+  type Budget,
+  checkBatchCost,
+  checkModelCost,
+  DEFAULT_MAX_ACTIVATION_BYTES,
+  type ModelCost,
+  modelCost,
+} from "./budget.ts";
 import { isSeries, type SeriesInput, seriesToInput } from "./series.ts";
 
 /** Which compute backend to use. "auto" prefers WebGPU and falls back to CPU. */
@@ -69,6 +80,20 @@ export interface LayerSummary {
   receptiveField: [number, number];
 }
 
+/** How an "auto" model with a GPU routes calls (measured once at load). */
+export interface Routing {
+  /** CPU time per sample (Infinity: not measured, the model is too big to time cheaply) */
+  cpuMsPerSample: number;
+  /** fixed cost of one GPU call (upload, dispatch, readback) */
+  gpuFixedMs: number;
+  /** GPU time per sample */
+  gpuMsPerSample: number;
+  /** calls with at least this many samples run on WebGPU (Infinity: never) */
+  gpuFromBatch: number;
+  /** the same in words */
+  why: string;
+}
+
 /** What `Model.summary()` returns. */
 export interface ModelSummary {
   /** per-sample input shape */
@@ -81,8 +106,10 @@ export interface ModelSummary {
   totalParams: number;
   /** multiply-adds per sample of all layers */
   totalMacs: number;
-  /** the backend the model runs on now */
+  /** the backend that answered the last call (before any: "webgpu" when a device is held) */
   backend: "webgpu" | "cpu";
+  /** backend "auto" with a GPU: where calls run, from the timings measured at load */
+  routing?: Routing;
   /** dtype the weights were stored in */
   weightsDtype: DType;
   /** size of the .tcnn file */
@@ -125,6 +152,10 @@ export class Model {
   readonly #bytes: number;
   readonly #cost: ModelCost;
   readonly #budget: Budget;
+  /** auto with a GPU: the batch from which calls run on the GPU, and how it was measured */
+  #routing: Routing | null = null;
+  /** the backend that answered the last call */
+  #last: "webgpu" | "cpu" | null = null;
 
   /** @internal use loadModel */
   constructor(
@@ -146,9 +177,73 @@ export class Model {
     if (!this.#gpu) this.#cpu = new CpuExecutor(layers, desc.params);
   }
 
-  /** The backend that answers the next call: "webgpu" or "cpu". */
+  /**
+   * The backend that answered the last call — with "auto" that depends on the
+   * batch (see `summary().routing`); before the first call, "webgpu" when the
+   * model holds a WebGPU device, else "cpu".
+   */
   get backend(): "webgpu" | "cpu" {
-    return this.#gpu ? "webgpu" : "cpu";
+    if (!this.#gpu) return "cpu";
+    return this.#last ?? "webgpu";
+  }
+
+  /** @internal auto with a GPU: time both backends once and set the crossover batch. */
+  async calibrate(): Promise<void> {
+    const gpu = this.#gpu;
+    if (!gpu || !this.#auto) return;
+    const per = this.#desc.inputShape.reduce((a, b) => a * b, 1);
+    // CPU per sample (after one warm-up run), unless a call is too big to time cheaply
+    const cpu = this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params);
+    const time = async (f: () => unknown, n: number) => {
+      let best = Infinity;
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await f();
+        best = Math.min(best, performance.now() - t0);
+      }
+      return best;
+    };
+    const x1 = new Float32Array(per);
+    const big = Math.max(
+      2,
+      Math.min(
+        32,
+        Math.floor(
+          ((this.#budget.maxActivationBytes ?? DEFAULT_MAX_ACTIVATION_BYTES) - this.#cost.scratchBytes) /
+            this.#cost.perSampleBytes,
+        ),
+      ),
+    );
+    const xB = new Float32Array(per * big);
+    try {
+      // the CPU's JIT needs a few runs to reach its steady speed: run up to 12 times or 150 ms, keep the best
+      let cpuMs = Infinity;
+      if (this.#cost.macs <= 2e8) {
+        const t0 = performance.now();
+        for (let i = 0; i < 12 && (i < 3 || performance.now() - t0 < 150); i++) {
+          cpuMs = Math.min(cpuMs, await time(() => cpu.run(x1, 1), 1));
+        }
+      }
+      await gpu.run(x1, 1);
+      const g1 = await time(() => gpu.run(x1, 1), 3);
+      await gpu.run(xB, big);
+      const gB = await time(() => gpu.run(xB, big), 2);
+      const gpuPer = Math.max(0, (gB - g1) / (big - 1)), gpuFixed = Math.max(0, g1 - gpuPer);
+      const from = cpuMs <= gpuPer ? Infinity : Math.max(1, Math.ceil(gpuFixed / (cpuMs - gpuPer)));
+      this.#routing = {
+        cpuMsPerSample: cpuMs,
+        gpuFixedMs: gpuFixed,
+        gpuMsPerSample: gpuPer,
+        gpuFromBatch: from,
+        why: from === Infinity
+          ? "the CPU was faster at every batch size measured"
+          : `a GPU call costs ${gpuFixed.toFixed(2)} ms + ${gpuPer.toFixed(3)} ms/sample, the CPU ${
+            cpuMs.toFixed(3)
+          } ms/sample: batches from ${from} run on WebGPU`,
+      };
+    } catch {
+      this.#toCpu(); // a GPU that fails while being measured is not used
+    }
   }
   /** Per-sample input shape, e.g. [1, 28, 28]. */
   get inputShape(): number[] {
@@ -203,7 +298,15 @@ export class Model {
       for (let i = 0; i < x.length; i++) {
         if (!Number.isFinite(x[i])) throw new TypeError(`input[${i}] is ${x[i]}; expected a finite number`);
       }
-      if (!this.#gpu) return Promise.resolve(this.#toCpu().run(x, batch));
+      const onCpu = !this.#gpu || (this.#routing !== null && batch < this.#routing.gpuFromBatch);
+      if (onCpu) {
+        const cpu = this.#gpu
+          ? (this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params))
+          : this.#toCpu();
+        const y = cpu.run(x, batch);
+        this.#last = "cpu";
+        return Promise.resolve(y);
+      }
       const run = this.#queue.then(() => this.#runGpu(x, batch));
       this.#queue = run.catch(() => {});
       return run;
@@ -216,14 +319,18 @@ export class Model {
     this.#alive();
     if (this.#gpu && !this.#gpu.lost) {
       try {
-        return await this.#gpu.run(x, batch);
+        const y = await this.#gpu.run(x, batch);
+        this.#last = "webgpu";
+        return y;
       } catch (e) {
         if (!this.#auto) throw e instanceof GpuError ? e : new GpuError(`WebGPU call failed: ${e}`);
       }
     } else if (this.#gpu && !this.#auto) {
       throw new GpuError("the WebGPU device was lost; load the model again or use backend 'auto'");
     }
-    return this.#toCpu().run(x, batch);
+    const y = this.#toCpu().run(x, batch);
+    this.#last = "cpu";
+    return y;
   }
 
   /**
@@ -272,6 +379,7 @@ export class Model {
       totalParams: layers.reduce((a, l) => a + l.params, 0),
       totalMacs: layers.reduce((a, l) => a + l.macs, 0),
       backend: this.backend,
+      ...(this.#routing && this.#gpu ? { routing: { ...this.#routing } } : {}),
       weightsDtype: this.#dtype,
       fileBytes: this.#bytes,
       labels: this.labels,
@@ -348,7 +456,9 @@ export async function loadModel(src: ModelSource, opts: LoadOptions = {}): Promi
     device = opts.gpu === null ? null : await acquireDevice(opts.gpu ? { gpu: opts.gpu } : {});
     if (!device) throw new GpuError("no WebGPU adapter is available");
     const exec = await GpuExecutor.create(device, layers, desc.params);
-    return new Model(desc, layers, info, { device, exec }, choice === "auto");
+    const model = new Model(desc, layers, info, { device, exec }, choice === "auto");
+    await model.calibrate();
+    return model;
   } catch (e) {
     device?.destroy();
     if (choice === "webgpu") {

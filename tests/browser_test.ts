@@ -97,7 +97,8 @@ Deno.test({
           const page = await ctx.newPage();
           const errors: string[] = [];
           page.on("pageerror", (e) => errors.push(String(e)));
-          await page.goto(page0);
+          // WebGPU mode asks for "webgpu" explicitly: "auto" would run single images on the CPU where that is faster
+          await page.goto(mode === "webgpu" ? `${page0}&backend=webgpu` : page0);
           await page.waitForSelector('#status[data-state="ready"], #status[data-state="error"]', {
             timeout: 60_000,
           });

@@ -103,7 +103,11 @@ export async function edgeSuite(
       assertEquals(a.status, 200, JSON.stringify(a.json));
       const ans = a.json as unknown as Answer;
       assertSameTop(ans.top, want, `image ${i} (PNG)`);
-      assertEquals(ans.backend, backend);
+      // a model holding a GPU ("auto") runs each call where it is faster: single images may run on the CPU
+      assert(
+        ans.backend === backend || (backend === "webgpu" && ans.backend === "cpu"),
+        `answered on ${ans.backend}, health said ${backend}`,
+      );
       assertEquals(typeof ans.ms, "number");
       const b = await post(base, img.pixels as Uint8Array<ArrayBuffer>, raw(28, 28, 1));
       assertEquals(b.status, 200, JSON.stringify(b.json));
