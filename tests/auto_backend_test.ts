@@ -6,42 +6,25 @@
 
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
 import { GpuError, loadModel } from "../mod.ts";
-import { gpuDeviceForTests, NO_WEBGPU } from "./train_gpu_device.ts";
-
-void gpuDeviceForTests; // the suite shares the REQUIRE_WEBGPU policy through NO_WEBGPU
+import { NO_WEBGPU } from "./train_gpu_device.ts";
+import { wrappedGpu } from "./webgpu_helpers.ts";
 const MODEL = await Deno.readFile(new URL("../weights/mnist.tcnn", import.meta.url));
 
 /** A GPU entry whose devices' createCommandEncoder throws while `broken.on` is set. */
 function breakableGpu(broken: { on: boolean }): GPU {
-  return {
-    requestAdapter: async (o?: GPURequestAdapterOptions) => {
-      const a = await navigator.gpu.requestAdapter(o);
-      if (!a) return null;
-      return new Proxy(a, {
-        get(t, k) {
-          if (k === "requestDevice") {
-            return async (d?: GPUDeviceDescriptor) => {
-              const dev = await t.requestDevice(d);
-              return new Proxy(dev, {
-                get(td, kd) {
-                  if (kd === "createCommandEncoder" && broken.on) {
-                    return () => {
-                      throw new Error("createCommandEncoder failed (test)");
-                    };
-                  }
-                  const v = Reflect.get(td, kd, td);
-                  return typeof v === "function" ? v.bind(td) : v;
-                },
-              });
-            };
-          }
-          const v = Reflect.get(t, k, t);
-          return typeof v === "function" ? v.bind(t) : v;
-        },
-      });
-    },
-    getPreferredCanvasFormat: () => "rgba8unorm",
-  } as unknown as GPU;
+  return wrappedGpu((dev) =>
+    new Proxy(dev, {
+      get(td, kd) {
+        if (kd === "createCommandEncoder" && broken.on) {
+          return () => {
+            throw new Error("createCommandEncoder failed (test)");
+          };
+        }
+        const v = Reflect.get(td, kd, td);
+        return typeof v === "function" ? v.bind(td) : v;
+      },
+    })
+  );
 }
 
 const input = (n: number) => new Float32Array(784 * n).map((_, i) => ((i * 7) % 31) / 31);

@@ -1,6 +1,7 @@
 // The public API end to end: load from bytes and URL, predict/classify/
 // summary/dispose on CPU and WebGPU, input validation, and the "auto"
 // fallback (no adapter; device destroyed between two predict calls).
+import { wrappedGpu } from "./webgpu_helpers.ts";
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { DisposedError, encodeModel, GpuError, loadModel, type ModelDesc, ModelFormatError } from "../mod.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
@@ -110,22 +111,7 @@ Deno.test({
   ignore: !adapter,
   fn: async () => {
     const seen: { device?: GPUDevice } = {};
-    const spy = {
-      requestAdapter: async (o?: GPURequestAdapterOptions) => {
-        const a = await navigator.gpu.requestAdapter(o);
-        if (!a) return null;
-        return new Proxy(a, {
-          get(t, k) {
-            if (k === "requestDevice") {
-              return async (d?: GPUDeviceDescriptor) => (seen.device = await t.requestDevice(d));
-            }
-            const v = Reflect.get(t, k, t);
-            return typeof v === "function" ? v.bind(t) : v;
-          },
-        });
-      },
-      getPreferredCanvasFormat: () => "rgba8unorm",
-    } as unknown as GPU;
+    const spy = wrappedGpu((d) => (seen.device = d));
     const m = await loadModel(bytes, { backend: "auto", gpu: spy });
     assertEquals(m.backend, "webgpu");
     assert(seen.device, "the model acquired a device through the given GPU");

@@ -53,3 +53,21 @@ export function compareClose(got: Float32Array, want: Float32Array, tol: number)
     ? null
     : `index ${worst}: got ${got[worst]}, expected ${want[worst]} (tolerance ${tol} relative)`;
 }
+
+/** A GPU entry point over navigator.gpu whose devices pass through `wrap` (spy on or break them). */
+export function wrappedGpu(wrap: (device: GPUDevice) => GPUDevice): GPU {
+  return {
+    requestAdapter: async (o?: GPURequestAdapterOptions) => {
+      const a = await navigator.gpu.requestAdapter(o);
+      if (!a) return null;
+      return new Proxy(a, {
+        get(t, k) {
+          if (k === "requestDevice") return async (d?: GPUDeviceDescriptor) => wrap(await t.requestDevice(d));
+          const v = Reflect.get(t, k, t);
+          return typeof v === "function" ? v.bind(t) : v;
+        },
+      });
+    },
+    getPreferredCanvasFormat: () => "rgba8unorm",
+  } as unknown as GPU;
+}
