@@ -41,14 +41,24 @@ async function gzipSize(b: Uint8Array): Promise<number> {
   return (await new Response(s).arrayBuffer()).byteLength;
 }
 
-/** Bundle runtime/cdn.ts into OUTDIR/tinycnn.min.js (+ .map, + .meta.json). */
-export async function buildBundle(outdir = new URL("dist", root).pathname): Promise<BundleResult> {
+/** The CPU-only entry (no WebGPU code reachable): dist/tinycnn-cpu.min.js. */
+export const CPU_ENTRY = "runtime/cdn_cpu.ts";
+
+/**
+ * Bundle runtime/cdn.ts into OUTDIR/tinycnn.min.js (+ .map, + .meta.json), or
+ * with `cpu` the CPU-only runtime/cdn_cpu.ts into OUTDIR/tinycnn-cpu.min.js.
+ */
+export async function buildBundle(
+  outdir: string = new URL("dist", root).pathname,
+  cpu = false,
+): Promise<BundleResult> {
   await Deno.mkdir(outdir, { recursive: true });
-  const file = `${outdir}/tinycnn.min.js`;
+  const name = cpu ? "tinycnn-cpu" : "tinycnn";
+  const file = `${outdir}/${name}.min.js`;
   try {
     const r = await esbuild.build({
       absWorkingDir: new URL(".", root).pathname,
-      entryPoints: [ENTRY],
+      entryPoints: [cpu ? CPU_ENTRY : ENTRY],
       bundle: true,
       format: "esm",
       platform: "neutral",
@@ -61,7 +71,7 @@ export async function buildBundle(outdir = new URL("dist", root).pathname): Prom
       logLevel: "silent",
       plugins: [wgslPlugin],
     });
-    await Deno.writeTextFile(`${outdir}/tinycnn.meta.json`, JSON.stringify(r.metafile, null, 1));
+    await Deno.writeTextFile(`${outdir}/${name}.meta.json`, JSON.stringify(r.metafile, null, 1));
     const code = await Deno.readFile(file);
     return {
       file,
@@ -80,11 +90,13 @@ export async function buildBundle(outdir = new URL("dist", root).pathname): Prom
 }
 
 if (import.meta.main) {
-  const b = await buildBundle(Deno.args[0]);
-  console.log(
-    `${b.file}: ${(b.bytes / 1024).toFixed(1)} KiB minified, ${
-      (b.gzipBytes / 1024).toFixed(1)
-    } KiB gzipped, ` +
-      `${b.inputs.length} inputs`,
-  );
+  for (const cpu of [false, true]) {
+    const b = await buildBundle(Deno.args[0], cpu);
+    console.log(
+      `${b.file}: ${(b.bytes / 1024).toFixed(1)} KiB minified, ${
+        (b.gzipBytes / 1024).toFixed(1)
+      } KiB gzipped, ` +
+        `${b.inputs.length} inputs`,
+    );
+  }
 }

@@ -16,8 +16,7 @@ import { DisposedError, GpuError } from "./errors.ts";
 import { macs, paramCount, receptiveFields, type ResolvedLayer, resolveLayers } from "./spec.ts";
 import type { ModelDesc } from "./model_desc.ts";
 import { CpuExecutor } from "./cpu/forward.ts";
-import { GpuExecutor } from "./webgpu/executor.ts";
-import { acquireDevice } from "./webgpu/device.ts";
+import type { GpuExecutor } from "./webgpu/executor.ts";
 import { type ImageInput, imageToInput } from "./image.ts";
 import {
   type Budget,
@@ -406,31 +405,31 @@ function softmax(y: Float32Array): Float32Array {
 }
 
 /**
- * Load a `.tcnn` model and prepare a backend. The source may be bytes, a
- * Blob, a Response, a ReadableStream, an http(s) URL, a `file:` URL or a
- * plain path (Deno, Node ≥ 20.16, Bun), read with a cap of `maxBytes`.
- * Throws ModelFormatError for a bad file; with backend "webgpu" and no adapter, GpuError.
- *
- * @example
- * ```ts
- * import { encodeModel, loadModel } from "../mod.ts";
- * // a 4-input, 2-class model with zero weights, just to show the calls
- * const bytes = encodeModel({
- *   inputShape: [4],
- *   layers: [{ type: "dense", units: 2 }, { type: "softmax" }],
- *   params: [[new Float32Array(8), new Float32Array(2)], []],
- *   labels: ["no", "yes"],
- * });
- * const model = await loadModel(bytes, { backend: "cpu" });
- * const y = await model.predict(new Float32Array([1, 2, 3, 4]));
- * if (Math.abs(y[0] - 0.5) > 1e-6) throw new Error("zero weights give equal odds");
- * model.dispose();
- * ```
+ * How a build gets a WebGPU executor: the full build passes the WebGPU
+ * backend (load.ts), the CPU-only build (load_cpu.ts) passes null, so none of
+ * the WebGPU code is reachable from it.
  */
-export async function loadModel(src: ModelSource, opts: LoadOptions = {}): Promise<Model> {
+export interface GpuProvider {
+  /** a device from `gpu` (or navigator.gpu), or null without an adapter */
+  acquire(gpu: GPU | undefined): Promise<GPUDevice | null>;
+  /** the executor for a model's layers on that device */
+  create(device: GPUDevice, layers: ResolvedLayer[], params: Float32Array[][]): Promise<GpuExecutor>;
+}
+
+/** loadModel with a given WebGPU provider (null: CPU only). */
+export async function loadModelWith(
+  src: ModelSource,
+  opts: LoadOptions,
+  provider: GpuProvider | null,
+): Promise<Model> {
   const choice = opts.backend ?? "auto";
   if (!["auto", "webgpu", "cpu"].includes(choice)) {
     throw new TypeError(`backend must be "auto", "webgpu" or "cpu", got ${JSON.stringify(choice)}`);
+  }
+  if (choice === "webgpu" && !provider) {
+    throw new GpuError(
+      'this is the CPU-only build (tinycnn/cpu): backend "webgpu" needs the full build (tinycnn)',
+    );
   }
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
@@ -450,12 +449,12 @@ export async function loadModel(src: ModelSource, opts: LoadOptions = {}): Promi
   const cost = modelCost(layers);
   checkModelCost(cost, layers, budget);
   const info = { dtype, bytes: byteLength, cost, budget };
-  if (choice === "cpu") return new Model(desc, layers, info, null, false);
+  if (choice === "cpu" || !provider) return new Model(desc, layers, info, null, false);
   let device: GPUDevice | null = null;
   try {
-    device = opts.gpu === null ? null : await acquireDevice(opts.gpu ? { gpu: opts.gpu } : {});
+    device = opts.gpu === null ? null : await provider.acquire(opts.gpu);
     if (!device) throw new GpuError("no WebGPU adapter is available");
-    const exec = await GpuExecutor.create(device, layers, desc.params);
+    const exec = await provider.create(device, layers, desc.params);
     const model = new Model(desc, layers, info, { device, exec }, choice === "auto");
     await model.calibrate();
     return model;

@@ -1,13 +1,28 @@
 // Builds the edge handler for workerd / Cloudflare Workers: esbuild bundles
 // examples/edge/handler.ts (ESM, minified) into OUTDIR/worker.js, copies the
-// model to OUTDIR/model.tcnn and config.capnp beside them. Invariant: the
-// bundle contains only the handler and the runtime (no train/, no npm code);
-// the model travels as a data binding, never fetched at run time.
+// model to OUTDIR/model.tcnn and config.capnp beside them. Invariants: the
+// bundle contains only the handler and the CPU-only runtime (the handler's
+// import of mod.ts resolves to cpu.ts: Workers have no WebGPU, so none of its
+// code is shipped; no train/, no npm code); the model travels as a data
+// binding, never fetched at run time.
 // Usage: deno run -A examples/edge/build_worker.ts [MODEL.tcnn] [OUTDIR]
 
 import * as esbuild from "esbuild";
 
 const here = new URL(".", import.meta.url);
+
+/** Resolve the handler's `mod.ts` to the CPU-only entry `cpu.ts`. */
+const cpuOnly: esbuild.Plugin = {
+  name: "tinycnn-cpu-only",
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)mod\.ts$/ }, (a) => {
+      const target = new URL(a.path, `file://${a.resolveDir}/`);
+      return target.href === new URL("../../mod.ts", import.meta.url).href
+        ? { path: new URL("../../cpu.ts", import.meta.url).pathname }
+        : undefined;
+    });
+  },
+};
 
 export interface WorkerBuild {
   outdir: string;
@@ -36,6 +51,7 @@ export async function buildWorker(
       metafile: true,
       outfile: `${outdir}/worker.js`,
       logLevel: "silent",
+      plugins: [cpuOnly],
     });
     await Deno.writeFile(`${outdir}/model.tcnn`, model);
     let config = await Deno.readTextFile(new URL("config.capnp", here));

@@ -1,0 +1,24 @@
+// The inference API shared by both builds — everything but loadModel, which
+// each build takes from its own loader (load.ts with WebGPU, load_cpu.ts
+// without). Re-exported by cdn.ts, cdn_cpu.ts and so mod.ts and cpu.ts.
+
+export {
+  type BackendChoice,
+  type ClassifyOptions,
+  type LayerSummary,
+  type LoadOptions,
+  Model,
+  type ModelSummary,
+  type Prediction,
+  type PredictOptions,
+  type Routing,
+} from "./model.ts";
+export { DisposedError, GpuError, ModelFormatError } from "./errors.ts";
+export { type DecodedModel, decodeModel, type DecodeOptions, type DType } from "./format_decode.ts";
+export type { ChannelNormalization, ModelDesc, Normalization, SeriesNormalization } from "./model_desc.ts";
+export type { LayerSpec, Padding, Pair } from "./spec.ts";
+export type { Budget } from "./budget.ts";
+export type { ModelSource } from "./source.ts";
+export type { ImageInput, PixelsInput } from "./image.ts";
+export type { SeriesInput } from "./series.ts";
+export { decodePng, type PngLimits, type RawImage } from "./png.ts";
