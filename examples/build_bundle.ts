@@ -26,7 +26,7 @@ export interface BundleResult {
 }
 
 /** The WGSL generators' template literals lose comments and needless whitespace (minify_wgsl.ts). */
-const wgslPlugin: esbuild.Plugin = {
+export const wgslPlugin: esbuild.Plugin = {
   name: "minify-wgsl",
   setup(build) {
     build.onLoad({ filter: /[\\/]runtime[\\/]webgpu[\\/]wgsl[\\/][\w.]+\.ts$/ }, async (args) => ({

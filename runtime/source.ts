@@ -1,5 +1,7 @@
 // Where a model's bytes come from: bytes, a Blob, a Response, a
-// ReadableStream, an http(s) URL, a file: URL or a plain path. Invariants:
+// ReadableStream, an http(s) URL, a file: URL or a plain path (where there is
+// no file system — browsers, workerd — a string without a scheme is a URL
+// relative to the page, as fetch() reads it). Invariants:
 // nothing is imported — web standards (fetch, streams) everywhere, and only
 // where fetch cannot read files (Node, Bun; plain paths) the host's own file
 // API, detected on globalThis (Deno.readFile, Bun.file, Node's
@@ -152,10 +154,13 @@ export async function readModelSource(src: ModelSource, max: number): Promise<Ui
   // a file: URL or a plain path: the host's file API (Deno's fetch can read file: URLs too)
   const files = hostFiles();
   if (!files) {
-    if (url) return await readModelSource(await fetch(url), max);
-    throw new TypeError(
-      `cannot read the path ${JSON.stringify(src)} here (no file system): pass bytes or a URL`,
-    );
+    // no file system (browsers, workerd): a relative string is a URL relative to the page
+    const res = await fetch(url ?? (src as string));
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new TypeError(`fetching model ${src} failed: HTTP ${res.status}`);
+    }
+    return await readModelSource(res, max);
   }
   const path = toPath(src);
   let size: number;
