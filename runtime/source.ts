@@ -90,7 +90,7 @@ function hostFiles(): HostFiles | null {
   const bun = g.Bun as { file(p: string): { size: number; arrayBuffer(): Promise<ArrayBuffer> } } | undefined;
   if (bun?.file) {
     return {
-      size: async (p) => bun.file(p).size,
+      size: (p) => Promise.resolve(bun.file(p).size),
       read: async (p) => new Uint8Array(await bun.file(p).arrayBuffer()),
     };
   }
