@@ -9,6 +9,7 @@ import { evaluate, loadDataset, train } from "../train/mod.ts";
 import { decodeModel } from "../mod.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
 import { NO_WEBGPU } from "./train_gpu_device.ts";
+import { runTrain, withTempDir } from "./helpers/train_cli.ts";
 
 const MAIN = new URL("../train/main.ts", import.meta.url).pathname;
 const FLAGS = [
@@ -26,24 +27,9 @@ const FLAGS = [
   "3",
 ];
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const o = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-webgpu", MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { code: o.code, stdout: d.decode(o.stdout), stderr: d.decode(o.stderr) };
-}
+const cli = runTrain;
 
-async function withDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "tinycnn-api-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir("tinycnn-api-", fn);
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 

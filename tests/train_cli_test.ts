@@ -3,18 +3,9 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { parseCli, UsageError } from "../train/cli_args.ts";
+import { runTrain } from "./helpers/train_cli.ts";
 
-const MAIN = new URL("../train/main.ts", import.meta.url).pathname;
-
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-webgpu", MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
-}
+const runCli = runTrain;
 
 Deno.test("cli: bad flags exit 2 with a message naming the flag", async () => {
   const cases: [string[], RegExp][] = [

@@ -12,24 +12,10 @@ import { idx } from "./helpers/idx_fixture.ts";
 import { decodeModel, loadModel } from "../mod.ts";
 import { epochOrder } from "../train/trainer.ts";
 import { NO_WEBGPU } from "./train_gpu_device.ts";
+import { runTrain, withTempDir } from "./helpers/train_cli.ts";
 
-const MAIN = new URL("../train/main.ts", import.meta.url).pathname;
-
-async function train(args: string[]): Promise<{ code: number; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--unstable-webgpu",
-      MAIN,
-      ...(args.includes("--backend") ? [] : ["--backend", "cpu"]),
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
-}
+/** The CLI on the CPU backend unless the args name one. */
+const train = (args: string[]) => runTrain(args.includes("--backend") ? args : ["--backend", "cpu", ...args]);
 
 /** A 12×12 image of class k: dark, bright, or vertical stripes, with seeded noise. */
 function pattern(k: number, seed: number, c: number): Uint8Array {
@@ -86,14 +72,7 @@ async function imageFolder(dir: string, kinds: Kind[], split: boolean) {
   }
 }
 
-async function withDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "tinycnn-data-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir("tinycnn-data-", fn);
 
 Deno.test("image folder (gray PNG kinds, train/test): trains; labels are the folder names; accuracy reported", async () => {
   await withDir(async (dir) => {
