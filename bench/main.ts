@@ -189,7 +189,7 @@ async function bestOf2(cmd: string[], cwd?: string) {
 const infer: Record<string, Record<string, Json>> = {};
 for (const m of models) {
   infer[m.name] = {};
-  for (const backend of ["cpu", "webgpu"]) {
+  for (const backend of ["cpu", "webgpu", "auto"]) {
     const r = await bestOf2([
       DENO,
       "run",

@@ -1,5 +1,5 @@
 // Inference driver for OUR runtime, same JSON contract as the peer drivers.
-// Usage: deno run -A --unstable-webgpu bench/ours_infer.ts --backend cpu|webgpu
+// Usage: deno run -A --unstable-webgpu bench/ours_infer.ts --backend cpu|webgpu|auto
 //   --model lenet|small|<path.tcnn> [--quick] [--once]
 // Goes through the public API (loadModel → predict) when runtime/format.ts and
 // the WebGPU executor exist; until then CPU falls back to CpuExecutor directly
@@ -12,7 +12,7 @@ import type { ModelDesc } from "../runtime/model_desc.ts";
 import { args, emit, timeIt } from "./peers/common.mjs";
 
 const a = args() as Record<string, string | boolean>;
-const backend = (a.backend ?? "cpu") as "cpu" | "webgpu";
+const backend = (a.backend ?? "cpu") as "cpu" | "webgpu" | "auto";
 const model = String(a.model ?? "lenet");
 const t0 = performance.now();
 
@@ -40,7 +40,8 @@ async function setup(): Promise<
     if (!bytes) bytes = fmt.encodeModel(desc!);
     const mod = await import("../mod.ts");
     const m = await mod.loadModel(bytes!, { backend });
-    if (m.backend !== backend) {
+    // "auto" routes each call (summary().routing); the others must run where they were asked to
+    if (backend !== "auto" && m.backend !== backend) {
       throw new Error(`asked for ${backend}, got ${m.backend}`);
     }
     const p = m.inputShape.reduce((x, y) => x * y, 1);
@@ -75,7 +76,7 @@ try {
   if (a.once) emit({ lib, api: m.api, model, load_ms, out });
   else {
     const quick = !!a.quick;
-    const gpu = backend === "webgpu";
+    const gpu = backend !== "cpu"; // auto may run on the GPU: fewer iterations, as for webgpu
     const r = await timeIt(m.run, {
       iters: quick ? 40 : gpu ? 150 : 300,
       iters64: quick ? 3 : 15,
