@@ -1,0 +1,127 @@
+// First-request cost where edge platforms bill it: the CPU time (user+sys,
+// Linux /proc) and wall time a fresh server process spends answering its
+// first classify request — isolate start + model load + first inference —
+// next to the same for a bare handler that answers "ok", in workerd (the
+// CPU-only Workers build) and `deno serve`. Workers' free plan allows 10 ms
+// of CPU per request. 127.0.0.1 only; each runtime is started `--runs` times
+// (default 5) and the medians are reported.
+// Usage: deno run -A bench/cold_edge.ts [--runs 5]
+
+import workerdPkg from "workerd";
+import { buildWorker } from "../examples/edge/build_worker.ts";
+import { fashionTestImages } from "../tests/helpers/fashion.ts";
+import { freePort, startServer } from "../tests/helpers/procs.ts";
+
+const WORKERD = (workerdPkg as unknown as { default?: string }).default ??
+  (workerdPkg as unknown as string);
+const RUNS = Number(Deno.args[Deno.args.indexOf("--runs") + 1] ?? 5) || 5;
+const MODEL = new URL("../weights/fashion-mnist.tcnn", import.meta.url);
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+async function cpuMs(pid: number): Promise<number> {
+  const f = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(
+    " ",
+  );
+  return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
+}
+
+const median = (a: number[]) =>
+  [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
+async function measure(
+  start: (port: number) => Promise<{ pid: number; stop(): Promise<void> }>,
+  png: Uint8Array,
+) {
+  const cpu: number[] = [], wall: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const port = freePort();
+    const s = await start(port);
+    try {
+      const c0 = await cpuMs(s.pid), t0 = performance.now();
+      const r = await fetch(`http://127.0.0.1:${port}/v1/classify`, {
+        method: "POST",
+        body: png as Uint8Array<ArrayBuffer>,
+        headers: { "content-type": "image/png" },
+      });
+      await r.body?.cancel();
+      wall.push(performance.now() - t0);
+      await new Promise((res) => setTimeout(res, 50)); // let the tick counters settle
+      cpu.push((await cpuMs(s.pid)) - c0);
+    } finally {
+      await s.stop();
+    }
+  }
+  return { cpuMs: median(cpu), wallMs: median(wall) };
+}
+
+const [im] = await fashionTestImages(1);
+const dir = await Deno.makeTempDir({ prefix: "tinycnn-cold-edge-" });
+try {
+  await buildWorker(await Deno.readFile(MODEL), `${dir}/worker`);
+  // a bare worker that answers every request with "ok"
+  await Deno.mkdir(`${dir}/bare`);
+  await Deno.writeTextFile(
+    `${dir}/bare/worker.js`,
+    'export default { fetch() { return new Response("ok"); } };\n',
+  );
+  await Deno.writeTextFile(`${dir}/bare/model.tcnn`, "");
+  await Deno.copyFile(`${dir}/worker/config.capnp`, `${dir}/bare/config.capnp`);
+  await Deno.writeTextFile(
+    `${dir}/bare.ts`,
+    'export default { fetch: () => new Response("ok") };\n',
+  );
+  const workerd = (cfg: string) => (port: number) =>
+    startServer(
+      WORKERD,
+      ["serve", cfg, "--socket-addr", `http=127.0.0.1:${port}`],
+      port,
+      { probe: "/nothing" },
+    );
+  const deno = (file: string) => (port: number) =>
+    startServer(
+      Deno.execPath(),
+      [
+        "serve",
+        "--quiet",
+        "-A",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        file,
+      ],
+      port,
+      {
+        env: {
+          TINYCNN_MODEL: MODEL.pathname,
+          TINYCNN_BACKEND: "cpu",
+          NO_COLOR: "1",
+        },
+        probe: "/nothing",
+      },
+    );
+  const handler =
+    new URL("../examples/edge/handler.ts", import.meta.url).pathname;
+  const rows: [string, { cpuMs: number; wallMs: number }][] = [
+    [
+      "workerd: tinycnn worker",
+      await measure(workerd(`${dir}/worker/config.capnp`), im.png),
+    ],
+    [
+      "workerd: bare worker",
+      await measure(workerd(`${dir}/bare/config.capnp`), im.png),
+    ],
+    ["deno serve: tinycnn handler", await measure(deno(handler), im.png)],
+    ["deno serve: bare handler", await measure(deno(`${dir}/bare.ts`), im.png)],
+  ];
+  console.log(
+    `first request after a fresh start, medians of ${RUNS} (CPU time has 10 ms ticks):`,
+  );
+  for (const [name, r] of rows) {
+    console.log(
+      `  ${name.padEnd(28)} CPU ${r.cpuMs} ms, wall ${r.wallMs.toFixed(1)} ms`,
+    );
+  }
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}
