@@ -25,8 +25,7 @@ async function cpuMs(pid: number): Promise<number> {
   return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime + stime
 }
 
-const median = (a: number[]) =>
-  [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 async function measure(
   start: (port: number) => Promise<{ pid: number; stop(): Promise<void> }>,
@@ -100,8 +99,7 @@ try {
         probe: "/nothing",
       },
     );
-  const handler =
-    new URL("../examples/edge/handler.ts", import.meta.url).pathname;
+  const handler = new URL("../examples/edge/handler.ts", import.meta.url).pathname;
   const rows: [string, { cpuMs: number; wallMs: number }][] = [
     [
       "workerd: tinycnn worker",
