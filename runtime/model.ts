@@ -191,7 +191,7 @@ export class Model {
     const gpu = this.#gpu;
     if (!gpu || !this.#auto) return;
     const per = this.#desc.inputShape.reduce((a, b) => a * b, 1);
-    // CPU per sample (after one warm-up run), unless a call is too big to time cheaply
+    // timings keep the best of n runs; a model too big to time cheaply on the CPU is sent to the GPU
     const cpu = this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params);
     const time = async (f: () => unknown, n: number) => {
       let best = Infinity;

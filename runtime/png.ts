@@ -190,7 +190,7 @@ function unfilter(cur: Uint8Array, prev: Uint8Array | null, bpp: number, y: numb
 }
 
 /** Convert one unfiltered scanline (filter byte first) of `w` pixels into 8-bit output pixels. */
-function convertRow(p: Parsed, line: Uint8Array, w: number, out: Uint8Array, outStep = 1): void {
+function convertRow(p: Parsed, line: Uint8Array, w: number, out: Uint8Array): void {
   const { bitDepth: d, colorType: ct, palette, trns, channels: oc } = p;
   const s = SAMPLES[ct];
   const src = line.subarray(1);
@@ -203,7 +203,7 @@ function convertRow(p: Parsed, line: Uint8Array, w: number, out: Uint8Array, out
   };
   const to8 = (v: number) => (d === 16 ? v >> 8 : d === 8 ? v : (v * 255) / ((1 << d) - 1));
   for (let x = 0; x < w; x++) {
-    const o = x * outStep * oc;
+    const o = x * oc;
     if (ct === 3) {
       const k = sample(x), n = palette!.length / 3;
       if (k >= n) throw new TypeError(`PNG palette index ${k} out of range (palette has ${n} entries)`);

@@ -173,25 +173,16 @@ function sinkOf(p: TrainOptions["onProgress"]): ProgressSink {
   return p;
 }
 
-/** Class scores (N, K) of a model file on one split, through the runtime's CPU backend. */
-async function predictSplit(bytes: Uint8Array, data: Dataset, split: "train" | "val" | "test") {
-  const set = data[split];
-  const { desc } = decodeModel(bytes);
-  if (JSON.stringify(desc.inputShape) !== JSON.stringify(data.inputShape)) {
-    throw new TypeError(
-      `the model takes input (${desc.inputShape.join(",")}), the dataset has (${data.inputShape.join(",")})`,
-    );
-  }
-  const norm = desc.normalization ?? data.normalization;
-  const x = makeBatch(set, null, 0, set.n, data.inputShape, norm).x;
-  const per = data.inputShape.reduce((a, b) => a * b, 1);
+/** Class scores (N, K) of a model file on `n` prepared samples `x`, through the runtime's CPU backend. */
+async function predictAll(bytes: Uint8Array, x: Float32Array, n: number) {
   const model = await loadModel(bytes, { backend: "cpu" });
   try {
+    const per = x.length / n;
     const k = model.outputShape.reduce((a, b) => a * b, 1);
-    const probs = new Float32Array(set.n * k);
-    for (let s = 0; s < set.n; s += EVAL_CHUNK) {
-      const n = Math.min(EVAL_CHUNK, set.n - s);
-      probs.set(await model.predict(x.subarray(s * per, (s + n) * per), { batch: n }), s * k);
+    const probs = new Float32Array(n * k);
+    for (let s = 0; s < n; s += EVAL_CHUNK) {
+      const c = Math.min(EVAL_CHUNK, n - s);
+      probs.set(await model.predict(x.subarray(s * per, (s + c) * per), { batch: c }), s * k);
     }
     return { probs, k };
   } finally {
@@ -234,11 +225,18 @@ export async function evaluate(
   data: Dataset,
   split: "train" | "val" | "test" = "test",
 ): Promise<Evaluation> {
-  const { probs, k } = await predictSplit(model, data, split);
+  const { desc } = decodeModel(model);
+  if (JSON.stringify(desc.inputShape) !== JSON.stringify(data.inputShape)) {
+    throw new TypeError(
+      `the model takes input (${desc.inputShape.join(",")}), the dataset has (${data.inputShape.join(",")})`,
+    );
+  }
+  const set = data[split];
+  const x = makeBatch(set, null, 0, set.n, data.inputShape, desc.normalization ?? data.normalization).x;
+  const { probs, k } = await predictAll(model, x, set.n);
   if (k !== data.classes.length) {
     throw new TypeError(`the model has ${k} outputs, the dataset ${data.classes.length} classes`);
   }
-  const set = data[split];
   const predicted = new Int32Array(set.n);
   let correct = 0;
   for (let i = 0; i < set.n; i++) {
@@ -392,10 +390,11 @@ export async function train(o: TrainOptions): Promise<TrainOutput> {
     const quantized: QuantResult[] = [];
     const dtypeOut = o.quantize ?? "f32";
     let outBytes: Uint8Array | null = null;
+    const testX = makeBatch(data.test, null, 0, data.test.n, data.inputShape, normalization).x;
     for (const dtype of ["f32", "f16", "int8"] as const) {
       const bytes = encodeModel(desc, { dtype });
       if (dtype === dtypeOut) outBytes = bytes;
-      const { probs } = await predictSplit(bytes, dataN, "test");
+      const { probs } = await predictAll(bytes, testX, data.test.n);
       let correct = 0, agree = 0, maxAbsDiff = 0;
       for (let i = 0; i < data.test.n; i++) {
         const arg = argmax(probs, i * k, k);

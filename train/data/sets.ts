@@ -21,9 +21,6 @@ export interface SampleSet {
   n: number;
 }
 
-/** Which augmentations make sense for a dataset, and which run by default when asked for. */
-export type AugmentKind = "shift" | "flip" | "noise";
-
 /** A dataset with its splits, as every loader returns it. */
 export interface Dataset {
   /** dataset name or the directory it was read from */
