@@ -7,13 +7,10 @@
 // (default 5) and the medians are reported.
 // Usage: deno run -A bench/cold_edge.ts [--runs 5]
 
-import workerdPkg from "workerd";
 import { buildWorker } from "../examples/edge/build_worker.ts";
 import { fashionTestImages } from "../tests/helpers/fashion.ts";
-import { freePort, startServer } from "../tests/helpers/procs.ts";
+import { type Server, startDenoServe, startWorkerd } from "../tests/helpers/procs.ts";
 
-const WORKERD = (workerdPkg as unknown as { default?: string }).default ??
-  (workerdPkg as unknown as string);
 const RUNS = Number(Deno.args[Deno.args.indexOf("--runs") + 1] ?? 5) || 5;
 const MODEL = new URL("../weights/fashion-mnist.tcnn", import.meta.url);
 const TICK_MS = 10; // USER_HZ = 100 on Linux
@@ -28,16 +25,15 @@ async function cpuMs(pid: number): Promise<number> {
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 async function measure(
-  start: (port: number) => Promise<{ pid: number; stop(): Promise<void> }>,
+  start: () => Promise<Server>,
   png: Uint8Array,
 ) {
   const cpu: number[] = [], wall: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const port = freePort();
-    const s = await start(port);
+    const s = await start();
     try {
       const c0 = await cpuMs(s.pid), t0 = performance.now();
-      const r = await fetch(`http://127.0.0.1:${port}/v1/classify`, {
+      const r = await fetch(`${s.url}/v1/classify`, {
         method: "POST",
         body: png as Uint8Array<ArrayBuffer>,
         headers: { "content-type": "image/png" },
@@ -69,36 +65,12 @@ try {
     `${dir}/bare.ts`,
     'export default { fetch: () => new Response("ok") };\n',
   );
-  const workerd = (cfg: string) => (port: number) =>
-    startServer(
-      WORKERD,
-      ["serve", cfg, "--socket-addr", `http=127.0.0.1:${port}`],
-      port,
-      { probe: "/nothing" },
-    );
-  const deno = (file: string) => (port: number) =>
-    startServer(
-      Deno.execPath(),
-      [
-        "serve",
-        "--quiet",
-        "-A",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        file,
-      ],
-      port,
-      {
-        env: {
-          TINYCNN_MODEL: MODEL.pathname,
-          TINYCNN_BACKEND: "cpu",
-          NO_COLOR: "1",
-        },
-        probe: "/nothing",
-      },
-    );
+  const workerd = (cfg: string) => () => startWorkerd(cfg, { probe: "/nothing" });
+  const deno = (file: string) => () =>
+    startDenoServe(file, {
+      env: { TINYCNN_MODEL: MODEL.pathname, TINYCNN_BACKEND: "cpu" },
+      probe: "/nothing",
+    });
   const handler = new URL("../examples/edge/handler.ts", import.meta.url).pathname;
   const rows: [string, { cpuMs: number; wallMs: number }][] = [
     [

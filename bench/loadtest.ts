@@ -11,15 +11,11 @@
 //          [--deno-backend cpu|auto|webgpu]   (default cpu, as on Deno Deploy; workerd is always cpu)
 // Without a trained model file it uses the deterministic test fixture (said so).
 
-import workerdPkg from "workerd";
 import { buildWorker } from "../examples/edge/build_worker.ts";
 import { fixtureModelBytes } from "../tests/helpers/fixture_model.ts";
 import { fashionTestImages } from "../tests/helpers/fashion.ts";
-import { freePort, type Server, startServer } from "../tests/helpers/procs.ts";
+import { type Server, startDenoServe, startWorkerd } from "../tests/helpers/procs.ts";
 import { procMemory, zeroPng } from "../tests/helpers/attack_payloads.ts";
-
-const WORKERD = (workerdPkg as unknown as { default?: string }).default ??
-  (workerdPkg as unknown as string);
 
 function flag(name: string, def: string): string {
   const i = Deno.args.indexOf(`--${name}`);
@@ -182,47 +178,17 @@ async function main(): Promise<void> {
   try {
     await Deno.writeFile(`${dir}/model.tcnn`, model);
     if (ONLY !== "workerd") {
-      const port = freePort();
-      server = await startServer(
-        Deno.execPath(),
-        [
-          "serve",
-          "--quiet",
-          "-A",
-          "--host",
-          "127.0.0.1",
-          "--port",
-          String(port),
-          new URL("../examples/edge/handler.ts", import.meta.url).pathname,
-        ],
-        port,
-        {
-          env: {
-            TINYCNN_MODEL: `${dir}/model.tcnn`,
-            TINYCNN_BACKEND: DENO_BACKEND,
-            NO_COLOR: "1",
-          },
-          probe: "/healthz",
-        },
-      );
+      server = await startDenoServe(new URL("../examples/edge/handler.ts", import.meta.url).pathname, {
+        env: { TINYCNN_MODEL: `${dir}/model.tcnn`, TINYCNN_BACKEND: DENO_BACKEND },
+        probe: "/healthz",
+      });
       results.push(await hammer("deno serve", server, pngs, hostile));
       await server.stop();
       server = null;
     }
     if (ONLY !== "deno") {
       await buildWorker(model, `${dir}/worker`);
-      const port = freePort();
-      server = await startServer(
-        WORKERD,
-        [
-          "serve",
-          `${dir}/worker/config.capnp`,
-          "--socket-addr",
-          `http=127.0.0.1:${port}`,
-        ],
-        port,
-        { probe: "/healthz" },
-      );
+      server = await startWorkerd(`${dir}/worker/config.capnp`, { probe: "/healthz" });
       results.push(await hammer("workerd", server, pngs, hostile));
       await server.stop();
       server = null;

@@ -11,9 +11,8 @@ import { assert, assertEquals } from "@std/assert";
 import { loadModel } from "../mod.ts";
 import { buildWorker } from "../examples/edge/build_worker.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
-import { freePort, type Server, startServer } from "./helpers/procs.ts";
+import { type Server, startDenoServe, startWorkerd } from "./helpers/procs.ts";
 import { oneByteChunks, rawRequest, rgba4096, rssRiseDuring, zeroPng } from "./helpers/attack_payloads.ts";
-import { WORKERD } from "./edge_workerd_test.ts";
 
 const HANDLER = new URL("../examples/edge/handler.ts", import.meta.url).pathname;
 const MODEL = new URL("../weights/fashion-mnist.tcnn", import.meta.url);
@@ -25,30 +24,15 @@ async function start(
   rt: Runtime,
   settings: Record<string, string> = {},
 ): Promise<{ server: Server; done: () => Promise<void> }> {
-  const port = freePort();
   if (rt === "deno serve") {
-    const env: Record<string, string> = {
-      TINYCNN_MODEL: MODEL.pathname,
-      TINYCNN_BACKEND: "cpu",
-      NO_COLOR: "1",
-    };
+    const env: Record<string, string> = { TINYCNN_MODEL: MODEL.pathname, TINYCNN_BACKEND: "cpu" };
     for (const [k, v] of Object.entries(settings)) env[`TINYCNN_${k}`] = v;
-    const server = await startServer(
-      Deno.execPath(),
-      ["serve", "--quiet", "-A", "--host", "127.0.0.1", "--port", String(port), HANDLER],
-      port,
-      { env, probe: "/healthz" },
-    );
+    const server = await startDenoServe(HANDLER, { env, probe: "/healthz" });
     return { server, done: () => server.stop() };
   }
   const dir = await Deno.makeTempDir({ prefix: "tinycnn-attack-" });
   await buildWorker(await Deno.readFile(MODEL), dir, settings);
-  const server = await startServer(
-    WORKERD,
-    ["serve", `${dir}/config.capnp`, "--socket-addr", `http=127.0.0.1:${port}`],
-    port,
-    { probe: "/healthz" },
-  );
+  const server = await startWorkerd(`${dir}/config.capnp`, { probe: "/healthz" });
   return { server, done: async () => (await server.stop(), await Deno.remove(dir, { recursive: true })) };
 }
 

@@ -7,14 +7,10 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { loadModel } from "../mod.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
-import { freePort, startServer } from "./helpers/procs.ts";
+import { startDenoServe } from "./helpers/procs.ts";
 import { edgeSuite } from "./helpers/edge_suite.ts";
 
 const HANDLER = new URL("../examples/edge/handler.ts", import.meta.url).pathname;
-
-function serveArgs(port: number): string[] {
-  return ["serve", "--quiet", "-A", "--host", "127.0.0.1", "--port", String(port), HANDLER];
-}
 
 for (const backend of ["cpu", "auto"] as const) {
   Deno.test(`edge handler under deno serve (TINYCNN_BACKEND=${backend})`, async (t) => {
@@ -23,9 +19,8 @@ for (const backend of ["cpu", "auto"] as const) {
     const bytes = await Deno.readFile(new URL("../weights/fashion-mnist.tcnn", import.meta.url));
     await Deno.writeFile(modelPath, bytes);
     const model = await loadModel(bytes, { backend: "cpu" });
-    const port = freePort();
-    const server = await startServer(Deno.execPath(), serveArgs(port), port, {
-      env: { TINYCNN_MODEL: modelPath, TINYCNN_BACKEND: backend, NO_COLOR: "1" },
+    const server = await startDenoServe(HANDLER, {
+      env: { TINYCNN_MODEL: modelPath, TINYCNN_BACKEND: backend },
       probe: "/healthz",
     });
     try {
@@ -41,9 +36,8 @@ for (const backend of ["cpu", "auto"] as const) {
 }
 
 Deno.test("edge handler under deno serve: missing model answers 503 with the reason", async () => {
-  const port = freePort();
-  const server = await startServer(Deno.execPath(), serveArgs(port), port, {
-    env: { TINYCNN_MODEL: "/nonexistent/model.tcnn", NO_COLOR: "1" },
+  const server = await startDenoServe(HANDLER, {
+    env: { TINYCNN_MODEL: "/nonexistent/model.tcnn" },
     probe: "/nope",
   });
   try {

@@ -4,16 +4,11 @@
 // The workerd process is always stopped (try/finally).
 
 import { assert } from "@std/assert";
-import workerdPkg from "workerd";
 import { loadModel } from "../mod.ts";
 import { buildWorker } from "../examples/edge/build_worker.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
-import { freePort, startServer } from "./helpers/procs.ts";
+import { startWorkerd } from "./helpers/procs.ts";
 import { edgeSuite } from "./helpers/edge_suite.ts";
-
-/** Path of the workerd binary shipped by the npm package. */
-export const WORKERD: string = (workerdPkg as unknown as { default?: string }).default ??
-  (workerdPkg as unknown as string);
 
 Deno.test("edge handler under workerd", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "tinycnn-workerd-" });
@@ -22,13 +17,7 @@ Deno.test("edge handler under workerd", async (t) => {
   const bad = build.inputs.filter((p) => /(^|\/)(train|node_modules|webgpu)\/|npm:|load\.ts$/.test(p));
   assert(bad.length === 0, `worker bundle pulls in ${bad.join(", ")}`);
   const model = await loadModel(bytes, { backend: "cpu" });
-  const port = freePort();
-  const server = await startServer(
-    WORKERD,
-    ["serve", `${dir}/config.capnp`, "--socket-addr", `http=127.0.0.1:${port}`],
-    port,
-    { probe: "/healthz" },
-  );
+  const server = await startWorkerd(`${dir}/config.capnp`, { probe: "/healthz" });
   try {
     await edgeSuite(t, server.url, model, await fashionTestImages(6));
   } finally {

@@ -2,6 +2,8 @@
 // and always stop it (SIGTERM, then SIGKILL) — use with try/finally or
 // `await using`. Output is captured and shown if startup fails.
 
+import workerdPkg from "workerd";
+
 export interface Server {
   url: string;
   port: number;
@@ -83,4 +85,26 @@ export async function startServer(
     throw new Error(`${(e as Error).message}\n--- output ---\n${log.join("")}`);
   }
   return { url, port, pid: child.pid, stop, [Symbol.asyncDispose]: stop };
+}
+
+/** The workerd binary shipped by npm `workerd`. */
+export const WORKERD: string = (workerdPkg as unknown as { default?: string }).default ??
+  (workerdPkg as unknown as string);
+
+/** `deno serve` of `handler` on 127.0.0.1:port (a free port when omitted), waited for like startServer. */
+export function startDenoServe(
+  handler: string,
+  opts: { port?: number; env?: Record<string, string>; probe?: string } = {},
+): Promise<Server> {
+  const port = opts.port ?? freePort();
+  const args = ["serve", "--quiet", "-A", "--host", "127.0.0.1", "--port", String(port), handler];
+  return startServer(Deno.execPath(), args, port, { env: { NO_COLOR: "1", ...opts.env }, probe: opts.probe });
+}
+
+/** `workerd serve config` on 127.0.0.1:port (a free port when omitted), waited for like startServer. */
+export function startWorkerd(config: string, opts: { port?: number; probe?: string } = {}): Promise<Server> {
+  const port = opts.port ?? freePort();
+  return startServer(WORKERD, ["serve", config, "--socket-addr", `http=127.0.0.1:${port}`], port, {
+    probe: opts.probe,
+  });
 }
