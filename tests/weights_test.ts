@@ -5,8 +5,7 @@ import { assert, assertEquals } from "@std/assert";
 import { decodeModel, loadModel } from "../mod.ts";
 import { loadDataset, type SampleSet } from "../train/data/datasets.ts";
 import { makeBatch } from "../train/data/batches.ts";
-import { readIdxPair } from "../train/data/idx.ts";
-import { FASHION_TEST_DIR } from "./helpers/fashion.ts";
+import { fashionTestSplit } from "./helpers/fashion.ts";
 
 interface Shipped {
   file: string;
@@ -31,13 +30,7 @@ const SHIPPED: Shipped[] = [
 
 /** The test split a shipped model is measured on: Fashion-MNIST's from the copy committed in tests/data. */
 async function testSplit(name: Shipped["dataset"]): Promise<SampleSet> {
-  if (name !== "fashion-mnist") return (await loadDataset(name)).test;
-  const p = await readIdxPair(
-    `${FASHION_TEST_DIR}t10k-images-idx3-ubyte.gz`,
-    `${FASHION_TEST_DIR}t10k-labels-idx1-ubyte.gz`,
-    10,
-  );
-  return { x: p.images.pixels, labels: p.labels, n: p.images.n };
+  return name === "fashion-mnist" ? await fashionTestSplit() : (await loadDataset(name)).test;
 }
 
 for (const s of SHIPPED) {

@@ -3,6 +3,8 @@
 // tests/data/fashion-mnist/ (so no Debian package is needed).
 
 import { encodePng } from "./png_encode.ts";
+import { readIdxPair } from "../../train/data/idx.ts";
+import type { SampleSet } from "../../train/data/sets.ts";
 
 /** The committed 10k Fashion-MNIST test split (IDX, gzip). */
 export const FASHION_TEST_DIR = new URL("../data/fashion-mnist/", import.meta.url).pathname;
@@ -14,29 +16,26 @@ export interface FashionImage {
   png: Uint8Array;
 }
 
-async function gunzipFile(path: string): Promise<Uint8Array> {
-  const f = await Deno.open(path);
-  const s = f.readable.pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(s).arrayBuffer());
-}
-
-function findFile(stem: string): string {
-  return `${FASHION_TEST_DIR}${stem}.gz`;
+/** The whole committed test split (10,000 images, u8 (N,1,28,28)), read and checked by train/data/idx.ts. */
+export async function fashionTestSplit(): Promise<SampleSet> {
+  const p = await readIdxPair(
+    `${FASHION_TEST_DIR}t10k-images-idx3-ubyte.gz`,
+    `${FASHION_TEST_DIR}t10k-labels-idx1-ubyte.gz`,
+    10,
+  );
+  if (p.images.h !== 28 || p.images.w !== 28 || p.images.c !== 1) {
+    throw new TypeError(`unexpected Fashion-MNIST images ${p.images.c}x${p.images.h}x${p.images.w}`);
+  }
+  return { x: p.images.pixels, labels: p.labels, n: p.images.n };
 }
 
 /** First `n` test images with labels and PNG encodings. */
 export async function fashionTestImages(n: number): Promise<FashionImage[]> {
-  const img = await gunzipFile(findFile("t10k-images-idx3-ubyte"));
-  const lab = await gunzipFile(findFile("t10k-labels-idx1-ubyte"));
-  const dv = new DataView(img.buffer);
-  if (dv.getUint32(0) !== 2051 || dv.getUint32(8) !== 28 || dv.getUint32(12) !== 28) {
-    throw new TypeError("unexpected Fashion-MNIST image header");
-  }
-  const count = Math.min(n, dv.getUint32(4));
+  const set = await fashionTestSplit();
   const out: FashionImage[] = [];
-  for (let i = 0; i < count; i++) {
-    const pixels = img.slice(16 + i * 784, 16 + (i + 1) * 784);
-    out.push({ pixels, label: lab[8 + i], png: await encodePng(pixels, 28, 28, 1) });
+  for (let i = 0; i < Math.min(n, set.n); i++) {
+    const pixels = set.x.slice(i * 784, (i + 1) * 784) as Uint8Array;
+    out.push({ pixels, label: set.labels[i], png: await encodePng(pixels, 28, 28, 1) });
   }
   return out;
 }
