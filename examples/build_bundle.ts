@@ -25,11 +25,14 @@ export interface BundleResult {
   inputBytes: [string, number][];
 }
 
+/** The files holding WGSL generators: every op's runtime/ops/<family>/wgsl.ts and the shared runtime/webgpu/kernel.ts. */
+export const WGSL_SOURCES = /[\\/]runtime[\\/](ops[\\/]\w+[\\/]wgsl|webgpu[\\/]kernel)\.ts$/;
+
 /** The WGSL generators' template literals lose comments and needless whitespace (minify_wgsl.ts). */
 export const wgslPlugin: esbuild.Plugin = {
   name: "minify-wgsl",
   setup(build) {
-    build.onLoad({ filter: /[\\/]runtime[\\/]webgpu[\\/]wgsl[\\/][\w.]+\.ts$/ }, async (args) => ({
+    build.onLoad({ filter: WGSL_SOURCES }, async (args) => ({
       contents: minifyWgslTemplates(await Deno.readTextFile(args.path)),
       loader: "ts",
     }));

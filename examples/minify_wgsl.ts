@@ -1,5 +1,5 @@
 // Build-time WGSL minifier for the CDN bundle (used by build_bundle.ts on the
-// runtime/webgpu/wgsl/ sources; the repository files are never rewritten).
+// runtime/ops/*/wgsl.ts sources; the repository files are never rewritten).
 // It finds the template literals of a TypeScript source (a small scanner:
 // comments, strings, regex literals, nested `${}`), and in those that hold
 // WGSL — the ones whose text spans lines or starts indented — it drops

@@ -11,8 +11,7 @@
 // the layer and the numbers.
 
 import { macs, type ResolvedLayer } from "./spec.ts";
-import { useWinograd } from "./cpu/winograd.ts";
-import { useWinograd5 } from "./cpu/winograd5.ts";
+import { convVariant } from "./ops/conv/cpu.ts";
 
 /** Compute and memory limits of a model (LoadOptions). */
 export interface Budget {
@@ -42,9 +41,10 @@ export function layerScratchBytes(l: ResolvedLayer): number {
   if (l.op !== "conv") return 0;
   const { inC, outC, outH, outW, kh, kw } = l;
   const tiles = ((outH + 1) >> 1) * ((outW + 1) >> 1);
-  const points = useWinograd(l) ? 16 : useWinograd5(l) ? 36 : 0;
+  const v = convVariant(l);
+  const points = v === "winograd3x3" ? 16 : v === "winograd5x5" ? 36 : 0;
   if (points) return 8 * points * (outC * inC + tiles * inC + outC * tiles); // U, V, M (float64)
-  if (l.groups === 1) return 4 * outH * outW * inC * kh * kw; // im2col columns (float32)
+  if (v === "im2col") return 4 * outH * outW * inC * kh * kw; // im2col columns (float32)
   return 8 * 4 * outH * outW; // the direct kernel's 4-channel accumulators (float64)
 }
 

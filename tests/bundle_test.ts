@@ -12,7 +12,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import * as tinycnn from "../mod.ts";
 import * as cdn from "../runtime/cdn.ts";
-import { buildBundle, ENTRY } from "../examples/build_bundle.ts";
+import { buildBundle, ENTRY, WGSL_SOURCES } from "../examples/build_bundle.ts";
 import { findTemplates, minifyQuasi, minifyWgslTemplates } from "../examples/minify_wgsl.ts";
 import { fixtureModelBytes } from "./helpers/fixture_model.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
@@ -35,12 +35,21 @@ function wgslTokens(raw: string): string[] {
 }
 
 Deno.test("bundle: minified WGSL templates keep their tokens, lines and interpolation edges", async () => {
-  const dir = new URL("../runtime/webgpu/wgsl/", import.meta.url);
+  const runtime = new URL("../runtime/", import.meta.url).pathname;
+  const sources: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of Deno.readDirSync(dir)) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory) walk(p);
+      else if (WGSL_SOURCES.test(p)) sources.push(p);
+    }
+  };
+  walk(runtime.replace(/\/$/, ""));
   let files = 0, saved = 0;
-  for await (const e of Deno.readDir(dir)) {
-    if (!e.name.endsWith(".ts")) continue;
+  for (const path of sources) {
+    const e = { name: path.slice(runtime.length) };
     files++;
-    const src = await Deno.readTextFile(new URL(e.name, dir));
+    const src = await Deno.readTextFile(path);
     const min = minifyWgslTemplates(src);
     saved += src.length - min.length;
     assertEquals(min.split("\n").length, src.split("\n").length, `${e.name}: line count changed`);

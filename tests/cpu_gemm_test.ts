@@ -80,8 +80,8 @@ Deno.test("CpuExecutor with fused conv→relu and dense→relu equals chained fo
 });
 
 Deno.test("maxPool2x2 fast path equals the general max pool on odd and even sizes", async () => {
-  const { pool2d } = await import("../runtime/cpu/pool.ts");
-  const { isMaxPool2x2, maxPool2x2 } = await import("../runtime/cpu/maxpool2x2.ts");
+  const { pool2d } = await import("../runtime/ops/pool/pool_direct.ts");
+  const { isMaxPool2x2, maxPool2x2 } = await import("../runtime/ops/pool/maxpool2x2.ts");
   const r = rng(SEED + 2);
   for (const [C, H, W, N] of [[1, 2, 2, 1], [3, 7, 5, 2], [2, 12, 9, 3], [4, 1, 6, 1]]) {
     if (H < 2) continue;
@@ -100,8 +100,8 @@ Deno.test("maxPool2x2 fast path equals the general max pool on odd and even size
 });
 
 Deno.test("Winograd F(2x2,3x3) equals the im2col gemm conv on random shapes and paddings", async () => {
-  const { conv2dGemm } = await import("../runtime/cpu/gemm_layers.ts");
-  const { conv2dWinograd, useWinograd, winogradWeights } = await import("../runtime/cpu/winograd.ts");
+  const { conv2dGemm } = await import("../runtime/ops/conv/conv_im2col.ts");
+  const { conv2dWinograd, useWinograd, winogradWeights } = await import("../runtime/ops/conv/winograd3x3.ts");
   const r = rng(SEED + 3);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   let cases = 0;
@@ -146,8 +146,10 @@ Deno.test("Winograd F(2x2,3x3) equals the im2col gemm conv on random shapes and 
 });
 
 Deno.test("Winograd F(2x2,5x5) equals the im2col gemm conv on random shapes and paddings", async () => {
-  const { conv2dGemm } = await import("../runtime/cpu/gemm_layers.ts");
-  const { conv2dWinograd5, useWinograd5, winograd5Weights } = await import("../runtime/cpu/winograd5.ts");
+  const { conv2dGemm } = await import("../runtime/ops/conv/conv_im2col.ts");
+  const { conv2dWinograd5, useWinograd5, winograd5Weights } = await import(
+    "../runtime/ops/conv/winograd5x5.ts"
+  );
   const r = rng(SEED + 4);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   let cases = 0;

@@ -5,7 +5,7 @@
 // storeBlock's bias, ReLU and right/bottom-edge clipping. Prints its seed.
 
 import { assertEquals } from "@std/assert";
-import { gatherTile, gemm64, storeBlock, winogradScratch } from "../runtime/cpu/winograd_tiles.ts";
+import { gatherTile, gemm64, storeBlock, winogradScratch } from "../runtime/ops/conv/winograd_tiles.ts";
 import { uniformFn as rng } from "../train/rng.ts";
 
 const SEED = Number(Deno.env.get("SEED") ?? 7741);

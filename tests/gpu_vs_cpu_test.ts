@@ -13,7 +13,7 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { type LayerSpec, paramShapes, type ResolvedLayer, resolveLayers } from "../runtime/spec.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
-import { planDispatch } from "../runtime/webgpu/wgsl/common.ts";
+import { planDispatch } from "../runtime/webgpu/kernel.ts";
 import { compareClose, randArray, randInt, rng, testDevice } from "./webgpu_helpers.ts";
 
 const TOL = 1e-4;

@@ -7,7 +7,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import type { TrainConfig } from "../train/backend.ts";
 import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
-import { optimizerUpdate, resolveOptimizer } from "../train/cpu/optimizer.ts";
+import { optimizerUpdate, resolveOptimizer } from "../train/ops/optimizer/cpu.ts";
 import { Rng } from "../train/rng.ts";
 
 const TINY: TrainConfig = {

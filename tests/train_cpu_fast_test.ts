@@ -1,5 +1,5 @@
-// The fast float32 CPU training path (train/cpu/net32.ts) against the float64
-// oracle (train/cpu/reference.ts) on seeded random layer chains: conv with
+// The fast float32 CPU training path (train/cpu/network.ts) against the float64
+// oracle (train/ops/layer_reference.ts) on seeded random layer chains: conv with
 // odd sizes, stride > 1, dilation, every padding mode, groups, with and
 // without bias and a fused ReLU; max pool with padding; dense + ReLU;
 // dropout (mask = dropoutKeep(seed, layer, step, i), the WebGPU mask);
@@ -12,9 +12,9 @@ import { assert } from "@std/assert";
 import type { TrainLayerSpec } from "../train/backend.ts";
 import { prod, resolveTrainLayers, trainParamShapes } from "../train/layers.ts";
 import { Rng } from "../train/rng.ts";
-import { backward64, forward64 } from "../train/cpu/reference.ts";
-import { Net32 } from "../train/cpu/net32.ts";
-import { dropoutKeep } from "../train/webgpu/dropout_wgsl.ts";
+import { backward64, forward64 } from "../train/ops/layer_reference.ts";
+import { Net32 } from "../train/cpu/network.ts";
+import { dropoutKeep } from "../train/ops/dropout/mask.ts";
 
 const TOL = 1e-6;
 const SEED = 20240917;

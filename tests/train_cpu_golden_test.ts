@@ -4,7 +4,7 @@
 
 import { assertEquals } from "@std/assert";
 import { resolveTrainLayer } from "../train/layers.ts";
-import { backward64, forward64 } from "../train/cpu/reference.ts";
+import { backward64, forward64 } from "../train/ops/layer_reference.ts";
 
 const f64 = (a: number[]) => Float64Array.from(a);
 const arr = (a: Float64Array) => Array.from(a);

@@ -8,8 +8,8 @@ import { assert } from "@std/assert";
 import type { TrainLayerSpec } from "../train/backend.ts";
 import { prod, resolveTrainLayer, trainParamShapes, type TrainResolvedLayer } from "../train/layers.ts";
 import { Rng } from "../train/rng.ts";
-import { backward64, forward64, type ForwardMode } from "../train/cpu/reference.ts";
-import { meanSquaredError, softmaxCrossEntropy } from "../train/cpu/loss.ts";
+import { backward64, forward64, type ForwardMode } from "../train/ops/layer_reference.ts";
+import { meanSquaredError, softmaxCrossEntropy } from "../train/ops/loss/reference.ts";
 
 const H = 1e-6;
 const TOL = 1e-6; // |num − ana| ≤ TOL·max(1, |num|, |ana|)

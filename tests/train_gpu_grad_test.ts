@@ -8,38 +8,35 @@
 
 import { assert } from "@std/assert";
 import { type LayerSpec, type ResolvedLayer, resolveLayer } from "../runtime/spec.ts";
-import { pool2d } from "../runtime/cpu/pool.ts";
-import { activation } from "../runtime/cpu/activation.ts";
+import { pool2d } from "../runtime/ops/pool/pool_direct.ts";
+import { activation } from "../runtime/ops/activation/cpu.ts";
 import { DataRng } from "../train/data/prng.ts";
 import { GpuContext, runKernels } from "../train/webgpu/gpu_context.ts";
-import {
-  convBackwardBias,
-  convBackwardInput,
-  convBackwardWeight,
-} from "../train/webgpu/conv_backward_wgsl.ts";
+import { convBackwardBias, convBackwardInput, convBackwardWeight } from "../train/ops/conv/wgsl_backward.ts";
 import {
   globalAvgPoolBackward,
   maxPoolBackwardTiled,
   maxPoolTiles,
   poolBackward,
   poolBackwardReads,
-} from "../train/webgpu/pool_backward_wgsl.ts";
+} from "../train/ops/pool/wgsl_backward.ts";
 import {
   denseBackwardBias,
   denseBackwardInput,
   denseBackwardWeight,
-} from "../train/webgpu/dense_backward_wgsl.ts";
-import { activationBackward, activationBackwardUses } from "../train/webgpu/activation_backward_wgsl.ts";
-import { lossForwardBackward, lossReduce } from "../train/webgpu/loss_wgsl.ts";
+} from "../train/ops/dense/wgsl_backward.ts";
+import { activationBackward, activationBackwardUses } from "../train/ops/activation/wgsl_backward.ts";
+import { lossForwardBackward, lossReduce } from "../train/ops/loss/wgsl.ts";
 import {
   convDwLanesFits,
   convDwPartFloats,
   convDwPartial,
   convDwReduce,
   convDwSplits,
-} from "../train/webgpu/conv_dw_lanes_wgsl.ts";
-import { dropoutKeep, dropoutKernel } from "../train/webgpu/dropout_wgsl.ts";
-import { bnApply, bnBackwardInput, bnBackwardParams, bnStats } from "../train/webgpu/batchnorm_wgsl.ts";
+} from "../train/ops/conv/wgsl_dw_lanes.ts";
+import { dropoutKernel } from "../train/ops/dropout/wgsl.ts";
+import { dropoutKeep } from "../train/ops/dropout/mask.ts";
+import { bnApply, bnBackwardInput, bnBackwardParams, bnStats } from "../train/ops/batchnorm/wgsl.ts";
 import { gpuDeviceForTests, NO_WEBGPU } from "./train_gpu_device.ts";
 
 const SEED = Number(Deno.env.get("TEST_SEED") ?? 20240611);

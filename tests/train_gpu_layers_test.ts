@@ -1,5 +1,5 @@
 // Every training layer's GPU forward + backward (as wired by layer_forward.ts
-// / layer_backward.ts) vs the float64 oracle train/cpu/reference.ts, on
+// / layer_backward.ts) vs the float64 oracle train/ops/layer_reference.ts, on
 // seeded random shapes: conv2d/conv1d (stride, dilation, valid/same/full/
 // explicit padding, groups), max (with ties)/avg/l2 pooling 2-D and 1-D,
 // globalavgpool, dense, every activation, dropout (the GPU mask, reproduced
@@ -11,12 +11,12 @@
 import { assert } from "@std/assert";
 import type { TrainLayerSpec } from "../train/backend.ts";
 import { prod, resolveTrainLayer, trainParamShapes, type TrainResolvedLayer } from "../train/layers.ts";
-import { backward64, forward64 } from "../train/cpu/reference.ts";
+import { backward64, forward64 } from "../train/ops/layer_reference.ts";
 import { DataRng } from "../train/data/prng.ts";
 import { GpuContext, runPrepared } from "../train/webgpu/gpu_context.ts";
 import { layerForward } from "../train/webgpu/layer_forward.ts";
 import { layerBackward } from "../train/webgpu/layer_backward.ts";
-import { dropoutKeep } from "../train/webgpu/dropout_wgsl.ts";
+import { dropoutKeep } from "../train/ops/dropout/mask.ts";
 import { gpuDeviceForTests, NO_WEBGPU } from "./train_gpu_device.ts";
 
 const SEED = Number(Deno.env.get("TEST_SEED") ?? 424242);
@@ -138,7 +138,7 @@ function randomLayer(rng: DataRng, kind: number): { spec: TrainLayerSpec; inShap
 }
 
 Deno.test({
-  name: "every training layer: GPU forward/backward match train/cpu/reference float64",
+  name: "every training layer: GPU forward/backward match train/ops/layer_reference float64",
   ignore: NO_WEBGPU,
   sanitizeResources: false,
   sanitizeOps: false,

@@ -9,9 +9,9 @@
 
 import { assert, assertEquals } from "@std/assert";
 import type { OptimizerConfig, TrainConfig } from "../train/backend.ts";
-import { optimizerUpdate, resolveOptimizer, slotCount } from "../train/cpu/optimizer.ts";
+import { optimizerUpdate, resolveOptimizer, slotCount } from "../train/ops/optimizer/cpu.ts";
 import { GpuContext, runKernels } from "../train/webgpu/gpu_context.ts";
-import { optimizerKernel } from "../train/webgpu/optimizer_wgsl.ts";
+import { optimizerKernel } from "../train/ops/optimizer/wgsl.ts";
 import { createWebGpuBackend } from "../train/webgpu/gpu_backend.ts";
 import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
 import { DataRng } from "../train/data/prng.ts";
@@ -142,7 +142,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "optimizer kernels match train/cpu/optimizer.ts over 3 updates",
+  name: "optimizer kernels match train/ops/optimizer/cpu.ts over 3 updates",
   ignore: NO_WEBGPU,
   sanitizeResources: false,
   sanitizeOps: false,

@@ -5,22 +5,18 @@
 // before a kernel runs and a mismatch throws TypeError saying what was got
 // and what was expected; kernels themselves do no checks. Activations may run
 // in place; flatten is a copy (identity on the data).
-// Ungrouped conv and dense layers run on the register-blocked gemm
-// (gemm_layers.ts), using the weights as stored; the executor fuses a
-// following ReLU into their store, so forwardLayer and CpuExecutor use the
-// same kernels and agree bit for bit. 3×3 / 5×5 stride-1 convs with ≥ 4
-// input channels use Winograd F(2×2,3×3) / F(2×2,5×5) (winograd.ts,
-// winograd5.ts; the executor caches the transformed weights).
+// Each op family chooses its own kernel (runtime/ops/<family>/cpu.ts: conv's
+// convVariant, pool's poolVariant, dense's one gemm); the executor prepares
+// conv weights once (Winograd transforms) and fuses a ReLU that follows a
+// conv or dense layer into its store, so forwardLayer and CpuExecutor run the
+// same kernels and agree bit for bit.
 
 import type { ResolvedLayer } from "../spec.ts";
 import { paramShapes } from "../spec.ts";
-import { conv2d } from "./conv.ts";
-import { globalAvgPool, pool2d } from "./pool.ts";
-import { activation } from "./activation.ts";
-import { conv2dGemm, denseGemm } from "./gemm_layers.ts";
-import { isMaxPool2x2, maxPool2x2 } from "./maxpool2x2.ts";
-import { conv2dWinograd, useWinograd, winogradWeights } from "./winograd.ts";
-import { conv2dWinograd5, useWinograd5, winograd5Weights } from "./winograd5.ts";
+import { convCpu, fusesRelu, prepareConv, type PreparedConv } from "../ops/conv/cpu.ts";
+import { globalAvgPool, poolCpu } from "../ops/pool/cpu.ts";
+import { denseCpu } from "../ops/dense/cpu.ts";
+import { activation } from "../ops/activation/cpu.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -58,42 +54,28 @@ function checkBatch(batch: number): void {
   }
 }
 
-/** Winograd-transformed weights when the conv qualifies (3×3 or 5×5, stride 1, groups 1), else null. */
-function winoWeights(l: ResolvedLayer, w: Float32Array): Float64Array | null {
-  if (l.op !== "conv") return null;
-  if (useWinograd(l)) return winogradWeights(l, w);
-  if (useWinograd5(l)) return winograd5Weights(l, w);
-  return null;
-}
-
-/** Winograd conv with `u` from winoWeights. */
-function convWino(
-  l: ResolvedLayer & { op: "conv" },
-  u: Float64Array,
-  b: Float32Array | null,
+/**
+ * Run one layer with no checks. `y` must not alias `x` unless the layer is
+ * elementwise. `prep` is the conv's prepared weights (made here when absent);
+ * `relu` fuses a following ReLU (conv with fusesRelu, dense).
+ */
+function runLayer(
+  l: ResolvedLayer,
+  params: Float32Array[],
   x: Float32Array,
   batch: number,
   y: Float32Array,
-  relu: boolean,
-): Float32Array {
-  return l.kh === 3
-    ? conv2dWinograd(l, u, b, x, batch, y, relu)
-    : conv2dWinograd5(l, u, b, x, batch, y, relu);
-}
-
-/** Run one layer with no checks. `y` must not alias `x` unless the layer is elementwise. */
-function runLayer(l: ResolvedLayer, params: Float32Array[], x: Float32Array, batch: number, y: Float32Array) {
+  prep: PreparedConv | null = null,
+  relu = false,
+) {
+  const b = "bias" in l && l.bias ? params[1] : null;
   switch (l.op) {
-    case "conv": {
-      const u = winoWeights(l, params[0]);
-      if (u !== null) return convWino(l, u, l.bias ? params[1] : null, x, batch, y, false);
-      if (l.groups === 1) return conv2dGemm(l, params[0], l.bias ? params[1] : null, x, batch, y, false);
-      return conv2d(l, params[0], l.bias ? params[1] : null, x, batch, y);
-    }
+    case "conv":
+      return convCpu(l, prep ?? prepareConv(l, params[0]), params[0], b, x, batch, y, relu);
     case "pool":
-      return isMaxPool2x2(l, l.mode) ? maxPool2x2(l, x, batch, y) : pool2d(l, l.mode, x, batch, y);
+      return poolCpu(l, l.mode, x, batch, y);
     case "dense":
-      return denseGemm(l.inF, l.outF, params[0], l.bias ? params[1] : null, x, batch, y, false);
+      return denseCpu(l.inF, l.outF, params[0], b, x, batch, y, relu);
     case "globalavgpool":
       return globalAvgPool(l.c, l.spatial, x, batch, y);
     case "act":
@@ -174,8 +156,8 @@ export class CpuExecutor {
   readonly #params: Float32Array[][];
   readonly #inPer: number;
   readonly #maxPer: number;
-  /** per layer: Winograd-transformed weights (3×3 / 5×5 stride-1 convs, computed once here), else null */
-  readonly #wino: (Float64Array | null)[];
+  /** per conv layer: its kernel and prepared (e.g. Winograd-transformed) weights, computed once here */
+  readonly #prep: (PreparedConv | null)[];
   /** per layer: a ReLU right after it is fused into its store (and the ReLU layer is skipped) */
   readonly #fuseRelu: boolean[];
   #cap = 0; // batch capacity of the buffers
@@ -187,11 +169,12 @@ export class CpuExecutor {
     this.#params = params;
     this.#inPer = prod(layers[0].inShape);
     this.#maxPer = Math.max(this.#inPer, ...layers.map((l) => prod(l.outShape)));
-    this.#wino = layers.map((l, i) => winoWeights(l, params[i][0]));
+    this.#prep = layers.map((l, i) => l.op === "conv" ? prepareConv(l, params[i][0]) : null);
     this.#fuseRelu = layers.map((l, i) => {
       const next = layers[i + 1];
-      const gemm = (l.op === "conv" && l.groups === 1) || l.op === "dense";
-      return gemm && next !== undefined && next.op === "act" && next.act === "relu";
+      const p = this.#prep[i];
+      const fuses = (p !== null && fusesRelu(p.variant)) || l.op === "dense";
+      return fuses && next !== undefined && next.op === "act" && next.act === "relu";
     });
   }
 
@@ -221,17 +204,7 @@ export class CpuExecutor {
       // activations run in place once the data is in our own buffers
       const dst = l.op === "act" && which >= 0 ? which : which === 0 ? 1 : 0;
       const y = this.#bufs[dst].subarray(0, outLen);
-      const p = this.#params[i];
-      const u = this.#wino[i];
-      if (l.op === "conv" && u !== null) {
-        cur = convWino(l, u, l.bias ? p[1] : null, cur, batch, y, this.#fuseRelu[i]);
-      } else if (l.op === "conv" && l.groups === 1) {
-        cur = conv2dGemm(l, p[0], l.bias ? p[1] : null, cur, batch, y, this.#fuseRelu[i]);
-      } else if (l.op === "dense") {
-        cur = denseGemm(l.inF, l.outF, p[0], l.bias ? p[1] : null, cur, batch, y, this.#fuseRelu[i]);
-      } else {
-        cur = runLayer(l, p, cur, batch, y);
-      }
+      cur = runLayer(l, this.#params[i], cur, batch, y, this.#prep[i], this.#fuseRelu[i]);
       which = dst;
     }
     return cur.slice();

@@ -16,11 +16,11 @@ import type { ActivationType, ResolvedLayer } from "../spec.ts";
 import { DisposedError, GpuError } from "../errors.ts";
 import { checkNetwork } from "../cpu/forward.ts";
 import { guarded, isLost, unlessLost } from "./device.ts";
-import { pipelineFor } from "./pipelines.ts";
-import { WG } from "./wgsl/common.ts";
-import type { ForwardKernel } from "./wgsl/common.ts";
-import type { Epilogue } from "./wgsl/activation.ts";
-import { layerKernel } from "./wgsl/layer.ts";
+import { pipelineFor } from "./pipeline_cache.ts";
+import { WG } from "./kernel.ts";
+import type { ForwardKernel } from "./kernel.ts";
+import type { Epilogue } from "../ops/activation/wgsl.ts";
+import { layerKernel } from "./layer_kernel.ts";
 
 // GPUBufferUsage / GPUMapMode values (spelled out: the globals are absent where WebGPU is)
 const MAP_READ = 0x0001;

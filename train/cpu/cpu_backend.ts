@@ -1,4 +1,4 @@
-// CPU training backend: float32 kernels over preallocated buffers (net32.ts;
+// CPU training backend: float32 kernels over preallocated buffers (network.ts;
 // float64 accumulation in the gemm, float64 gradients, the float64 oracle
 // reference.ts for the rarer layers), float32 storage for parameters,
 // optimizer slots and batchnorm running stats. Invariants: the same config
@@ -13,9 +13,14 @@ import type { BackendState, StepResult, TrainBackend, TrainConfig } from "../bac
 import { DisposedError } from "../../runtime/errors.ts";
 import { prod, resolveTrainLayers, trainParamShapes, type TrainResolvedLayer } from "../layers.ts";
 import { initParams } from "../init.ts";
-import { Net32 } from "./net32.ts";
-import { meanSquaredError, softmaxCrossEntropy } from "./loss.ts";
-import { optimizerUpdate, type ResolvedOptimizer, resolveOptimizer, slotCount } from "./optimizer.ts";
+import { Net32 } from "./network.ts";
+import { meanSquaredError, softmaxCrossEntropy } from "../ops/loss/reference.ts";
+import {
+  optimizerUpdate,
+  type ResolvedOptimizer,
+  resolveOptimizer,
+  slotCount,
+} from "../ops/optimizer/cpu.ts";
 
 /** Samples per chunk in predict when no training batch has sized the buffers yet. */
 const PREDICT_CHUNK = 64;

@@ -1,5 +1,5 @@
 // Forward passes of the runtime op set for training, built from the
-// runtime's own WGSL generators (runtime/webgpu/wgsl/*): this file only binds
+// runtime's own WGSL generators (runtime/ops/<family>/wgsl.ts): this file only binds
 // them to the training buffers. Invariants: the forward source is the one
 // the runtime ships (never a copy); each kernel's uniform record gets its own
 // small buffer, appended to `owned` so it is destroyed with the activation
@@ -7,9 +7,9 @@
 // Shapes: x is (N, ...l.inShape), y is (N, ...l.outShape).
 
 import type { ResolvedLayer } from "../../runtime/spec.ts";
-import type { ForwardKernel } from "../../runtime/webgpu/wgsl/common.ts";
-import type { Epilogue } from "../../runtime/webgpu/wgsl/activation.ts";
-import { layerKernel } from "../../runtime/webgpu/wgsl/layer.ts";
+import type { ForwardKernel } from "../../runtime/webgpu/kernel.ts";
+import type { Epilogue } from "../../runtime/ops/activation/wgsl.ts";
+import { layerKernel } from "../../runtime/webgpu/layer_kernel.ts";
 import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
 
 const UNIFORM = 0x0040 | 0x0008; // UNIFORM | COPY_DST

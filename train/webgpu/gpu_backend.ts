@@ -21,12 +21,12 @@ import { prod, resolveTrainLayers, type TrainResolvedLayer } from "../layers.ts"
 import { initParams } from "../init.ts";
 import { DisposedError, GpuError } from "../../runtime/errors.ts";
 import { encodeAll, GpuContext, type PreparedKernel } from "./gpu_context.ts";
-import { lossForwardBackward, lossReduce } from "./loss_wgsl.ts";
+import { lossForwardBackward, lossReduce } from "../ops/loss/wgsl.ts";
 import { layerBackward } from "./layer_backward.ts";
-import { optimizerKernel } from "./optimizer_wgsl.ts";
-import { resolveOptimizer, slotCount } from "../cpu/optimizer.ts";
+import { optimizerKernel } from "../ops/optimizer/wgsl.ts";
+import { resolveOptimizer, slotCount } from "../ops/optimizer/cpu.ts";
 import { layerForward } from "./layer_forward.ts";
-import { maxPoolTiles } from "./pool_backward_wgsl.ts";
+import { maxPoolTiles } from "../ops/pool/wgsl_backward.ts";
 
 const UNIFORM = 0x0040 | 0x0008; // UNIFORM | COPY_DST
 const MAP_READ_DST = 0x0001 | 0x0008; // MAP_READ | COPY_DST

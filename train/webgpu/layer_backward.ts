@@ -8,24 +8,24 @@
 // input use the tiled kernel; with `reluMask` (the pool's input is a ReLU
 // output whose backward is folded in) dx is the gradient w.r.t. that ReLU's
 // input. Conv dW (+ db) of kernels up to 25 taps runs as batch-sliced
-// partial sums + a reduction (conv_dw_lanes_wgsl.ts) when `scratch` is given.
+// partial sums + a reduction (train/ops/conv/wgsl_dw_lanes.ts) when `scratch` is given.
 
 import type { TrainResolvedLayer } from "../layers.ts";
 import { prod } from "../layers.ts";
 import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
-import { convBackwardBias, convBackwardInput, convBackwardWeight } from "./conv_backward_wgsl.ts";
-import { convDwLanesFits, convDwPartFloats, convDwPartial, convDwReduce } from "./conv_dw_lanes_wgsl.ts";
+import { convBackwardBias, convBackwardInput, convBackwardWeight } from "../ops/conv/wgsl_backward.ts";
+import { convDwLanesFits, convDwPartFloats, convDwPartial, convDwReduce } from "../ops/conv/wgsl_dw_lanes.ts";
 import {
   globalAvgPoolBackward,
   maxPoolBackwardTiled,
   maxPoolTiles,
   poolBackward,
   poolBackwardReads,
-} from "./pool_backward_wgsl.ts";
-import { denseBackwardBias, denseBackwardInput, denseBackwardWeight } from "./dense_backward_wgsl.ts";
-import { activationBackward, activationBackwardUses } from "./activation_backward_wgsl.ts";
-import { dropoutKernel } from "./dropout_wgsl.ts";
-import { bnBackwardInput, bnBackwardParams } from "./batchnorm_wgsl.ts";
+} from "../ops/pool/wgsl_backward.ts";
+import { denseBackwardBias, denseBackwardInput, denseBackwardWeight } from "../ops/dense/wgsl_backward.ts";
+import { activationBackward, activationBackwardUses } from "../ops/activation/wgsl_backward.ts";
+import { dropoutKernel } from "../ops/dropout/wgsl.ts";
+import { bnBackwardInput, bnBackwardParams } from "../ops/batchnorm/wgsl.ts";
 
 export interface LayerBuffers {
   x: GPUBuffer;

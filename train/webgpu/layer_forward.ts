@@ -9,10 +9,10 @@
 import type { TrainResolvedLayer } from "../layers.ts";
 import { prod } from "../layers.ts";
 import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
-import { dropoutKernel } from "./dropout_wgsl.ts";
-import { bnApply, bnStats } from "./batchnorm_wgsl.ts";
+import { dropoutKernel } from "../ops/dropout/wgsl.ts";
+import { bnApply, bnStats } from "../ops/batchnorm/wgsl.ts";
 import { runtimeForward } from "./forward_runtime.ts";
-import type { Epilogue } from "../../runtime/webgpu/wgsl/activation.ts";
+import type { Epilogue } from "../../runtime/ops/activation/wgsl.ts";
 
 export interface ForwardBuffers {
   x: GPUBuffer;

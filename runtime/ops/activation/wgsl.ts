@@ -1,0 +1,122 @@
+// WGSL activations: elementwise relu / leakyrelu / elu / sigmoid / tanh (out
+// of place or in place) and softmax over the channel axis. The elementwise
+// function `act(v)` is also the fusable epilogue of conv and dense kernels.
+// Shapes: x and y are (N, C, spatial) flattened; softmax runs over C at each
+// (n, position), one thread per (n, position).
+// Invariants: sigmoid, tanh and softmax never overflow exp for finite input
+// (they only exponentiate non-positive numbers); `alpha` is a uniform field.
+
+import type { ActivationType } from "../../spec.ts";
+import {
+  type DispatchLimits,
+  type ForwardKernel,
+  planDispatch,
+  PROLOGUE,
+  uniformBytes,
+  uniformDecl,
+} from "../../webgpu/kernel.ts";
+
+/** Activations that act on each value alone (can be fused into a producer). */
+export type ElementwiseAct = Exclude<ActivationType, "softmax">;
+
+/** An activation fused as an epilogue: its type and parameter. */
+export interface Epilogue {
+  act: ElementwiseAct;
+  alpha: number;
+}
+
+/** WGSL `fn act(v: f32) -> f32` for an elementwise activation; reads `p.alpha`. */
+export function actFunction(act: ElementwiseAct | "identity"): string {
+  switch (act) {
+    case "identity":
+      return "fn act(v: f32) -> f32 { return v; }";
+    case "relu":
+      return "fn act(v: f32) -> f32 { return max(v, 0.0); }";
+    case "leakyrelu":
+      return "fn act(v: f32) -> f32 { return select(p.alpha * v, v, v > 0.0); }";
+    case "elu":
+      return "fn act(v: f32) -> f32 { return select(p.alpha * (exp(min(v, 0.0)) - 1.0), v, v > 0.0); }";
+    case "sigmoid":
+      return `fn act(v: f32) -> f32 {
+  let e = exp(-abs(v));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
+}`;
+    case "tanh":
+      return `fn act(v: f32) -> f32 {
+  let e = exp(-2.0 * abs(v));
+  return sign(v) * (1.0 - e) / (1.0 + e);
+}`;
+  }
+  throw new TypeError(`unknown activation ${JSON.stringify(act)}`);
+}
+
+/**
+ * Elementwise activation source. In place: bindings 1 = y (read_write);
+ * otherwise 1 = x (read), 2 = y (read_write). Uniforms: total, row, alpha.
+ */
+export function elementwiseWgsl(act: ElementwiseAct, inPlace: boolean): string {
+  const io = inPlace
+    ? "@group(0) @binding(1) var<storage, read_write> y: array<f32>;"
+    : `@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;`;
+  return `// activation ${act}${inPlace ? " (in place)" : ""}
+${uniformDecl(["alpha"], ["f32"])}
+${io}
+${actFunction(act)}
+${PROLOGUE}
+  y[i] = act(${inPlace ? "y" : "x"}[i]);
+}
+`;
+}
+
+/** Softmax over C source: bindings 1 = x (read), 2 = y (read_write). Uniforms: total = N*spatial, row, c, spatial. */
+export function softmaxWgsl(): string {
+  return `// softmax over channels
+${uniformDecl(["c", "spatial"], ["u32", "u32"])}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${PROLOGUE}
+  let s = i % p.spatial;
+  let base = (i / p.spatial) * p.c * p.spatial + s;
+  var m = x[base];
+  for (var k = 1u; k < p.c; k++) { m = max(m, x[base + k * p.spatial]); }
+  var sum = 0.0;
+  for (var k = 0u; k < p.c; k++) { sum += exp(x[base + k * p.spatial] - m); }
+  let inv = 1.0 / sum;
+  for (var k = 0u; k < p.c; k++) {
+    let at = base + k * p.spatial;
+    y[at] = exp(x[at] - m) * inv;
+  }
+}
+`;
+}
+
+/** The kernel of an activation layer over `batch` samples of (c, spatial). Softmax is never in place. */
+export function activationKernel(
+  act: ActivationType,
+  alpha: number,
+  c: number,
+  spatial: number,
+  batch: number,
+  limits: DispatchLimits,
+  inPlace = false,
+): ForwardKernel {
+  if (act === "softmax") {
+    const d = planDispatch(batch * spatial, limits, "softmax");
+    return {
+      label: "softmax",
+      code: softmaxWgsl(),
+      bindings: ["x", "y"],
+      uniforms: uniformBytes(d, [["u32", c], ["u32", spatial]]),
+      dispatch: d,
+    };
+  }
+  const d = planDispatch(batch * c * spatial, limits, act);
+  return {
+    label: act,
+    code: elementwiseWgsl(act, inPlace),
+    bindings: inPlace ? ["y"] : ["x", "y"],
+    uniforms: uniformBytes(d, [["f32", alpha]]),
+    dispatch: d,
+  };
+}

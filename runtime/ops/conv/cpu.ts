@@ -1,0 +1,86 @@
+// The CPU forward of conv2d / conv1d: which kernel runs a conv layer, in one
+// place. Spec and shape rules: runtime/spec.ts (`conv2d`, `conv1d`; conv1d is
+// the 2-D window form with kh = sh = dh = 1, inH = outH = 1).
+// Shapes: x is (N, inC, inH, inW); w is (outC, inC/groups, kh, kw); b is
+// (outC); y is (N, outC, outH, outW).
+// Variants, first match wins:
+//   "winograd3x3"  3×3, stride 1, dilation 1, groups 1, inC ≥ 3 (winograd3x3.ts)
+//   "winograd5x5"  5×5, stride 1, dilation 1, groups 1, inC ≥ 3 (winograd5x5.ts)
+//   "im2col"       any other ungrouped conv (conv_im2col.ts, on the gemm)
+//   "direct"       grouped / depthwise convs (conv_direct.ts)
+// Invariants: callers have checked every length; the Winograd variants need
+// their transformed weights (prepareConv, computed once per model by the
+// executor); every variant sums in float64 and rounds each output once.
+
+import type { ConvGeometry } from "./conv_direct.ts";
+import { conv2d } from "./conv_direct.ts";
+import { conv2dGemm } from "./conv_im2col.ts";
+import { conv2dWinograd, useWinograd, winogradWeights } from "./winograd3x3.ts";
+import { conv2dWinograd5, useWinograd5, winograd5Weights } from "./winograd5x5.ts";
+
+/** The CPU conv kernels. */
+export type ConvVariant = "winograd3x3" | "winograd5x5" | "im2col" | "direct";
+
+/**
+ * The kernel that runs `g` on the CPU (see the table in this file's header).
+ *
+ * @example
+ * ```ts
+ * import { resolveLayer } from "../../spec.ts";
+ * import { convVariant } from "./cpu.ts";
+ * const l = resolveLayer({ type: "conv2d", filters: 8, kernel: 3 }, [4, 10, 10]);
+ * if (l.op !== "conv" || convVariant(l) !== "winograd3x3") throw new Error("unexpected");
+ * ```
+ */
+export function convVariant(g: ConvGeometry): ConvVariant {
+  if (useWinograd(g)) return "winograd3x3";
+  if (useWinograd5(g)) return "winograd5x5";
+  return g.groups === 1 ? "im2col" : "direct";
+}
+
+/** Weights as the chosen kernel wants them: Winograd-transformed for the Winograd variants, else as stored. */
+export interface PreparedConv {
+  variant: ConvVariant;
+  /** Winograd U (positions, outC, inC), or null for im2col / direct */
+  u: Float64Array | null;
+}
+
+/** Choose the kernel of `g` and transform its weights `w` once (outC, inC/groups, kh, kw). */
+export function prepareConv(g: ConvGeometry, w: Float32Array): PreparedConv {
+  const variant = convVariant(g);
+  const u = variant === "winograd3x3"
+    ? winogradWeights(g, w)
+    : variant === "winograd5x5"
+    ? winograd5Weights(g, w)
+    : null;
+  return { variant, u };
+}
+
+/** True when the variant can apply a following ReLU in its store (the executor then skips the ReLU layer). */
+export function fusesRelu(v: ConvVariant): boolean {
+  return v !== "direct";
+}
+
+/** y = conv(x, w) + b (ReLU applied when `relu`, which needs fusesRelu). Writes into and returns `y`. */
+export function convCpu(
+  g: ConvGeometry,
+  prep: PreparedConv,
+  w: Float32Array,
+  b: Float32Array | null,
+  x: Float32Array,
+  batch: number,
+  y: Float32Array,
+  relu: boolean,
+): Float32Array {
+  switch (prep.variant) {
+    case "winograd3x3":
+      return conv2dWinograd(g, prep.u!, b, x, batch, y, relu);
+    case "winograd5x5":
+      return conv2dWinograd5(g, prep.u!, b, x, batch, y, relu);
+    case "im2col":
+      return conv2dGemm(g, w, b, x, batch, y, relu);
+    case "direct":
+      if (relu) throw new RangeError("the direct conv kernel does not fuse ReLU");
+      return conv2d(g, w, b, x, batch, y);
+  }
+}

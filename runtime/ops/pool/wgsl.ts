@@ -1,0 +1,105 @@
+// WGSL pooling forward (max / avg / l2) over 2-D windows (1-D pooling uses
+// kh = sh = 1, inH = outH = 1) and global average pooling.
+// Shapes: pool x is (N, C, inH, inW), y is (N, C, outH, outW), one thread per
+// output; global x is (N, C, spatial), y is (N, C), one thread per (n, c).
+// Semantics (same as the CPU twin): max ignores padded cells; avg divides by
+// kh*kw counting padded cells as zero; l2 = sqrt(Σ x²) with padded cells zero;
+// a window made only of padding yields 0 in every mode.
+// Bindings: 0 uniforms, 1 x (read), 2 y (read_write).
+
+import type { PoolMode, Window2d } from "../../spec.ts";
+import {
+  type DispatchLimits,
+  type ForwardKernel,
+  planDispatch,
+  PROLOGUE,
+  uniformBytes,
+  uniformDecl,
+} from "../../webgpu/kernel.ts";
+
+const FIELDS = ["ih", "iw", "oh", "ow", "kh", "kw", "sh", "sw", "pt", "pl"];
+
+/** Pool forward source for a mode. */
+export function poolWgsl(mode: PoolMode): string {
+  const init = mode === "max" ? "bitcast<f32>(0xff7fffffu)" : "0.0"; // -FLT_MAX; Chromium rejects the decimal literal
+  const step = mode === "max" ? "m = max(m, v);" : mode === "avg" ? "m += v;" : "m += v * v;";
+  const fin = mode === "max" ? "select(0.0, m, hit)" : mode === "avg" ? "m / f32(p.kh * p.kw)" : "sqrt(m)";
+  return `// ${mode} pool forward
+${uniformDecl(FIELDS, FIELDS.map(() => "i32"))}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${PROLOGUE}
+  let ow = u32(p.ow);
+  let oh = u32(p.oh);
+  let ox = i32(i % ow);
+  let oy = i32((i / ow) % oh);
+  let plane = i / (ow * oh);
+  let y0 = oy * p.sh - p.pt;
+  let x0 = ox * p.sw - p.pl;
+  let ylo = max(y0, 0);
+  let yhi = min(y0 + p.kh, p.ih);
+  let xlo = max(x0, 0);
+  let xhi = min(x0 + p.kw, p.iw);
+  var m = ${init};
+  var hit = false;
+  for (var iy = ylo; iy < yhi; iy++) {
+    let row = (plane * u32(p.ih) + u32(iy)) * u32(p.iw);
+    for (var ix = xlo; ix < xhi; ix++) {
+      let v = x[row + u32(ix)];
+      ${step}
+      hit = true;
+    }
+  }
+  y[i] = ${fin};
+}
+`;
+}
+
+/** The pool forward kernel of a layer over `batch` samples. */
+export function poolKernel(
+  g: Window2d & { mode: PoolMode },
+  batch: number,
+  limits: DispatchLimits,
+): ForwardKernel {
+  const d = planDispatch(batch * g.inC * g.outH * g.outW, limits, `${g.mode} pool`);
+  const vals = [g.inH, g.inW, g.outH, g.outW, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl];
+  return {
+    label: `${g.mode}pool`,
+    code: poolWgsl(g.mode),
+    bindings: ["x", "y"],
+    uniforms: uniformBytes(d, vals.map((v) => ["i32", v])),
+    dispatch: d,
+  };
+}
+
+/** Global average pool source: y[n, c] = mean over spatial of x[n, c, :]. */
+export function globalAvgPoolWgsl(): string {
+  return `// global average pool
+${uniformDecl(["spatial"], ["u32"])}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${PROLOGUE}
+  let base = i * p.spatial;
+  var s = 0.0;
+  for (var k = 0u; k < p.spatial; k++) { s += x[base + k]; }
+  y[i] = s / f32(p.spatial);
+}
+`;
+}
+
+/** The global average pool kernel over `batch` samples of (c, spatial). */
+export function globalAvgPoolKernel(
+  c: number,
+  spatial: number,
+  batch: number,
+  limits: DispatchLimits,
+): ForwardKernel {
+  const d = planDispatch(batch * c, limits, "globalavgpool");
+  return {
+    label: "globalavgpool",
+    code: globalAvgPoolWgsl(),
+    bindings: ["x", "y"],
+    uniforms: uniformBytes(d, [["u32", spatial]]),
+    dispatch: d,
+  };
+}

@@ -1,0 +1,38 @@
+// The forward kernel of any runtime layer, chosen by its op: the one switch
+// shared by the inference executor and the training backend, so both run
+// the same WGSL. Invariant: only conv and dense take a fused activation
+// epilogue; flatten has no kernel (its buffers alias).
+
+import type { ResolvedLayer } from "../spec.ts";
+import type { ForwardKernel } from "./kernel.ts";
+import { activationKernel, type Epilogue } from "../ops/activation/wgsl.ts";
+import { convKernel } from "../ops/conv/wgsl.ts";
+import { denseKernel } from "../ops/dense/wgsl.ts";
+import { globalAvgPoolKernel, poolKernel } from "../ops/pool/wgsl.ts";
+
+/** Forward kernel of layer `l` for `batch` samples; `inPlace` lets an activation overwrite its input. */
+export function layerKernel(
+  l: ResolvedLayer,
+  batch: number,
+  limits: GPUSupportedLimits,
+  epilogue: Epilogue | null = null,
+  inPlace = false,
+): ForwardKernel {
+  if (epilogue && l.op !== "conv" && l.op !== "dense") {
+    throw new TypeError(`only conv and dense take a fused activation, got ${l.op}`);
+  }
+  switch (l.op) {
+    case "conv":
+      return convKernel(l, batch, limits, epilogue);
+    case "dense":
+      return denseKernel(l, batch, limits, epilogue);
+    case "pool":
+      return poolKernel(l, batch, limits);
+    case "globalavgpool":
+      return globalAvgPoolKernel(l.c, l.spatial, batch, limits);
+    case "act":
+      return activationKernel(l.act, l.alpha, l.c, l.spatial, batch, limits, inPlace);
+    case "flatten":
+      throw new TypeError("flatten has no forward kernel (its buffers alias)");
+  }
+}

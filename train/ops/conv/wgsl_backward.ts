@@ -1,0 +1,312 @@
+// WGSL backward kernels of convolution (conv2d and conv1d in the unified 2-D
+// window form of runtime/spec.ts), with stride, dilation, asymmetric padding
+// and groups. Shapes: x is (N, inC, inH, inW); w is (outC, inC/groups, kh, kw);
+// dy = δ is (N, outC, outH, outW).
+//   dX = full correlation of δ with the 180°-rotated kernel, as a gather: one
+//        thread per input cell (× a block of input channels) sums the
+//        (oc, ky, kx) taps whose output lands on it, so there are no atomics;
+//   dW = valid correlation of x with δ: one thread per (tap, block of output
+//        channels) loops over (n, oy, ox);
+//   db = Σ δ over (n, oy, ox): one workgroup per output channel.
+// Bindings: dX: 0 dy (read), 1 w (read), 2 dx (write);
+//           dW: 0 dy, 1 x, 2 dw;  db: 0 dy, 1 db.
+
+import type { Window2d } from "../../../runtime/spec.ts";
+import { elementwise, type Kernel, reduction, WG } from "../../webgpu/wgsl_util.ts";
+
+export type ConvGeom = Window2d & { groups: number };
+
+function consts(g: ConvGeom, batch: number): string {
+  return `
+const N = ${batch}u;
+const IC = ${g.inC}u; const IH = ${g.inH}; const IW = ${g.inW};
+const OC = ${g.outC}u; const OH = ${g.outH}; const OW = ${g.outW};
+const KH = ${g.kh}; const KW = ${g.kw}; const SH = ${g.sh}; const SW = ${g.sw};
+const DH = ${g.dh}; const DW = ${g.dw}; const PT = ${g.pt}; const PL = ${g.pl};
+const ICG = ${g.inC / g.groups}u; const OCG = ${g.outC / g.groups}u;`;
+}
+
+/** FLOPs of the forward pass (and of each of dX, dW): 2 per multiply-add. */
+export function convFlops(g: ConvGeom, batch: number): number {
+  return 2 * batch * g.outC * g.outH * g.outW * (g.inC / g.groups) * g.kh * g.kw;
+}
+
+/** Largest of `opts` that divides `n`. */
+function block(n: number, opts: number[]): number {
+  return opts.find((b) => n % b === 0) ?? 1;
+}
+
+const rep = (b: number, f: (j: number) => string, sep = "\n") =>
+  Array.from({ length: b }, (_, j) => f(j)).join(sep);
+
+/**
+ * dx (N, inC, inH, inW) from dy and w. One thread per (n, block of ICB input
+ * channels of one group, iy, ix): each valid (ky, kx) tap is tested once and
+ * every dy value loaded feeds ICB accumulators.
+ */
+export function convBackwardInput(g: ConvGeom, batch: number): Kernel {
+  return g.sh === 1 && g.sw === 1 ? convBackwardInputUnit(g, batch) : convBackwardInputGather(g, batch);
+}
+
+/**
+ * dx for stride 1, register-blocked like the forward conv: one thread per
+ * (n, block of B = 16, 8 or 4 input channels of one group, iy, PX = 8 (or 4
+ * when inW ≤ 4) consecutive ix) holds B·PX/4 vec4 accumulators; per (ky,
+ * kx, output channel) it loads PX dy values (cells outside the output read
+ * 0 through clamped indices) and B weights, for PX·B multiply-adds.
+ * Channels past the group are never written.
+ */
+export function convBackwardInputUnit(g: ConvGeom, batch: number): Kernel {
+  const icg = g.inC / g.groups;
+  // 16 only where it wastes few slots (a group of 20 runs as 3 × 8, not 2 × 16)
+  const B = icg % 16 === 0 || icg >= 32 ? 16 : icg >= 8 ? 8 : 4;
+  const PX = g.inW > 4 ? 8 : 4, V = PX / 4;
+  const seg = (f: (v: number) => string) => rep(V, f);
+  const nb = Math.ceil(icg / B), nx = Math.ceil(g.inW / PX);
+  const count = batch * g.groups * nb * g.inH * nx;
+  const decls = `${consts(g, batch)}
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dx: array<f32>;`;
+  const body = `
+  let xb = i % ${nx}u;
+  var r = i / ${nx}u;
+  let iy = i32(r % u32(IH));
+  r = r / u32(IH);
+  let blk = r % ${nb}u;
+  r = r / ${nb}u;
+  let grp = r % ${g.groups}u;
+  let n = r / ${g.groups}u;
+  let icl0 = blk * ${B}u;
+  let kk = u32(KH * KW);
+${rep(B, (j) => `  let w${j} = min(icl0 + ${j}u, ICG - 1u) * kk;`)}
+  let ix0 = i32(xb * ${PX}u);
+  let plane = u32(OH * OW);
+${rep(B, (j) => seg((v) => `  var a${j}_${v} = vec4<f32>(0.0);`))}
+  for (var ky = 0; ky < KH; ky++) {
+    let oy = iy + PT - ky * DH;
+    if (oy < 0 || oy >= OH) { continue; }
+    for (var kx = 0; kx < KW; kx++) {
+${
+    seg((v) =>
+      `      let ox${v} = vec4<i32>(ix0 + PL - kx * DW) + vec4<i32>(${4 * v}, ${4 * v + 1}, ${4 * v + 2}, ${
+        4 * v + 3
+      });
+      let ok${v} = (ox${v} >= vec4<i32>(0)) & (ox${v} < vec4<i32>(OW));
+      var di${v} = vec4<u32>(clamp(ox${v}, vec4<i32>(0), vec4<i32>(OW - 1))) +
+        vec4<u32>((n * OC + grp * OCG) * plane + u32(oy * OW));`
+    )
+  }
+      var wi = (grp * OCG) * ICG * kk + u32(ky * KW + kx);
+      for (var ocl = 0u; ocl < OCG; ocl++) {
+${
+    seg((v) =>
+      `        let dv${v} = select(vec4<f32>(0.0), vec4<f32>(dy[di${v}.x], dy[di${v}.y], dy[di${v}.z], dy[di${v}.w]), ok${v});`
+    )
+  }
+${
+    rep(B, (j) =>
+      `        let wv${j} = w[wi + w${j}];
+` + seg((v) => `        a${j}_${v} += wv${j} * dv${v};`))
+  }
+${seg((v) => `        di${v} += vec4<u32>(plane);`)}
+        wi += ICG * kk;
+      }
+    }
+  }
+  let cols = min(${PX}u, u32(IW - ix0));
+  let o = ((n * IC + grp * ICG + icl0) * u32(IH) + u32(iy)) * u32(IW) + u32(ix0);
+${
+    rep(B, (j) =>
+      `  if (icl0 + ${j}u < ICG) {
+${
+        seg((v) =>
+          `    for (var k = ${4 * v}u; k < min(cols, ${
+            4 * v + 4
+          }u); k++) { dx[o + ${j}u * u32(IH * IW) + k] = a${j}_${v}[k - ${4 * v}u]; }`
+        )
+      }
+  }`)
+  }`;
+  return { ...elementwise("conv dX unit", decls, count, body), flops: convFlops(g, batch) };
+}
+
+/** dx, gather form for any stride (see convBackwardInputGather's body). */
+export function convBackwardInputGather(g: ConvGeom, batch: number): Kernel {
+  const icg = g.inC / g.groups;
+  const B = block(icg, [4, 2, 1]);
+  const count = batch * (g.inC / B) * g.inH * g.inW;
+  const decls = `${consts(g, batch)}
+const B = ${B}u;
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dx: array<f32>;`;
+  const test = (t: string, s: number) => (s === 1 ? `${t} < 0` : `${t} < 0 || ${t} % ${s} != 0`);
+  const body = `
+  let ix = i32(i % u32(IW));
+  var r = i / u32(IW);
+  let iy = i32(r % u32(IH));
+  r = r / u32(IH);
+  let ic0 = (r % (IC / B)) * B;
+  let n = r / (IC / B);
+  let grp = ic0 / ICG;
+  let icl0 = ic0 % ICG;
+${rep(B, (j) => `  var a${j} = 0.0;`)}
+  for (var ky = 0; ky < KH; ky++) {
+    let ty = iy + PT - ky * DH;
+    if (${test("ty", g.sh)}) { continue; }
+    let oy = ty / SH;
+    if (oy >= OH) { continue; }
+    for (var kx = 0; kx < KW; kx++) {
+      let tx = ix + PL - kx * DW;
+      if (${test("tx", g.sw)}) { continue; }
+      let ox = tx / SW;
+      if (ox >= OW) { continue; }
+      var d = (n * OC + grp * OCG) * u32(OH * OW) + u32(oy * OW + ox);
+      var wi = ((grp * OCG) * ICG + icl0) * u32(KH * KW) + u32(ky * KW + kx);
+      for (var ocl = 0u; ocl < OCG; ocl++) {
+        let dv = dy[d];
+${rep(B, (j) => `        a${j} += dv * w[wi + ${j}u * u32(KH * KW)];`)}
+        d += u32(OH * OW);
+        wi += ICG * u32(KH * KW);
+      }
+    }
+  }
+  let o = ((n * IC + ic0) * u32(IH) + u32(iy)) * u32(IW) + u32(ix);
+${rep(B, (j) => `  dx[o + ${j}u * u32(IH * IW)] = a${j};`)}`;
+  return { ...elementwise("conv dX", decls, count, body), flops: convFlops(g, batch) };
+}
+
+/**
+ * dw (outC, inC/groups, kh, kw) from dy and x. One thread per (block of OCB
+ * output channels of one group, tap (icl, ky, kx)), looping over n and the
+ * tap's valid output rows/columns (precomputed, so no per-element bounds
+ * checks); each x value loaded feeds OCB accumulators.
+ */
+export function convBackwardWeight(g: ConvGeom, batch: number): Kernel {
+  return g.kw <= 5 ? convBackwardWeightRows(g, batch) : convBackwardWeightTaps(g, batch);
+}
+
+/** Shared declarations of the dW kernels: shapes, bindings (dy, x → dw) and the valid-output-range helpers. */
+function dwDecls(g: ConvGeom, batch: number, taps: number): string {
+  return `${consts(g, batch)}
+const TAPS = ${taps}u;
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
+// smallest o >= 0 with o*s + off >= 0, and one past the largest with o*s + off < len (clamped to [0, outLen])
+fn lo(off: i32, s: i32, outLen: i32) -> i32 { if (off >= 0) { return 0; } return min(outLen, (-off + s - 1) / s); }
+fn hi(off: i32, s: i32, len: i32, outLen: i32) -> i32 {
+  if (len - 1 - off < 0) { return 0; }
+  return min(outLen, (len - 1 - off) / s + 1);
+}`;
+}
+
+/** dw, one thread per (block of output channels, tap); any kernel width. */
+export function convBackwardWeightTaps(g: ConvGeom, batch: number): Kernel {
+  const icg = g.inC / g.groups, ocg = g.outC / g.groups;
+  const B = block(ocg, [8, 4, 2, 1]);
+  const taps = icg * g.kh * g.kw;
+  const count = (g.outC / B) * taps;
+  const decls = dwDecls(g, batch, taps);
+  const body = `
+  let tap = i % TAPS;
+  let oc0 = (i / TAPS) * ${B}u;
+  let kx = i32(tap % u32(KW));
+  let ky = i32((tap / u32(KW)) % u32(KH));
+  let icl = tap / u32(KW * KH);
+  let ic = (oc0 / OCG) * ICG + icl;
+  let offY = ky * DH - PT;
+  let offX = kx * DW - PL;
+  let oy0 = lo(offY, SH, OH);
+  let oy1 = max(oy0, hi(offY, SH, IH, OH));
+  let ox0 = lo(offX, SW, OW);
+  let ox1 = max(ox0, hi(offX, SW, IW, OW));
+${rep(B, (j) => `  var a${j} = 0.0;`)}
+  for (var n = 0u; n < N; n++) {
+    let xb = i32((n * IC + ic) * u32(IH * IW));
+    let db = (n * OC + oc0) * u32(OH * OW);
+    for (var oy = oy0; oy < oy1; oy++) {
+      let xr = xb + (oy * SH + offY) * IW + offX;
+      let dr = db + u32(oy * OW);
+      for (var ox = ox0; ox < ox1; ox++) {
+        let xv = x[u32(xr + ox * SW)];
+        let d = dr + u32(ox);
+${rep(B, (j) => `        a${j} += dy[d + ${j}u * u32(OH * OW)] * xv;`)}
+      }
+    }
+  }
+${rep(B, (j) => `  dw[(oc0 + ${j}u) * TAPS + tap] = a${j};`)}`;
+  return { ...elementwise("conv dW", decls, count, body), flops: convFlops(g, batch) };
+}
+
+/**
+ * dw for kernels up to 5 wide, register-blocked: one thread per (block of 4
+ * output channels of one group, input channel, kernel row ky) computes the
+ * 4 × kw taps of that row. It walks n, the row's valid output rows and the
+ * output columns 4 at a time: per step it loads 4 dy vec4s and kw x vec4s
+ * (columns in the padding or past the row end read 0 through clamped
+ * indices) for 16·kw multiply-adds into 4·kw vec4 accumulators.
+ */
+export function convBackwardWeightRows(g: ConvGeom, batch: number): Kernel {
+  const icg = g.inC / g.groups, ocg = g.outC / g.groups;
+  const B = block(ocg, [4, 2, 1]);
+  const taps = icg * g.kh * g.kw;
+  const count = (g.outC / B) * icg * g.kh;
+  const decls = dwDecls(g, batch, taps);
+  const K = g.kw;
+  const pairs = (f: (j: number, k: number) => string) => rep(B, (j) => rep(K, (k) => f(j, k)));
+  const body = `
+  let ky = i32(i % u32(KH));
+  let icl = (i / u32(KH)) % ICG;
+  let oc0 = (i / (u32(KH) * ICG)) * ${B}u;
+  let ic = (oc0 / OCG) * ICG + icl;
+  let offY = ky * DH - PT;
+  let oy0 = lo(offY, SH, OH);
+  let oy1 = max(oy0, hi(offY, SH, IH, OH));
+  let plane = u32(OH * OW);
+${pairs((j, k) => `  var a${j}_${k} = vec4<f32>(0.0);`)}
+  for (var n = 0u; n < N; n++) {
+    let xb = i32((n * IC + ic) * u32(IH * IW));
+    let db = (n * OC + oc0) * plane;
+    for (var oy = oy0; oy < oy1; oy++) {
+      let xr = xb + (oy * SH + offY) * IW;
+      let dr = db + u32(oy * OW);
+      for (var ox0 = 0; ox0 < OW; ox0 += 4) {
+        let ox = vec4<i32>(ox0) + vec4<i32>(0, 1, 2, 3);
+        let dok = ox < vec4<i32>(OW);
+        let di = vec4<u32>(min(ox, vec4<i32>(OW - 1))) + vec4<u32>(dr);
+${
+    rep(B, (j) =>
+      `        let d${j} = select(vec4<f32>(0.0), vec4<f32>(dy[di.x + ${j}u * plane], dy[di.y + ${j}u * plane], dy[di.z + ${j}u * plane], dy[di.w + ${j}u * plane]), dok);`)
+  }
+${
+    rep(K, (k) =>
+      `        {
+          let ix = ox * SW + vec4<i32>(${k} * DW - PL);
+          let ok = (ix >= vec4<i32>(0)) & (ix < vec4<i32>(IW));
+          let xi = vec4<u32>(clamp(ix, vec4<i32>(0), vec4<i32>(IW - 1)) + vec4<i32>(xr));
+          let xv = select(vec4<f32>(0.0), vec4<f32>(x[xi.x], x[xi.y], x[xi.z], x[xi.w]), ok);
+${rep(B, (j) => `          a${j}_${k} += d${j} * xv;`)}
+        }`)
+  }
+      }
+    }
+  }
+  let t0 = (icl * u32(KH) + u32(ky)) * u32(KW);
+${pairs((j, k) => `  dw[(oc0 + ${j}u) * TAPS + t0 + ${k}u] = dot(a${j}_${k}, vec4<f32>(1.0));`)}`;
+  return { ...elementwise("conv dW rows", decls, count, body), flops: convFlops(g, batch) };
+}
+
+/** db (outC) from dy. */
+export function convBackwardBias(g: ConvGeom, batch: number): Kernel {
+  const decls = `${consts(g, batch)}
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read_write> db: array<f32>;`;
+  const body = `
+    let plane = u32(OH * OW);
+    for (var p = t; p < N * plane; p += ${WG}u) {
+      acc += dy[((p / plane) * OC + o) * plane + p % plane];
+    }`;
+  return reduction("conv db", decls, g.outC, body, "    db[o] = total;");
+}

@@ -1,0 +1,41 @@
+// Dropout on the GPU with inverted scaling: y = keep ? x/(1−rate) : 0, and
+// backward dx = keep ? δ/(1−rate) : 0. The keep mask is never stored: it is a
+// counter-based hash of (seed, layer, step, element index), recomputed in the
+// backward pass. mask.ts holds its bit-exact TypeScript twin (dropoutKeep),
+// which the CPU backend uses, so both backends drop the same elements.
+// Shapes: x, y, dy, dx are (N, ...) flattened, `count` elements.
+// Bindings (both kernels): 0 u (uniform: step info, see STEP_UNIFORM), 1 in
+// (read), 2 out (write).
+
+import { elementwise, f32, type Kernel } from "../../webgpu/wgsl_util.ts";
+import { dropThreshold } from "./mask.ts";
+
+/** Layout of the per-step uniform shared by dropout and optimizer kernels (8 × 4 bytes). */
+export const STEP_UNIFORM = `
+struct Step { lr: f32, bc1: f32, bc2: f32, step: u32, seed: u32, p0: u32, p1: u32, p2: u32 };
+@group(0) @binding(0) var<uniform> u: Step;`;
+
+const HASH = `
+fn mix32(v: u32) -> u32 {
+  var h = v;
+  h = h ^ (h >> 16u); h = h * 0x7feb352du;
+  h = h ^ (h >> 15u); h = h * 0x846ca68bu;
+  h = h ^ (h >> 16u);
+  return h;
+}
+fn keep(seed: u32, layer: u32, step: u32, i: u32, threshold: u32) -> bool {
+  let h = mix32(mix32(mix32(mix32(seed) ^ layer) ^ step) ^ i);
+  return (h >> 8u) >= threshold;
+}`;
+
+/** Forward (train mode) or backward dropout over `count` elements; identical masks. */
+export function dropoutKernel(rate: number, layer: number, count: number, backward: boolean): Kernel {
+  const decls = `${STEP_UNIFORM}
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+${HASH}`;
+  const body = `  dst[i] = select(0.0, src[i] * ${f32(1 / (1 - rate))}, keep(u.seed, ${
+    layer >>> 0
+  }u, u.step, i, ${dropThreshold(rate)}u));`;
+  return elementwise(`dropout ${backward ? "dX" : "forward"}`, decls, count, body);
+}
