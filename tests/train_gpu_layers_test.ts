@@ -196,7 +196,7 @@ Deno.test({
         const c = l.op === "batchnorm" ? l.c : 0;
         const stats = c ? ctx.buffer(2 * c, "stats") : null;
         const running = c ? buf(Float32Array.from({ length: 2 * c }, (_, i) => (i < c ? 0 : 1))) : null;
-        const owned: GPUBuffer[] = [];
+        const owned: GPUBuffer[] = []; // scratch buffers of the backward kernels
         const yBuf = l.op === "flatten" ? bx : by;
         const fk = layerForward(
           ctx,
@@ -205,7 +205,6 @@ Deno.test({
           n,
           true,
           { x: bx, y: yBuf, params: bp, stats, running, stepU },
-          owned,
         );
         await runPrepared(ctx, fk);
         const bk = layerBackward(ctx, l, INDEX, n, {

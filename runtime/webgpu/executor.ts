@@ -12,6 +12,7 @@
 // GpuError. Runs are serialised, so concurrent calls never share the staging
 // buffer.
 
+import { MAP_MODE_READ, USAGE } from "./buffer_usage.ts";
 import type { ActivationType, ResolvedLayer } from "../spec.ts";
 import { DisposedError, GpuError } from "../errors.ts";
 import { checkNetwork } from "../cpu/forward.ts";
@@ -23,12 +24,7 @@ import type { Epilogue } from "../ops/activation/wgsl.ts";
 import { layerKernel } from "./layer_kernel.ts";
 
 // GPUBufferUsage / GPUMapMode values (spelled out: the globals are absent where WebGPU is)
-const MAP_READ = 0x0001;
-const COPY_SRC = 0x0004;
-const COPY_DST = 0x0008;
-const UNIFORM = 0x0040;
-const STORAGE = 0x0080;
-const MODE_READ = 0x0001;
+const { MAP_READ, COPY_SRC, COPY_DST, UNIFORM, STORAGE } = USAGE;
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -286,7 +282,7 @@ export class GpuExecutor {
       enc.copyBufferToBuffer(this.#bufs[this.#outSlot], 0, staging, 0, outBytes);
       d.queue.submit([enc.finish()]);
       try {
-        await unlessLost(d, staging.mapAsync(MODE_READ, 0, outBytes), "reading the output");
+        await unlessLost(d, staging.mapAsync(MAP_MODE_READ, 0, outBytes), "reading the output");
       } catch (e) {
         throw e instanceof GpuError
           ? e

@@ -9,6 +9,8 @@
 // uniform record, never in the source, so one pipeline serves every shape of
 // a kernel variant.
 
+import type { Window2d } from "../spec.ts";
+
 /** Threads per workgroup of every forward kernel. */
 export const WG = 64;
 
@@ -18,14 +20,54 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.y * p.row + gid.x;
   if (i >= p.total) { return; }`;
 
-/** One field of a uniform record: WGSL type and value. */
-export type UField = ["u32" | "i32" | "f32", number];
+/** WGSL type of a uniform field (4 bytes each). */
+export type UType = "u32" | "i32" | "f32";
 
-/** WGSL struct declaration `struct P {...}` plus binding 0 for `fields` (after total and row). */
-export function uniformDecl(names: string[], types: UField[0][]): string {
-  const all = ["total: u32", "row: u32", ...names.map((n, k) => `${n}: ${types[k]}`)];
+/**
+ * A uniform record layout after `total` and `row`: [name, type] per field,
+ * in declaration order. The one list both the WGSL struct (uniformDecl) and
+ * the bytes (uniformBytes) are made from, so they cannot drift apart.
+ */
+export type Layout = readonly (readonly [name: string, type: UType, ...rest: unknown[]])[];
+
+/** The field names of a layout. */
+export type LayoutNames<L extends Layout> = L[number][0];
+
+/**
+ * WGSL `struct P {...}` plus `@group(0) @binding(0) var<uniform> p: P` for `layout` (after total and row).
+ *
+ * @example
+ * ```ts
+ * import { uniformDecl } from "./kernel.ts";
+ * const decl = uniformDecl([["c", "u32"], ["alpha", "f32"]]);
+ * if (!decl.includes("struct P { total: u32, row: u32, c: u32, alpha: f32 }")) throw new Error(decl);
+ * ```
+ */
+export function uniformDecl(layout: Layout): string {
+  const all = ["total: u32", "row: u32", ...layout.map(([n, t]) => `${n}: ${t}`)];
   return `struct P { ${all.join(", ")} }\n@group(0) @binding(0) var<uniform> p: P;`;
 }
+
+/** The uniform values of a 2-D window (conv and pool layers): sizes, kernel, stride, dilation, leading padding. */
+export function windowValues(g: Window2d): Record<WindowField, number> {
+  return {
+    ih: g.inH,
+    iw: g.inW,
+    oh: g.outH,
+    ow: g.outW,
+    kh: g.kh,
+    kw: g.kw,
+    sh: g.sh,
+    sw: g.sw,
+    dh: g.dh,
+    dw: g.dw,
+    pt: g.pt,
+    pl: g.pl,
+  };
+}
+
+/** Fields of windowValues. */
+export type WindowField = "ih" | "iw" | "oh" | "ow" | "kh" | "kw" | "sh" | "sw" | "dh" | "dw" | "pt" | "pl";
 
 /** A planned dispatch: workgroup counts and the uniform values total/row. */
 export interface Dispatch {
@@ -40,39 +82,68 @@ export interface DispatchLimits {
 }
 
 /**
+ * Fold `groups` workgroups into [gx, gy] with gx, gy ≤ the per-dimension
+ * limit (gx·gy ≥ groups; kernels guard the surplus). Throws RangeError when
+ * even the 2-D grid cannot hold them.
+ */
+export function planWorkgroups(groups: number, limits: DispatchLimits, what = "kernel"): [number, number] {
+  if (!Number.isInteger(groups) || groups < 0) {
+    throw new TypeError(`${what}: workgroup count must be an integer >= 0, got ${groups}`);
+  }
+  const max = limits.maxComputeWorkgroupsPerDimension;
+  if (groups <= max) return [Math.max(1, groups), 1];
+  const gy = Math.ceil(groups / max);
+  if (gy > max) {
+    throw new RangeError(`${what}: ${groups} workgroups exceed the dispatch limit ${max}×${max}`);
+  }
+  return [Math.ceil(groups / gy), gy];
+}
+
+/**
  * Dispatch for `total` threads in workgroups of WG, folded into 2-D when the
  * 1-D count exceeds the per-dimension limit. Throws RangeError when even the
  * 2-D grid cannot hold it.
+ *
+ * @example
+ * ```ts
+ * import { planDispatch, WG } from "./kernel.ts";
+ * const d = planDispatch(100_000 * WG, { maxComputeWorkgroupsPerDimension: 65535 });
+ * if (d.groups[0] * d.groups[1] < 100_000 || d.row !== d.groups[0] * WG) throw new Error();
+ * ```
  */
 export function planDispatch(total: number, limits: DispatchLimits, what = "kernel"): Dispatch {
   if (!Number.isInteger(total) || total < 0) {
     throw new TypeError(`${what}: thread count must be an integer >= 0, got ${total}`);
   }
-  const max = limits.maxComputeWorkgroupsPerDimension;
   const groups = Math.max(1, Math.ceil(total / WG));
-  if (groups <= max) return { groups: [groups, 1, 1], total, row: groups * WG };
-  const gy = Math.ceil(groups / max);
-  if (gy > max) {
-    throw new RangeError(
-      `${what}: ${total} threads need ${groups} workgroups, more than the dispatch limit ${max}×${max}`,
-    );
-  }
-  const gx = Math.ceil(groups / gy);
+  const [gx, gy] = planWorkgroups(groups, limits, `${what} (${total} threads)`);
   if (gx * WG >= 2 ** 32) throw new RangeError(`${what}: ${total} threads overflow the 32-bit index`);
   return { groups: [gx, gy, 1], total, row: gx * WG };
 }
 
 /**
- * The uniform record bytes: total, row, then `fields` in declaration order,
- * 4 bytes each, padded to a multiple of 16 bytes (WGSL uniform struct size).
+ * The uniform record bytes: total, row, then `values` of `layout` in
+ * declaration order, 4 bytes each, padded to a multiple of 16 bytes (WGSL
+ * uniform struct size). Throws TypeError when a value is missing or not a
+ * finite number (u32/i32 fields also need an integer in range).
  */
-export function uniformBytes(d: Dispatch, fields: UField[]): ArrayBuffer {
-  const n = 2 + fields.length;
+export function uniformBytes<L extends Layout>(
+  d: Dispatch,
+  layout: L,
+  values: Record<LayoutNames<L>, number>,
+): ArrayBuffer {
+  const n = 2 + layout.length;
   const buf = new ArrayBuffer(Math.ceil((n * 4) / 16) * 16);
   const v = new DataView(buf);
   v.setUint32(0, d.total, true);
   v.setUint32(4, d.row, true);
-  fields.forEach(([t, x], k) => {
+  const vals = values as Record<string, number>;
+  layout.forEach(([name, t], k) => {
+    const x = vals[name];
+    const ok = t === "f32"
+      ? Number.isFinite(x)
+      : Number.isInteger(x) && (t === "u32" ? x >= 0 && x < 2 ** 32 : x >= -(2 ** 31) && x < 2 ** 31);
+    if (!ok) throw new TypeError(`uniform ${name}: expected a ${t}, got ${x}`);
     const at = 8 + 4 * k;
     if (t === "f32") v.setFloat32(at, x, true);
     else if (t === "i32") v.setInt32(at, x, true);

@@ -20,6 +20,7 @@ import type { BackendState, StepResult, TrainBackend, TrainConfig } from "../bac
 import { prod, resolveTrainLayers, type TrainResolvedLayer } from "../layers.ts";
 import { initParams } from "../init.ts";
 import { DisposedError, GpuError } from "../../runtime/errors.ts";
+import { MAP_MODE_READ, USAGE } from "../../runtime/webgpu/buffer_usage.ts";
 import { encodeAll, GpuContext, type PreparedKernel } from "./gpu_context.ts";
 import { lossForwardBackward, lossReduce } from "../ops/loss/wgsl.ts";
 import { layerBackward } from "./layer_backward.ts";
@@ -28,8 +29,8 @@ import { resolveOptimizer, slotCount } from "../ops/optimizer/cpu.ts";
 import { layerForward } from "./layer_forward.ts";
 import { maxPoolTiles } from "../ops/pool/wgsl_backward.ts";
 
-const UNIFORM = 0x0040 | 0x0008; // UNIFORM | COPY_DST
-const MAP_READ_DST = 0x0001 | 0x0008; // MAP_READ | COPY_DST
+const UNIFORM = USAGE.UNIFORM | USAGE.COPY_DST;
+const MAP_READ_DST = USAGE.MAP_READ | USAGE.COPY_DST;
 
 interface Plan {
   train: PreparedKernel[];
@@ -155,7 +156,6 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
         running: running[i],
         stepU,
       },
-      owned,
       epilogue,
     );
   }
@@ -258,7 +258,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
         encodeAll(enc, p.train);
         enc.copyBufferToBuffer(result, 0, staging, 0, 8);
         device.queue.submit([enc.finish()]);
-        await staging.mapAsync(1);
+        await staging.mapAsync(MAP_MODE_READ);
         const r = new Float32Array(staging.getMappedRange().slice(0));
         staging.unmap();
         step = t;
@@ -375,6 +375,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
       if (disposed) return;
       disposed = true;
       for (const b of owned) b.destroy();
+      ctx.destroy();
       for (const ts of [...params, ...grads]) for (const b of ts) b.destroy();
       for (const ts of slots) for (const ss of ts) for (const b of ss) b.destroy();
       for (const b of [...running, ...stats]) b?.destroy();

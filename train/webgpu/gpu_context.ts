@@ -1,18 +1,24 @@
-// Small WebGPU plumbing for training: a pipeline cache keyed by WGSL source,
-// storage-buffer helpers with size checks against device.limits, encoding a
-// kernel dispatch, and error scopes that turn validation / out-of-memory
-// errors into GpuError. Invariants: every buffer is checked against
-// maxStorageBufferBindingSize and maxBufferSize before creation (RangeError);
-// every dispatch is checked against maxComputeWorkgroupsPerDimension.
+// Training's view of the shared WebGPU core (runtime/webgpu/): storage
+// buffers checked against device.limits, the shared pipeline cache, one
+// uniform buffer per distinct uniform record, prepared dispatches and error
+// scopes (runtime/webgpu/device.ts guarded: validation / out-of-memory
+// errors and device loss become GpuError). Invariants: every buffer is
+// checked against maxStorageBufferBindingSize and maxBufferSize before
+// creation (RangeError); every dispatch is checked against
+// maxComputeWorkgroupsPerDimension; binding 0 of every kernel is its
+// uniform record, bindings 1.. the buffers given to prepare().
 
-import { GpuError } from "../../runtime/errors.ts";
-import type { Kernel } from "./wgsl_util.ts";
+import { guarded } from "../../runtime/webgpu/device.ts";
+import { pipelineNow } from "../../runtime/webgpu/pipeline_cache.ts";
+import { MAP_MODE_READ, USAGE } from "../../runtime/webgpu/buffer_usage.ts";
+import type { Kernel } from "./training_kernel.ts";
 
-export const STORAGE = 0x0080 | 0x0004 | 0x0008; // STORAGE | COPY_SRC | COPY_DST
+export const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
 export class GpuContext {
   readonly device: GPUDevice;
-  readonly #pipelines = new Map<string, GPUComputePipeline>();
+  /** uniform records by content: kernels of the same shape share one small buffer */
+  readonly #uniforms = new Map<string, GPUBuffer>();
 
   constructor(device: GPUDevice) {
     this.device = device;
@@ -34,22 +40,23 @@ export class GpuContext {
     return buf;
   }
 
-  /** The compute pipeline of a kernel (cached by source). */
-  pipeline(k: Kernel): GPUComputePipeline {
-    let p = this.#pipelines.get(k.code);
-    if (!p) {
-      const module = this.device.createShaderModule({ code: k.code, label: k.label });
-      p = this.device.createComputePipeline({
-        layout: "auto",
-        compute: { module, entryPoint: "main" },
-        label: k.label,
+  /** The uniform buffer holding `bytes` (one per distinct content, kept until destroy()). */
+  uniform(bytes: ArrayBuffer, what: string): GPUBuffer {
+    const key = Array.from(new Uint32Array(bytes)).join(",");
+    let buf = this.#uniforms.get(key);
+    if (!buf) {
+      buf = this.device.createBuffer({
+        size: bytes.byteLength,
+        usage: USAGE.UNIFORM | USAGE.COPY_DST,
+        label: what,
       });
-      this.#pipelines.set(k.code, p);
+      this.device.queue.writeBuffer(buf, 0, bytes);
+      this.#uniforms.set(key, buf);
     }
-    return p;
+    return buf;
   }
 
-  /** A prepared dispatch: pipeline + bind group over `buffers` (binding i = buffers[i]). */
+  /** A prepared dispatch: pipeline + bind group over the uniform record (binding 0) and `buffers` (bindings 1..). */
   prepare(k: Kernel, buffers: GPUBuffer[]): PreparedKernel {
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
     if (k.groups.some((g) => g > max)) {
@@ -57,46 +64,42 @@ export class GpuContext {
         `${k.label}: dispatch (${k.groups.join("×")}) exceeds ${max} workgroups per dimension`,
       );
     }
-    const pipeline = this.pipeline(k);
+    const pipeline = pipelineNow(this.device, k.code, k.label);
+    const entries = [this.uniform(k.uniforms, `${k.label} uniforms`), ...buffers].map((buffer, binding) => ({
+      binding,
+      resource: { buffer },
+    }));
     const bindGroup = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
-      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+      entries,
       label: k.label,
     });
     return { pipeline, bindGroup, groups: k.groups, label: k.label, flops: k.flops };
   }
 
-  /** Run `fn` inside validation + out-of-memory error scopes; GPU errors become GpuError. */
-  async scoped<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
-    this.device.pushErrorScope("out-of-memory");
-    this.device.pushErrorScope("validation");
-    let result: T | undefined;
-    let thrown: unknown = null;
-    try {
-      result = await fn();
-    } catch (e) {
-      thrown = e;
-    }
-    const v = await this.device.popErrorScope();
-    const o = await this.device.popErrorScope();
-    const e = v ?? o;
-    if (e) throw new GpuError(`${what}: ${e.message}`);
-    if (thrown !== null) throw thrown;
-    return result as T;
+  /** Run `fn` inside validation + out-of-memory error scopes; GPU errors and device loss become GpuError. */
+  scoped<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
+    return guarded(this.device, what, fn);
   }
 
   /** Read `floats` values of a storage buffer back (test helper; the train step reads only its result). */
   async read(buf: GPUBuffer, floats: number): Promise<Float32Array> {
-    const bytes = Math.max(4, floats * 4);
-    const staging = this.device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: 0x0001 | 0x0008 });
+    const bytes = Math.ceil(Math.max(4, floats * 4) / 4) * 4;
+    const staging = this.device.createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
     const enc = this.device.createCommandEncoder();
-    enc.copyBufferToBuffer(buf, 0, staging, 0, Math.ceil(bytes / 4) * 4);
+    enc.copyBufferToBuffer(buf, 0, staging, 0, bytes);
     this.device.queue.submit([enc.finish()]);
-    await staging.mapAsync(1);
+    await staging.mapAsync(MAP_MODE_READ);
     const out = new Float32Array(staging.getMappedRange().slice(0, floats * 4));
     staging.unmap();
     staging.destroy();
     return out;
+  }
+
+  /** Destroy the uniform buffers (the backend destroys its own storage buffers). */
+  destroy(): void {
+    for (const b of this.#uniforms.values()) b.destroy();
+    this.#uniforms.clear();
   }
 }
 
@@ -120,26 +123,22 @@ export function encodeAll(enc: GPUCommandEncoder, ks: PreparedKernel[]): void {
   pass.end();
 }
 
-/** Test helper: run kernels once on fresh buffers and read back the named outputs. */
+async function submitAndWait(ctx: GpuContext, prepared: PreparedKernel[]): Promise<void> {
+  const enc = ctx.device.createCommandEncoder();
+  encodeAll(enc, prepared);
+  ctx.device.queue.submit([enc.finish()]);
+  await ctx.device.queue.onSubmittedWorkDone();
+}
+
+/** Test helper: prepare kernels on the given buffers, run them once and wait for them. */
 export async function runKernels(
   ctx: GpuContext,
   ks: { kernel: Kernel; buffers: GPUBuffer[] }[],
 ): Promise<void> {
-  await ctx.scoped("runKernels", async () => {
-    const prepared = ks.map((k) => ctx.prepare(k.kernel, k.buffers));
-    const enc = ctx.device.createCommandEncoder();
-    encodeAll(enc, prepared);
-    ctx.device.queue.submit([enc.finish()]);
-    await ctx.device.queue.onSubmittedWorkDone();
-  });
+  await ctx.scoped("runKernels", () => submitAndWait(ctx, ks.map((k) => ctx.prepare(k.kernel, k.buffers))));
 }
 
 /** Test helper: submit already prepared kernels and wait for them. */
 export async function runPrepared(ctx: GpuContext, prepared: PreparedKernel[]): Promise<void> {
-  await ctx.scoped("runPrepared", async () => {
-    const enc = ctx.device.createCommandEncoder();
-    encodeAll(enc, prepared);
-    ctx.device.queue.submit([enc.finish()]);
-    await ctx.device.queue.onSubmittedWorkDone();
-  });
+  await ctx.scoped("runPrepared", () => submitAndWait(ctx, prepared));
 }

@@ -33,7 +33,6 @@ export function layerForward(
   n: number,
   train: boolean,
   b: ForwardBuffers,
-  owned: GPUBuffer[],
   epilogue: Epilogue | null = null,
 ): PreparedKernel[] {
   const { x, y } = b;
@@ -51,5 +50,5 @@ export function layerForward(
       ctx.prepare(bnApply(l, n, "train"), [x, b.stats, p[0], p[1], y]),
     ];
   }
-  return runtimeForward(ctx, l, n, x, b.params, y, owned, epilogue);
+  return runtimeForward(ctx, l, n, x, b.params, y, epilogue);
 }

@@ -17,6 +17,9 @@ import {
 } from "../../webgpu/kernel.ts";
 
 /** Activations that act on each value alone (can be fused into a producer). */
+const ACT_LAYOUT = [["alpha", "f32"]] as const;
+const SOFTMAX_LAYOUT = [["c", "u32"], ["spatial", "u32"]] as const;
+
 export type ElementwiseAct = Exclude<ActivationType, "softmax">;
 
 /** An activation fused as an epilogue: its type and parameter. */
@@ -60,7 +63,7 @@ export function elementwiseWgsl(act: ElementwiseAct, inPlace: boolean): string {
     : `@group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;`;
   return `// activation ${act}${inPlace ? " (in place)" : ""}
-${uniformDecl(["alpha"], ["f32"])}
+${uniformDecl(ACT_LAYOUT)}
 ${io}
 ${actFunction(act)}
 ${PROLOGUE}
@@ -72,7 +75,7 @@ ${PROLOGUE}
 /** Softmax over C source: bindings 1 = x (read), 2 = y (read_write). Uniforms: total = N*spatial, row, c, spatial. */
 export function softmaxWgsl(): string {
   return `// softmax over channels
-${uniformDecl(["c", "spatial"], ["u32", "u32"])}
+${uniformDecl(SOFTMAX_LAYOUT)}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 ${PROLOGUE}
@@ -107,7 +110,7 @@ export function activationKernel(
       label: "softmax",
       code: softmaxWgsl(),
       bindings: ["x", "y"],
-      uniforms: uniformBytes(d, [["u32", c], ["u32", spatial]]),
+      uniforms: uniformBytes(d, SOFTMAX_LAYOUT, { c, spatial }),
       dispatch: d,
     };
   }
@@ -116,7 +119,7 @@ export function activationKernel(
     label: act,
     code: elementwiseWgsl(act, inPlace),
     bindings: inPlace ? ["y"] : ["x", "y"],
-    uniforms: uniformBytes(d, [["f32", alpha]]),
+    uniforms: uniformBytes(d, ACT_LAYOUT, { alpha }),
     dispatch: d,
   };
 }

@@ -18,51 +18,31 @@ import {
   PROLOGUE,
   uniformBytes,
   uniformDecl,
+  windowValues,
 } from "../../webgpu/kernel.ts";
 
 export type ConvGeometry = Window2d & { groups: number };
 
-const FIELDS = [
-  "ic",
-  "ih",
-  "iw",
-  "oc",
-  "oh",
-  "ow",
-  "kh",
-  "kw",
-  "sh",
-  "sw",
-  "dh",
-  "dw",
-  "pt",
-  "pl",
-  "icg",
-  "ocg",
-  "alpha",
-  "nb",
-  "nx",
-];
-const TYPES = [
-  "u32",
-  "i32",
-  "i32",
-  "u32",
-  "u32",
-  "u32",
-  "i32",
-  "i32",
-  "i32",
-  "i32",
-  "i32",
-  "i32",
-  "i32",
-  "i32",
-  "u32",
-  "u32",
-  "f32",
-  "u32",
-  "u32",
+const LAYOUT = [
+  ["ic", "u32"],
+  ["ih", "i32"],
+  ["iw", "i32"],
+  ["oc", "u32"],
+  ["oh", "u32"],
+  ["ow", "u32"],
+  ["kh", "i32"],
+  ["kw", "i32"],
+  ["sh", "i32"],
+  ["sw", "i32"],
+  ["dh", "i32"],
+  ["dw", "i32"],
+  ["pt", "i32"],
+  ["pl", "i32"],
+  ["icg", "u32"],
+  ["ocg", "u32"],
+  ["alpha", "f32"],
+  ["nb", "u32"],
+  ["nx", "u32"],
 ] as const;
 
 /** Output columns computed by one thread (one vec4 accumulator per channel and 4 columns). */
@@ -120,7 +100,7 @@ export function convWgsl(
   return `// conv forward, ${B} channels × ${cols} columns per thread${bias ? " + bias" : ""}${
     epilogue ? ` + ${epilogue}` : ""
   }
-${uniformDecl(FIELDS, [...TYPES])}
+${uniformDecl(LAYOUT)}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 ${bias ? "@group(0) @binding(3) var<storage, read> b: array<f32>;" : ""}
@@ -222,32 +202,21 @@ export function convKernel(
   const cols = pxFor(g.outW);
   const nx = Math.ceil(g.outW / cols); // column blocks per row
   const d = planDispatch(batch * g.groups * nb * g.outH * nx, limits, "conv");
-  const vals = [
-    g.inC,
-    g.inH,
-    g.inW,
-    g.outC,
-    g.outH,
-    g.outW,
-    g.kh,
-    g.kw,
-    g.sh,
-    g.sw,
-    g.dh,
-    g.dw,
-    g.pt,
-    g.pl,
-    g.inC / g.groups,
-    g.outC / g.groups,
-    epilogue?.alpha ?? 0,
+  const values = {
+    ...windowValues(g),
+    ic: g.inC,
+    oc: g.outC,
+    icg: g.inC / g.groups,
+    ocg: ocg,
+    alpha: epilogue?.alpha ?? 0,
     nb,
     nx,
-  ];
+  };
   return {
     label: `conv${epilogue ? `+${epilogue.act}` : ""}`,
     code: convWgsl(g.bias, epilogue?.act ?? null, B, cols),
     bindings: g.bias ? ["x", "w", "b", "y"] : ["x", "w", "y"],
-    uniforms: uniformBytes(d, vals.map((v, k) => [TYPES[k], v])),
+    uniforms: uniformBytes(d, LAYOUT, values),
     dispatch: d,
   };
 }

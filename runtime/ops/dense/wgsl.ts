@@ -17,6 +17,8 @@ import {
 /** Outputs computed by one thread (they share every input load). */
 export const OUT_BLOCK = 4;
 
+const LAYOUT = [["inF", "u32"], ["outF", "u32"], ["alpha", "f32"], ["nb", "u32"], ["n", "u32"]] as const;
+
 /** Samples computed by one thread (each output weight loaded feeds all of them). */
 export const N_BLOCK = 4;
 
@@ -31,7 +33,7 @@ export function denseWgsl(bias: boolean, epilogue: Epilogue["act"] | null): stri
   return `// dense forward, ${OUT_BLOCK} outputs × ${N_BLOCK} samples per thread${bias ? " + bias" : ""}${
     epilogue ? ` + ${epilogue}` : ""
   }
-${uniformDecl(["inF", "outF", "alpha", "nb", "n"], ["u32", "u32", "f32", "u32", "u32"])}
+${uniformDecl(LAYOUT)}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 ${bias ? "@group(0) @binding(3) var<storage, read> b: array<f32>;" : ""}
@@ -82,10 +84,13 @@ export function denseKernel(
     label: `dense${epilogue ? `+${epilogue.act}` : ""}`,
     code: denseWgsl(l.bias, epilogue?.act ?? null),
     bindings: l.bias ? ["x", "w", "b", "y"] : ["x", "w", "y"],
-    uniforms: uniformBytes(d, [["u32", l.inF], ["u32", l.outF], ["f32", epilogue?.alpha ?? 0], ["u32", nb], [
-      "u32",
-      batch,
-    ]]),
+    uniforms: uniformBytes(d, LAYOUT, {
+      inF: l.inF,
+      outF: l.outF,
+      alpha: epilogue?.alpha ?? 0,
+      nb,
+      n: batch,
+    }),
     dispatch: d,
   };
 }

@@ -15,9 +15,13 @@ import {
   PROLOGUE,
   uniformBytes,
   uniformDecl,
+  windowValues,
 } from "../../webgpu/kernel.ts";
 
-const FIELDS = ["ih", "iw", "oh", "ow", "kh", "kw", "sh", "sw", "pt", "pl"];
+const LAYOUT = (["ih", "iw", "oh", "ow", "kh", "kw", "sh", "sw", "pt", "pl"] as const).map((n) =>
+  [n, "i32"] as const
+);
+const GAP_LAYOUT = [["spatial", "u32"]] as const;
 
 /** Pool forward source for a mode. */
 export function poolWgsl(mode: PoolMode): string {
@@ -25,7 +29,7 @@ export function poolWgsl(mode: PoolMode): string {
   const step = mode === "max" ? "m = max(m, v);" : mode === "avg" ? "m += v;" : "m += v * v;";
   const fin = mode === "max" ? "select(0.0, m, hit)" : mode === "avg" ? "m / f32(p.kh * p.kw)" : "sqrt(m)";
   return `// ${mode} pool forward
-${uniformDecl(FIELDS, FIELDS.map(() => "i32"))}
+${uniformDecl(LAYOUT)}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 ${PROLOGUE}
@@ -62,12 +66,12 @@ export function poolKernel(
   limits: DispatchLimits,
 ): ForwardKernel {
   const d = planDispatch(batch * g.inC * g.outH * g.outW, limits, `${g.mode} pool`);
-  const vals = [g.inH, g.inW, g.outH, g.outW, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl];
+  const values = windowValues(g);
   return {
     label: `${g.mode}pool`,
     code: poolWgsl(g.mode),
     bindings: ["x", "y"],
-    uniforms: uniformBytes(d, vals.map((v) => ["i32", v])),
+    uniforms: uniformBytes(d, LAYOUT, values),
     dispatch: d,
   };
 }
@@ -75,7 +79,7 @@ export function poolKernel(
 /** Global average pool source: y[n, c] = mean over spatial of x[n, c, :]. */
 export function globalAvgPoolWgsl(): string {
   return `// global average pool
-${uniformDecl(["spatial"], ["u32"])}
+${uniformDecl(GAP_LAYOUT)}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 ${PROLOGUE}
@@ -99,7 +103,7 @@ export function globalAvgPoolKernel(
     label: "globalavgpool",
     code: globalAvgPoolWgsl(),
     bindings: ["x", "y"],
-    uniforms: uniformBytes(d, [["u32", spatial]]),
+    uniforms: uniformBytes(d, GAP_LAYOUT, { spatial }),
     dispatch: d,
   };
 }

@@ -3,12 +3,12 @@
 //   relu: δ·[x>0]; leakyrelu: δ·(x>0 ? 1 : α); elu: δ·(x>0 ? 1 : y+α);
 //   sigmoid: δ·y(1−y); tanh: δ(1−y²);
 //   softmax (over C at each position): dx_k = y_k(δ_k − Σ_j δ_j y_j).
-// Bindings: 0 x (read), 1 y (read), 2 dy (read), 3 dx (write); x is bound
-// only for relu/leakyrelu/elu, y only for elu/sigmoid/tanh/softmax, so the
-// bindings are renumbered: [x?, y?, dy, dx] with absent ones removed.
+// Bindings: 0 uniforms, then [x?, y?, dy (read), dx (write)]: x is bound
+// only for relu/leakyrelu/elu, y only for elu/sigmoid/tanh/softmax (absent
+// ones removed). Shapes are uniforms (C, S = spatial).
 
 import type { ActivationType } from "../../../runtime/spec.ts";
-import { elementwise, f32, type Kernel } from "../../webgpu/wgsl_util.ts";
+import { elementwise, type Kernel, storageDecls } from "../../webgpu/training_kernel.ts";
 
 /** Which of x / y the backward kernel of `act` reads. */
 export function activationBackwardUses(act: ActivationType): { x: boolean; y: boolean } {
@@ -18,6 +18,7 @@ export function activationBackwardUses(act: ActivationType): { x: boolean; y: bo
   };
 }
 
+/** The dx kernel of `act` over (batch, c, spatial). */
 export function activationBackward(
   act: ActivationType,
   alpha: number,
@@ -26,20 +27,20 @@ export function activationBackward(
   batch: number,
 ): Kernel {
   const use = activationBackwardUses(act);
-  const names = [...(use.x ? ["x"] : []), ...(use.y ? ["y"] : []), "dy"];
-  const decls = names.map((n, k) => `@group(0) @binding(${k}) var<storage, read> ${n}: array<f32>;`)
-    .join("\n") + `\n@group(0) @binding(${names.length}) var<storage, read_write> dx: array<f32>;`;
-  const a = f32(alpha);
+  const reads = [...(use.x ? ["x"] : []), ...(use.y ? ["y"] : []), "dy"];
+  const decls = storageDecls([...reads.map((n) => [n, "read"] as const), ["dx", "read_write"]]);
+  const a = "ALPHA";
   if (act === "softmax") {
     return elementwise(
       "softmax dX",
+      [["C", "u32", c], ["S", "u32", spatial]],
       decls,
       batch * spatial,
-      `  let base = (i / ${spatial}u) * ${c * spatial}u + i % ${spatial}u;
+      `  let base = (i / S) * C * S + i % S;
   var dot = 0.0;
-  for (var k = 0u; k < ${c}u; k++) { dot += dy[base + k * ${spatial}u] * y[base + k * ${spatial}u]; }
-  for (var k = 0u; k < ${c}u; k++) {
-    let j = base + k * ${spatial}u;
+  for (var k = 0u; k < C; k++) { dot += dy[base + k * S] * y[base + k * S]; }
+  for (var k = 0u; k < C; k++) {
+    let j = base + k * S;
     dx[j] = y[j] * (dy[j] - dot);
   }`,
     );
@@ -51,5 +52,6 @@ export function activationBackward(
     sigmoid: "dy[i] * y[i] * (1.0 - y[i])",
     tanh: "dy[i] * (1.0 - y[i] * y[i])",
   };
-  return elementwise(`${act} dX`, decls, batch * c * spatial, `  dx[i] = ${expr[act]};`);
+  const dims = act === "leakyrelu" || act === "elu" ? [["ALPHA", "f32", alpha] as const] : [];
+  return elementwise(`${act} dX`, dims, decls, batch * c * spatial, `  dx[i] = ${expr[act]};`);
 }

@@ -9,12 +9,21 @@
 //                   from running mean/var (eval);
 //   param grads:    one workgroup per channel: dbeta = Σδ, dgamma = Σδ·x̂;
 //   input grad:     dx = gamma·invstd/M · (M·δ − dbeta − x̂·dgamma).
-// Bindings: stats: 0 x, 1 stats (write), 2 running (read_write);
-//   apply: 0 x, 1 stats|running, 2 gamma, 3 beta, 4 y;
-//   param grads: 0 x, 1 stats, 2 dy, 3 dgamma, 4 dbeta;
-//   input grad: 0 x, 1 stats, 2 dy, 3 gamma, 4 dgamma, 5 dbeta, 6 dx.
+// Bindings: 0 uniforms (C, S, M, EPS, ...), then stats: 1 x, 2 stats
+//   (write), 3 running (read_write); apply: 1 x, 2 stats|running, 3 gamma,
+//   4 beta, 5 y; param grads: 1 x, 2 stats, 3 dy, 4 dgamma, 5 dbeta;
+//   input grad: 1 x, 2 stats, 3 dy, 4 gamma, 5 dgamma, 6 dbeta, 7 dx.
 
-import { elementwise, f32, grid, type Kernel, WG } from "../../webgpu/wgsl_util.ts";
+import { planWorkgroups, uniformDecl } from "../../../runtime/webgpu/kernel.ts";
+import {
+  bindDims,
+  type Dim,
+  elementwise,
+  type Kernel,
+  makeKernel,
+  storageDecls,
+  WG,
+} from "../../webgpu/training_kernel.ts";
 
 export interface BnGeom {
   c: number;
@@ -23,14 +32,25 @@ export interface BnGeom {
   momentum: number;
 }
 
-const IDX = (g: BnGeom) => `
-const C = ${g.c}u; const S = ${g.spatial}u;
-fn xi(c: u32, p: u32) -> u32 { return ((p / S) * C + c) * S + p % S; }`;
+/** Index in x of value q < M of channel c. */
+const XI = "fn xi(c: u32, q: u32) -> u32 { return ((q / p.S) * p.C + c) * p.S + q % p.S; }";
+
+const dims = (g: BnGeom, batch: number): Dim[] => [
+  ["C", "u32", g.c],
+  ["S", "u32", g.spatial],
+  ["M", "u32", batch * g.spatial],
+  ["EPS", "f32", g.eps],
+  ["MOM", "f32", g.momentum],
+];
 
 /** Shared-memory two-value reduction skeleton, one workgroup per channel. */
-function perChannel(label: string, g: BnGeom, decls: string, body: string): Kernel {
-  const [gx, gy] = grid(g.c);
-  const code = `${IDX(g)}
+function perChannel(label: string, g: BnGeom, batch: number, decls: string, body: string): Kernel {
+  const [gx, gy] = planWorkgroups(g.c, { maxComputeWorkgroupsPerDimension: 65535 }, label);
+  const d = { groups: [gx, gy, 1] as [number, number, number], total: g.c, row: gx };
+  const ds = dims(g, batch);
+  const code = `// ${label}
+${uniformDecl(ds)}
+${XI}
 ${decls}
 var<workgroup> red: array<vec2<f32>, ${WG}>;
 fn reduce2(t: u32, v: vec2<f32>) -> vec2<f32> {
@@ -46,49 +66,45 @@ fn reduce2(t: u32, v: vec2<f32>) -> vec2<f32> {
 }
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let c = min(wid.y * ${gx}u + wid.x, C - 1u);
-  let valid = wid.y * ${gx}u + wid.x < C;
+  let c = min(wid.y * p.row + wid.x, p.C - 1u);
+  let valid = wid.y * p.row + wid.x < p.C;
   let t = lid.x;
-${body}
+${bindDims(ds, body)}
 }
 `;
-  return { label, code, groups: [gx, gy, 1] };
+  return makeKernel(label, ds, d, code);
 }
 
+/** Batch mean and 1/std per channel into stats, running averages updated: one workgroup per channel. */
 export function bnStats(g: BnGeom, batch: number): Kernel {
-  const m = batch * g.spatial;
-  const decls = `
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(2) var<storage, read_write> running: array<f32>;
-const M = ${m}u;`;
+  const decls = storageDecls([["x", "read"], ["stats", "read_write"], ["running", "read_write"]]);
   const body = `
   var s = 0.0;
-  for (var p = t; p < M; p += ${WG}u) { s += x[xi(c, p)]; }
+  for (var q = t; q < M; q += ${WG}u) { s += x[xi(c, q)]; }
   let mean = reduce2(t, vec2<f32>(s, 0.0)).x / f32(M);
-  var q = 0.0;
-  for (var p = t; p < M; p += ${WG}u) { let d = x[xi(c, p)] - mean; q += d * d; }
-  let v = reduce2(t, vec2<f32>(q, 0.0)).x / f32(M);
+  var sq = 0.0;
+  for (var q = t; q < M; q += ${WG}u) { let d = x[xi(c, q)] - mean; sq += d * d; }
+  let v = reduce2(t, vec2<f32>(sq, 0.0)).x / f32(M);
   if (t == 0u && valid) {
     stats[c] = mean;
-    stats[C + c] = 1.0 / sqrt(v + ${f32(g.eps)});
-    let mom = ${f32(g.momentum)};
-    running[c] = (1.0 - mom) * running[c] + mom * mean;
-    running[C + c] = (1.0 - mom) * running[C + c] + mom * v * ${f32(m > 1 ? m / (m - 1) : 1)};
+    stats[C + c] = 1.0 / sqrt(v + EPS);
+    let unbias = select(1.0, f32(M) / f32(M - 1u), M > 1u);
+    running[c] = (1.0 - MOM) * running[c] + MOM * mean;
+    running[C + c] = (1.0 - MOM) * running[C + c] + MOM * v * unbias;
   }`;
-  return perChannel("batchnorm stats", g, decls, body);
+  return perChannel("batchnorm stats", g, batch, decls, body);
 }
 
+/** y = gamma·x̂ + beta from the batch stats (train) or the running mean/var (eval): one thread per value. */
 export function bnApply(g: BnGeom, batch: number, mode: "train" | "eval"): Kernel {
-  const decls = `${IDX(g)}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> st: array<f32>;
-@group(0) @binding(2) var<storage, read> gamma: array<f32>;
-@group(0) @binding(3) var<storage, read> beta: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;`;
-  const inv = mode === "train" ? "st[C + c]" : `1.0 / sqrt(st[C + c] + ${f32(g.eps)})`;
+  const decls = storageDecls([["x", "read"], ["st", "read"], ["gamma", "read"], ["beta", "read"], [
+    "y",
+    "read_write",
+  ]]);
+  const inv = mode === "train" ? "st[C + c]" : "1.0 / sqrt(st[C + c] + EPS)";
   return elementwise(
     `batchnorm ${mode}`,
+    dims(g, batch),
     decls,
     batch * g.c * g.spatial,
     `  let c = (i / S) % C;
@@ -96,44 +112,47 @@ export function bnApply(g: BnGeom, batch: number, mode: "train" | "eval"): Kerne
   );
 }
 
+/** dgamma = Σδ·x̂ and dbeta = Σδ per channel: one workgroup per channel. */
 export function bnBackwardParams(g: BnGeom, batch: number): Kernel {
-  const decls = `
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> stats: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dgamma: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dbeta: array<f32>;
-const M = ${batch * g.spatial}u;`;
+  const decls = storageDecls([
+    ["x", "read"],
+    ["stats", "read"],
+    ["dy", "read"],
+    ["dgamma", "read_write"],
+    ["dbeta", "read_write"],
+  ]);
   const body = `
   let mean = stats[c];
   let inv = stats[C + c];
   var a = vec2<f32>(0.0, 0.0);
-  for (var p = t; p < M; p += ${WG}u) {
-    let j = xi(c, p);
+  for (var q = t; q < M; q += ${WG}u) {
+    let j = xi(c, q);
     a += vec2<f32>(dy[j] * (x[j] - mean) * inv, dy[j]);
   }
   let r = reduce2(t, a);
   if (t == 0u && valid) { dgamma[c] = r.x; dbeta[c] = r.y; }`;
-  return perChannel("batchnorm dgamma/dbeta", g, decls, body);
+  return perChannel("batchnorm dgamma/dbeta", g, batch, decls, body);
 }
 
+/** dx = gamma·invstd/M · (M·δ − dbeta − x̂·dgamma): one thread per value. */
 export function bnBackwardInput(g: BnGeom, batch: number): Kernel {
-  const m = batch * g.spatial;
-  const decls = `${IDX(g)}
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> stats: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read> gamma: array<f32>;
-@group(0) @binding(4) var<storage, read> dgamma: array<f32>;
-@group(0) @binding(5) var<storage, read> dbeta: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dx: array<f32>;`;
+  const decls = storageDecls([
+    ["x", "read"],
+    ["stats", "read"],
+    ["dy", "read"],
+    ["gamma", "read"],
+    ["dgamma", "read"],
+    ["dbeta", "read"],
+    ["dx", "read_write"],
+  ]);
   return elementwise(
     "batchnorm dX",
+    dims(g, batch),
     decls,
-    m * g.c,
+    batch * g.spatial * g.c,
     `  let c = (i / S) % C;
   let inv = stats[C + c];
   let xh = (x[i] - stats[c]) * inv;
-  dx[i] = gamma[c] * inv * ${f32(1 / m)} * (${m}.0 * dy[i] - dbeta[c] - xh * dgamma[c]);`,
+  dx[i] = gamma[c] * inv / f32(M) * (f32(M) * dy[i] - dbeta[c] - xh * dgamma[c]);`,
   );
 }

@@ -8,23 +8,37 @@
 //   dW = valid correlation of x with δ: one thread per (tap, block of output
 //        channels) loops over (n, oy, ox);
 //   db = Σ δ over (n, oy, ox): one workgroup per output channel.
-// Bindings: dX: 0 dy (read), 1 w (read), 2 dx (write);
-//           dW: 0 dy, 1 x, 2 dw;  db: 0 dy, 1 db.
+// Bindings: 0 uniforms (convDims), dX: 1 dy (read), 2 w (read), 3 dx
+// (write); dW: 1 dy, 2 x, 3 dw;  db: 1 dy, 2 db.
 
-import type { Window2d } from "../../../runtime/spec.ts";
-import { elementwise, type Kernel, reduction, WG } from "../../webgpu/wgsl_util.ts";
+import type { ConvGeometry } from "../../../runtime/ops/conv/conv_direct.ts";
+import {
+  type Dim,
+  elementwise,
+  type Kernel,
+  reduction,
+  rep,
+  storageDecls,
+  WG,
+  windowDims,
+} from "../../webgpu/training_kernel.ts";
 
-export type ConvGeom = Window2d & { groups: number };
+export type ConvGeom = ConvGeometry;
 
-function consts(g: ConvGeom, batch: number): string {
-  return `
-const N = ${batch}u;
-const IC = ${g.inC}u; const IH = ${g.inH}; const IW = ${g.inW};
-const OC = ${g.outC}u; const OH = ${g.outH}; const OW = ${g.outW};
-const KH = ${g.kh}; const KW = ${g.kw}; const SH = ${g.sh}; const SW = ${g.sw};
-const DH = ${g.dh}; const DW = ${g.dw}; const PT = ${g.pt}; const PL = ${g.pl};
-const ICG = ${g.inC / g.groups}u; const OCG = ${g.outC / g.groups}u;`;
+/** The conv geometry as uniform dims (counts u32, window coordinates i32). */
+export function convDims(g: ConvGeom, batch: number): Dim[] {
+  return [
+    ["N", "u32", batch],
+    ["IC", "u32", g.inC],
+    ["OC", "u32", g.outC],
+    ["ICG", "u32", g.inC / g.groups],
+    ["OCG", "u32", g.outC / g.groups],
+    ...windowDims(g),
+  ];
 }
+
+/** dy, weights → dx bindings (1, 2, 3). */
+const DX_DECLS = storageDecls([["dy", "read"], ["w", "read"], ["dx", "read_write"]]);
 
 /** FLOPs of the forward pass (and of each of dX, dW): 2 per multiply-add. */
 export function convFlops(g: ConvGeom, batch: number): number {
@@ -35,9 +49,6 @@ export function convFlops(g: ConvGeom, batch: number): number {
 function block(n: number, opts: number[]): number {
   return opts.find((b) => n % b === 0) ?? 1;
 }
-
-const rep = (b: number, f: (j: number) => string, sep = "\n") =>
-  Array.from({ length: b }, (_, j) => f(j)).join(sep);
 
 /**
  * dx (N, inC, inH, inW) from dy and w. One thread per (n, block of ICB input
@@ -64,19 +75,20 @@ export function convBackwardInputUnit(g: ConvGeom, batch: number): Kernel {
   const seg = (f: (v: number) => string) => rep(V, f);
   const nb = Math.ceil(icg / B), nx = Math.ceil(g.inW / PX);
   const count = batch * g.groups * nb * g.inH * nx;
-  const decls = `${consts(g, batch)}
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx: array<f32>;`;
+  const dims: Dim[] = [...convDims(g, batch), ["NX", "u32", nx], ["NB", "u32", nb], [
+    "GROUPS",
+    "u32",
+    g.groups,
+  ]];
   const body = `
-  let xb = i % ${nx}u;
-  var r = i / ${nx}u;
+  let xb = i % NX;
+  var r = i / NX;
   let iy = i32(r % u32(IH));
   r = r / u32(IH);
-  let blk = r % ${nb}u;
-  r = r / ${nb}u;
-  let grp = r % ${g.groups}u;
-  let n = r / ${g.groups}u;
+  let blk = r % NB;
+  r = r / NB;
+  let grp = r % GROUPS;
+  let n = r / GROUPS;
   let icl0 = blk * ${B}u;
   let kk = u32(KH * KW);
 ${rep(B, (j) => `  let w${j} = min(icl0 + ${j}u, ICG - 1u) * kk;`)}
@@ -128,7 +140,7 @@ ${
       }
   }`)
   }`;
-  return { ...elementwise("conv dX unit", decls, count, body), flops: convFlops(g, batch) };
+  return { ...elementwise("conv dX unit", dims, DX_DECLS, count, body), flops: convFlops(g, batch) };
 }
 
 /** dx, gather form for any stride (see convBackwardInputGather's body). */
@@ -136,12 +148,10 @@ export function convBackwardInputGather(g: ConvGeom, batch: number): Kernel {
   const icg = g.inC / g.groups;
   const B = block(icg, [4, 2, 1]);
   const count = batch * (g.inC / B) * g.inH * g.inW;
-  const decls = `${consts(g, batch)}
-const B = ${B}u;
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx: array<f32>;`;
-  const test = (t: string, s: number) => (s === 1 ? `${t} < 0` : `${t} < 0 || ${t} % ${s} != 0`);
+  const decls = `const B = ${B}u;
+${DX_DECLS}`;
+  // a stride of 1 needs no divisibility test (the variant of unit-stride axes)
+  const test = (t: string, s: number, S: string) => (s === 1 ? `${t} < 0` : `${t} < 0 || ${t} % ${S} != 0`);
   const body = `
   let ix = i32(i % u32(IW));
   var r = i / u32(IW);
@@ -154,12 +164,12 @@ const B = ${B}u;
 ${rep(B, (j) => `  var a${j} = 0.0;`)}
   for (var ky = 0; ky < KH; ky++) {
     let ty = iy + PT - ky * DH;
-    if (${test("ty", g.sh)}) { continue; }
+    if (${test("ty", g.sh, "SH")}) { continue; }
     let oy = ty / SH;
     if (oy >= OH) { continue; }
     for (var kx = 0; kx < KW; kx++) {
       let tx = ix + PL - kx * DW;
-      if (${test("tx", g.sw)}) { continue; }
+      if (${test("tx", g.sw, "SW")}) { continue; }
       let ox = tx / SW;
       if (ox >= OW) { continue; }
       var d = (n * OC + grp * OCG) * u32(OH * OW) + u32(oy * OW + ox);
@@ -174,7 +184,7 @@ ${rep(B, (j) => `        a${j} += dv * w[wi + ${j}u * u32(KH * KW)];`)}
   }
   let o = ((n * IC + ic0) * u32(IH) + u32(iy)) * u32(IW) + u32(ix);
 ${rep(B, (j) => `  dx[o + ${j}u * u32(IH * IW)] = a${j};`)}`;
-  return { ...elementwise("conv dX", decls, count, body), flops: convFlops(g, batch) };
+  return { ...elementwise("conv dX", convDims(g, batch), decls, count, body), flops: convFlops(g, batch) };
 }
 
 /**
@@ -187,13 +197,9 @@ export function convBackwardWeight(g: ConvGeom, batch: number): Kernel {
   return g.kw <= 5 ? convBackwardWeightRows(g, batch) : convBackwardWeightTaps(g, batch);
 }
 
-/** Shared declarations of the dW kernels: shapes, bindings (dy, x → dw) and the valid-output-range helpers. */
-function dwDecls(g: ConvGeom, batch: number, taps: number): string {
-  return `${consts(g, batch)}
-const TAPS = ${taps}u;
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
+/** Shared declarations of the dW kernels: bindings (dy, x → dw) and the valid-output-range helpers. */
+function dwDecls(): string {
+  return `${storageDecls([["dy", "read"], ["x", "read"], ["dw", "read_write"]])}
 // smallest o >= 0 with o*s + off >= 0, and one past the largest with o*s + off < len (clamped to [0, outLen])
 fn lo(off: i32, s: i32, outLen: i32) -> i32 { if (off >= 0) { return 0; } return min(outLen, (-off + s - 1) / s); }
 fn hi(off: i32, s: i32, len: i32, outLen: i32) -> i32 {
@@ -208,7 +214,8 @@ export function convBackwardWeightTaps(g: ConvGeom, batch: number): Kernel {
   const B = block(ocg, [8, 4, 2, 1]);
   const taps = icg * g.kh * g.kw;
   const count = (g.outC / B) * taps;
-  const decls = dwDecls(g, batch, taps);
+  const decls = dwDecls();
+  const dims: Dim[] = [...convDims(g, batch), ["TAPS", "u32", taps]];
   const body = `
   let tap = i % TAPS;
   let oc0 = (i / TAPS) * ${B}u;
@@ -237,7 +244,7 @@ ${rep(B, (j) => `        a${j} += dy[d + ${j}u * u32(OH * OW)] * xv;`)}
     }
   }
 ${rep(B, (j) => `  dw[(oc0 + ${j}u) * TAPS + tap] = a${j};`)}`;
-  return { ...elementwise("conv dW", decls, count, body), flops: convFlops(g, batch) };
+  return { ...elementwise("conv dW", dims, decls, count, body), flops: convFlops(g, batch) };
 }
 
 /**
@@ -253,7 +260,8 @@ export function convBackwardWeightRows(g: ConvGeom, batch: number): Kernel {
   const B = block(ocg, [4, 2, 1]);
   const taps = icg * g.kh * g.kw;
   const count = (g.outC / B) * icg * g.kh;
-  const decls = dwDecls(g, batch, taps);
+  const decls = dwDecls();
+  const dims: Dim[] = [...convDims(g, batch), ["TAPS", "u32", taps]];
   const K = g.kw;
   const pairs = (f: (j: number, k: number) => string) => rep(B, (j) => rep(K, (k) => f(j, k)));
   const body = `
@@ -295,18 +303,16 @@ ${rep(B, (j) => `          a${j}_${k} += d${j} * xv;`)}
   }
   let t0 = (icl * u32(KH) + u32(ky)) * u32(KW);
 ${pairs((j, k) => `  dw[(oc0 + ${j}u) * TAPS + t0 + ${k}u] = dot(a${j}_${k}, vec4<f32>(1.0));`)}`;
-  return { ...elementwise("conv dW rows", decls, count, body), flops: convFlops(g, batch) };
+  return { ...elementwise("conv dW rows", dims, decls, count, body), flops: convFlops(g, batch) };
 }
 
 /** db (outC) from dy. */
 export function convBackwardBias(g: ConvGeom, batch: number): Kernel {
-  const decls = `${consts(g, batch)}
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read_write> db: array<f32>;`;
+  const decls = storageDecls([["dy", "read"], ["db", "read_write"]]);
   const body = `
     let plane = u32(OH * OW);
-    for (var p = t; p < N * plane; p += ${WG}u) {
-      acc += dy[((p / plane) * OC + o) * plane + p % plane];
+    for (var q = t; q < N * plane; q += ${WG}u) {
+      acc += dy[((q / plane) * OC + o) * plane + q % plane];
     }`;
-  return reduction("conv db", decls, g.outC, body, "    db[o] = total;");
+  return reduction("conv db", convDims(g, batch), decls, g.outC, body, "    db[o] = total;");
 }

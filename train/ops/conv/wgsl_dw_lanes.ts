@@ -13,12 +13,23 @@
 // Shapes: x is (N, inC, inH, inW); dy is (N, outC, outH, outW); dw is
 // (outC, inC/groups, kh, kw); db (outC); part is (S, outC·TAPS + outC) with
 // TAPS = inC/groups·kh·kw and S = convDwSplits(g, batch).
-// Bindings: partial: 0 dy, 1 x, 2 part (write); reduce: 0 part, 1 dw,
-// [2 db when bias]. Any stride, dilation, padding and groups.
+// Bindings: 0 uniforms (shapes); partial: 1 dy, 2 x, 3 part (write);
+// reduce: 1 part, 2 dw, [3 db when bias]. Any stride, dilation, padding and
+// groups. The partial kernel is specialised on (kh, kw, sw, dw, lanes,
+// channels per lane): its unrolled taps and shared x offsets depend on them.
 
 import type { ConvGeom } from "./wgsl_backward.ts";
-import { convFlops } from "./wgsl_backward.ts";
-import { elementwise, type Kernel } from "../../webgpu/wgsl_util.ts";
+import { convDims, convFlops } from "./wgsl_backward.ts";
+import { uniformDecl } from "../../../runtime/webgpu/kernel.ts";
+import {
+  bindDims,
+  type Dim,
+  elementwise,
+  type Kernel,
+  makeKernel,
+  rep,
+  storageDecls,
+} from "../../webgpu/training_kernel.ts";
 
 /** Largest kh·kw the lane kernel takes (one scalar accumulator per tap). */
 export const LANES_MAX_TAPS = 25;
@@ -59,9 +70,6 @@ export function convDwPartFloats(g: ConvGeom, batch: number): number {
   return convDwSplits(g, batch) * (g.outC * taps + g.outC);
 }
 
-const rep = (b: number, f: (j: number) => string, sep = "\n") =>
-  Array.from({ length: b }, (_, j) => f(j)).join(sep);
-
 /** Partial dw / db sums of each batch slice. */
 export function convDwPartial(g: ConvGeom, batch: number): Kernel {
   if (!convDwLanesFits(g)) {
@@ -81,15 +89,14 @@ export function convDwPartial(g: ConvGeom, batch: number): Kernel {
   const v = (j: number, kx: number) => `v${j * g.sw + kx * g.dw}`;
   const taps2 = (f: (ky: number, kx: number) => string) => rep(g.kh, (ky) => rep(g.kw, (kx) => f(ky, kx)));
   const perQ = (f: (q: number) => string) => rep(Q, f);
-  const code = `
-const N = ${batch}u; const NPER = ${nper}u; const NCH = ${nch}u;
-const IC = ${g.inC}u; const IH = ${g.inH}; const IW = ${g.inW};
-const OC = ${g.outC}u; const OH = ${g.outH}; const OW = ${g.outW};
-const SH = ${g.sh}; const SW = ${g.sw}; const DH = ${g.dh}; const PT = ${g.pt}; const PL = ${g.pl};
-const ICG = ${icg}u; const OCG = ${ocg}u; const TAPS = ${taps}u; const STRIDE = ${stride}u;
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> part: array<f32>;
+  const dims: Dim[] = [
+    ...convDims(g, batch),
+    ["NPER", "u32", nper],
+    ["NCH", "u32", nch],
+    ["TAPS", "u32", taps],
+    ["STRIDE", "u32", stride],
+  ];
+  const code = `${storageDecls([["dy", "read"], ["x", "read"], ["part", "read_write"]])}
 @compute @workgroup_size(${W})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let chunk = wid.x % NCH;
@@ -161,12 +168,11 @@ ${taps2((ky, kx) => `    part[o + ${ky * g.kw + kx}u] = a${q}_${ky}_${kx};`)}
   }
 }
 `;
-  return {
-    label: "conv dW lanes",
-    code,
-    groups: [g.inC * nch, S, 1],
-    flops: convFlops(g, batch),
-  };
+  const d = { groups: [g.inC * nch, S, 1] as [number, number, number], total: g.inC * nch, row: g.inC * nch };
+  const head = `// conv dW lanes ${g.kh}×${g.kw}, column step ${g.sw}, dilation ${g.dw}, ${W} lanes × ${Q}
+${uniformDecl(dims)}
+`;
+  return { ...makeKernel("conv dW lanes", dims, d, head + bindDims(dims, code)), flops: convFlops(g, batch) };
 }
 
 /** dw (and db when `bias`) = Σ over the batch slices of convDwPartial's sums. */
@@ -175,13 +181,15 @@ export function convDwReduce(g: ConvGeom, batch: number, bias: boolean): Kernel 
   const S = convDwSplits(g, batch);
   const nw = g.outC * taps;
   const stride = nw + g.outC;
-  const decls = `
-@group(0) @binding(0) var<storage, read> part: array<f32>;
-@group(0) @binding(1) var<storage, read_write> dw: array<f32>;
-${bias ? "@group(0) @binding(2) var<storage, read_write> db: array<f32>;" : ""}`;
+  const decls = storageDecls([
+    ["part", "read"],
+    ["dw", "read_write"],
+    ...(bias ? [["db", "read_write"] as const] : []),
+  ]);
   const body = `
   var t = 0.0;
-  for (var s = 0u; s < ${S}u; s++) { t += part[s * ${stride}u + i]; }
-  ${bias ? `if (i < ${nw}u) { dw[i] = t; } else { db[i - ${nw}u] = t; }` : "dw[i] = t;"}`;
-  return elementwise(`conv dW reduce${bias ? " + db" : ""}`, decls, bias ? stride : nw, body);
+  for (var s = 0u; s < SPLITS; s++) { t += part[s * STRIDE + i]; }
+  ${bias ? "if (i < NW) { dw[i] = t; } else { db[i - NW] = t; }" : "dw[i] = t;"}`;
+  const dims: Dim[] = [["SPLITS", "u32", S], ["STRIDE", "u32", stride], ["NW", "u32", nw]];
+  return elementwise(`conv dW reduce${bias ? " + db" : ""}`, dims, decls, bias ? stride : nw, body);
 }

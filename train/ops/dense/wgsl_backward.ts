@@ -3,19 +3,22 @@
 //   dX[n,i] = Σ_o dy[n,o]·w[o,i]   (one thread per 4 samples × 4 inputs)
 //   dW[o,i] = Σ_n dy[n,o]·x[n,i]   (one thread per ≤ 16 outputs × 4 inputs)
 //   db[o]   = Σ_n dy[n,o]
-// Bindings: dX: 0 dy, 1 w, 2 dx;  dW: 0 dy, 1 x, 2 dw;  db: 0 dy, 1 db.
+// Bindings: 0 uniforms (IN = inF, OUT = outF, N = batch, NQ = ⌈inF/4⌉);
+// dX: 1 dy, 2 w, 3 dx;  dW: 1 dy, 2 x, 3 dw;  db: 1 dy, 2 db.
 
-import { elementwise, type Kernel } from "../../webgpu/wgsl_util.ts";
+import { type Dim, elementwise, type Kernel, rep, storageDecls } from "../../webgpu/training_kernel.ts";
 
-const io = (a: string, b: string, out: string) => `
-@group(0) @binding(0) var<storage, read> ${a}: array<f32>;
-@group(0) @binding(1) var<storage, read> ${b}: array<f32>;
-@group(0) @binding(2) var<storage, read_write> ${out}: array<f32>;`;
+const io = (a: string, b: string, out: string) =>
+  storageDecls([[a, "read"], [b, "read"], [out, "read_write"]]);
 
 const withFlops = (flops: number, k: Kernel): Kernel => ({ ...k, flops });
 
-const rep = (b: number, f: (j: number) => string, sep = "\n") =>
-  Array.from({ length: b }, (_, j) => f(j)).join(sep);
+const dims = (inF: number, outF: number, batch: number): Dim[] => [
+  ["IN", "u32", inF],
+  ["OUT", "u32", outF],
+  ["N", "u32", batch],
+  ["NQ", "u32", Math.ceil(inF / 4)],
+];
 
 /**
  * dx, register-blocked: one thread per (4 samples, 4 consecutive inputs k)
@@ -28,23 +31,24 @@ export function denseBackwardInput(inF: number, outF: number, batch: number): Ke
     2 * batch * inF * outF,
     elementwise(
       "dense dX",
+      dims(inF, outF, batch),
       io("dy", "w", "dx"),
       nn * nq,
-      `  let k0 = (i % ${nq}u) * 4u;
-  let n0 = (i / ${nq}u) * 4u;
-  let kc = min(vec4<u32>(k0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(${inF - 1}u));
-${rep(4, (r) => `  let d${r} = min(n0 + ${r}u, ${batch - 1}u) * ${outF}u;`)}
+      `  let k0 = (i % NQ) * 4u;
+  let n0 = (i / NQ) * 4u;
+  let kc = min(vec4<u32>(k0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(IN - 1u));
+${rep(4, (r) => `  let d${r} = min(n0 + ${r}u, N - 1u) * OUT;`)}
 ${rep(4, (r) => `  var a${r} = vec4<f32>(0.0);`)}
-  for (var o = 0u; o < ${outF}u; o++) {
-    let wr = o * ${inF}u;
+  for (var o = 0u; o < OUT; o++) {
+    let wr = o * IN;
     let wv = vec4<f32>(w[wr + kc.x], w[wr + kc.y], w[wr + kc.z], w[wr + kc.w]);
 ${rep(4, (r) => `    a${r} += dy[d${r} + o] * wv;`)}
   }
-  let cols = min(4u, ${inF}u - k0);
+  let cols = min(4u, IN - k0);
 ${
         rep(4, (r) =>
-          `  if (n0 + ${r}u < ${batch}u) {
-    for (var c = 0u; c < cols; c++) { dx[(n0 + ${r}u) * ${inF}u + k0 + c] = a${r}[c]; }
+          `  if (n0 + ${r}u < N) {
+    for (var c = 0u; c < cols; c++) { dx[(n0 + ${r}u) * IN + k0 + c] = a${r}[c]; }
   }`)
       }`,
     ),
@@ -63,39 +67,40 @@ export function denseBackwardWeight(inF: number, outF: number, batch: number): K
     2 * batch * inF * outF,
     elementwise(
       "dense dW",
+      dims(inF, outF, batch),
       io("dy", "x", "dw"),
       nob * nq,
-      `  let k0 = (i % ${nq}u) * 4u;
-  let o0 = (i / ${nq}u) * ${OB}u;
-  let kc = min(vec4<u32>(k0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(${inF - 1}u));
-${rep(OB, (j) => `  let oc${j} = min(o0 + ${j}u, ${outF - 1}u);`)}
+      `  let k0 = (i % NQ) * 4u;
+  let o0 = (i / NQ) * ${OB}u;
+  let kc = min(vec4<u32>(k0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(IN - 1u));
+${rep(OB, (j) => `  let oc${j} = min(o0 + ${j}u, OUT - 1u);`)}
 ${rep(OB, (j) => `  var a${j} = vec4<f32>(0.0);`)}
-  for (var n = 0u; n < ${batch}u; n++) {
-    let xr = n * ${inF}u;
+  for (var n = 0u; n < N; n++) {
+    let xr = n * IN;
     let xv = vec4<f32>(x[xr + kc.x], x[xr + kc.y], x[xr + kc.z], x[xr + kc.w]);
-    let dr = n * ${outF}u;
+    let dr = n * OUT;
 ${rep(OB, (j) => `    a${j} += dy[dr + oc${j}] * xv;`)}
   }
-  let cols = min(4u, ${inF}u - k0);
+  let cols = min(4u, IN - k0);
 ${
         rep(OB, (j) =>
-          `  if (o0 + ${j}u < ${outF}u) {
-    for (var c = 0u; c < cols; c++) { dw[(o0 + ${j}u) * ${inF}u + k0 + c] = a${j}[c]; }
+          `  if (o0 + ${j}u < OUT) {
+    for (var c = 0u; c < cols; c++) { dw[(o0 + ${j}u) * IN + k0 + c] = a${j}[c]; }
   }`)
       }`,
     ),
   );
 }
 
+/** db (outF) = Σ_n dy[n, :]: one thread per output. */
 export function denseBackwardBias(outF: number, batch: number): Kernel {
   return elementwise(
     "dense db",
-    `
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read_write> db: array<f32>;`,
+    [["OUT", "u32", outF], ["N", "u32", batch]],
+    storageDecls([["dy", "read"], ["db", "read_write"]]),
     outF,
     `  var s = 0.0;
-  for (var n = 0u; n < ${batch}u; n++) { s += dy[n * ${outF}u + i]; }
+  for (var n = 0u; n < N; n++) { s += dy[n * OUT + i]; }
   db[i] = s;`,
   );
 }

@@ -8,20 +8,19 @@
 //   softmax_xent: p = softmax(z); loss_n = −log p[label]; dz = (p − onehot)/N
 //   mse:          loss_n = Σ_k (z_k − t_k)² / K; dz = 2(z − t)/(N·K)
 // correct_n = 1 when the first argmax of z_n equals the label.
-// Bindings: loss: 0 z, 1 labels, 2 dz, 3 per;  reduce: 0 per, 1 result.
+// Bindings: 0 uniforms (K classes, N batch); loss: 1 z, 2 labels, 3 dz,
+// 4 per;  reduce: 1 per, 2 result.
 
-import { elementwise, type Kernel, reduction } from "../../webgpu/wgsl_util.ts";
+import { elementwise, type Kernel, reduction, storageDecls, WG } from "../../webgpu/training_kernel.ts";
 
 export type LossName = "softmax_xent" | "mse";
 
+/** Per-sample loss and correctness and dz of `loss` over (batch, k) logits: one thread per sample. */
 export function lossForwardBackward(loss: LossName, k: number, batch: number): Kernel {
-  const decls = `
-@group(0) @binding(0) var<storage, read> z: array<f32>;
-@group(0) @binding(1) var<storage, read> labels: array<i32>;
-@group(0) @binding(2) var<storage, read_write> dz: array<f32>;
-@group(0) @binding(3) var<storage, read_write> per: array<f32>;
-const K = ${k}u;
-const INV_N = ${1 / batch};`;
+  const decls = storageDecls([["z", "read"], ["labels", "read", "i32"], ["dz", "read_write"], [
+    "per",
+    "read_write",
+  ]]);
   const common = `
   let base = i * K;
   let lab = u32(labels[i]);
@@ -35,8 +34,8 @@ const INV_N = ${1 / batch};`;
   for (var j = 0u; j < K; j++) { sum += exp(z[base + j] - m); }
   let inv = 1.0 / sum;
   for (var j = 0u; j < K; j++) {
-    let p = exp(z[base + j] - m) * inv;
-    dz[base + j] = (p - select(0.0, 1.0, j == lab)) * INV_N;
+    let q = exp(z[base + j] - m) * inv;
+    dz[base + j] = (q - select(0.0, 1.0, j == lab)) / f32(N);
   }
   per[2u * i] = log(sum) - (z[base + lab] - m);`
     : `${common}
@@ -44,24 +43,23 @@ const INV_N = ${1 / batch};`;
   for (var j = 0u; j < K; j++) {
     let d = z[base + j] - select(0.0, 1.0, j == lab);
     l += d * d;
-    dz[base + j] = 2.0 * d * INV_N / f32(K);
+    dz[base + j] = 2.0 * d / f32(N) / f32(K);
   }
   per[2u * i] = l / f32(K);`;
-  return elementwise(`${loss} loss`, decls, batch, body);
+  return elementwise(`${loss} loss`, [["K", "u32", k], ["N", "u32", batch]], decls, batch, body);
 }
 
 /** result[0] = mean_n per[2n], result[1] = Σ_n per[2n+1]. */
 export function lossReduce(batch: number): Kernel {
-  const decls = `
-@group(0) @binding(0) var<storage, read> per: array<f32>;
-@group(0) @binding(1) var<storage, read_write> result: array<f32>;`;
+  const decls = storageDecls([["per", "read"], ["result", "read_write"]]);
   const body = `
-    for (var n = t; n < ${batch}u; n += 64u) { acc += per[2u * n + o]; }`;
+    for (var n = t; n < N; n += ${WG}u) { acc += per[2u * n + o]; }`;
   return reduction(
     "loss reduce",
+    [["N", "u32", batch]],
     decls,
     2,
     body,
-    `    result[o] = select(total, total / ${batch}.0, o == 0u);`,
+    `    result[o] = select(total, total / f32(N), o == 0u);`,
   );
 }

@@ -6,8 +6,9 @@
 //   avg: δ/(kh·kw) to every cell (padded cells count as zeros in forward);
 //   l2:  δ·x/y, and 0 where y = 0.
 // Shapes: x is (N, C, inH, inW); y, dy are (N, C, outH, outW); dx like x.
-// Bindings: poolBackwardReads(mode) in order (avg: dy; max: x, dy; l2: x, y,
-// dy), then dx (write). globalavgpool: 0 dy (N, C), 1 dx (N, C, spatial).
+// Bindings: 0 uniforms (the window geometry, i32), then
+// poolBackwardReads(mode) in order (avg: dy; max: x, dy; l2: x, y, dy), then
+// dx (write). globalavgpool: 1 dy (N, C), 2 dx (N, C, spatial).
 // Tiled max-pool form (maxPoolBackwardTiled, windows that tile the input:
 // kh = sh, kw = sw): one thread per tile recomputes its window's argmax once
 // and writes all of the tile's dx cells (the winner gets δ, the rest 0; tiles
@@ -16,7 +17,13 @@
 // w.r.t. the ReLU's input instead: δ·[x_winner > 0] (ReLU backward folded in).
 
 import type { PoolMode, Window2d } from "../../../runtime/spec.ts";
-import { elementwise, f32, type Kernel } from "../../webgpu/wgsl_util.ts";
+import {
+  type Dim,
+  elementwise,
+  type Kernel,
+  storageDecls,
+  windowDims,
+} from "../../webgpu/training_kernel.ts";
 
 /** The read-only inputs the backward kernel of `mode` binds, in binding order (dx follows). */
 export function poolBackwardReads(mode: PoolMode): ("x" | "y" | "dy")[] {
@@ -26,18 +33,13 @@ export function poolBackwardReads(mode: PoolMode): ("x" | "y" | "dy")[] {
 /** dx for pooling. */
 export function poolBackward(g: Window2d, mode: PoolMode, batch: number): Kernel {
   const count = batch * g.inC * g.inH * g.inW;
-  const names = poolBackwardReads(mode);
-  const bind =
-    names.map((n, k) => `@group(0) @binding(${k}) var<storage, read> ${n}: array<f32>;`).join("\n") +
-    `\n@group(0) @binding(${names.length}) var<storage, read_write> dx: array<f32>;`;
-  const decls = `
-const IH = ${g.inH}; const IW = ${g.inW}; const OH = ${g.outH}; const OW = ${g.outW};
-const KH = ${g.kh}; const KW = ${g.kw}; const SH = ${g.sh}; const SW = ${g.sw};
-const PT = ${g.pt}; const PL = ${g.pl};
-${bind}`;
+  const decls = storageDecls([...poolBackwardReads(mode).map((n) => [n, "read"] as const), [
+    "dx",
+    "read_write",
+  ]]);
   let contrib: string;
   if (mode === "avg") {
-    contrib = `s += dy[o] * ${f32(1 / (g.kh * g.kw))};`;
+    contrib = `s += dy[o] / f32(KH * KW);`;
   } else if (mode === "l2") {
     contrib = `let yv = y[o];
         if (yv > 0.0) { s += dy[o] * x[i] / yv; }`;
@@ -78,7 +80,7 @@ ${bind}`;
     }
   }
   dx[i] = s;`;
-  return elementwise(`${mode}pool dX`, decls, count, body);
+  return elementwise(`${mode}pool dX`, windowDims(g), decls, count, body);
 }
 
 /** Whether maxPoolBackwardTiled handles this window (non-overlapping windows that tile the input). */
@@ -88,7 +90,7 @@ export function maxPoolTiles(g: Window2d): boolean {
 
 /**
  * dx for max pooling whose windows tile the input (maxPoolTiles). Bindings
- * as poolBackward "max": 0 x, 1 dy, 2 dx. With reluMask, dx = δ·[x > 0] at
+ * as poolBackward "max": 1 x, 2 dy, 3 dx. With reluMask, dx = δ·[x > 0] at
  * the winner (x is the ReLU output feeding the pool).
  */
 export function maxPoolBackwardTiled(g: Window2d, batch: number, reluMask = false): Kernel {
@@ -99,13 +101,8 @@ export function maxPoolBackwardTiled(g: Window2d, batch: number, reluMask = fals
   }
   const ty = Math.ceil((g.inH + g.pt) / g.sh), tx = Math.ceil((g.inW + g.pl) / g.sw);
   const count = batch * g.inC * ty * tx;
-  const decls = `
-const IH = ${g.inH}; const IW = ${g.inW}; const OH = ${g.outH}; const OW = ${g.outW};
-const SH = ${g.sh}; const SW = ${g.sw}; const PT = ${g.pt}; const PL = ${g.pl};
-const TY = ${ty}; const TX = ${tx};
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dx: array<f32>;`;
+  const decls = storageDecls([["x", "read"], ["dy", "read"], ["dx", "read_write"]]);
+  const dims: Dim[] = [...windowDims(g), ["TY", "i32", ty], ["TX", "i32", tx]];
   const body = `
   let tx = i32(i % u32(TX));
   let ty = i32((i / u32(TX)) % u32(TY));
@@ -139,18 +136,16 @@ const TY = ${ty}; const TX = ${tx};
       dx[inBase + u32(c)] = select(0.0, d, c == bi);
     }
   }`;
-  return elementwise(`maxpool dX tiled${reluMask ? "+relu" : ""}`, decls, count, body);
+  return elementwise(`maxpool dX tiled${reluMask ? "+relu" : ""}`, dims, decls, count, body);
 }
 
 /** dx (N, C, spatial) = dy (N, C) / spatial. */
 export function globalAvgPoolBackward(c: number, spatial: number, batch: number): Kernel {
-  const decls = `
-@group(0) @binding(0) var<storage, read> dy: array<f32>;
-@group(0) @binding(1) var<storage, read_write> dx: array<f32>;`;
   return elementwise(
     "globalavgpool dX",
-    decls,
+    [["S", "u32", spatial]],
+    storageDecls([["dy", "read"], ["dx", "read_write"]]),
     batch * c * spatial,
-    `  dx[i] = dy[i / ${spatial}u] * ${f32(1 / spatial)};`,
+    `  dx[i] = dy[i / S] / f32(S);`,
   );
 }

@@ -1,0 +1,161 @@
+// The two kernel skeletons every training WGSL generator builds on, over the
+// shared WebGPU core (runtime/webgpu/kernel.ts: thread prologue, uniform
+// record, dispatch planning). Shapes are uniforms, not source: a generator
+// lists its shape values as `Dim`s ([NAME, type, value]) and writes NAME in
+// its WGSL; the skeleton declares NAME as a field of the uniform record `p`
+// (binding 0) and rewrites every NAME to `p.NAME`, so one compiled pipeline
+// serves every shape of a kernel variant (the variant: what a generator
+// still bakes in, such as register-block sizes and unrolled loops).
+// Invariants: binding 0 is the uniform record; a kernel's storage buffers
+// start at binding 1 (storageDecls); elementwise kernels guard the thread
+// index against p.total, reductions the workgroup index, so a rounded-up
+// grid never touches memory out of range; every binding declared is used
+// (pipelines use layout "auto").
+
+import {
+  type Dispatch,
+  planDispatch,
+  planWorkgroups,
+  PROLOGUE,
+  uniformBytes,
+  uniformDecl,
+  type UType,
+  WG,
+  windowValues,
+} from "../../runtime/webgpu/kernel.ts";
+import type { Window2d } from "../../runtime/spec.ts";
+
+export { WG };
+
+/** A shape value of a kernel: its WGSL name (used bare in the source), type and value. */
+export type Dim = readonly [name: string, type: UType, value: number];
+
+/** A generated compute kernel: WGSL source (entry point `main`), its uniform record and dispatch size. */
+export interface Kernel {
+  /** short name for error messages */
+  label: string;
+  /** WGSL source; shape-independent (shapes are in `uniforms`) */
+  code: string;
+  /** bytes of the uniform record at binding 0 */
+  uniforms: ArrayBuffer;
+  groups: [number, number, number];
+  /** multiply-add work in FLOPs (2 per MAC) where meaningful; profiling only */
+  flops?: number;
+}
+
+/** A 2-D window (conv and pool layers) as i32 dims: sizes, kernel, stride, dilation, leading padding. */
+export function windowDims(g: Window2d): Dim[] {
+  const v = windowValues(g);
+  return (Object.keys(v) as (keyof typeof v)[]).map((k) => [k.toUpperCase(), "i32", v[k]]);
+}
+
+/** The WebGPU default per-dimension limit; GpuContext.prepare checks the device's own. */
+const LIMITS = { maxComputeWorkgroupsPerDimension: 65535 };
+
+/** A finite number as a WGSL f32 literal. Throws RangeError on NaN/Infinity. */
+export function f32(x: number): string {
+  if (!Number.isFinite(x)) throw new RangeError(`WGSL constant must be finite, got ${x}`);
+  return `f32(${x.toExponential(9)})`;
+}
+
+/** Storage buffer declarations from binding `first` (default 1) on: [name, "read" | "read_write", element type (f32)] each. */
+export function storageDecls(
+  buffers: readonly (readonly [string, "read" | "read_write", ("f32" | "i32")?])[],
+  first = 1,
+): string {
+  return buffers.map(([name, access, type], k) =>
+    `@group(0) @binding(${k + first}) var<storage, ${access}> ${name}: array<${type ?? "f32"}>;`
+  ).join("\n");
+}
+
+/** `text` with every bare dim NAME replaced by p.NAME (the uniform record's field). */
+export function bindDims(dims: readonly Dim[], text: string): string {
+  if (dims.length === 0) return text;
+  const names = new Set(dims.map((d) => d[0]));
+  if (names.size !== dims.length) throw new TypeError(`duplicate kernel dim in ${dims.map((d) => d[0])}`);
+  const re = new RegExp(`(?<![\\w.])(${[...names].join("|")})(?!\\w)`, "g");
+  return text.replace(re, "p.$1");
+}
+
+/** The kernel record of `code` whose uniform record holds `dims` after d's total and row. */
+export function makeKernel(label: string, dims: readonly Dim[], d: Dispatch, code: string): Kernel {
+  const values = Object.fromEntries(dims.map(([n, , v]) => [n, v]));
+  return { label, code, uniforms: uniformBytes(d, dims, values), groups: d.groups };
+}
+
+/**
+ * Elementwise kernel skeleton: one thread per item in [0, count). `body`
+ * sees `i: u32` (the item) and runs only when i < count.
+ *
+ * @example
+ * ```ts
+ * import { elementwise, storageDecls } from "./training_kernel.ts";
+ * const k = elementwise("scale", [["S", "f32", 2]], storageDecls([["x", "read_write"]]), 10, "  x[i] = x[i] * S;");
+ * if (!k.code.includes("x[i] = x[i] * p.S;") || k.groups[0] !== 1) throw new Error(k.code);
+ * ```
+ */
+export function elementwise(
+  label: string,
+  dims: readonly Dim[],
+  decls: string,
+  count: number,
+  body: string,
+): Kernel {
+  const d = planDispatch(count, LIMITS, label);
+  const code = `// ${label}
+${uniformDecl(dims)}
+${bindDims(dims, decls)}
+${PROLOGUE}
+${bindDims(dims, body)}
+}
+`;
+  return makeKernel(label, dims, d, code);
+}
+
+/**
+ * Reduction kernel skeleton: one workgroup of WG threads per output item in
+ * [0, count). `body` sees `o: u32` (the item) and `t: u32` (thread) and must
+ * add its share into `acc: f32`; after the tree reduction `finish` runs on
+ * thread 0 with the total in `total: f32`.
+ */
+export function reduction(
+  label: string,
+  dims: readonly Dim[],
+  decls: string,
+  count: number,
+  body: string,
+  finish: string,
+): Kernel {
+  const [gx, gy] = planWorkgroups(count, LIMITS, label);
+  const d: Dispatch = { groups: [gx, gy, 1], total: count, row: gx }; // row: workgroups per dispatch row
+  const code = `// ${label}
+${uniformDecl(dims)}
+${bindDims(dims, decls)}
+var<workgroup> red: array<f32, ${WG}>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let o = wid.y * p.row + wid.x;
+  let t = lid.x;
+  var acc = 0.0;
+  if (o < p.total) {
+${bindDims(dims, body)}
+  }
+  red[t] = acc;
+  workgroupBarrier();
+  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
+    if (t < s) { red[t] = red[t] + red[t + s]; }
+    workgroupBarrier();
+  }
+  if (t == 0u && o < p.total) {
+    let total = red[0];
+${bindDims(dims, finish)}
+  }
+}
+`;
+  return makeKernel(label, dims, d, code);
+}
+
+/** `f(j)` for j < b joined by `sep`: the unrolled lines of a register block. */
+export function rep(b: number, f: (j: number) => string, sep = "\n"): string {
+  return Array.from({ length: b }, (_, j) => f(j)).join(sep);
+}
