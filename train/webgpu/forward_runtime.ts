@@ -10,7 +10,7 @@ import type { ResolvedLayer } from "../../runtime/spec.ts";
 import type { ForwardKernel } from "../../runtime/webgpu/kernel.ts";
 import type { Epilogue } from "../../runtime/ops/activation/wgsl.ts";
 import { layerKernel } from "../../runtime/webgpu/layer_kernel.ts";
-import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
+import type { KernelBinder, PreparedKernel } from "./gpu_context.ts";
 
 /** The runtime forward kernel of one layer (TypeError for flatten, which has none). */
 export function runtimeForwardKernel(
@@ -24,7 +24,7 @@ export function runtimeForwardKernel(
 
 /** Prepared forward dispatch of a runtime layer: y = layer(x; params), then `epilogue` when given. */
 export function runtimeForward(
-  ctx: GpuContext,
+  ctx: KernelBinder,
   l: ResolvedLayer,
   batch: number,
   x: GPUBuffer,

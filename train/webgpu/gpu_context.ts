@@ -15,7 +15,13 @@ import type { Kernel } from "./training_kernel.ts";
 
 export const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
-export class GpuContext {
+/** What the layer binders need of a context: the device limits and prepare(). GpuContext is the real one; train/print_wgsl.ts records kernels instead. */
+export interface KernelBinder {
+  readonly device: { readonly limits: GPUSupportedLimits };
+  prepare(k: Kernel, buffers: GPUBuffer[]): PreparedKernel;
+}
+
+export class GpuContext implements KernelBinder {
   readonly device: GPUDevice;
   /** uniform records by content: kernels of the same shape share one small buffer */
   readonly #uniforms = new Map<string, GPUBuffer>();

@@ -12,7 +12,7 @@
 
 import type { TrainResolvedLayer } from "../layers.ts";
 import { prod } from "../layers.ts";
-import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
+import type { KernelBinder, PreparedKernel } from "./gpu_context.ts";
 import { convBackwardBias, convBackwardInput, convBackwardWeight } from "../ops/conv/wgsl_backward.ts";
 import { convDwLanesFits, convDwPartFloats, convDwPartial, convDwReduce } from "../ops/conv/wgsl_dw_lanes.ts";
 import {
@@ -43,7 +43,7 @@ export interface LayerBuffers {
 }
 
 export function layerBackward(
-  ctx: GpuContext,
+  ctx: KernelBinder,
   l: TrainResolvedLayer,
   index: number,
   n: number,

@@ -8,7 +8,7 @@
 
 import type { TrainResolvedLayer } from "../layers.ts";
 import { prod } from "../layers.ts";
-import type { GpuContext, PreparedKernel } from "./gpu_context.ts";
+import type { KernelBinder, PreparedKernel } from "./gpu_context.ts";
 import { dropoutKernel } from "../ops/dropout/wgsl.ts";
 import { bnApply, bnStats } from "../ops/batchnorm/wgsl.ts";
 import { runtimeForward } from "./forward_runtime.ts";
@@ -27,7 +27,7 @@ export interface ForwardBuffers {
 }
 
 export function layerForward(
-  ctx: GpuContext,
+  ctx: KernelBinder,
   l: TrainResolvedLayer,
   index: number,
   n: number,
