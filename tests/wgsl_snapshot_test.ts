@@ -1,7 +1,7 @@
 // Snapshots of generated WGSL (deno task wgsl prints the same text): a few
 // representative layers' forward and backward kernels are compared with the
-// committed tests/snapshots/wgsl/*.wgsl, so a generator change shows up as a
-// readable shader diff. UPDATE_SNAPSHOTS=1 rewrites them. Also checks the
+// committed tests/snapshots/wgsl.json (one JSON string per shader line, so a
+// generator change shows up as a line diff). UPDATE_SNAPSHOTS=1 rewrites it. Also checks the
 // claim of the uniform design: shapes live in the uniform record, so the same
 // layer variant (same channels: register blocks follow them) at other sizes
 // and batch sizes compiles to identical source.
@@ -10,7 +10,7 @@ import { assertEquals, assertNotEquals } from "@std/assert";
 import { layerShaders } from "../train/print_wgsl.ts";
 import type { TrainLayerSpec } from "../train/backend.ts";
 
-const DIR = new URL("./snapshots/wgsl/", import.meta.url);
+const FILE = new URL("./snapshots/wgsl.json", import.meta.url);
 const update = Deno.env.get("UPDATE_SNAPSHOTS") === "1";
 
 const CASES: [string, TrainLayerSpec, number[]][] = [
@@ -21,22 +21,26 @@ const CASES: [string, TrainLayerSpec, number[]][] = [
   ["batchnorm", { type: "batchnorm" }, [4, 5, 5]],
 ];
 
-const text = (name: string, spec: TrainLayerSpec, shape: number[]) =>
-  layerShaders(spec, shape, 2).map((s) => `// ===== ${s.pass}: ${s.label}\n${s.code}`).join("\n");
+/** Every kernel of a case as lines: a header per kernel, then its source. */
+const lines = (spec: TrainLayerSpec, shape: number[]) =>
+  layerShaders(spec, shape, 2).flatMap((
+    s,
+  ) => [`// ===== ${s.pass}: ${s.label}`, ...s.code.trimEnd().split("\n")]);
 
-for (const [name, spec, shape] of CASES) {
-  Deno.test(`wgsl snapshot: ${name} (${JSON.stringify(spec)} at ${shape.join("×")})`, async () => {
-    const got = text(name, spec, shape);
-    const file = new URL(`${name}.wgsl`, DIR);
-    if (update) await Deno.writeTextFile(file, got);
-    const want = await Deno.readTextFile(file);
+Deno.test("wgsl snapshots: conv 3×3, strided depthwise conv, dense, max pool and batchnorm kernels", async () => {
+  const got = Object.fromEntries(CASES.map(([name, spec, shape]) => [name, lines(spec, shape)]));
+  if (update) await Deno.writeTextFile(FILE, JSON.stringify(got, null, 2) + "\n");
+  const want = JSON.parse(await Deno.readTextFile(FILE));
+  for (const [name, spec, shape] of CASES) {
     assertEquals(
-      got,
-      want,
-      `generated WGSL of ${name} changed; review the diff and rerun with UPDATE_SNAPSHOTS=1`,
+      got[name],
+      want[name],
+      `generated WGSL of ${name} (${JSON.stringify(spec)} at ${
+        shape.join("×")
+      }) changed; review the diff and rerun with UPDATE_SNAPSHOTS=1`,
     );
-  });
-}
+  }
+});
 
 Deno.test("wgsl: a layer variant compiles to the same source at every size and batch (shapes are uniforms)", () => {
   const cases: [TrainLayerSpec, number[], number[]][] = [
