@@ -6,8 +6,8 @@
 
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
 import { GpuError, loadModel } from "../mod.ts";
-import { NO_WEBGPU } from "./train_gpu_device.ts";
-import { wrappedGpu } from "./webgpu_helpers.ts";
+import { NO_WEBGPU } from "./helpers/webgpu.ts";
+import { wrappedGpu } from "./helpers/webgpu.ts";
 const MODEL = await Deno.readFile(new URL("../weights/mnist.tcnn", import.meta.url));
 
 /** A GPU entry whose devices' createCommandEncoder throws while `broken.on` is set. */

@@ -13,7 +13,7 @@ import { loadModel, type Prediction } from "../mod.ts";
 import { buildBundle } from "../examples/build_bundle.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
 
-import { CHROMIUM, chromiumOrIgnore } from "./helpers/system.ts";
+import { CHROMIUM, chromiumOrIgnore, required } from "./helpers/system.ts";
 
 const HAS_CHROMIUM = chromiumOrIgnore("browser demo");
 const ROOT = new URL("../", import.meta.url);
@@ -80,7 +80,7 @@ Deno.test({
   });
   const page0 =
     `http://127.0.0.1:${server.addr.port}/examples/browser/index.html?model=/model.tcnn&lib=/dist/tinycnn.min.js`;
-  const requireGpu = Deno.env.get("REQUIRE_WEBGPU") === "1";
+  const requireGpu = required("WEBGPU");
 
   try {
     for (const mode of ["webgpu", "cpu"] as const) {

@@ -16,6 +16,7 @@ import { buildBundle, ENTRY, WGSL_SOURCES } from "../examples/build_bundle.ts";
 import { findTemplates, minifyQuasi, minifyWgslTemplates } from "../examples/minify_wgsl.ts";
 import { fixtureModelBytes } from "./helpers/fixture_model.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
+import { required } from "./helpers/system.ts";
 
 Deno.test("bundle entry: a subset of mod.ts (same objects), without the encoder", () => {
   assertEquals(ENTRY, "runtime/cdn.ts");
@@ -132,7 +133,7 @@ Deno.test("bundle: runtime-only inputs, size report, same predictions as mod.ts"
       try {
         gpu = await bundled.loadModel(bytes, { backend: "webgpu" });
       } catch (e) {
-        if (!(e instanceof bundled.GpuError) || Deno.env.get("REQUIRE_WEBGPU") === "1") throw e;
+        if (!(e instanceof bundled.GpuError) || required("WEBGPU")) throw e;
         console.log(
           `bundle: no WebGPU (${e.message}), GPU step skipped (set REQUIRE_WEBGPU=1 to fail instead)`,
         );

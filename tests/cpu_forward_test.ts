@@ -4,7 +4,7 @@
 // (valid/same/full/explicit), groups/depthwise, batch > 1.
 // Tolerance: |got − ref| ≤ 1e-6·|ref| + 1e-9 (the kernels sum in float64 and
 // round once to f32, whose relative rounding error is ≤ 2⁻²⁴ ≈ 6e-8).
-// Seed: env SEED (default 12345), printed on every run.
+// Seed: env TEST_SEED (default 12345), printed on every run.
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
   type LayerSpec,
@@ -15,9 +15,9 @@ import {
 } from "../runtime/spec.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
 import { uniformFn as rng } from "../train/rng.ts";
+import { testSeed } from "./helpers/system.ts";
 
-const SEED = Number(Deno.env.get("SEED") ?? 12345);
-console.log(`cpu_forward_test seed=${SEED} (set SEED=... to reproduce another run)`);
+const SEED = testSeed("cpu_forward", 12345);
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 

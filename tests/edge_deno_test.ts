@@ -9,6 +9,7 @@ import { loadModel } from "../mod.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
 import { startDenoServe } from "./helpers/procs.ts";
 import { edgeSuite } from "./helpers/edge_suite.ts";
+import { required } from "./helpers/system.ts";
 
 const HANDLER = new URL("../examples/edge/handler.ts", import.meta.url).pathname;
 
@@ -25,7 +26,7 @@ for (const backend of ["cpu", "auto"] as const) {
     });
     try {
       // "auto" must find the adapter when the suite requires WebGPU
-      const want = backend === "cpu" ? "cpu" : Deno.env.get("REQUIRE_WEBGPU") === "1" ? "webgpu" : undefined;
+      const want = backend === "cpu" ? "cpu" : required("WEBGPU") ? "webgpu" : undefined;
       await edgeSuite(t, server.url, model, await fashionTestImages(6), want);
     } finally {
       await server.stop();

@@ -1,4 +1,4 @@
-// Robustness of decodeModel against hostile bytes. Seeded (FUZZ_SEED env to
+// Robustness of decodeModel against hostile bytes. Seeded (TEST_SEED env to
 // reproduce; the seed is printed): random byte strings, random mutations
 // (flip, insert, delete, truncate, splice) of valid f32/f16/int8 files with
 // and without a re-written CRC, and random edits of the JSON header re-wrapped
@@ -13,9 +13,9 @@ import type { ModelDesc } from "../runtime/model_desc.ts";
 import { paramShapes, resolveLayers } from "../runtime/spec.ts";
 import { assemble, fixCrc, split } from "./helpers/tcnn_edit.ts";
 import { uniformFn as rng } from "../train/rng.ts";
+import { testSeed } from "./helpers/system.ts";
 
-const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20240611) >>> 0;
-console.log(`format_fuzz: seed ${SEED} (set FUZZ_SEED to reproduce)`);
+const SEED = testSeed("format_fuzz", 20240611);
 
 const r = rng(SEED);
 const int = (n: number) => Math.floor(r() * n);

@@ -11,7 +11,7 @@ import { GpuError } from "../runtime/errors.ts";
 import { paramShapes, resolveLayers } from "../runtime/spec.ts";
 import { acquireDevice, guarded, isLost, onLost } from "../runtime/webgpu/device.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
-import { randArray, rng, testDevice } from "./webgpu_helpers.ts";
+import { randArray, rng, testDevice } from "./helpers/webgpu.ts";
 
 const probe = await testDevice("gpu_fallback");
 probe?.destroy();

@@ -6,7 +6,7 @@
 // depthwise, batch 1..3; plus multi-layer networks (fused and unfused),
 // growing/shrinking batches and a dispatch large enough to need a 2-D grid.
 // Tolerance: |gpu - cpu| <= 1e-4 * (1 + |cpu|) (f32 accumulation on the GPU
-// against float64 accumulation on the CPU). Seeds: base seed GPU_TEST_SEED
+// against float64 accumulation on the CPU). Seeds: base seed TEST_SEED
 // (default below) + family offset + configuration index, printed on failure.
 
 import { assert, assertEquals, assertRejects } from "@std/assert";
@@ -14,11 +14,12 @@ import { type LayerSpec, paramShapes, type ResolvedLayer, resolveLayers } from "
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
 import { planDispatch } from "../runtime/webgpu/kernel.ts";
-import { compareClose, randArray, randInt, rng, testDevice } from "./webgpu_helpers.ts";
+import { compareClose, randArray, randInt, rng, testDevice } from "./helpers/webgpu.ts";
+import { testSeed } from "./helpers/system.ts";
 
 const TOL = 1e-4;
 const CONFIGS = 50;
-const BASE_SEED = Number(Deno.env.get("GPU_TEST_SEED") ?? 91_357);
+const BASE_SEED = testSeed("gpu_vs_cpu", 91_357);
 const device = await testDevice("gpu_vs_cpu");
 const ignore = device === null;
 

@@ -1,7 +1,7 @@
 // The public API end to end: load from bytes and URL, predict/classify/
 // summary/dispose on CPU and WebGPU, input validation, and the "auto"
 // fallback (no adapter; device destroyed between two predict calls).
-import { wrappedGpu } from "./webgpu_helpers.ts";
+import { NO_WEBGPU, wrappedGpu } from "./helpers/webgpu.ts";
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { DisposedError, encodeModel, GpuError, loadModel, type ModelDesc, ModelFormatError } from "../mod.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
@@ -29,11 +29,6 @@ const bytes = encodeModel(desc);
 const input = (batch: number) => Float32Array.from({ length: batch * 64 }, (_, i) => Math.sin(i) * 0.8);
 const reference = (x: Float32Array, batch: number) =>
   new CpuExecutor(resolveLayers(desc.layers, desc.inputShape), desc.params).run(x, batch);
-
-const requireGpu = Deno.env.get("REQUIRE_WEBGPU") === "1";
-const adapter = await navigator.gpu?.requestAdapter().catch(() => null) ?? null;
-if (!adapter && requireGpu) throw new Error("REQUIRE_WEBGPU=1 but no WebGPU adapter is available");
-if (!adapter) console.warn("model_test: no WebGPU adapter, GPU cases are skipped");
 
 Deno.test("model: cpu backend predicts like the executor, from bytes and from a file URL", async () => {
   const m = await loadModel(bytes, { backend: "cpu" });
@@ -108,7 +103,7 @@ Deno.test("model: auto without an adapter runs on CPU; webgpu without one is a G
 
 Deno.test({
   name: "model: webgpu agrees with cpu; device destroyed between two predicts falls back to CPU",
-  ignore: !adapter,
+  ignore: NO_WEBGPU,
   fn: async () => {
     const seen: { device?: GPUDevice } = {};
     const spy = wrappedGpu((d) => (seen.device = d));

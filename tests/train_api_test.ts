@@ -8,7 +8,7 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { evaluate, loadDataset, train } from "../train/mod.ts";
 import { decodeModel } from "../mod.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
-import { NO_WEBGPU } from "./train_gpu_device.ts";
+import { NO_WEBGPU } from "./helpers/webgpu.ts";
 import { runTrain, withTempDir } from "./helpers/train_cli.ts";
 
 const MAIN = new URL("../train/main.ts", import.meta.url).pathname;

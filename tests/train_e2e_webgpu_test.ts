@@ -5,7 +5,7 @@
 // an adapter unless REQUIRE_WEBGPU=1 (then it fails).
 
 import { assert, assertEquals } from "@std/assert";
-import { gpuDeviceForTests, NO_WEBGPU } from "./train_gpu_device.ts";
+import { NO_WEBGPU, testDevice } from "./helpers/webgpu.ts";
 import { loadDataset } from "../train/data/datasets.ts";
 import { makeBatch } from "../train/data/batches.ts";
 import { loadArch } from "../train/archs.ts";
@@ -19,7 +19,7 @@ Deno.test(
   "e2e webgpu: train tiny, export f32/f16/int8, reload through mod.ts",
   { ignore: NO_WEBGPU },
   async () => {
-    const device = await gpuDeviceForTests();
+    const device = await testDevice("train_e2e_webgpu");
     if (!device) return;
     const data = await loadDataset("mnist", { seed: 2, limit: 800 });
     const arch = await loadArch("tiny", data.inputShape, 10);

@@ -12,9 +12,10 @@ import { resolveTrainLayers } from "../train/layers.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
 import type { LayerSpec, ResolvedLayer } from "../runtime/spec.ts";
 import { DataRng } from "../train/data/prng.ts";
-import { gpuDeviceForTests, NO_WEBGPU } from "./train_gpu_device.ts";
+import { NO_WEBGPU, testDevice } from "./helpers/webgpu.ts";
+import { testSeed } from "./helpers/system.ts";
 
-const SEED = Number(Deno.env.get("TEST_SEED") ?? 7);
+const SEED = testSeed("train_gpu_backend", 7);
 
 const NET: LayerSpec[] = [
   { type: "conv2d", filters: 4, kernel: 3, stride: 2, padding: "same" },
@@ -38,7 +39,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    const device = await gpuDeviceForTests();
+    const device = await testDevice("train_gpu_backend");
     if (!device) return;
     console.log(`train_gpu_backend_test seed ${SEED}`);
     const rng = new DataRng(SEED);

@@ -37,9 +37,10 @@ import {
 import { dropoutKernel } from "../train/ops/dropout/wgsl.ts";
 import { dropoutKeep } from "../train/ops/dropout/mask.ts";
 import { bnApply, bnBackwardInput, bnBackwardParams, bnStats } from "../train/ops/batchnorm/wgsl.ts";
-import { gpuDeviceForTests, NO_WEBGPU } from "./train_gpu_device.ts";
+import { NO_WEBGPU, testDevice } from "./helpers/webgpu.ts";
+import { testSeed } from "./helpers/system.ts";
 
-const SEED = Number(Deno.env.get("TEST_SEED") ?? 20240611);
+const SEED = testSeed("train_gpu_grad", 20240611);
 const TOL = 2e-4;
 
 function rand(rng: DataRng, n: number, lo = -1, hi = 1): Float32Array {
@@ -193,7 +194,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    const device = await gpuDeviceForTests();
+    const device = await testDevice("train_gpu_grad");
     if (!device) return;
     console.log(`train_gpu_grad_test seed ${SEED}`);
     const ctx = new GpuContext(device);

@@ -15,9 +15,10 @@ import { optimizerKernel } from "../train/ops/optimizer/wgsl.ts";
 import { createWebGpuBackend } from "../train/webgpu/gpu_backend.ts";
 import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
 import { DataRng } from "../train/data/prng.ts";
-import { gpuDeviceForTests, NO_WEBGPU } from "./train_gpu_device.ts";
+import { NO_WEBGPU, testDevice } from "./helpers/webgpu.ts";
+import { testSeed } from "./helpers/system.ts";
 
-const SEED = Number(Deno.env.get("TEST_SEED") ?? 99);
+const SEED = testSeed("train_gpu_steps", 99);
 const TOL = 1e-4;
 
 function close(what: string, got: Float32Array, want: Float32Array) {
@@ -95,7 +96,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    const device = await gpuDeviceForTests();
+    const device = await testDevice("train_gpu_steps");
     if (!device) return;
     console.log(`train_gpu_steps_test seed ${SEED}`);
     for (const c of CASES) {
@@ -147,7 +148,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const device = await gpuDeviceForTests();
+    const device = await testDevice("train_gpu_steps");
     if (!device) return;
     const ctx = new GpuContext(device);
     const rng = new DataRng(SEED + 1);

@@ -11,7 +11,7 @@ import { encodePng } from "./helpers/png_encode.ts";
 import { idx } from "./helpers/idx_fixture.ts";
 import { decodeModel, loadModel } from "../mod.ts";
 import { epochOrder } from "../train/trainer.ts";
-import { NO_WEBGPU } from "./train_gpu_device.ts";
+import { NO_WEBGPU } from "./helpers/webgpu.ts";
 import { runTrain, withTempDir } from "./helpers/train_cli.ts";
 
 /** The CLI on the CPU backend unless the args name one. */

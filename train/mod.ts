@@ -20,6 +20,7 @@ import type { ScheduleName } from "./schedule.ts";
 import { evaluate as evaluateBackend, train as runLoop } from "./trainer.ts";
 import { decodeModel, encodeModel, loadModel } from "../mod.ts";
 import { toModelDesc } from "./export.ts";
+import { acquireDevice } from "../runtime/webgpu/device.ts";
 
 export { loadDataset, type LoadOptions } from "./data/datasets.ts";
 export type { Dataset, SampleSet } from "./data/sets.ts";
@@ -110,21 +111,14 @@ async function gpuDevice(): Promise<{ device: GPUDevice | null; why: string }> {
       why: "WebGPU is not available (run with --unstable-webgpu, as `deno task train` does)",
     };
   }
-  const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
-  if (!adapter) {
+  const device = await acquireDevice({ gpu });
+  if (!device) {
     return {
       device: null,
       why:
         "no WebGPU adapter found on this machine (a GPU, or Mesa: apt-get install mesa-vulkan-drivers and DENO_WEBGPU_BACKEND=vulkan)",
     };
   }
-  const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
-      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-      maxBufferSize: adapter.limits.maxBufferSize,
-    },
-  });
   return { device, why: "" };
 }
 

@@ -47,7 +47,10 @@ function defaultGpu(): GPU | null {
 /** Raise the buffer-size limits to what the adapter allows (models may need more than the defaults). */
 function wantedLimits(a: GPUAdapter): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const k of ["maxStorageBufferBindingSize", "maxBufferSize"] as const) {
+  // buffer sizes for large activations; storage buffers per stage for training kernels (batchnorm dX binds 7)
+  for (
+    const k of ["maxStorageBufferBindingSize", "maxBufferSize", "maxStorageBuffersPerShaderStage"] as const
+  ) {
     const v = a.limits[k];
     if (typeof v === "number" && v > 0) out[k] = v;
   }
@@ -64,7 +67,7 @@ export async function acquireDevice(opts: { gpu?: GPU | null } = {}): Promise<GP
   if (!gpu || typeof gpu.requestAdapter !== "function") return null;
   let adapter: GPUAdapter | null = null;
   try {
-    adapter = await gpu.requestAdapter();
+    adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   } catch {
     return null; // some environments throw instead of resolving null
   }

@@ -1,25 +1,27 @@
-// Shared helpers of the GPU test suites: one WebGPU device per test module
-// (acquired with top-level await), the REQUIRE_WEBGPU policy (set → a missing
-// adapter fails the suite; unset → GPU tests are skipped with a printed
-// message), a seeded PRNG and a tolerance comparison with readable failures.
+// Shared helpers of the GPU test suites: the WebGPU device (acquired once per
+// module with top-level await, under the REQUIRE_WEBGPU policy of
+// system.ts), NO_WEBGPU for `ignore:`, a seeded PRNG and a tolerance
+// comparison with readable failures.
 
-import { acquireDevice } from "../runtime/webgpu/device.ts";
+import { acquireDevice } from "../../runtime/webgpu/device.ts";
+import { missingPart, WEBGPU_HOWTO } from "./system.ts";
 
-/** Acquire a device for a GPU suite, applying the REQUIRE_WEBGPU policy. */
+/** A WebGPU device from the runtime's acquireDevice, or null after missingPart (prints why, or throws when required). */
 export async function testDevice(suite: string): Promise<GPUDevice | null> {
   const device = await acquireDevice();
-  if (!device) {
-    if (Deno.env.get("REQUIRE_WEBGPU") === "1") {
-      throw new Error(
-        `${suite}: REQUIRE_WEBGPU=1 but no WebGPU adapter is available (run with --unstable-webgpu)`,
-      );
-    }
-    console.log(`${suite}: no WebGPU adapter, skipping GPU tests (set REQUIRE_WEBGPU=1 to fail instead)`);
-  }
+  if (!device) missingPart(suite, "WEBGPU", "no WebGPU adapter", WEBGPU_HOWTO);
   return device;
 }
 
-export { uniformFn as rng } from "../train/rng.ts";
+/** True when this machine has no WebGPU adapter (suites mark their GPU tests ignored; one line says why). */
+export const NO_WEBGPU: boolean = await (async () => {
+  const adapter = await navigator.gpu?.requestAdapter().catch(() => null) ?? null;
+  if (adapter) return false;
+  missingPart("WebGPU suites", "WEBGPU", "no WebGPU adapter", WEBGPU_HOWTO);
+  return true;
+})();
+
+export { uniformFn as rng } from "../../train/rng.ts";
 
 /** Integer in [lo, hi] inclusive. */
 export function randInt(r: () => number, lo: number, hi: number): number {

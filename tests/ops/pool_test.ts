@@ -1,0 +1,57 @@
+// Pooling on every implementation against the float64 reference
+// (tests/ops/check_layer.ts): max (with ties: first winner in scan order) /
+// avg / l2, 2-D and 1-D, valid/same/full/explicit padding, stride ≠ window,
+// the maxpool2x2 fast path and the tiled max-pool backward, and global
+// average pooling. Batch 1–3.
+
+import type { TrainLayerSpec } from "../../train/backend.ts";
+import type { Rng } from "../../train/rng.ts";
+import { type Draw, runFamily } from "./run_family.ts";
+
+const PADS = ["valid", "same", "full"] as const;
+const pad = (rng: Rng) => {
+  const c = rng.int(5);
+  return c < 4 ? (c < 3 ? PADS[c] : rng.int(2)) : 1;
+};
+
+const DRAWS: Draw[] = [
+  ["max / avg / l2, 2-D and 1-D, any window, stride and padding", 10, (rng) => {
+    const mode = ["max", "avg", "l2"][rng.int(3)];
+    const C = 1 + rng.int(3), H = 3 + rng.int(6), W = 3 + rng.int(7);
+    const ties = mode === "max" && rng.next() < 0.5;
+    return rng.next() < 0.3
+      ? {
+        spec: {
+          type: `${mode}pool1d`,
+          size: 1 + rng.int(3),
+          stride: 1 + rng.int(3),
+          padding: pad(rng),
+        } as TrainLayerSpec,
+        inShape: [C, W],
+        ties,
+      }
+      : {
+        spec: {
+          type: `${mode}pool2d`,
+          size: [1 + rng.int(3), 1 + rng.int(3)],
+          stride: [1 + rng.int(3), 1 + rng.int(2)],
+          padding: pad(rng),
+        } as TrainLayerSpec,
+        inShape: [C, H, W],
+        ties,
+      };
+  }],
+  ["max pool 2×2 stride 2 (CPU fast path, tiled backward), odd sizes", 4, (rng) => ({
+    spec: { type: "maxpool2d", size: 2 },
+    inShape: [1 + rng.int(4), 2 + rng.int(9), 2 + rng.int(9)],
+    ties: rng.next() < 0.5,
+  })],
+  ["global average pool", 3, (rng) => ({
+    spec: { type: "globalavgpool" },
+    inShape: rng.next() < 0.5
+      ? [1 + rng.int(5), 1 + rng.int(6), 1 + rng.int(6)]
+      : [1 + rng.int(5), 2 + rng.int(20)],
+  })],
+];
+
+await runFamily("pool", 515151, DRAWS);
