@@ -8,6 +8,7 @@
 // Tolerance: |fast − ref| ≤ TOL·max(1, max|ref|) per tensor (float32 storage
 // of activations and of each gemm output, float64 accumulation).
 
+import { convNet } from "../train/archs.ts";
 import { assert } from "@std/assert";
 import type { TrainLayerSpec } from "../train/backend.ts";
 import { prod, resolveTrainLayers, trainParamShapes } from "../train/layers.ts";
@@ -133,16 +134,7 @@ Deno.test("fast CPU path vs float64 reference: small-like chains, pools, dense, 
   worst = Math.max(
     worst,
     compare(
-      [
-        { type: "conv2d", filters: 4, kernel: 3, padding: "same" },
-        { type: "relu" },
-        { type: "maxpool2d", size: 2 },
-        { type: "conv2d", filters: 6, kernel: 3, padding: "same" },
-        { type: "relu" },
-        { type: "maxpool2d", size: 2 },
-        { type: "flatten" },
-        { type: "dense", units: 5 },
-      ],
+      convNet([4, 6], [5]),
       [1, 9, 11],
       3,
       rng,

@@ -7,6 +7,7 @@
 // running stat (|gpu − cpu| ≤ 1e-4 · max(1, max |cpu|)) and eval predictions.
 // REQUIRE_WEBGPU=1 → a missing adapter fails instead of skipping.
 
+import { convNet } from "../train/archs.ts";
 import { assert, assertEquals } from "@std/assert";
 import type { OptimizerConfig, TrainConfig } from "../train/backend.ts";
 import { optimizerUpdate, resolveOptimizer, slotCount } from "../train/ops/optimizer/cpu.ts";
@@ -73,18 +74,7 @@ const CASES: Omit<TrainConfig, "seed">[] = [
   },
   {
     inputShape: [1, 9, 9],
-    layers: [
-      { type: "conv2d", filters: 4, kernel: 3, padding: "same" },
-      { type: "relu" },
-      { type: "maxpool2d", size: 2 }, // 9 → 4: a ragged edge
-      { type: "conv2d", filters: 5, kernel: 3, padding: "same" },
-      { type: "relu" },
-      { type: "maxpool2d", size: 2 },
-      { type: "flatten" },
-      { type: "dense", units: 6 },
-      { type: "relu" },
-      { type: "dense", units: 3 },
-    ],
+    layers: convNet([4, 5], [6, 3]), // 9 → 4 in the first pool: a ragged edge
     loss: "softmax_xent",
     optimizer: { type: "adam" },
   },

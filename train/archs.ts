@@ -15,6 +15,41 @@ export interface Arch {
 
 export const ARCH_NAMES = ["small", "lenet", "edge", "tiny", "fcn"] as const;
 
+/**
+ * A plain CNN in short notation: per entry of `filters` a block conv2d (3×3,
+ * same padding) → [batchnorm] → relu → maxpool 2×2, then flatten and one
+ * dense layer per entry of `units`; hidden dense layers get [batchnorm] →
+ * relu → [dropout], the last one gives the raw logits.
+ *
+ * @example
+ * ```ts
+ * import { convNet } from "./archs.ts";
+ * const layers = convNet([8, 16], [10]);
+ * if (layers.length !== 8 || layers[7].type !== "dense") throw new Error();
+ * ```
+ */
+export function convNet(
+  filters: number[],
+  units: number[],
+  opts: { batchnorm?: boolean; dropout?: number } = {},
+): TrainLayerSpec[] {
+  const bn: TrainLayerSpec[] = opts.batchnorm ? [{ type: "batchnorm" }] : [];
+  const out: TrainLayerSpec[] = filters.flatMap((f): TrainLayerSpec[] => [
+    { type: "conv2d", filters: f, kernel: 3, padding: "same" },
+    ...bn,
+    { type: "relu" },
+    { type: "maxpool2d", size: 2 },
+  ]);
+  out.push({ type: "flatten" });
+  units.forEach((u, i) => {
+    out.push({ type: "dense", units: u });
+    if (i === units.length - 1) return;
+    out.push(...bn, { type: "relu" });
+    if (opts.dropout) out.push({ type: "dropout", rate: opts.dropout });
+  });
+  return out;
+}
+
 function builtin(name: string, classes: number): TrainLayerSpec[] | null {
   switch (name) {
     case "fcn": // 1-D fully convolutional net (Wang et al. 2017, filters halved): series (C,L) of any length
@@ -40,16 +75,7 @@ function builtin(name: string, classes: number): TrainLayerSpec[] | null {
         { type: "dense", units: classes },
       ];
     case "small":
-      return [
-        { type: "conv2d", filters: 16, kernel: 3, padding: "same" },
-        { type: "relu" },
-        { type: "maxpool2d", size: 2 },
-        { type: "conv2d", filters: 32, kernel: 3, padding: "same" },
-        { type: "relu" },
-        { type: "maxpool2d", size: 2 },
-        { type: "flatten" },
-        { type: "dense", units: classes },
-      ];
+      return convNet([16, 32], [classes]);
     case "lenet":
       return [
         { type: "conv2d", filters: 20, kernel: 5 },
@@ -61,27 +87,8 @@ function builtin(name: string, classes: number): TrainLayerSpec[] | null {
         { type: "relu" },
         { type: "dense", units: classes },
       ];
-    case "edge": // ~97k params, ~1.9M MACs/sample: the shipped Fashion-MNIST model
-      return [
-        { type: "conv2d", filters: 16, kernel: 3, padding: "same" }, // 16x28x28
-        { type: "batchnorm" },
-        { type: "relu" },
-        { type: "maxpool2d", size: 2 }, // 16x14x14
-        { type: "conv2d", filters: 32, kernel: 3, padding: "same" }, // 32x14x14
-        { type: "batchnorm" },
-        { type: "relu" },
-        { type: "maxpool2d", size: 2 }, // 32x7x7
-        { type: "conv2d", filters: 64, kernel: 3, padding: "same" }, // 64x7x7
-        { type: "batchnorm" },
-        { type: "relu" },
-        { type: "maxpool2d", size: 2 }, // 64x3x3
-        { type: "flatten" }, // 576
-        { type: "dense", units: 120 },
-        { type: "batchnorm" },
-        { type: "relu" },
-        { type: "dropout", rate: 0.3 },
-        { type: "dense", units: classes },
-      ];
+    case "edge": // ~97k params, ~1.9M MACs/sample, the shipped Fashion-MNIST model: 16×28×28 → 32×14×14 → 64×7×7 → 576 → 120
+      return convNet([16, 32, 64], [120, classes], { batchnorm: true, dropout: 0.3 });
   }
   return null;
 }

@@ -152,6 +152,51 @@ export function uniformBytes<L extends Layout>(
   return buf;
 }
 
+/** Storage buffer declarations from binding `first` (default 1, after the uniform record) on: [name, access, element type (f32)] each. */
+export function storageDecls(
+  buffers: readonly (readonly [string, "read" | "read_write", ("f32" | "i32")?])[],
+  first = 1,
+): string {
+  return buffers.map(([name, access, type], k) =>
+    `@group(0) @binding(${k + first}) var<storage, ${access}> ${name}: array<${type ?? "f32"}>;`
+  ).join("\n");
+}
+
+/** A forward kernel's buffer roles in binding order (from 1): input, weights, bias, output. */
+export type Role = "x" | "w" | "b" | "y";
+
+/** The roles of a layer with parameters: x, w, [b], y. */
+export const paramRoles = (bias: boolean): Role[] => bias ? ["x", "w", "b", "y"] : ["x", "w", "y"];
+
+/** WGSL declarations of `roles` (y read_write, the rest read-only): the one list both the shader and the binding use. */
+export function roleDecls(roles: readonly Role[]): string {
+  return storageDecls(roles.map((r) => [r, r === "y" ? "read_write" : "read"] as const));
+}
+
+/**
+ * A forward kernel over `threads` threads (planned against `limits`) with the
+ * uniform record of `layout` filled from `values`.
+ *
+ * @example
+ * ```ts
+ * import { forwardKernel } from "./kernel.ts";
+ * const k = forwardKernel("id", "…", ["x", "y"], [["n", "u32"]], { n: 5 }, 5, { maxComputeWorkgroupsPerDimension: 65535 });
+ * if (k.dispatch.groups[0] !== 1 || k.uniforms.byteLength !== 16) throw new Error();
+ * ```
+ */
+export function forwardKernel<L extends Layout>(
+  label: string,
+  code: string,
+  bindings: Role[],
+  layout: L,
+  values: Record<LayoutNames<L>, number>,
+  threads: number,
+  limits: DispatchLimits,
+): ForwardKernel {
+  const dispatch = planDispatch(threads, limits, label);
+  return { label, code, bindings, uniforms: uniformBytes(dispatch, layout, values), dispatch };
+}
+
 /** A forward kernel ready to bind: its WGSL, buffer roles in binding order (after the uniform at 0), uniforms and dispatch. */
 export interface ForwardKernel {
   /** short name for error messages */
@@ -159,7 +204,7 @@ export interface ForwardKernel {
   /** WGSL source, entry point `main`; shape-independent (shapes are uniforms) */
   code: string;
   /** roles of bindings 1.. in order: "x" input (read), "w"/"b" parameters (read), "y" output (read_write) */
-  bindings: ("x" | "w" | "b" | "y")[];
+  bindings: Role[];
   /** contents of the uniform buffer at binding 0 */
   uniforms: ArrayBuffer;
   dispatch: Dispatch;

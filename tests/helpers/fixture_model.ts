@@ -3,6 +3,7 @@
 // encoded with encodeModel. Same seed → byte-identical file. Run as a script
 // to write it: `deno run -A tests/helpers/fixture_model.ts out.tcnn`.
 
+import { convNet } from "../../train/archs.ts";
 import { encodeModel, type LayerSpec, type ModelDesc } from "../../mod.ts";
 import { paramShapes, resolveLayers } from "../../runtime/spec.ts";
 import { uniformFn as rng } from "../../train/rng.ts";
@@ -13,17 +14,7 @@ export { uniformFn as rng } from "../../train/rng.ts";
 /** conv(8,3×3,same)-relu-maxpool2 → conv(16,3×3,same)-relu-maxpool2 → dense(10) → softmax. */
 export function fixtureDesc(seed = 1234): ModelDesc {
   const inputShape = [1, 28, 28];
-  const layers: LayerSpec[] = [
-    { type: "conv2d", filters: 8, kernel: 3, padding: "same" },
-    { type: "relu" },
-    { type: "maxpool2d", size: 2 },
-    { type: "conv2d", filters: 16, kernel: 3, padding: "same" },
-    { type: "relu" },
-    { type: "maxpool2d", size: 2 },
-    { type: "flatten" },
-    { type: "dense", units: 10 },
-    { type: "softmax" },
-  ];
+  const layers = [...convNet([8, 16], [10]), { type: "softmax" }] as LayerSpec[];
   const rand = rng(seed);
   const params = resolveLayers(layers, inputShape).map((l) =>
     paramShapes(l).map((shape) => {

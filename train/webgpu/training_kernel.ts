@@ -17,6 +17,7 @@ import {
   planDispatch,
   planWorkgroups,
   PROLOGUE,
+  storageDecls,
   uniformBytes,
   uniformDecl,
   type UType,
@@ -25,7 +26,7 @@ import {
 } from "../../runtime/webgpu/kernel.ts";
 import type { Window2d } from "../../runtime/spec.ts";
 
-export { WG };
+export { storageDecls, WG };
 
 /** A shape value of a kernel: its WGSL name (used bare in the source), type and value. */
 export type Dim = readonly [name: string, type: UType, value: number];
@@ -56,16 +57,6 @@ const LIMITS = { maxComputeWorkgroupsPerDimension: 65535 };
 export function f32(x: number): string {
   if (!Number.isFinite(x)) throw new RangeError(`WGSL constant must be finite, got ${x}`);
   return `f32(${x.toExponential(9)})`;
-}
-
-/** Storage buffer declarations from binding `first` (default 1) on: [name, "read" | "read_write", element type (f32)] each. */
-export function storageDecls(
-  buffers: readonly (readonly [string, "read" | "read_write", ("f32" | "i32")?])[],
-  first = 1,
-): string {
-  return buffers.map(([name, access, type], k) =>
-    `@group(0) @binding(${k + first}) var<storage, ${access}> ${name}: array<${type ?? "f32"}>;`
-  ).join("\n");
 }
 
 /** `text` with every bare dim NAME replaced by p.NAME (the uniform record's field). */

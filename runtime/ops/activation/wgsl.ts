@@ -10,9 +10,10 @@ import type { ActivationType } from "../../spec.ts";
 import {
   type DispatchLimits,
   type ForwardKernel,
-  planDispatch,
+  forwardKernel,
   PROLOGUE,
-  uniformBytes,
+  type Role,
+  roleDecls,
   uniformDecl,
 } from "../../webgpu/kernel.ts";
 
@@ -58,13 +59,9 @@ export function actFunction(act: ElementwiseAct | "identity"): string {
  * otherwise 1 = x (read), 2 = y (read_write). Uniforms: total, row, alpha.
  */
 export function elementwiseWgsl(act: ElementwiseAct, inPlace: boolean): string {
-  const io = inPlace
-    ? "@group(0) @binding(1) var<storage, read_write> y: array<f32>;"
-    : `@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;`;
   return `// activation ${act}${inPlace ? " (in place)" : ""}
 ${uniformDecl(ACT_LAYOUT)}
-${io}
+${roleDecls(inPlace ? ["y"] : ["x", "y"])}
 ${actFunction(act)}
 ${PROLOGUE}
   y[i] = act(${inPlace ? "y" : "x"}[i]);
@@ -76,8 +73,7 @@ ${PROLOGUE}
 export function softmaxWgsl(): string {
   return `// softmax over channels
 ${uniformDecl(SOFTMAX_LAYOUT)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${roleDecls(["x", "y"])}
 ${PROLOGUE}
   let s = i % p.spatial;
   let base = (i / p.spatial) * p.c * p.spatial + s;
@@ -105,21 +101,24 @@ export function activationKernel(
   inPlace = false,
 ): ForwardKernel {
   if (act === "softmax") {
-    const d = planDispatch(batch * spatial, limits, "softmax");
-    return {
-      label: "softmax",
-      code: softmaxWgsl(),
-      bindings: ["x", "y"],
-      uniforms: uniformBytes(d, SOFTMAX_LAYOUT, { c, spatial }),
-      dispatch: d,
-    };
+    return forwardKernel(
+      "softmax",
+      softmaxWgsl(),
+      ["x", "y"],
+      SOFTMAX_LAYOUT,
+      { c, spatial },
+      batch * spatial,
+      limits,
+    );
   }
-  const d = planDispatch(batch * c * spatial, limits, act);
-  return {
-    label: act,
-    code: elementwiseWgsl(act, inPlace),
-    bindings: inPlace ? ["y"] : ["x", "y"],
-    uniforms: uniformBytes(d, ACT_LAYOUT, { alpha }),
-    dispatch: d,
-  };
+  const roles: Role[] = inPlace ? ["y"] : ["x", "y"];
+  return forwardKernel(
+    act,
+    elementwiseWgsl(act, inPlace),
+    roles,
+    ACT_LAYOUT,
+    { alpha },
+    batch * c * spatial,
+    limits,
+  );
 }

@@ -8,21 +8,14 @@
 // output; the im2col scratch is module-level and grows only (no per-call
 // allocation once warm).
 
+import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 import type { ConvGeometry } from "./conv_direct.ts";
 import { gemmNT } from "../../cpu/gemm.ts";
 
 let cols = new Float32Array(0);
 
 /** y = act(conv(x, w) + b), groups = 1; act = relu when `relu`. `b` may be null. */
-export function conv2dGemm(
-  g: ConvGeometry,
-  w: Float32Array,
-  b: Float32Array | null,
-  x: Float32Array,
-  batch: number,
-  y: Float32Array,
-  relu: boolean,
-): Float32Array {
+export const conv2dGemm: LayerKernel<[g: ConvGeometry, w: Float32Array]> = (g, w, b, x, batch, y, relu) => {
   const { kh, kw, sh, sw, dh, dw, pt, pl, inC, inH, inW, outC, outH, outW } = g;
   if (g.groups !== 1) throw new RangeError(`conv2dGemm needs groups = 1, got ${g.groups}`);
   const K = inC * kh * kw;
@@ -57,4 +50,4 @@ export function conv2dGemm(
     gemmNT(w, 0, col, 0, outC, P, K, b, relu, y, n * outC * P, P, 1);
   }
   return y;
-}
+};

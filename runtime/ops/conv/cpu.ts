@@ -12,6 +12,7 @@
 // their transformed weights (prepareConv, computed once per model by the
 // executor); every variant sums in float64 and rounds each output once.
 
+import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 import type { ConvGeometry } from "./conv_direct.ts";
 import { conv2d } from "./conv_direct.ts";
 import { conv2dGemm } from "./conv_im2col.ts";
@@ -61,17 +62,10 @@ export function fusesRelu(v: ConvVariant): boolean {
   return v !== "direct";
 }
 
+type ConvCpuKernel = LayerKernel<[g: ConvGeometry, prep: PreparedConv, w: Float32Array]>;
+
 /** y = conv(x, w) + b (ReLU applied when `relu`, which needs fusesRelu). Writes into and returns `y`. */
-export function convCpu(
-  g: ConvGeometry,
-  prep: PreparedConv,
-  w: Float32Array,
-  b: Float32Array | null,
-  x: Float32Array,
-  batch: number,
-  y: Float32Array,
-  relu: boolean,
-): Float32Array {
+export const convCpu: ConvCpuKernel = (g, prep, w, b, x, batch, y, relu) => {
   switch (prep.variant) {
     case "winograd3x3":
       return conv2dWinograd(g, prep.u!, b, x, batch, y, relu);
@@ -83,4 +77,4 @@ export function convCpu(
       if (relu) throw new RangeError("the direct conv kernel does not fuse ReLU");
       return conv2d(g, w, b, x, batch, y);
   }
-}
+};

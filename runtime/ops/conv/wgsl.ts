@@ -14,9 +14,10 @@ import { actFunction, type Epilogue } from "../activation/wgsl.ts";
 import {
   type DispatchLimits,
   type ForwardKernel,
-  planDispatch,
+  forwardKernel,
+  paramRoles,
   PROLOGUE,
-  uniformBytes,
+  roleDecls,
   uniformDecl,
   windowValues,
 } from "../../webgpu/kernel.ts";
@@ -101,10 +102,7 @@ export function convWgsl(
     epilogue ? ` + ${epilogue}` : ""
   }
 ${uniformDecl(LAYOUT)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-${bias ? "@group(0) @binding(3) var<storage, read> b: array<f32>;" : ""}
-@group(0) @binding(${bias ? 4 : 3}) var<storage, read_write> y: array<f32>;
+${roleDecls(paramRoles(bias))}
 ${actFunction(epilogue ?? "identity")}
 ${RANGE_FN}
 ${PROLOGUE}
@@ -201,7 +199,6 @@ export function convKernel(
   const nb = Math.ceil(ocg / B); // channel blocks per group
   const cols = pxFor(g.outW);
   const nx = Math.ceil(g.outW / cols); // column blocks per row
-  const d = planDispatch(batch * g.groups * nb * g.outH * nx, limits, "conv");
   const values = {
     ...windowValues(g),
     ic: g.inC,
@@ -212,11 +209,13 @@ export function convKernel(
     nb,
     nx,
   };
-  return {
-    label: `conv${epilogue ? `+${epilogue.act}` : ""}`,
-    code: convWgsl(g.bias, epilogue?.act ?? null, B, cols),
-    bindings: g.bias ? ["x", "w", "b", "y"] : ["x", "w", "y"],
-    uniforms: uniformBytes(d, LAYOUT, values),
-    dispatch: d,
-  };
+  return forwardKernel(
+    `conv${epilogue ? `+${epilogue.act}` : ""}`,
+    convWgsl(g.bias, epilogue?.act ?? null, B, cols),
+    paramRoles(g.bias),
+    LAYOUT,
+    values,
+    batch * g.groups * nb * g.outH * nx,
+    limits,
+  );
 }

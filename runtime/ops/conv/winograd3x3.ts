@@ -11,6 +11,7 @@
 // Shapes: x (N, inC, inH, inW) → y (N, outC, outH, outW).
 // Invariant: callers check lengths and useWinograd(g); scratch grows only.
 
+import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 import type { ConvGeometry } from "./conv_direct.ts";
 import { gatherTile, gemm64, storeBlock, winogradScratch } from "./winograd_tiles.ts";
 
@@ -61,16 +62,10 @@ function weightPair(
 /** One 4×4 input tile, transformed in place (module-level: no allocation per call). */
 const d = new Float64Array(16);
 
+type WinogradKernel = LayerKernel<[g: ConvGeometry, u: Float64Array]>;
+
 /** y = act(conv3×3(x) + b) via Winograd; `u` from winogradWeights; act = relu when `relu`. */
-export function conv2dWinograd(
-  g: ConvGeometry,
-  u: Float64Array,
-  b: Float32Array | null,
-  x: Float32Array,
-  batch: number,
-  y: Float32Array,
-  relu: boolean,
-): Float32Array {
+export const conv2dWinograd: WinogradKernel = (g, u, b, x, batch, y, relu) => {
   const { pt, pl, inC, inH, inW, outC, outH, outW } = g;
   const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1;
   const T = tH * tW;
@@ -128,4 +123,4 @@ export function conv2dWinograd(
     }
   }
   return y;
-}
+};

@@ -8,6 +8,7 @@
 // rounded to f32 once. Shapes: x (N, inC, inH, inW) → y (N, outC, outH, outW).
 // Invariant: callers check lengths and useWinograd5(g); scratch grows only.
 
+import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 import type { ConvGeometry } from "./conv_direct.ts";
 import { gatherTile, gemm64, storeBlock, winogradScratch } from "./winograd_tiles.ts";
 
@@ -62,16 +63,10 @@ function g5Row(t: Float64Array, k: number, u: Float64Array, base: number, plane:
 const d = new Float64Array(36);
 const e = new Float64Array(36);
 
+type WinogradKernel = LayerKernel<[g: ConvGeometry, u: Float64Array]>;
+
 /** y = act(conv5×5(x) + b) via Winograd; `u` from winograd5Weights; act = relu when `relu`. */
-export function conv2dWinograd5(
-  g: ConvGeometry,
-  u: Float64Array,
-  b: Float32Array | null,
-  x: Float32Array,
-  batch: number,
-  y: Float32Array,
-  relu: boolean,
-): Float32Array {
+export const conv2dWinograd5: WinogradKernel = (g, u, b, x, batch, y, relu) => {
   const { pt, pl, inC, inH, inW, outC, outH, outW } = g;
   const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1;
   const T = tH * tW;
@@ -144,4 +139,4 @@ export function conv2dWinograd5(
     }
   }
   return y;
-}
+};

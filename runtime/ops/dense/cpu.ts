@@ -7,7 +7,10 @@
 // Invariants: callers have checked lengths; sums run in float64, one f32
 // rounding per output.
 
+import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 import { gemmNT } from "../../cpu/gemm.ts";
+
+type DenseKernel = LayerKernel<[inF: number, outF: number, w: Float32Array]>;
 
 /**
  * y = act(x·wᵀ + b); act = relu when `relu`. `b` may be null. Writes into and returns `y`.
@@ -20,16 +23,7 @@ import { gemmNT } from "../../cpu/gemm.ts";
  * if (y[0] !== -2 || y[1] !== -2) throw new Error("unexpected");
  * ```
  */
-export function denseCpu(
-  inF: number,
-  outF: number,
-  w: Float32Array,
-  b: Float32Array | null,
-  x: Float32Array,
-  batch: number,
-  y: Float32Array,
-  relu: boolean,
-): Float32Array {
+export const denseCpu: DenseKernel = (inF, outF, w, b, x, batch, y, relu) => {
   gemmNT(w, 0, x, 0, outF, batch, inF, b, relu, y, 0, 1, outF);
   return y;
-}
+};

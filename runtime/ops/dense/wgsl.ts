@@ -8,9 +8,10 @@ import { actFunction, type Epilogue } from "../activation/wgsl.ts";
 import {
   type DispatchLimits,
   type ForwardKernel,
-  planDispatch,
+  forwardKernel,
+  paramRoles,
   PROLOGUE,
-  uniformBytes,
+  roleDecls,
   uniformDecl,
 } from "../../webgpu/kernel.ts";
 
@@ -34,10 +35,7 @@ export function denseWgsl(bias: boolean, epilogue: Epilogue["act"] | null): stri
     epilogue ? ` + ${epilogue}` : ""
   }
 ${uniformDecl(LAYOUT)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-${bias ? "@group(0) @binding(3) var<storage, read> b: array<f32>;" : ""}
-@group(0) @binding(${bias ? 4 : 3}) var<storage, read_write> y: array<f32>;
+${roleDecls(paramRoles(bias))}
 ${actFunction(epilogue ?? "identity")}
 ${PROLOGUE}
   let n0 = (i / p.nb) * ${N_BLOCK}u;
@@ -79,18 +77,14 @@ export function denseKernel(
   epilogue: Epilogue | null = null,
 ): ForwardKernel {
   const nb = Math.ceil(l.outF / OUT_BLOCK);
-  const d = planDispatch(Math.ceil(batch / N_BLOCK) * nb, limits, "dense");
-  return {
-    label: `dense${epilogue ? `+${epilogue.act}` : ""}`,
-    code: denseWgsl(l.bias, epilogue?.act ?? null),
-    bindings: l.bias ? ["x", "w", "b", "y"] : ["x", "w", "y"],
-    uniforms: uniformBytes(d, LAYOUT, {
-      inF: l.inF,
-      outF: l.outF,
-      alpha: epilogue?.alpha ?? 0,
-      nb,
-      n: batch,
-    }),
-    dispatch: d,
-  };
+  const values = { inF: l.inF, outF: l.outF, alpha: epilogue?.alpha ?? 0, nb, n: batch };
+  return forwardKernel(
+    `dense${epilogue ? `+${epilogue.act}` : ""}`,
+    denseWgsl(l.bias, epilogue?.act ?? null),
+    paramRoles(l.bias),
+    LAYOUT,
+    values,
+    Math.ceil(batch / N_BLOCK) * nb,
+    limits,
+  );
 }

@@ -11,9 +11,9 @@ import type { PoolMode, Window2d } from "../../spec.ts";
 import {
   type DispatchLimits,
   type ForwardKernel,
-  planDispatch,
+  forwardKernel,
   PROLOGUE,
-  uniformBytes,
+  roleDecls,
   uniformDecl,
   windowValues,
 } from "../../webgpu/kernel.ts";
@@ -30,8 +30,7 @@ export function poolWgsl(mode: PoolMode): string {
   const fin = mode === "max" ? "select(0.0, m, hit)" : mode === "avg" ? "m / f32(p.kh * p.kw)" : "sqrt(m)";
   return `// ${mode} pool forward
 ${uniformDecl(LAYOUT)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${roleDecls(["x", "y"])}
 ${PROLOGUE}
   let ow = u32(p.ow);
   let oh = u32(p.oh);
@@ -65,23 +64,23 @@ export function poolKernel(
   batch: number,
   limits: DispatchLimits,
 ): ForwardKernel {
-  const d = planDispatch(batch * g.inC * g.outH * g.outW, limits, `${g.mode} pool`);
-  const values = windowValues(g);
-  return {
-    label: `${g.mode}pool`,
-    code: poolWgsl(g.mode),
-    bindings: ["x", "y"],
-    uniforms: uniformBytes(d, LAYOUT, values),
-    dispatch: d,
-  };
+  const threads = batch * g.inC * g.outH * g.outW;
+  return forwardKernel(
+    `${g.mode}pool`,
+    poolWgsl(g.mode),
+    ["x", "y"],
+    LAYOUT,
+    windowValues(g),
+    threads,
+    limits,
+  );
 }
 
 /** Global average pool source: y[n, c] = mean over spatial of x[n, c, :]. */
 export function globalAvgPoolWgsl(): string {
   return `// global average pool
 ${uniformDecl(GAP_LAYOUT)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${roleDecls(["x", "y"])}
 ${PROLOGUE}
   let base = i * p.spatial;
   var s = 0.0;
@@ -98,12 +97,13 @@ export function globalAvgPoolKernel(
   batch: number,
   limits: DispatchLimits,
 ): ForwardKernel {
-  const d = planDispatch(batch * c, limits, "globalavgpool");
-  return {
-    label: "globalavgpool",
-    code: globalAvgPoolWgsl(),
-    bindings: ["x", "y"],
-    uniforms: uniformBytes(d, GAP_LAYOUT, { spatial }),
-    dispatch: d,
-  };
+  return forwardKernel(
+    "globalavgpool",
+    globalAvgPoolWgsl(),
+    ["x", "y"],
+    GAP_LAYOUT,
+    { spatial },
+    batch * c,
+    limits,
+  );
 }

@@ -1,0 +1,11 @@
+// The signature every CPU layer kernel with parameters shares (conv variants,
+// their selection function, dense): a layer-specific head (geometry, weights
+// as that kernel wants them), then bias (or null), input x (N, ...inShape),
+// batch N, output y (N, ...outShape; written and returned) and whether a
+// following ReLU is fused into the store. One type, so the variants a
+// selection function switches between cannot drift apart.
+
+/** A CPU layer kernel: `Head` arguments, then (b, x, batch, y, relu) → y. */
+export type LayerKernel<Head extends unknown[]> = (
+  ...args: [...Head, b: Float32Array | null, x: Float32Array, batch: number, y: Float32Array, relu: boolean]
+) => Float32Array;
