@@ -12,7 +12,7 @@ import { resolveTrainLayers } from "../train/layers.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
 import type { LayerSpec, ResolvedLayer } from "../runtime/spec.ts";
 import { DataRng } from "../train/data/prng.ts";
-import { NO_WEBGPU, testDevice } from "./helpers/webgpu.ts";
+import { gpuTest } from "./helpers/webgpu.ts";
 import { testSeed } from "./helpers/system.ts";
 
 const SEED = testSeed("train_gpu_backend", 7);
@@ -33,14 +33,10 @@ function data(rng: DataRng, n: number, per: number, k: number) {
   return { x, y };
 }
 
-Deno.test({
-  name: "WebGPU training backend: predict, learning, state round trip, validation",
-  ignore: NO_WEBGPU,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn(t) {
-    const device = await testDevice("train_gpu_backend");
-    if (!device) return;
+gpuTest(
+  "WebGPU training backend: predict, learning, state round trip, validation",
+  "train_gpu_backend",
+  async (device, t) => {
     console.log(`train_gpu_backend_test seed ${SEED}`);
     const rng = new DataRng(SEED);
     const cfg: TrainConfig = {
@@ -92,6 +88,5 @@ Deno.test({
       await assertRejects(() => be.predict(x.subarray(1), 6), TypeError);
     });
     be.dispose();
-    device.destroy();
   },
-});
+);

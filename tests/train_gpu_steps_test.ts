@@ -16,7 +16,7 @@ import { optimizerKernel } from "../train/ops/optimizer/wgsl.ts";
 import { createWebGpuBackend } from "../train/webgpu/gpu_backend.ts";
 import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
 import { DataRng } from "../train/data/prng.ts";
-import { NO_WEBGPU, testDevice } from "./helpers/webgpu.ts";
+import { gpuTest } from "./helpers/webgpu.ts";
 import { testSeed } from "./helpers/system.ts";
 
 const SEED = testSeed("train_gpu_steps", 99);
@@ -80,66 +80,49 @@ const CASES: Omit<TrainConfig, "seed">[] = [
   },
 ];
 
-Deno.test({
-  name: "WebGPU backend steps match the CPU backend",
-  ignore: NO_WEBGPU,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn(t) {
-    const device = await testDevice("train_gpu_steps");
-    if (!device) return;
-    console.log(`train_gpu_steps_test seed ${SEED}`);
-    for (const c of CASES) {
-      await t.step(`${c.optimizer.type} / ${c.loss} on (${c.inputShape.join(",")})`, async () => {
-        const cfg: TrainConfig = { ...c, seed: SEED };
-        const gpu = await createWebGpuBackend(device, cfg);
-        const cpu = createCpuBackend(cfg);
-        const rng = new DataRng(SEED);
-        const per = c.inputShape.reduce((a, b) => a * b, 1);
-        const k = (c.layers.at(-1) as { units: number }).units;
-        const n = 5;
-        for (let s = 0; s < 4; s++) {
-          const x = new Float32Array(n * per).map(() => rng.next() * 2 - 1);
-          const y = Int32Array.from({ length: n }, () => rng.int(k));
-          const lr = 0.05 / (s + 1);
-          const a = await gpu.step(x, y, n, lr), b = await cpu.step(x, y, n, lr);
-          assert(
-            Math.abs(a.loss - b.loss) <= TOL * Math.max(1, Math.abs(b.loss)),
-            `step ${s} loss ${a.loss} vs ${b.loss}`,
-          );
-          assertEquals(a.correct, b.correct, `step ${s} correct`);
-        }
-        const [sg, sc] = [await gpu.getState(), await cpu.getState()];
-        assertEquals(sg.step, sc.step);
-        sc.params.forEach((ts, i) =>
-          ts.forEach((p, j) => close(`layer ${i} param ${j}`, sg.params[i][j], p))
+gpuTest("WebGPU backend steps match the CPU backend", "train_gpu_steps", async (device, t) => {
+  console.log(`train_gpu_steps_test seed ${SEED}`);
+  for (const c of CASES) {
+    await t.step(`${c.optimizer.type} / ${c.loss} on (${c.inputShape.join(",")})`, async () => {
+      const cfg: TrainConfig = { ...c, seed: SEED };
+      const gpu = await createWebGpuBackend(device, cfg);
+      const cpu = createCpuBackend(cfg);
+      const rng = new DataRng(SEED);
+      const per = c.inputShape.reduce((a, b) => a * b, 1);
+      const k = (c.layers.at(-1) as { units: number }).units;
+      const n = 5;
+      for (let s = 0; s < 4; s++) {
+        const x = new Float32Array(n * per).map(() => rng.next() * 2 - 1);
+        const y = Int32Array.from({ length: n }, () => rng.int(k));
+        const lr = 0.05 / (s + 1);
+        const a = await gpu.step(x, y, n, lr), b = await cpu.step(x, y, n, lr);
+        assert(
+          Math.abs(a.loss - b.loss) <= TOL * Math.max(1, Math.abs(b.loss)),
+          `step ${s} loss ${a.loss} vs ${b.loss}`,
         );
-        sc.slots.forEach((ts, i) =>
-          ts.forEach((ss, j) =>
-            ss.forEach((v, q) => close(`layer ${i} slot ${j}.${q}`, sg.slots[i][j][q], v))
-          )
-        );
-        sc.running.forEach((ts, i) =>
-          ts.forEach((r, j) => close(`layer ${i} running ${j}`, sg.running[i][j], r))
-        );
-        const x = new Float32Array(3 * per).map(() => rng.next() * 2 - 1);
-        close("eval predict", await gpu.predict(x, 3), await cpu.predict(x, 3));
-        gpu.dispose();
-        cpu.dispose();
-      });
-    }
-    device.destroy();
-  },
+        assertEquals(a.correct, b.correct, `step ${s} correct`);
+      }
+      const [sg, sc] = [await gpu.getState(), await cpu.getState()];
+      assertEquals(sg.step, sc.step);
+      sc.params.forEach((ts, i) => ts.forEach((p, j) => close(`layer ${i} param ${j}`, sg.params[i][j], p)));
+      sc.slots.forEach((ts, i) =>
+        ts.forEach((ss, j) => ss.forEach((v, q) => close(`layer ${i} slot ${j}.${q}`, sg.slots[i][j][q], v)))
+      );
+      sc.running.forEach((ts, i) =>
+        ts.forEach((r, j) => close(`layer ${i} running ${j}`, sg.running[i][j], r))
+      );
+      const x = new Float32Array(3 * per).map(() => rng.next() * 2 - 1);
+      close("eval predict", await gpu.predict(x, 3), await cpu.predict(x, 3));
+      gpu.dispose();
+      cpu.dispose();
+    });
+  }
 });
 
-Deno.test({
-  name: "optimizer kernels match train/ops/optimizer/cpu.ts over 3 updates",
-  ignore: NO_WEBGPU,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const device = await testDevice("train_gpu_steps");
-    if (!device) return;
+gpuTest(
+  "optimizer kernels match train/ops/optimizer/cpu.ts over 3 updates",
+  "train_gpu_steps",
+  async (device) => {
     const ctx = new GpuContext(device);
     const rng = new DataRng(SEED + 1);
     const configs: OptimizerConfig[] = [
@@ -174,6 +157,5 @@ Deno.test({
         close(`${cfg.type} slot ${k}`, await ctx.read(bs[k], n), slots[k]);
       }
     }
-    device.destroy();
   },
-});
+);

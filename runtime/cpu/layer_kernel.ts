@@ -9,3 +9,8 @@
 export type LayerKernel<Head extends unknown[]> = (
   ...args: [...Head, b: Float32Array | null, x: Float32Array, batch: number, y: Float32Array, relu: boolean]
 ) => Float32Array;
+
+/** A CPU layer kernel without parameters (pools, activations): `Head` arguments, then (x, batch, y) → y. */
+export type PlainKernel<Head extends unknown[]> = (
+  ...args: [...Head, x: Float32Array, batch: number, y: Float32Array]
+) => Float32Array;

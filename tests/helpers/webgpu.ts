@@ -21,6 +21,33 @@ export const NO_WEBGPU: boolean = await (async () => {
   return true;
 })();
 
+/**
+ * Register a GPU test: ignored without an adapter (NO_WEBGPU, one line says
+ * why), else `fn` gets this suite's device, destroyed afterwards. Resource
+ * and op sanitizers are off (WebGPU keeps internal handles alive).
+ */
+export function gpuTest(
+  name: string,
+  suite: string,
+  fn: (device: GPUDevice, t: Deno.TestContext) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    ignore: NO_WEBGPU,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn(t) {
+      const device = await testDevice(suite);
+      if (!device) return;
+      try {
+        await fn(device, t);
+      } finally {
+        device.destroy();
+      }
+    },
+  });
+}
+
 export { uniformFn as rng } from "../../train/rng.ts";
 
 /** Integer in [lo, hi] inclusive. */

@@ -4,18 +4,13 @@
 // Invariants: sigmoid and softmax are numerically stable (no exp overflow for
 // any finite input); softmax subtracts the per-position max before exp.
 
+import type { PlainKernel } from "../../cpu/layer_kernel.ts";
 import type { ActivationType } from "../../spec.ts";
 
+type ActivationKernel = PlainKernel<[act: ActivationType, alpha: number, c: number, spatial: number]>;
+
 /** y = act(x) over `len` elements, or softmax over c at each of `spatial` positions of `batch` samples. */
-export function activation(
-  act: ActivationType,
-  alpha: number,
-  c: number,
-  spatial: number,
-  x: Float32Array,
-  batch: number,
-  y: Float32Array,
-): Float32Array {
+export const activation: ActivationKernel = (act, alpha, c, spatial, x, batch, y) => {
   const len = batch * c * spatial;
   switch (act) {
     case "relu":
@@ -54,7 +49,7 @@ export function activation(
       return softmax(c, spatial, x, batch, y);
   }
   throw new TypeError(`unknown activation ${JSON.stringify(act)}`);
-}
+};
 
 /** Softmax over the channel axis: x is (N, C, spatial); each (n, ·, s) column sums to 1. */
 export function softmax(

@@ -9,6 +9,7 @@
 // Invariants: callers have checked lengths; both variants give identical
 // results where both apply (max is exact).
 
+import type { PlainKernel } from "../../cpu/layer_kernel.ts";
 import type { PoolMode, Window2d } from "../../spec.ts";
 import { isMaxPool2x2, maxPool2x2 } from "./maxpool2x2.ts";
 import { globalAvgPool, pool2d } from "./pool_direct.ts";
@@ -33,13 +34,9 @@ export function poolVariant(g: Window2d, mode: PoolMode): PoolVariant {
   return isMaxPool2x2(g, mode) ? "maxpool2x2" : "direct";
 }
 
+type PoolKernel = PlainKernel<[g: Window2d, mode: PoolMode]>;
+
 /** y = pool(x). Writes into and returns `y`. */
-export function poolCpu(
-  g: Window2d,
-  mode: PoolMode,
-  x: Float32Array,
-  batch: number,
-  y: Float32Array,
-): Float32Array {
+export const poolCpu: PoolKernel = (g, mode, x, batch, y) => {
   return poolVariant(g, mode) === "maxpool2x2" ? maxPool2x2(g, x, batch, y) : pool2d(g, mode, x, batch, y);
-}
+};

@@ -6,6 +6,7 @@
 // padded cells. spec.ts rejects padding ≥ the window, so every window covers
 // at least one real cell.
 
+import type { PlainKernel } from "../../cpu/layer_kernel.ts";
 import type { PoolMode, Window2d } from "../../spec.ts";
 
 /** Clip a window starting at `start` of length k to [0, len): returns [lo, hi) in input coordinates. */
@@ -19,14 +20,10 @@ function clipWindows(outLen: number, k: number, s: number, p: number, len: numbe
   return r;
 }
 
+type PoolKernel = PlainKernel<[g: Window2d, mode: PoolMode]>;
+
 /** y = pool(x). Writes into and returns `y`. */
-export function pool2d(
-  g: Window2d,
-  mode: PoolMode,
-  x: Float32Array,
-  batch: number,
-  y: Float32Array,
-): Float32Array {
+export const pool2d: PoolKernel = (g, mode, x, batch, y) => {
   const { kh, kw, sh, sw, pt, pl, inC, inH, inW, outH, outW } = g;
   const rows = clipWindows(outH, kh, sh, pt, inH);
   const cols = clipWindows(outW, kw, sw, pl, inW);
@@ -79,16 +76,12 @@ export function pool2d(
     }
   }
   return y;
-}
+};
+
+type GlobalPoolKernel = PlainKernel<[c: number, spatial: number]>;
 
 /** Global average pool: x is (N, C, spatial) → y is (N, C). */
-export function globalAvgPool(
-  c: number,
-  spatial: number,
-  x: Float32Array,
-  batch: number,
-  y: Float32Array,
-): Float32Array {
+export const globalAvgPool: GlobalPoolKernel = (c, spatial, x, batch, y) => {
   const planes = batch * c;
   const inv = 1 / spatial;
   for (let p = 0; p < planes; p++) {
@@ -98,4 +91,4 @@ export function globalAvgPool(
     y[p] = s * inv;
   }
   return y;
-}
+};
