@@ -11,13 +11,12 @@
 // Invariants: 127.0.0.1 only; browser and server always closed; nothing
 // asserted; prints one JSON line per (model, backend) and a small table.
 
-import { chromium } from "playwright-core";
+import { launchChromium } from "../tests/helpers/chromium.ts";
 import { buildBundle } from "../examples/build_bundle.ts";
 import { encodeModel } from "../runtime/format_encode.ts";
 import { BENCH_MODELS } from "./models.ts";
 import { gpuRoundTripMs, medianMs } from "./matmul_gpu.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const i = Deno.args.indexOf("--reps");
 const REPS = i >= 0 ? Math.max(20, Number(Deno.args[i + 1])) : 200;
 
@@ -96,20 +95,8 @@ const floor = `(async () => {
   return ms;
 })()`;
 
-const userDir = await Deno.makeTempDir({ prefix: "tinycnn-chromium-" });
-const ctx = await chromium.launchPersistentContext(userDir, {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: [
-    "--headless=new",
-    "--no-sandbox",
-    "--enable-unsafe-webgpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+const browser = await launchChromium({ webgpu: true });
+const ctx = browser.ctx;
 const rows: string[] = [];
 try {
   const page = await ctx.newPage();
@@ -143,8 +130,7 @@ try {
   );
   console.log(rows.join("\n"));
 } finally {
-  await ctx.close();
+  await browser.close();
   await server.shutdown();
   await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await Deno.remove(userDir, { recursive: true }).catch(() => {});
 }

@@ -24,15 +24,9 @@ const lib = `ours-train-${backend}`;
 let pipelines = 0;
 
 try {
-  const { loadArch } = await import("../train/archs.ts");
+  const { archConfig, loadArch } = await import("../train/archs.ts");
   const spec = await loadArch(arch, [1, 28, 28], 10);
-  const cfg: TrainConfig = {
-    inputShape: spec.inputShape,
-    layers: spec.layers,
-    loss: "softmax_xent",
-    optimizer: { type: "adam" },
-    seed: 1,
-  };
+  const cfg: TrainConfig = archConfig(spec, 1);
   let be: TrainBackend;
   if (backend === "cpu") {
     const m = await import("../train/cpu/cpu_backend.ts");

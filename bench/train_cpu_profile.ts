@@ -8,7 +8,7 @@
 // Usage: deno run -A bench/train_cpu_profile.ts [--arch small] [--batch 64] [--steps 10]
 
 import process from "node:process";
-import { loadArch } from "../train/archs.ts";
+import { archConfig, loadArch } from "../train/archs.ts";
 import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
 import { Rng } from "../train/rng.ts";
 
@@ -21,13 +21,7 @@ const arch = flag("arch", "small");
 const batch = Number(flag("batch", "64"));
 const steps = Number(flag("steps", "10"));
 const spec = await loadArch(arch, [1, 28, 28], 10);
-const be = createCpuBackend({
-  inputShape: spec.inputShape,
-  layers: spec.layers,
-  loss: "softmax_xent",
-  optimizer: { type: "adam" },
-  seed: 1,
-});
+const be = createCpuBackend(archConfig(spec, 1));
 const r = new Rng(7);
 const x = new Float32Array(batch * 784).map(() => r.next());
 const y = Int32Array.from({ length: batch }, () => r.int(10));

@@ -16,7 +16,7 @@ import type { ResolvedLayer } from "../runtime/spec.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
 import { createWebGpuBackend } from "../train/webgpu/gpu_backend.ts";
-import { loadArch } from "../train/archs.ts";
+import { archConfig, loadArch } from "../train/archs.ts";
 import { gpuMatmulGflops } from "./matmul_gpu.ts";
 
 interface Disp {
@@ -238,13 +238,7 @@ if (only !== "infer") {
   const archs = Deno.args.includes("--lenet-train") ? ["small", "lenet"] : ["small"];
   for (const arch of archs) {
     const spec = await loadArch(arch, [1, 28, 28], 10);
-    const be = await createWebGpuBackend(device, {
-      inputShape: spec.inputShape,
-      layers: spec.layers,
-      loss: "softmax_xent",
-      optimizer: { type: "adam" },
-      seed: 1,
-    });
+    const be = await createWebGpuBackend(device, archConfig(spec, 1));
     for (const batch of [64, 128]) {
       const r = rng(7);
       const x = new Float32Array(batch * 784).map(() => r());

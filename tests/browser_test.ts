@@ -8,24 +8,16 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { Buffer } from "node:buffer";
-import { chromium } from "playwright-core";
 import { loadModel, type Prediction } from "../mod.ts";
 import { buildBundle } from "../examples/build_bundle.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
 
-import { CHROMIUM, chromiumOrIgnore, required } from "./helpers/system.ts";
+import { chromiumOrIgnore, required } from "./helpers/system.ts";
+import { launchChromium } from "./helpers/chromium.ts";
 
 const HAS_CHROMIUM = chromiumOrIgnore("browser demo");
 const ROOT = new URL("../", import.meta.url);
 const OUT = new URL("../.tmp/test-output/", import.meta.url);
-const BASE_ARGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
   js: "text/javascript; charset=utf-8",
@@ -85,14 +77,11 @@ Deno.test({
   try {
     for (const mode of ["webgpu", "cpu"] as const) {
       await t.step(`${mode === "webgpu" ? "WebGPU enabled" : "WebGPU disabled"}`, async () => {
-        const userDir = await Deno.makeTempDir({ prefix: "tinycnn-chromium-" });
-        const args = mode === "webgpu" ? [...BASE_ARGS, "--enable-unsafe-webgpu"] : BASE_ARGS;
-        const ctx = await chromium.launchPersistentContext(userDir, {
-          executablePath: CHROMIUM,
-          headless: true,
-          args,
+        const browser = await launchChromium({
+          webgpu: mode === "webgpu",
           viewport: { width: 900, height: 560 },
         });
+        const ctx = browser.ctx;
         try {
           const page = await ctx.newPage();
           const errors: string[] = [];
@@ -189,8 +178,7 @@ Deno.test({
           await page.screenshot({ path: new URL(`browser-${mode}.png`, OUT).pathname });
           assertEquals(errors, []);
         } finally {
-          await ctx.close();
-          await Deno.remove(userDir, { recursive: true }).catch(() => {});
+          await browser.close();
         }
       });
     }

@@ -9,9 +9,9 @@ import { gemmNT } from "../runtime/cpu/gemm.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
 import { type LayerSpec, paramShapes, resolveLayers } from "../runtime/spec.ts";
 import { uniformFn as rng } from "../train/rng.ts";
+import { testSeed } from "./helpers/system.ts";
 
-const SEED = Number(Deno.env.get("SEED") ?? 20241);
-console.log(`cpu_gemm_test seed ${SEED}`);
+const SEED = testSeed("cpu_gemm", 20241);
 
 Deno.test("gemmNT equals a float64 triple loop on random odd shapes and both layouts", () => {
   const r = rng(SEED);

@@ -7,9 +7,9 @@
 import { assertEquals } from "@std/assert";
 import { gatherTile, gemm64, storeBlock, winogradScratch } from "../runtime/ops/conv/winograd_tiles.ts";
 import { uniformFn as rng } from "../train/rng.ts";
+import { testSeed } from "./helpers/system.ts";
 
-const SEED = Number(Deno.env.get("SEED") ?? 7741);
-console.log(`cpu_winograd_tiles_test seed ${SEED}`);
+const SEED = testSeed("cpu_winograd_tiles", 7741);
 
 Deno.test("gemm64 equals a float64 triple loop on random odd shapes and offsets", () => {
   const r = rng(SEED);

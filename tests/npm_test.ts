@@ -7,11 +7,11 @@
 // without `node`/`npm` (Chromium step: without /usr/bin/chromium).
 
 import { assert, assertEquals } from "@std/assert";
-import { chromium } from "playwright-core";
 import { buildNpm } from "../examples/build_npm.ts";
 import { loadModel } from "../mod.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
-import { CHROMIUM, chromiumOrIgnore } from "./helpers/system.ts";
+import { chromiumOrIgnore } from "./helpers/system.ts";
+import { launchChromium } from "./helpers/chromium.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const MODEL = new URL("weights/fashion-mnist.tcnn", ROOT).pathname;
@@ -149,14 +149,9 @@ export async function top(bytes: Uint8Array): Promise<Prediction[]> {
             }
           },
         );
-        const userDir = await Deno.makeTempDir({ prefix: "tinycnn-npm-chromium-" });
-        const browser = await chromium.launchPersistentContext(userDir, {
-          executablePath: CHROMIUM,
-          headless: true,
-          args: ["--headless=new", "--no-sandbox", "--disable-background-networking", "--no-first-run"],
-        });
+        const browser = await launchChromium();
         try {
-          const page = await browser.newPage();
+          const page = await browser.ctx.newPage();
           await page.goto(`http://127.0.0.1:${server.addr.port}/`);
           const got = await page.evaluate(async ([url, px]: [string, number[]]) => {
             const { loadModel } = await import(url);
@@ -170,7 +165,6 @@ export async function top(bytes: Uint8Array): Promise<Prediction[]> {
           await browser.close();
           ac.abort();
           await server.finished;
-          await Deno.remove(userDir, { recursive: true });
         }
       },
     });

@@ -7,9 +7,9 @@
 // transparent pixel only in its alpha.
 
 import { assert, assertEquals } from "@std/assert";
-import { chromium } from "playwright-core";
 import { decodePng } from "../runtime/png.ts";
-import { CHROMIUM, chromiumOrIgnore } from "./helpers/system.ts";
+import { chromiumOrIgnore } from "./helpers/system.ts";
+import { launchChromium } from "./helpers/chromium.ts";
 import { rgbaAt } from "./helpers/png_encode.ts";
 import { Buffer } from "node:buffer";
 
@@ -23,20 +23,9 @@ Deno.test({
 }, async () => {
   const dir = new URL("./data/images/", import.meta.url);
   const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".png")).sort();
-  const userDir = await Deno.makeTempDir({ prefix: "tinycnn-chromium-" });
-  const browser = await chromium.launchPersistentContext(userDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
+  const browser = await launchChromium();
   try {
-    const page = await browser.newPage();
+    const page = await browser.ctx.newPage();
     let exact = 0, translucent = 0;
     for (const name of files) {
       const bytes = await Deno.readFile(new URL(name, dir));
@@ -79,6 +68,5 @@ Deno.test({
     );
   } finally {
     await browser.close();
-    await Deno.remove(userDir, { recursive: true });
   }
 });

@@ -8,7 +8,7 @@ import { assert, assertEquals } from "@std/assert";
 import { NO_WEBGPU, testDevice } from "./helpers/webgpu.ts";
 import { loadDataset } from "../train/data/datasets.ts";
 import { makeBatch } from "../train/data/batches.ts";
-import { loadArch } from "../train/archs.ts";
+import { archConfig, loadArch } from "../train/archs.ts";
 import type { TrainConfig } from "../train/backend.ts";
 import { evaluate, train } from "../train/trainer.ts";
 import { createWebGpuBackend } from "../train/webgpu/gpu_backend.ts";
@@ -23,13 +23,7 @@ Deno.test(
     if (!device) return;
     const data = await loadDataset("mnist", { seed: 2, limit: 800 });
     const arch = await loadArch("tiny", data.inputShape, 10);
-    const cfg: TrainConfig = {
-      inputShape: arch.inputShape,
-      layers: arch.layers,
-      loss: "softmax_xent",
-      optimizer: { type: "adam" },
-      seed: 2,
-    };
+    const cfg: TrainConfig = archConfig(arch, 2);
     const be = await createWebGpuBackend(device, cfg);
     try {
       const before = await evaluate(be, data.val, data);

@@ -11,7 +11,7 @@ import { emptyMeta, epochOrder, evaluate, train, xentStats } from "../train/trai
 import { lrAt } from "../train/schedule.ts";
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from "../train/checkpoint.ts";
 import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
-import { loadArch } from "../train/archs.ts";
+import { archConfig, loadArch } from "../train/archs.ts";
 
 /** Softmax regression on flattened input, plain SGD: a deterministic TrainBackend for loop tests. */
 export function linearBackend(features: number, classes: number): TrainBackend {
@@ -101,13 +101,7 @@ Deno.test("loop: loss goes down and accuracy beats chance (linear backend)", asy
 
 Deno.test("loop: real CPU backend, tiny arch, 225 steps: loss goes down", async () => {
   const arch = await loadArch("tiny", data.inputShape, 10);
-  const be = createCpuBackend({
-    inputShape: arch.inputShape,
-    layers: arch.layers,
-    loss: "softmax_xent",
-    optimizer: { type: "adam" },
-    seed: 4,
-  });
+  const be = createCpuBackend(archConfig(arch, 4));
   try {
     const before = await evaluate(be, data.val, data);
     const r = await train({

@@ -5,7 +5,7 @@
 // and must match the dataset's input shape and class count.
 
 import { type LayerSpec, macs, paramCount, resolveLayers } from "../runtime/spec.ts";
-import type { TrainLayerSpec } from "./backend.ts";
+import type { TrainConfig, TrainLayerSpec } from "./backend.ts";
 
 export interface Arch {
   name: string;
@@ -91,6 +91,27 @@ function builtin(name: string, classes: number): TrainLayerSpec[] | null {
       return convNet([16, 32, 64], [120, classes], { batchnorm: true, dropout: 0.3 });
   }
   return null;
+}
+
+/**
+ * The backend configuration of an architecture with the defaults: softmax
+ * cross-entropy and Adam.
+ *
+ * @example
+ * ```ts
+ * import { archConfig, loadArch } from "./archs.ts";
+ * const cfg = archConfig(await loadArch("tiny", [1, 28, 28], 10), 1);
+ * if (cfg.loss !== "softmax_xent" || cfg.optimizer.type !== "adam") throw new Error();
+ * ```
+ */
+export function archConfig(a: Arch, seed: number): TrainConfig {
+  return {
+    inputShape: a.inputShape,
+    layers: a.layers,
+    loss: "softmax_xent",
+    optimizer: { type: "adam" },
+    seed,
+  };
 }
 
 /** The layer chain a built-in architecture exports to: training-only layers gone, softmax appended. */

@@ -7,15 +7,8 @@
 // (they only exponentiate non-positive numbers); `alpha` is a uniform field.
 
 import type { ActivationType } from "../../spec.ts";
-import {
-  type DispatchLimits,
-  type ForwardKernel,
-  forwardKernel,
-  PROLOGUE,
-  type Role,
-  roleDecls,
-  uniformDecl,
-} from "../../webgpu/kernel.ts";
+import type { DispatchLimits, ForwardKernel, Role } from "../../webgpu/kernel.ts";
+import { forwardKernel, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
 
 /** Activations that act on each value alone (can be fused into a producer). */
 const ACT_LAYOUT = [["alpha", "f32"]] as const;

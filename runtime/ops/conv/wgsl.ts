@@ -11,9 +11,8 @@
 
 import type { Window2d } from "../../spec.ts";
 import { actFunction, type Epilogue } from "../activation/wgsl.ts";
+import type { DispatchLimits, ForwardKernel } from "../../webgpu/kernel.ts";
 import {
-  type DispatchLimits,
-  type ForwardKernel,
   forwardKernel,
   paramRoles,
   PROLOGUE,

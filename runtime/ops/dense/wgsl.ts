@@ -5,15 +5,8 @@
 // Bindings: 0 uniforms, 1 x (read), 2 w (read), [3 b (read)], last y.
 
 import { actFunction, type Epilogue } from "../activation/wgsl.ts";
-import {
-  type DispatchLimits,
-  type ForwardKernel,
-  forwardKernel,
-  paramRoles,
-  PROLOGUE,
-  roleDecls,
-  uniformDecl,
-} from "../../webgpu/kernel.ts";
+import type { DispatchLimits, ForwardKernel } from "../../webgpu/kernel.ts";
+import { forwardKernel, paramRoles, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
 
 /** Outputs computed by one thread (they share every input load). */
 export const OUT_BLOCK = 4;

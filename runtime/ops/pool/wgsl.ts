@@ -8,15 +8,8 @@
 // Bindings: 0 uniforms, 1 x (read), 2 y (read_write).
 
 import type { PoolMode, Window2d } from "../../spec.ts";
-import {
-  type DispatchLimits,
-  type ForwardKernel,
-  forwardKernel,
-  PROLOGUE,
-  roleDecls,
-  uniformDecl,
-  windowValues,
-} from "../../webgpu/kernel.ts";
+import type { DispatchLimits, ForwardKernel } from "../../webgpu/kernel.ts";
+import { forwardKernel, PROLOGUE, roleDecls, uniformDecl, windowValues } from "../../webgpu/kernel.ts";
 
 const LAYOUT = (["ih", "iw", "oh", "ow", "kh", "kw", "sh", "sw", "pt", "pl"] as const).map((n) =>
   [n, "i32"] as const
