@@ -9,8 +9,8 @@
 // never falls back (GpuError); GPU runs are serialised (they share buffers);
 // every method of a disposed model throws DisposedError.
 
-import { decodeModel, type DType } from "./format.ts";
-import { DEFAULT_MAX_BYTES } from "./format_decode.ts";
+import { decodeModel, DEFAULT_MAX_BYTES } from "./format_decode.ts";
+import type { DType } from "./format_header.ts";
 import { type ModelSource, readModelSource } from "./source.ts";
 import { DisposedError, GpuError } from "./errors.ts";
 import { macs, paramCount, receptiveFields, type ResolvedLayer, resolveLayers } from "./spec.ts";

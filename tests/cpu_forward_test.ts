@@ -49,7 +49,7 @@ function assertClose(got: Float32Array, ref: Float64Array, what: string) {
   }
 }
 
-// ---------- independent padding rule (from DESIGN.md) ----------
+// ---------- independent padding rule (docs/FORMAT.md §4) ----------
 
 /** [before, after] for one axis, computed from the definitions. */
 function refPad(mode: Padding, inp: number, k: number, s: number, d: number): [number, number] {
