@@ -28,8 +28,27 @@ import type { Window2d } from "../../runtime/spec.ts";
 
 export { storageDecls, WG };
 
-/** A shape value of a kernel: its WGSL name (used bare in the source), type and value. */
-export type Dim = readonly [name: string, type: UType, value: number];
+/**
+ * A shape value of a kernel: its WGSL name (used bare in the source), type,
+ * value, and "baked" when the kernel is specialised on it (a WGSL constant
+ * instead of a uniform field: the compiler can unroll and strength-reduce, at
+ * the price of one pipeline per value). Only layer sizes are ever baked,
+ * never the batch, and only where it measurably pays (see the generators).
+ */
+export type Dim = readonly [name: string, type: UType, value: number, baked?: "baked"];
+
+/** `d` as a baked dim (a WGSL constant). */
+export const baked = ([name, type, value]: Dim): Dim => [name, type, value, "baked"];
+
+const uniformDims = (dims: readonly Dim[]) => dims.filter((d) => d[3] !== "baked");
+
+/** The uniform record declaration of the uniform dims, then a WGSL constant per baked dim. */
+export function dimsDecl(dims: readonly Dim[]): string {
+  const consts = dims.filter((d) => d[3] === "baked").map(([n, t, v]) =>
+    `const ${n}: ${t} = ${t === "f32" ? f32(v) : t === "u32" ? `${v}u` : `${v}`};`
+  );
+  return [uniformDecl(uniformDims(dims)), ...consts].join("\n");
+}
 
 /** A generated compute kernel: WGSL source (entry point `main`), its uniform record and dispatch size. */
 export interface Kernel {
@@ -60,7 +79,8 @@ export function f32(x: number): string {
 }
 
 /** `text` with every bare dim NAME replaced by p.NAME (the uniform record's field). */
-export function bindDims(dims: readonly Dim[], text: string): string {
+export function bindDims(all: readonly Dim[], text: string): string {
+  const dims = uniformDims(all);
   if (dims.length === 0) return text;
   const names = new Set(dims.map((d) => d[0]));
   if (names.size !== dims.length) throw new TypeError(`duplicate kernel dim in ${dims.map((d) => d[0])}`);
@@ -70,8 +90,9 @@ export function bindDims(dims: readonly Dim[], text: string): string {
 
 /** The kernel record of `code` whose uniform record holds `dims` after d's total and row. */
 export function makeKernel(label: string, dims: readonly Dim[], d: Dispatch, code: string): Kernel {
-  const values = Object.fromEntries(dims.map(([n, , v]) => [n, v]));
-  return { label, code, uniforms: uniformBytes(d, dims, values), groups: d.groups };
+  const u = uniformDims(dims);
+  const values = Object.fromEntries(u.map(([n, , v]) => [n, v]));
+  return { label, code, uniforms: uniformBytes(d, u, values), groups: d.groups };
 }
 
 /**
@@ -94,7 +115,7 @@ export function elementwise(
 ): Kernel {
   const d = planDispatch(count, LIMITS, label);
   const code = `// ${label}
-${uniformDecl(dims)}
+${dimsDecl(dims)}
 ${bindDims(dims, decls)}
 ${PROLOGUE}
 ${bindDims(dims, body)}
@@ -120,7 +141,7 @@ export function reduction(
   const [gx, gy] = planWorkgroups(count, LIMITS, label);
   const d: Dispatch = { groups: [gx, gy, 1], total: count, row: gx }; // row: workgroups per dispatch row
   const code = `// ${label}
-${uniformDecl(dims)}
+${dimsDecl(dims)}
 ${bindDims(dims, decls)}
 var<workgroup> red: array<f32, ${WG}>;
 @compute @workgroup_size(${WG})

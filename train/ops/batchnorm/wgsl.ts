@@ -14,10 +14,11 @@
 //   4 beta, 5 y; param grads: 1 x, 2 stats, 3 dy, 4 dgamma, 5 dbeta;
 //   input grad: 1 x, 2 stats, 3 dy, 4 gamma, 5 dgamma, 6 dbeta, 7 dx.
 
-import { planWorkgroups, uniformDecl } from "../../../runtime/webgpu/kernel.ts";
+import { planWorkgroups } from "../../../runtime/webgpu/kernel.ts";
 import {
   bindDims,
   type Dim,
+  dimsDecl,
   elementwise,
   type Kernel,
   makeKernel,
@@ -49,7 +50,7 @@ function perChannel(label: string, g: BnGeom, batch: number, decls: string, body
   const d = { groups: [gx, gy, 1] as [number, number, number], total: g.c, row: gx };
   const ds = dims(g, batch);
   const code = `// ${label}
-${uniformDecl(ds)}
+${dimsDecl(ds)}
 ${XI}
 ${decls}
 var<workgroup> red: array<vec2<f32>, ${WG}>;

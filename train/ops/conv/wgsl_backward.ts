@@ -13,6 +13,7 @@
 
 import type { ConvGeometry } from "../../../runtime/ops/conv/conv_direct.ts";
 import {
+  baked,
   type Dim,
   elementwise,
   type Kernel,
@@ -36,6 +37,10 @@ export function convDims(g: ConvGeom, batch: number): Dim[] {
     ...windowDims(g),
   ];
 }
+
+/** Every dim but the batch N baked: the layer's own sizes as WGSL constants (see the kernels that use it). */
+export const layerBaked = (dims: Dim[]): Dim[] =>
+  dims.map((d) => d[0] === "N" || d[0] === "NPER" ? d : baked(d));
 
 /** dy, weights → dx bindings (1, 2, 3). */
 const DX_DECLS = storageDecls([["dy", "read"], ["w", "read"], ["dx", "read_write"]]);

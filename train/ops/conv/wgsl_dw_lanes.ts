@@ -19,11 +19,11 @@
 // channels per lane): its unrolled taps and shared x offsets depend on them.
 
 import type { ConvGeom } from "./wgsl_backward.ts";
-import { convDims, convFlops } from "./wgsl_backward.ts";
-import { uniformDecl } from "../../../runtime/webgpu/kernel.ts";
+import { convDims, convFlops, layerBaked } from "./wgsl_backward.ts";
 import {
   bindDims,
   type Dim,
+  dimsDecl,
   elementwise,
   type Kernel,
   makeKernel,
@@ -89,13 +89,13 @@ export function convDwPartial(g: ConvGeom, batch: number): Kernel {
   const v = (j: number, kx: number) => `v${j * g.sw + kx * g.dw}`;
   const taps2 = (f: (ky: number, kx: number) => string) => rep(g.kh, (ky) => rep(g.kw, (kx) => f(ky, kx)));
   const perQ = (f: (q: number) => string) => rep(Q, f);
-  const dims: Dim[] = [
+  const dims = layerBaked([
     ...convDims(g, batch),
     ["NPER", "u32", nper],
     ["NCH", "u32", nch],
     ["TAPS", "u32", taps],
     ["STRIDE", "u32", stride],
-  ];
+  ]);
   const code = `${storageDecls([["dy", "read"], ["x", "read"], ["part", "read_write"]])}
 @compute @workgroup_size(${W})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -170,7 +170,7 @@ ${taps2((ky, kx) => `    part[o + ${ky * g.kw + kx}u] = a${q}_${ky}_${kx};`)}
 `;
   const d = { groups: [g.inC * nch, S, 1] as [number, number, number], total: g.inC * nch, row: g.inC * nch };
   const head = `// conv dW lanes ${g.kh}×${g.kw}, column step ${g.sw}, dilation ${g.dw}, ${W} lanes × ${Q}
-${uniformDecl(dims)}
+${dimsDecl(dims)}
 `;
   return { ...makeKernel("conv dW lanes", dims, d, head + bindDims(dims, code)), flops: convFlops(g, batch) };
 }

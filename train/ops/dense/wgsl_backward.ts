@@ -6,18 +6,28 @@
 // Bindings: 0 uniforms (IN = inF, OUT = outF, N = batch, NQ = ⌈inF/4⌉);
 // dX: 1 dy, 2 w, 3 dx;  dW: 1 dy, 2 x, 3 dw;  db: 1 dy, 2 db.
 
-import { type Dim, elementwise, type Kernel, rep, storageDecls } from "../../webgpu/training_kernel.ts";
+import {
+  baked,
+  type Dim,
+  elementwise,
+  type Kernel,
+  rep,
+  storageDecls,
+} from "../../webgpu/training_kernel.ts";
 
 const io = (a: string, b: string, out: string) =>
   storageDecls([[a, "read"], [b, "read"], [out, "read_write"]]);
 
 const withFlops = (flops: number, k: Kernel): Kernel => ({ ...k, flops });
 
+// The layer's sizes are baked (its loops unroll and i / NQ strength-reduces:
+// dX 1.9× faster on llvmpipe than with uniforms); the batch
+// stays a uniform, so every batch size shares the layer's pipelines.
 const dims = (inF: number, outF: number, batch: number): Dim[] => [
-  ["IN", "u32", inF],
-  ["OUT", "u32", outF],
+  baked(["IN", "u32", inF]),
+  baked(["OUT", "u32", outF]),
   ["N", "u32", batch],
-  ["NQ", "u32", Math.ceil(inF / 4)],
+  baked(["NQ", "u32", Math.ceil(inF / 4)]),
 ];
 
 /**

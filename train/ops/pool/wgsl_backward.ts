@@ -18,6 +18,7 @@
 
 import type { PoolMode, Window2d } from "../../../runtime/spec.ts";
 import {
+  baked,
   type Dim,
   elementwise,
   type Kernel,
@@ -102,7 +103,8 @@ export function maxPoolBackwardTiled(g: Window2d, batch: number, reluMask = fals
   const ty = Math.ceil((g.inH + g.pt) / g.sh), tx = Math.ceil((g.inW + g.pl) / g.sw);
   const count = batch * g.inC * ty * tx;
   const decls = storageDecls([["x", "read"], ["dy", "read"], ["dx", "read_write"]]);
-  const dims: Dim[] = [...windowDims(g), ["TY", "i32", ty], ["TX", "i32", tx]];
+  // baked: the layer's window and sizes (not the batch); its window loops then unroll (1.3× faster on llvmpipe)
+  const dims = ([...windowDims(g), ["TY", "i32", ty], ["TX", "i32", tx]] as Dim[]).map(baked);
   const body = `
   let tx = i32(i % u32(TX));
   let ty = i32((i / u32(TX)) % u32(TY));
