@@ -13,7 +13,7 @@
 
 import type { ResolvedLayer } from "../spec.ts";
 import { paramShapes } from "../spec.ts";
-import { convCpu, fusesRelu, prepareConv, type PreparedConv } from "../ops/conv/cpu.ts";
+import { convCpu, prepareConv, type PreparedConv } from "../ops/conv/cpu.ts";
 import { globalAvgPool, poolCpu } from "../ops/pool/cpu.ts";
 import { denseCpu } from "../ops/dense/cpu.ts";
 import { activation } from "../ops/activation/cpu.ts";
@@ -57,7 +57,7 @@ function checkBatch(batch: number): void {
 /**
  * Run one layer with no checks. `y` must not alias `x` unless the layer is
  * elementwise. `prep` is the conv's prepared weights (made here when absent);
- * `relu` fuses a following ReLU (conv with fusesRelu, dense).
+ * `relu` fuses a following ReLU (conv, dense).
  */
 function runLayer(
   l: ResolvedLayer,
@@ -172,9 +172,7 @@ export class CpuExecutor {
     this.#prep = layers.map((l, i) => l.op === "conv" ? prepareConv(l, params[i][0]) : null);
     this.#fuseRelu = layers.map((l, i) => {
       const next = layers[i + 1];
-      const p = this.#prep[i];
-      const fuses = (p !== null && fusesRelu(p.variant)) || l.op === "dense";
-      return fuses && next !== undefined && next.op === "act" && next.act === "relu";
+      return (l.op === "conv" || l.op === "dense") && next?.op === "act" && next.act === "relu";
     });
   }
 

@@ -22,29 +22,22 @@ export interface Epilogue {
   alpha: number;
 }
 
+/** The body of `fn act(v: f32) -> f32` per elementwise activation (leakyrelu and elu read `p.alpha`). */
+const ACT_BODY: Record<ElementwiseAct | "identity", string> = {
+  identity: "return v;",
+  relu: "return max(v, 0.0);",
+  leakyrelu: "return select(p.alpha * v, v, v > 0.0);",
+  elu: "return select(p.alpha * (exp(min(v, 0.0)) - 1.0), v, v > 0.0);",
+  sigmoid: "let e = exp(-abs(v)); return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);",
+  tanh: "let e = exp(-2.0 * abs(v)); return sign(v) * (1.0 - e) / (1.0 + e);",
+};
+
 /** WGSL `fn act(v: f32) -> f32` for an elementwise activation; reads `p.alpha`. */
 export function actFunction(act: ElementwiseAct | "identity"): string {
-  switch (act) {
-    case "identity":
-      return "fn act(v: f32) -> f32 { return v; }";
-    case "relu":
-      return "fn act(v: f32) -> f32 { return max(v, 0.0); }";
-    case "leakyrelu":
-      return "fn act(v: f32) -> f32 { return select(p.alpha * v, v, v > 0.0); }";
-    case "elu":
-      return "fn act(v: f32) -> f32 { return select(p.alpha * (exp(min(v, 0.0)) - 1.0), v, v > 0.0); }";
-    case "sigmoid":
-      return `fn act(v: f32) -> f32 {
-  let e = exp(-abs(v));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
+  if (!Object.hasOwn(ACT_BODY, act)) throw new TypeError(`unknown activation ${JSON.stringify(act)}`);
+  return `fn act(v: f32) -> f32 {
+  ${ACT_BODY[act]}
 }`;
-    case "tanh":
-      return `fn act(v: f32) -> f32 {
-  let e = exp(-2.0 * abs(v));
-  return sign(v) * (1.0 - e) / (1.0 + e);
-}`;
-  }
-  throw new TypeError(`unknown activation ${JSON.stringify(act)}`);
 }
 
 /**

@@ -57,14 +57,9 @@ export function prepareConv(g: ConvGeometry, w: Float32Array): PreparedConv {
   return { variant, u };
 }
 
-/** True when the variant can apply a following ReLU in its store (the executor then skips the ReLU layer). */
-export function fusesRelu(v: ConvVariant): boolean {
-  return v !== "direct";
-}
-
 type ConvCpuKernel = LayerKernel<[g: ConvGeometry, prep: PreparedConv, w: Float32Array]>;
 
-/** y = conv(x, w) + b (ReLU applied when `relu`, which needs fusesRelu). Writes into and returns `y`. */
+/** y = act(conv(x, w) + b), act = ReLU when `relu` (every variant fuses it). Writes into and returns `y`. */
 export const convCpu: ConvCpuKernel = (g, prep, w, b, x, batch, y, relu) => {
   switch (prep.variant) {
     case "winograd3x3":
@@ -74,7 +69,9 @@ export const convCpu: ConvCpuKernel = (g, prep, w, b, x, batch, y, relu) => {
     case "im2col":
       return conv2dGemm(g, w, b, x, batch, y, relu);
     case "direct":
-      if (relu) throw new RangeError("the direct conv kernel does not fuse ReLU");
-      return conv2d(g, w, b, x, batch, y);
+      conv2d(g, w, b, x, batch, y);
+      if (relu) { for (let i = 0; i < y.length; i++) y[i] = y[i] > 0 ? y[i] : 0; // the ReLU layer's own expression
+       }
+      return y;
   }
 };
