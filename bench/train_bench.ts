@@ -33,7 +33,8 @@ try {
     be = await m.createCpuBackend(cfg);
   } else {
     const { acquireDevice } = await import("../runtime/webgpu/device.ts");
-    const device = await acquireDevice({});
+    const m = await import("../train/webgpu/gpu_backend.ts");
+    const device = await acquireDevice(m.TRAINING_DEVICE);
     if (!device) throw new Error("no WebGPU adapter");
     for (const name of ["createComputePipeline", "createComputePipelineAsync"] as const) {
       const f = device[name].bind(device) as (d: GPUComputePipelineDescriptor) => unknown;
@@ -42,7 +43,6 @@ try {
         return f(d);
       };
     }
-    const m = await import("../train/webgpu/gpu_backend.ts");
     be = await m.createWebGpuBackend(device, cfg);
   }
   const r = rng(7);

@@ -15,7 +15,7 @@ import { resolveLayers } from "../runtime/spec.ts";
 import type { ResolvedLayer } from "../runtime/spec.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
-import { createWebGpuBackend } from "../train/webgpu/gpu_backend.ts";
+import { createWebGpuBackend, TRAINING_DEVICE } from "../train/webgpu/gpu_backend.ts";
 import { archConfig, loadArch } from "../train/archs.ts";
 import { gpuMatmulGflops } from "./matmul_gpu.ts";
 
@@ -190,7 +190,7 @@ function layerFlops(l: ResolvedLayer, n: number): number | undefined {
   return undefined;
 }
 
-const device = await acquireDevice({});
+const device = await acquireDevice(TRAINING_DEVICE);
 if (!device) throw new Error("no WebGPU adapter");
 console.log(`# WebGPU profile — load at start ${load()}`);
 const mm = await gpuMatmulGflops(device, 256, 256, 256, quick ? 3 : 5, 2);

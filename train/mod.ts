@@ -21,6 +21,7 @@ import { evaluate as evaluateBackend, train as runLoop } from "./trainer.ts";
 import { decodeModel, encodeModel, loadModel } from "../mod.ts";
 import { toModelDesc } from "./export.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";
+import { TRAINING_DEVICE } from "./webgpu/gpu_backend.ts";
 
 export { loadDataset, type LoadOptions } from "./data/datasets.ts";
 export type { Dataset, SampleSet } from "./data/sets.ts";
@@ -111,7 +112,7 @@ async function gpuDevice(): Promise<{ device: GPUDevice | null; why: string }> {
       why: "WebGPU is not available (run with --unstable-webgpu, as `deno task train` does)",
     };
   }
-  const device = await acquireDevice({ gpu });
+  const device = await acquireDevice({ gpu, ...TRAINING_DEVICE });
   if (!device) {
     return {
       device: null,

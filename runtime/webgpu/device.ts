@@ -44,13 +44,10 @@ function defaultGpu(): GPU | null {
   return nav?.gpu ?? null;
 }
 
-/** Raise the buffer-size limits to what the adapter allows (models may need more than the defaults). */
-function wantedLimits(a: GPUAdapter): Record<string, number> {
+/** Raise the buffer-size limits (and `extra` ones) to what the adapter allows (models may need more than the defaults). */
+function wantedLimits(a: GPUAdapter, extra: (keyof GPUSupportedLimits)[]): Record<string, number> {
   const out: Record<string, number> = {};
-  // buffer sizes for large activations; storage buffers per stage for training kernels (batchnorm dX binds 7)
-  for (
-    const k of ["maxStorageBufferBindingSize", "maxBufferSize", "maxStorageBuffersPerShaderStage"] as const
-  ) {
+  for (const k of ["maxStorageBufferBindingSize", "maxBufferSize", ...extra] as const) {
     const v = a.limits[k];
     if (typeof v === "number" && v > 0) out[k] = v;
   }
@@ -60,21 +57,25 @@ function wantedLimits(a: GPUAdapter): Record<string, number> {
 /**
  * Acquire a WebGPU device: resolves null when `gpu` (default navigator.gpu)
  * is missing or offers no adapter; rejects with GpuError when an adapter
- * exists but refuses a device.
+ * exists but refuses a device. Training passes `adapter` options (a
+ * high-performance adapter) and `limits` to raise as well (storage buffers
+ * per stage: batchnorm's dX binds 7).
  */
-export async function acquireDevice(opts: { gpu?: GPU | null } = {}): Promise<GPUDevice | null> {
+export async function acquireDevice(
+  opts: { gpu?: GPU | null; adapter?: GPURequestAdapterOptions; limits?: (keyof GPUSupportedLimits)[] } = {},
+): Promise<GPUDevice | null> {
   const gpu = opts.gpu === undefined ? defaultGpu() : opts.gpu;
   if (!gpu || typeof gpu.requestAdapter !== "function") return null;
   let adapter: GPUAdapter | null = null;
   try {
-    adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+    adapter = await gpu.requestAdapter(opts.adapter);
   } catch {
     return null; // some environments throw instead of resolving null
   }
   if (!adapter) return null;
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ requiredLimits: wantedLimits(adapter) });
+    device = await adapter.requestDevice({ requiredLimits: wantedLimits(adapter, opts.limits ?? []) });
   } catch (e) {
     throw new GpuError(`the WebGPU adapter refused a device: ${e instanceof Error ? e.message : e}`);
   }

@@ -12,7 +12,7 @@
 // GpuError. Runs are serialised, so concurrent calls never share the staging
 // buffer.
 
-import { MAP_MODE_READ, USAGE } from "./buffer_usage.ts";
+import { COPY_DST, COPY_SRC, MAP_MODE_READ, MAP_READ, STORAGE, UNIFORM } from "./buffer_usage.ts";
 import type { ActivationType, ResolvedLayer } from "../spec.ts";
 import { DisposedError, GpuError } from "../errors.ts";
 import { checkNetwork } from "../cpu/forward.ts";
@@ -24,7 +24,6 @@ import type { Epilogue } from "../ops/activation/wgsl.ts";
 import { layerKernel } from "./layer_kernel.ts";
 
 // GPUBufferUsage / GPUMapMode values (spelled out: the globals are absent where WebGPU is)
-const { MAP_READ, COPY_SRC, COPY_DST, UNIFORM, STORAGE } = USAGE;
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 

@@ -1,24 +1,14 @@
-// Compute-pipeline cache per device, keyed by WGSL source, shared by
+// Compute-pipeline caches per device, keyed by WGSL source, shared by
 // inference and training: kernels take their shapes from uniforms, so every
 // layer of the same variant (and every model on the device, and every batch
-// size of a training plan) shares one compiled pipeline. Invariants: one
-// entry per (device, source), whichever of the async (pipelineFor) or sync
-// (pipelineNow) path made it; a failed async compilation is evicted so a
-// later call retries instead of reusing the rejection.
+// size of a training plan) shares one compiled pipeline. Inference compiles
+// asynchronously (pipelineFor), training's plans synchronously (pipelineNow);
+// each path keeps its own map, so the inference bundle carries only the
+// async one. Invariant: a failed async compilation is evicted so a later
+// call retries instead of reusing the rejection.
 
-interface Entry {
-  promise: Promise<GPUComputePipeline>;
-  /** set once compiled */
-  pipeline?: GPUComputePipeline;
-}
-
-const caches = new WeakMap<GPUDevice, Map<string, Entry>>();
-
-function cacheOf(device: GPUDevice): Map<string, Entry> {
-  let cache = caches.get(device);
-  if (!cache) caches.set(device, cache = new Map());
-  return cache;
-}
+const asyncCaches = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+const syncCaches = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
 function descriptor(device: GPUDevice, code: string, label: string): GPUComputePipelineDescriptor {
   const module = device.createShaderModule({ code, label });
@@ -27,27 +17,26 @@ function descriptor(device: GPUDevice, code: string, label: string): GPUComputeP
 
 /** The compute pipeline (entry point `main`, layout "auto") of `code` on `device`, compiled asynchronously where the device can. */
 export function pipelineFor(device: GPUDevice, code: string, label: string): Promise<GPUComputePipeline> {
-  const cache = cacheOf(device);
-  let e = cache.get(code);
-  if (!e) {
+  let cache = asyncCaches.get(device);
+  if (!cache) asyncCaches.set(device, cache = new Map());
+  let p = cache.get(code);
+  if (!p) {
     const desc = descriptor(device, code, label);
-    const entry: Entry = {
-      promise: typeof device.createComputePipelineAsync === "function"
-        ? device.createComputePipelineAsync(desc)
-        : Promise.resolve(device.createComputePipeline(desc)),
-    };
-    entry.promise.then((p) => entry.pipeline = p, () => cache.delete(code));
-    cache.set(code, e = entry);
+    p = typeof device.createComputePipelineAsync === "function"
+      ? device.createComputePipelineAsync(desc)
+      : Promise.resolve(device.createComputePipeline(desc));
+    const c = cache;
+    p.catch(() => c.delete(code));
+    cache.set(code, p);
   }
-  return e.promise;
+  return p;
 }
 
-/** The same pipeline as pipelineFor, created synchronously when not compiled yet (validation errors surface in the caller's error scope). */
+/** The compute pipeline of `code`, created synchronously once per device (validation errors surface in the caller's error scope). */
 export function pipelineNow(device: GPUDevice, code: string, label: string): GPUComputePipeline {
-  const cache = cacheOf(device);
-  const e = cache.get(code);
-  if (e?.pipeline) return e.pipeline;
-  const pipeline = device.createComputePipeline(descriptor(device, code, label));
-  cache.set(code, { promise: Promise.resolve(pipeline), pipeline });
-  return pipeline;
+  let cache = syncCaches.get(device);
+  if (!cache) syncCaches.set(device, cache = new Map());
+  let p = cache.get(code);
+  if (!p) cache.set(code, p = device.createComputePipeline(descriptor(device, code, label)));
+  return p;
 }

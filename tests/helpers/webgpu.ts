@@ -4,11 +4,12 @@
 // comparison with readable failures.
 
 import { acquireDevice } from "../../runtime/webgpu/device.ts";
+import { TRAINING_DEVICE } from "../../train/webgpu/gpu_backend.ts";
 import { missingPart, WEBGPU_HOWTO } from "./system.ts";
 
 /** A WebGPU device from the runtime's acquireDevice, or null after missingPart (prints why, or throws when required). */
 export async function testDevice(suite: string): Promise<GPUDevice | null> {
-  const device = await acquireDevice();
+  const device = await acquireDevice(TRAINING_DEVICE);
   if (!device) missingPart(suite, "WEBGPU", "no WebGPU adapter", WEBGPU_HOWTO);
   return device;
 }

@@ -34,7 +34,7 @@ import { pool2d } from "../../runtime/ops/pool/pool_direct.ts";
 import { isMaxPool2x2, maxPool2x2 } from "../../runtime/ops/pool/maxpool2x2.ts";
 import { denseCpu } from "../../runtime/ops/dense/cpu.ts";
 import { activation } from "../../runtime/ops/activation/cpu.ts";
-import { USAGE } from "../../runtime/webgpu/buffer_usage.ts";
+import * as USAGE from "../../runtime/webgpu/buffer_usage.ts";
 
 /** Per-tensor tolerances (relative to max(1, max |ref|)). */
 export const TOL = { cpu: 2e-6, cpuTrain: 1e-6, webgpu: 2e-4, fd: 1e-5 };

@@ -20,7 +20,7 @@ import type { BackendState, StepResult, TrainBackend, TrainConfig } from "../bac
 import { prod, resolveTrainLayers, type TrainResolvedLayer } from "../layers.ts";
 import { initParams } from "../init.ts";
 import { DisposedError, GpuError } from "../../runtime/errors.ts";
-import { MAP_MODE_READ, USAGE } from "../../runtime/webgpu/buffer_usage.ts";
+import * as USAGE from "../../runtime/webgpu/buffer_usage.ts";
 import { encodeAll, GpuContext, type PreparedKernel } from "./gpu_context.ts";
 import { lossForwardBackward, lossReduce } from "../ops/loss/wgsl.ts";
 import { layerBackward } from "./layer_backward.ts";
@@ -38,6 +38,12 @@ interface Plan {
 }
 
 /** The WebGPU TrainBackend plus a profiling hook. */
+/** How training asks acquireDevice for its device: a high-performance adapter, storage buffers per stage raised (batchnorm dX binds 7). */
+export const TRAINING_DEVICE: { adapter: GPURequestAdapterOptions; limits: (keyof GPUSupportedLimits)[] } = {
+  adapter: { powerPreference: "high-performance" },
+  limits: ["maxStorageBuffersPerShaderStage"],
+};
+
 export interface WebGpuTrainBackend extends TrainBackend {
   /**
    * Profiling hook (bench/webgpu_profile.ts): the prepared dispatches of one
@@ -258,7 +264,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
         encodeAll(enc, p.train);
         enc.copyBufferToBuffer(result, 0, staging, 0, 8);
         device.queue.submit([enc.finish()]);
-        await staging.mapAsync(MAP_MODE_READ);
+        await staging.mapAsync(USAGE.MAP_MODE_READ);
         const r = new Float32Array(staging.getMappedRange().slice(0));
         staging.unmap();
         step = t;

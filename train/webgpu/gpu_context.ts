@@ -10,7 +10,7 @@
 
 import { guarded } from "../../runtime/webgpu/device.ts";
 import { pipelineNow } from "../../runtime/webgpu/pipeline_cache.ts";
-import { MAP_MODE_READ, USAGE } from "../../runtime/webgpu/buffer_usage.ts";
+import * as USAGE from "../../runtime/webgpu/buffer_usage.ts";
 import type { Kernel } from "./training_kernel.ts";
 
 export const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
@@ -95,7 +95,7 @@ export class GpuContext implements KernelBinder {
     const enc = this.device.createCommandEncoder();
     enc.copyBufferToBuffer(buf, 0, staging, 0, bytes);
     this.device.queue.submit([enc.finish()]);
-    await staging.mapAsync(MAP_MODE_READ);
+    await staging.mapAsync(USAGE.MAP_MODE_READ);
     const out = new Float32Array(staging.getMappedRange().slice(0, floats * 4));
     staging.unmap();
     staging.destroy();
