@@ -32,21 +32,12 @@ const env = {
 };
 Deno.mkdirSync(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
 
-async function run(cmd: string[], cwd: string): Promise<string> {
-  const out = await new Deno.Command(cmd[0], {
-    args: cmd.slice(1),
-    cwd,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  if (!out.success) {
-    throw new Error(
-      `${cmd.join(" ")} in ${cwd}: ${new TextDecoder().decode(out.stderr)}`,
-    );
-  }
-  return new TextDecoder().decode(out.stdout);
+const PIPED = { stdout: "piped", stderr: "piped" } as const;
+async function run([bin, ...args]: string[], cwd: string): Promise<string> {
+  const r = await new Deno.Command(bin, { args, cwd, env, ...PIPED }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  if (!r.success) throw new Error(`${bin} ${args.join(" ")} in ${cwd}: ${text(r.stderr)}`);
+  return text(r.stdout);
 }
 // deno-lint-ignore no-explicit-any
 const lastJson = (s: string): any =>
@@ -84,6 +75,9 @@ const add = (
   r[side].push(v);
 };
 const DENO = Deno.execPath();
+/** The last JSON line a bench script (run with WebGPU enabled) prints; `args` split on spaces. */
+const script = async (dir: string, file: string, args: string) =>
+  lastJson(await run([DENO, "run", "-A", "--unstable-webgpu", file, ...args.split(" ")], dir));
 const MODELS = ["lenet", "small", `${head}/weights/fashion-mnist.tcnn`];
 
 try {
@@ -96,47 +90,14 @@ try {
       for (const model of MODELS) {
         const name = model.includes("/") ? "edge" : model;
         for (const backend of ["cpu", "webgpu"]) {
-          const j = lastJson(
-            await run([
-              DENO,
-              "run",
-              "-A",
-              "--unstable-webgpu",
-              "bench/ours_infer.ts",
-              "--backend",
-              backend,
-              "--model",
-              model,
-              "--quick",
-            ], dir),
-          );
+          const j = await script(dir, "bench/ours_infer.ts", `--backend ${backend} --model ${model} --quick`);
           add(`${name} ${backend} b1`, "ms (median)", true, side, j.b1.median);
           add(`${name} ${backend} b64`, "img/s", false, side, j.b64.img_s);
         }
       }
       for (const backend of ["cpu", "webgpu"]) {
-        const j = lastJson(
-          await run([
-            DENO,
-            "run",
-            "-A",
-            "--unstable-webgpu",
-            "bench/train_bench.ts",
-            "--backend",
-            backend,
-            "--arch",
-            "small",
-            "--steps",
-            "6",
-          ], dir),
-        );
-        add(
-          `train small ${backend} b64`,
-          "samples/s",
-          false,
-          side,
-          j.samples_s,
-        );
+        const j = await script(dir, "bench/train_bench.ts", `--backend ${backend} --arch small --steps 6`);
+        add(`train small ${backend} b64`, "samples/s", false, side, j.samples_s);
       }
       console.error(`[compare] round ${round + 1}/${rounds} ${side} done`);
     }

@@ -15,12 +15,11 @@
 //   input grad: 1 x, 2 stats, 3 dy, 4 gamma, 5 dgamma, 6 dbeta, 7 dx.
 
 import { planWorkgroups } from "../../../runtime/webgpu/kernel.ts";
+import type { Dim, Kernel } from "../../webgpu/training_kernel.ts";
 import {
   bindDims,
-  type Dim,
   dimsDecl,
   elementwise,
-  type Kernel,
   makeKernel,
   storageDecls,
   WG,

@@ -20,12 +20,11 @@
 
 import type { ConvGeom } from "./wgsl_backward.ts";
 import { convDims, convFlops, layerBaked } from "./wgsl_backward.ts";
+import type { Dim, Kernel } from "../../webgpu/training_kernel.ts";
 import {
   bindDims,
-  type Dim,
   dimsDecl,
   elementwise,
-  type Kernel,
   makeKernel,
   rep,
   storageDecls,
