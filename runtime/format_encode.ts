@@ -11,7 +11,8 @@ import { quantizeInt8 } from "./int8.ts";
 import type { ModelDesc } from "./model_desc.ts";
 import { paramShapes } from "./spec.ts";
 import { checkHeaderModel, clip, type DType, DTYPE_SIZE, show } from "./format_header.ts";
-import { align8, MAGIC, MAX_HEADER_BYTES, PRELUDE, VERSION_MAJOR, VERSION_MINOR } from "./format_decode.ts";
+import { align8, MAGIC, MAX_HEADER_BYTES, PRELUDE, VERSION_MAJOR } from "./format_decode.ts";
+import { minorVersionFor } from "./format_header.ts";
 
 /** Options of `encodeModel`. */
 export interface EncodeOptions {
@@ -135,7 +136,7 @@ export function encodeModel(desc: ModelDesc, opts: EncodeOptions = {}): Uint8Arr
   const dv = new DataView(out.buffer);
   out.set(MAGIC, 0);
   dv.setUint16(4, VERSION_MAJOR, true);
-  dv.setUint16(6, VERSION_MINOR, true);
+  dv.setUint16(6, minorVersionFor(desc.layers), true);
   dv.setUint32(8, json.length, true);
   out.set(json, PRELUDE);
   for (const c of chunks) out.set(c.bytes, D + c.at);

@@ -49,7 +49,15 @@ function layerKeys(t: string): string[] {
   if (t === "globalavgpool") return [];
   if (t.includes("pool")) return ["size", "stride", "padding"];
   if (t === "dense") return ["units", "bias"];
-  return t === "leakyrelu" || t === "elu" ? ["alpha"] : [];
+  return t === "leakyrelu" || t === "elu" ? ["alpha"] : t === "clip" ? ["min", "max"] : [];
+}
+
+/** Layer types and paddings added by format 1.1 (a 1.0 reader rejects them). */
+const V1_1_TYPES = ["relu6", "clip", "hardswish", "identity"];
+
+/** The minor version a file of `layers` needs: 1 when it uses a 1.1 addition, else 0 (byte-identical to 1.0 writers). */
+export function minorVersionFor(layers: readonly { type: string; padding?: unknown }[]): 0 | 1 {
+  return layers.some((l) => V1_1_TYPES.includes(l.type) || l.padding === "causal") ? 1 : 0;
 }
 
 const TENSOR_KEYS = ["layer", "index", "dtype", "shape", "offset", "byteLength", "scaleOffset"];

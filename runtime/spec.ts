@@ -9,7 +9,7 @@
 // decoder turns those into ModelFormatError.
 
 /** Padding: a mode or explicit amounts. 2-D explicit: [top, bottom, left, right] or one number for all sides. 1-D explicit: [left, right] or one number. */
-export type Padding = "valid" | "same" | "full" | number | number[];
+export type Padding = "valid" | "same" | "full" | "causal" | number | number[];
 /** One number (square / same on both axes) or [h, w]. */
 export type Pair = number | [number, number];
 
@@ -19,7 +19,10 @@ export type ActivationType =
   | "elu"
   | "sigmoid"
   | "tanh"
-  | "softmax";
+  | "softmax"
+  | "clip"
+  | "hardswish"
+  | "identity";
 
 /** One layer of a model as written in the file's header (docs/FORMAT.md §4). */
 export type LayerSpec =
@@ -58,8 +61,9 @@ export type LayerSpec =
   | { type: "globalavgpool" }
   | { type: "dense"; units: number; bias?: boolean }
   | { type: "flatten" }
-  | { type: "relu" | "sigmoid" | "tanh" | "softmax" }
-  | { type: "leakyrelu" | "elu"; alpha?: number };
+  | { type: "relu" | "sigmoid" | "tanh" | "softmax" | "relu6" | "hardswish" | "identity" }
+  | { type: "leakyrelu" | "elu"; alpha?: number }
+  | { type: "clip"; min?: number; max?: number };
 
 export const LAYER_TYPES: readonly string[] = [
   "conv2d",
@@ -79,6 +83,10 @@ export const LAYER_TYPES: readonly string[] = [
   "sigmoid",
   "tanh",
   "softmax",
+  "relu6",
+  "clip",
+  "hardswish",
+  "identity",
 ];
 
 /** Geometry shared by convolution and pooling, always in 2-D form. */
@@ -116,12 +124,30 @@ export type ResolvedLayer =
     | {
       op: "act";
       act: ActivationType;
+      /** leakyrelu / elu slope; clip: the lower bound */
       alpha: number;
+      /** clip: the upper bound (0 otherwise) */
+      beta: number;
       /** softmax runs over `c` at each of `spatial` positions */
       c: number;
       spatial: number;
     }
   );
+
+/** The largest finite float32, the default bounds of `clip`. */
+export const FLT_MAX = 3.4028234663852886e38;
+
+/** What an activation kernel needs of its layer (a resolved "act" layer is one). */
+export interface ActParams {
+  act: ActivationType;
+  /** leakyrelu / elu slope; clip: the lower bound */
+  alpha: number;
+  /** clip: the upper bound */
+  beta: number;
+  /** softmax runs over `c` at each of `spatial` positions */
+  c: number;
+  spatial: number;
+}
 
 /** Hard limits; a spec outside them is rejected with RangeError. */
 export const LIMITS = {
@@ -220,7 +246,7 @@ function resolvePadding(
     return [0, 0, int(p[0], `${what}.padding[0]`, 0, P), int(p[1], `${what}.padding[1]`, 0, P)];
   }
   throw new TypeError(
-    `${what}.padding must be "valid", "same", "full", an integer or ${
+    `${what}.padding must be "valid", "same", "full"${dims === 1 ? ', "causal"' : ""}, an integer or ${
       dims === 2 ? "[top,bottom,left,right]" : "[left,right]"
     }, got ${JSON.stringify(p)}`,
   );
@@ -284,7 +310,14 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
     const [dh, dw] = dims === 2
       ? pair(dRaw, `${what}.dilation`, 1, 1, LIMITS.maxKernel)
       : [1, int(dRaw, `${what}.dilation`, 1, LIMITS.maxKernel)];
-    const [pt, pb, pl, pr] = resolvePadding(s.padding, dims, inH, inW, { kh, kw, sh, sw, dh, dw }, what);
+    if (s.padding === "causal" && t !== "conv1d") {
+      throw new TypeError(
+        `${what}: "causal" padding is for conv1d (it pads (kernel − 1)·dilation on the left)`,
+      );
+    }
+    const [pt, pb, pl, pr] = s.padding === "causal"
+      ? [0, 0, dw * (kw - 1), 0] // causal: output t sees inputs ≤ t only (WaveNet)
+      : resolvePadding(s.padding, dims, inH, inW, { kh, kw, sh, sw, dh, dw }, what);
     const outH = dims === 2 ? outSize(inH, kh, sh, dh, pt, pb, `${what} height`) : 1;
     const outW = outSize(inW, kw, sw, dw, pl, pr, `${what} ${dims === 2 ? "width" : "length"}`);
     const win = { kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, inC, inH, inW, outH, outW };
@@ -334,24 +367,33 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
   }
   if (t === "flatten") return { ...base, outShape: [flat], op: "flatten" };
   // activations
-  const a = spec as { alpha?: unknown };
-  let alpha = 0;
-  if (t === "leakyrelu" || t === "elu") {
-    const def = t === "leakyrelu" ? 0.01 : 1;
-    if (a.alpha !== undefined && (typeof a.alpha !== "number" || !Number.isFinite(Math.fround(a.alpha)))) {
+  const a = spec as { alpha?: unknown; min?: unknown; max?: unknown };
+  const num = (v: unknown, key: string, def: number): number => {
+    if (v === undefined) return def;
+    if (typeof v !== "number" || !Number.isFinite(Math.fround(v))) {
       throw new TypeError(
-        `${what}.alpha must be a finite number (within float32 range), got ${JSON.stringify(a.alpha)}`,
+        `${what}.${key} must be a finite number (within float32 range), got ${JSON.stringify(v)}`,
       );
     }
-    alpha = (a.alpha as number | undefined) ?? def;
+    return v;
+  };
+  let alpha = 0, beta = 0;
+  let act = t as ActivationType;
+  if (t === "leakyrelu" || t === "elu") alpha = num(a.alpha, "alpha", t === "leakyrelu" ? 0.01 : 1);
+  if (t === "relu6") [act, alpha, beta] = ["clip", 0, 6];
+  if (t === "clip") {
+    // unbounded sides clip at ±FLT_MAX, which keeps the bounds finite in every backend
+    [act, alpha, beta] = ["clip", num(a.min, "min", -FLT_MAX), num(a.max, "max", FLT_MAX)];
+    if (alpha > beta) throw new RangeError(`${what}: min ${alpha} exceeds max ${beta}`);
   }
   const c = inShape[0];
   return {
     ...base,
     outShape: [...inShape],
     op: "act",
-    act: t as ActivationType,
+    act,
     alpha,
+    beta,
     c,
     spatial: flat / c,
   };

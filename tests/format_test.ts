@@ -503,6 +503,29 @@ Deno.test("format: a newer minor version is accepted, unknown top-level keys are
   assertEquals(got.desc, small());
 });
 
+Deno.test("format 1.1: relu6 / clip / hardswish / identity and causal padding are written as minor 1 and round-trip; other files stay 1.0", () => {
+  const v11 = model([2, 16], [
+    { type: "conv1d", filters: 3, kernel: 3, dilation: 2, padding: "causal" },
+    { type: "relu6" },
+    { type: "conv1d", filters: 3, kernel: 2, padding: "causal" },
+    { type: "clip", min: -0.5, max: 0.75 },
+    { type: "hardswish" },
+    { type: "identity" },
+    { type: "globalavgpool" },
+    { type: "dense", units: 2 },
+  ], 11);
+  const b = encodeModel(v11);
+  const got = decodeModel(b);
+  assertEquals([got.version, got.minorVersion], [1, 1]);
+  assertEquals(got.desc, v11);
+  assertEquals(decodeModel(encodeModel(small())).minorVersion, 0);
+  // a member clip does not have is rejected like any other unknown member
+  const bad = edit(b, (p) => {
+    (p.header.layers as Record<string, unknown>[])[3].alpha = 1;
+  });
+  assertThrows(() => decodeModel(bad), ModelFormatError, "alpha");
+});
+
 Deno.test("format: gaps between tensors are allowed (data ends at the 8-aligned end of the last region)", () => {
   const b = edit(valid, (p) => {
     const t = p.header.tensors;

@@ -127,12 +127,14 @@ const dense: Draw = (r, i) => ({
   spec: { type: "dense", units: randInt(r, 1, 40), bias: r() < 0.75 },
 });
 
-const act = (type: "relu" | "leakyrelu" | "elu" | "sigmoid" | "tanh" | "softmax"): Draw => (r, i) => ({
+const act = (type: string): Draw => (r, i) => ({
   inShape: randShape(r, i),
   scale: i % 4 === 0 ? 60 : 4, // large values exercise saturation / exp overflow guards
   spec: type === "leakyrelu" || type === "elu"
     ? { type, alpha: i % 5 === 0 ? undefined : Math.round((r() * 2 - 0.5) * 1000) / 1000 }
-    : { type },
+    : type === "clip"
+    ? { type, ...(i % 3 === 0 ? {} : { min: -r() * 2, max: r() * 3 }) }
+    : { type } as LayerSpec,
 });
 
 const FAMILIES: [string, Draw][] = [
@@ -152,6 +154,10 @@ const FAMILIES: [string, Draw][] = [
   ["sigmoid", act("sigmoid")],
   ["tanh", act("tanh")],
   ["softmax", act("softmax")],
+  ["relu6", act("relu6")],
+  ["clip", act("clip")],
+  ["hardswish", act("hardswish")],
+  ["identity", act("identity")],
 ];
 
 /** One configuration: redraw until the window fits, then compare GPU with CPU. Returns an error message or null. */
@@ -242,8 +248,28 @@ const ONE_D: LayerSpec[] = [
   { type: "sigmoid" },
 ];
 
+// MobileNet-style (relu6 / hardswish fused into depthwise and pointwise convs, clip into dense) and a
+// WaveNet-style stack of dilated causal conv1d layers
+const MOBILE: LayerSpec[] = [
+  { type: "conv2d", filters: 8, kernel: 3, stride: 2, padding: "same" },
+  { type: "relu6" },
+  { type: "conv2d", filters: 8, kernel: 3, padding: "same", groups: 8 },
+  { type: "hardswish" },
+  { type: "conv2d", filters: 12, kernel: 1 },
+  { type: "identity" },
+  { type: "globalavgpool" },
+  { type: "dense", units: 6 },
+  { type: "clip", min: -0.25, max: 0.5 },
+];
+const WAVENET: LayerSpec[] = [1, 2, 4, 8].flatMap((d): LayerSpec[] => [
+  { type: "conv1d", filters: 6, kernel: 2, dilation: d, padding: "causal" },
+  { type: "tanh" },
+]);
+
 for (
   const [name, specs, inShape] of [
+    ["MobileNet-style relu6 / hardswish / clip", MOBILE, [3, 19, 17]],
+    ["WaveNet-style causal dilated 1-D stack", WAVENET, [2, 50]],
     ["lenet-like 2-D", LENET, [1, 28, 28]],
     ["mixed groups/dilation/l2/softmax", MIXED, [3, 17, 15]],
     ["1-D", ONE_D, [2, 61]],

@@ -111,3 +111,58 @@ Deno.test("spec: bad layers are rejected with typed errors naming the layer", ()
   assertThrows(() => resolveLayers([{ type: "relu" }], [0, 5]), RangeError, "input shape");
   assertThrows(() => resolveLayers([{ type: "relu" }], [1, 2, 3, 4]), TypeError, "input shape");
 });
+
+Deno.test("spec: causal conv1d pads (k−1)·d on the left only; a dilated causal stack keeps the length, sees only the past", async () => {
+  const { forwardLayer } = await import("../runtime/cpu/forward.ts");
+  const stack: LayerSpec[] = [1, 2, 4, 8].map((d) => ({
+    type: "conv1d",
+    filters: 3,
+    kernel: 2,
+    dilation: d,
+    padding: "causal",
+  }));
+  const r = resolveLayers(stack, [1, 40]);
+  assertEquals(r.map((l) => l.outShape), [[3, 40], [3, 40], [3, 40], [3, 40]]);
+  assertEquals(r.map((l) => (l.op === "conv" ? [l.pl, l.pr] : [])), [[1, 0], [2, 0], [4, 0], [8, 0]]);
+  assertEquals(receptiveFields(r).at(-1)!.rf[1], 16); // 1 + Σ (k − 1)·d
+  // causality: changing input step t never changes outputs before t
+  const l =
+    resolveLayers([{ type: "conv1d", filters: 2, kernel: 3, dilation: 2, padding: "causal" }], [1, 12])[0];
+  const w = [Float32Array.from({ length: 6 }, (_, i) => i - 2.5), new Float32Array([0.1, -0.2])];
+  const x = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i));
+  const y0 = forwardLayer(l, w, x, 1);
+  x[7] += 5;
+  const y1 = forwardLayer(l, w, x, 1);
+  for (let c = 0; c < 2; c++) {
+    for (let t = 0; t < 12; t++) {
+      const changed = y0[c * 12 + t] !== y1[c * 12 + t];
+      assertEquals(changed, t >= 7 && (t - 7) % 2 === 0 && t - 7 <= 4, `channel ${c}, step ${t}`);
+    }
+  }
+  assertThrows(
+    () => resolveLayers([{ type: "conv2d", filters: 1, kernel: 3, padding: "causal" }], [1, 5, 5]),
+    TypeError,
+    "causal",
+  );
+  assertThrows(
+    () => resolveLayers([{ type: "maxpool1d", size: 2, padding: "causal" }], [1, 8]),
+    TypeError,
+    "causal",
+  );
+});
+
+Deno.test("spec: relu6 is clip(0, 6); clip bounds default to ±FLT_MAX, are finite and ordered; hardswish and identity keep the shape", () => {
+  const [r6, c, open, hs, id] = resolveLayers(
+    [{ type: "relu6" }, { type: "clip", min: -1, max: 2 }, { type: "clip" }, { type: "hardswish" }, {
+      type: "identity",
+    }],
+    [3, 4],
+  );
+  assertEquals([r6.op === "act" && r6.act, r6.op === "act" && [r6.alpha, r6.beta]], ["clip", [0, 6]]);
+  assertEquals(c.op === "act" && [c.alpha, c.beta], [-1, 2]);
+  assertEquals(open.op === "act" && [open.alpha, open.beta], [-3.4028234663852886e38, 3.4028234663852886e38]);
+  assertEquals([hs.outShape, id.outShape], [[3, 4], [3, 4]]);
+  assertThrows(() => resolveLayers([{ type: "clip", min: 2, max: 1 }], [4]), RangeError, "exceeds max");
+  assertThrows(() => resolveLayers([{ type: "clip", min: NaN }], [4]), TypeError, "finite");
+  assertThrows(() => resolveLayers([{ type: "clip", max: 1e39 }], [4]), TypeError, "float32");
+});

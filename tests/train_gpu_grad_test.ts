@@ -412,7 +412,7 @@ gpuTest("GPU backward kernels match float64 references", "train_gpu_grad", async
     for (const act of ["relu", "leakyrelu", "elu", "sigmoid", "tanh", "softmax"] as const) {
       const n = 2, c = 5, spatial = 3, alpha = act === "elu" ? 0.7 : 0.05;
       const x = rand(rng, n * c * spatial, -3, 3);
-      const y = activation(act, alpha, c, spatial, x, n, new Float32Array(x.length));
+      const y = activation(act, alpha, 0, c, spatial, x, n, new Float32Array(x.length));
       const dy = rand(rng, x.length);
       const ref = new Float64Array(x.length);
       for (let i = 0; i < x.length; i++) {
@@ -444,7 +444,10 @@ gpuTest("GPU backward kernels match float64 references", "train_gpu_grad", async
       const use = activationBackwardUses(act);
       const odx = out(x.length);
       const bufs = [...(use.x ? [buf(x)] : []), ...(use.y ? [buf(y)] : []), buf(dy), odx];
-      await runKernels(ctx, [{ kernel: activationBackward(act, alpha, c, spatial, n), buffers: bufs }]);
+      await runKernels(ctx, [{
+        kernel: activationBackward({ act, alpha, beta: 0, c, spatial }, n),
+        buffers: bufs,
+      }]);
       close(`${act} dX`, await ctx.read(odx, x.length), ref);
     }
   });

@@ -79,7 +79,7 @@ function runLayer(
     case "globalavgpool":
       return globalAvgPool(l.c, l.spatial, x, batch, y);
     case "act":
-      return activation(l.act, l.alpha, l.c, l.spatial, x, batch, y);
+      return activation(l.act, l.alpha, l.beta, l.c, l.spatial, x, batch, y);
     case "flatten":
       if (y !== x) y.set(x);
       return y;

@@ -140,7 +140,7 @@ export class GpuExecutor {
         if (
           fuse && (l.op === "conv" || l.op === "dense") && next?.op === "act" && isElementwise(next.act)
         ) {
-          epilogue = { act: next.act as Epilogue["act"], alpha: next.alpha };
+          epilogue = { act: next.act as Epilogue["act"], alpha: next.alpha, beta: next.beta };
           i++;
         }
         const bufs = params[i - (epilogue ? 1 : 0)].map((p, k) => {

@@ -31,7 +31,7 @@ export function layerKernel(
     case "globalavgpool":
       return globalAvgPoolKernel(l.c, l.spatial, batch, limits);
     case "act":
-      return activationKernel(l.act, l.alpha, l.c, l.spatial, batch, limits, inPlace);
+      return activationKernel(l, batch, limits, inPlace);
     case "flatten":
       throw new TypeError("flatten has no forward kernel (its buffers alias)");
   }

@@ -1,14 +1,24 @@
 // Activations on every implementation against the float64 reference
-// (tests/ops/check_layer.ts): relu, leakyrelu and elu (alpha), sigmoid, tanh
-// and softmax over the channel axis, on (C, L) and flat inputs, batch 1–3.
+// (tests/ops/check_layer.ts): relu, leakyrelu and elu (alpha), sigmoid, tanh,
+// relu6, clip (min/max), hardswish, identity and softmax over the channel
+// axis, on (C, L) and flat inputs, batch 1–3 (inputs in [−2, 2), so clip
+// bounds inside that range are exercised on both sides).
 
 import type { TrainLayerSpec } from "../../train/backend.ts";
 import { type Draw, runFamily } from "./run_family.ts";
+import { LAYER_TYPES } from "../../runtime/spec.ts";
 
-const ACTS = ["relu", "leakyrelu", "elu", "sigmoid", "tanh", "softmax"];
+/** Every activation layer type of the format (they follow "flatten" in LAYER_TYPES): a new one is tested here. */
+const ACTS = LAYER_TYPES.slice(LAYER_TYPES.indexOf("flatten") + 1);
+
+const PARAMS: Record<string, object> = {
+  leakyrelu: { alpha: 0.3 },
+  elu: { alpha: 0.3 },
+  clip: { min: -0.5, max: 1.25 },
+};
 
 const DRAWS: Draw[] = ACTS.map((act): Draw => [act, 2, (rng) => ({
-  spec: (act === "leakyrelu" || act === "elu" ? { type: act, alpha: 0.3 } : { type: act }) as TrainLayerSpec,
+  spec: { type: act, ...PARAMS[act] } as TrainLayerSpec,
   inShape: rng.next() < 0.5 ? [3 + rng.int(3), 3 + rng.int(6)] : [4 + rng.int(3)],
 })]);
 

@@ -101,7 +101,10 @@ function cpuVariants(l: TrainResolvedLayer, params: Float32Array[]) {
   } else if (l.op === "dense") {
     out.push(["cpu dense gemm", (x, n, y) => denseCpu(l.inF, l.outF, params[0], b, x, n, y, false)]);
   } else if (l.op === "act") {
-    out.push([`cpu activation ${l.act}`, (x, n, y) => activation(l.act, l.alpha, l.c, l.spatial, x, n, y)]);
+    out.push([
+      `cpu activation ${l.act}`,
+      (x, n, y) => activation(l.act, l.alpha, l.beta, l.c, l.spatial, x, n, y),
+    ]);
   }
   return out;
 }

@@ -50,6 +50,17 @@ const DRAWS: Draw[] = [
       inShape: [groups, 8 + rng.int(7)],
     };
   }],
+  ["conv1d with causal padding (a WaveNet-style dilated stack layer)", 4, (rng) => ({
+    spec: {
+      type: "conv1d",
+      filters: 1 + rng.int(4),
+      kernel: 2 + rng.int(3),
+      dilation: [1, 2, 4][rng.int(3)],
+      stride: 1 + rng.int(2),
+      padding: "causal",
+    } as TrainLayerSpec,
+    inShape: [1 + rng.int(3), 6 + rng.int(12)],
+  })],
   ["wide stride-1 conv2d (register blocks of 16, 8 columns, lanes)", 4, (rng) => {
     const groups = [1, 1, 2][rng.int(3)];
     return {

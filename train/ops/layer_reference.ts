@@ -77,7 +77,7 @@ export function forward64(
     case "flatten":
       return { y: x.slice(), cache: null };
     case "act":
-      return { y: actForward64(l.act, l.alpha, l.c, l.spatial, x, batch), cache: null };
+      return { y: actForward64(l, x, batch), cache: null };
     case "dropout": {
       if (!mode.train || l.rate === 0) return { y: x.slice(), cache: null };
       let mask = mode.mask;
@@ -141,7 +141,7 @@ export function backward64(
     case "flatten":
       return { dx: dy.slice(), dParams: [] };
     case "act":
-      return { dx: actBackward64(l.act, l.alpha, l.c, l.spatial, x, y, dy, batch), dParams: [] };
+      return { dx: actBackward64(l, x, y, dy, batch), dParams: [] };
     case "dropout": {
       const mask = cache as Float64Array | null;
       if (mask === null) return { dx: dy.slice(), dParams: [] };

@@ -147,7 +147,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
 
   function forward(l: TrainResolvedLayer, i: number, n: number, train: boolean): PreparedKernel[] {
     if (i > 0 && fused[i - 1]) return []; // ran as the epilogue of layer i - 1
-    const epilogue = fused[i] ? { act: "relu" as const, alpha: 0 } : null;
+    const epilogue = fused[i] ? { act: "relu" as const, alpha: 0, beta: 0 } : null;
     return layerForward(
       ctx,
       l,

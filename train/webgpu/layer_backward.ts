@@ -91,7 +91,7 @@ export function layerBackward(
     case "act":
       if (dx) {
         const use = activationBackwardUses(l.act);
-        out.push(ctx.prepare(activationBackward(l.act, l.alpha, l.c, l.spatial, n), [
+        out.push(ctx.prepare(activationBackward(l, n), [
           ...(use.x ? [x] : []),
           ...(use.y ? [y] : []),
           dy,

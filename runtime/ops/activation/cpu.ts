@@ -1,5 +1,6 @@
-// CPU activations: relu, leakyrelu(alpha), elu(alpha), sigmoid, tanh, and
-// softmax over the channel axis. Shapes: x and y are (N, C, spatial)
+// CPU activations: relu, leakyrelu(alpha), elu(alpha), sigmoid, tanh,
+// clip(alpha = min, beta = max; relu6 is clip 0..6), hardswish
+// x·clip(x + 3, 0, 6)/6, identity, and softmax over the channel axis. Shapes: x and y are (N, C, spatial)
 // flattened; elementwise ones ignore the structure. y may alias x (in place).
 // Invariants: sigmoid and softmax are numerically stable (no exp overflow for
 // any finite input); softmax subtracts the per-position max before exp.
@@ -7,10 +8,12 @@
 import type { PlainKernel } from "../../cpu/layer_kernel.ts";
 import type { ActivationType } from "../../spec.ts";
 
-type ActivationKernel = PlainKernel<[act: ActivationType, alpha: number, c: number, spatial: number]>;
+type ActivationKernel = PlainKernel<
+  [act: ActivationType, alpha: number, beta: number, c: number, spatial: number]
+>;
 
 /** y = act(x) over `len` elements, or softmax over c at each of `spatial` positions of `batch` samples. */
-export const activation: ActivationKernel = (act, alpha, c, spatial, x, batch, y) => {
+export const activation: ActivationKernel = (act, alpha, beta, c, spatial, x, batch, y) => {
   const len = batch * c * spatial;
   switch (act) {
     case "relu":
@@ -44,6 +47,15 @@ export const activation: ActivationKernel = (act, alpha, c, spatial, x, batch, y
       return y;
     case "tanh":
       for (let i = 0; i < len; i++) y[i] = Math.tanh(x[i]);
+      return y;
+    case "clip":
+      for (let i = 0; i < len; i++) y[i] = Math.min(Math.max(x[i], alpha), beta);
+      return y;
+    case "hardswish":
+      for (let i = 0; i < len; i++) y[i] = x[i] * Math.min(Math.max(x[i] + 3, 0), 6) / 6;
+      return y;
+    case "identity":
+      if (y !== x) y.set(x.subarray(0, len));
       return y;
     case "softmax":
       return softmax(c, spatial, x, batch, y);

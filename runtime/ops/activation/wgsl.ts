@@ -1,28 +1,31 @@
-// WGSL activations: elementwise relu / leakyrelu / elu / sigmoid / tanh (out
-// of place or in place) and softmax over the channel axis. The elementwise
+// WGSL activations: elementwise relu / leakyrelu / elu / sigmoid / tanh /
+// clip (relu6) / hardswish / identity (out of place or in place) and softmax
+// over the channel axis. The elementwise
 // function `act(v)` is also the fusable epilogue of conv and dense kernels.
 // Shapes: x and y are (N, C, spatial) flattened; softmax runs over C at each
 // (n, position), one thread per (n, position).
 // Invariants: sigmoid, tanh and softmax never overflow exp for finite input
-// (they only exponentiate non-positive numbers); `alpha` is a uniform field.
+// (they only exponentiate non-positive numbers); `alpha` and `beta` (clip's
+// bounds, leakyrelu/elu's slope) are uniform fields.
 
-import type { ActivationType } from "../../spec.ts";
+import type { ActivationType, ActParams } from "../../spec.ts";
 import type { DispatchLimits, ForwardKernel, Role } from "../../webgpu/kernel.ts";
 import { forwardKernel, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
 
 /** Activations that act on each value alone (can be fused into a producer). */
-const ACT_LAYOUT = [["alpha", "f32"]] as const;
+const ACT_LAYOUT = [["alpha", "f32"], ["beta", "f32"]] as const;
 const SOFTMAX_LAYOUT = [["c", "u32"], ["spatial", "u32"]] as const;
 
 export type ElementwiseAct = Exclude<ActivationType, "softmax">;
 
-/** An activation fused as an epilogue: its type and parameter. */
+/** An activation fused as an epilogue: its type and parameters (ResolvedLayer's alpha, beta). */
 export interface Epilogue {
   act: ElementwiseAct;
   alpha: number;
+  beta: number;
 }
 
-/** The body of `fn act(v: f32) -> f32` per elementwise activation (leakyrelu and elu read `p.alpha`). */
+/** The body of `fn act(v: f32) -> f32` per elementwise activation (leakyrelu, elu and clip read `p.alpha`, clip `p.beta`). */
 const ACT_BODY: Record<ElementwiseAct | "identity", string> = {
   identity: "return v;",
   relu: "return max(v, 0.0);",
@@ -30,6 +33,8 @@ const ACT_BODY: Record<ElementwiseAct | "identity", string> = {
   elu: "return select(p.alpha * (exp(min(v, 0.0)) - 1.0), v, v > 0.0);",
   sigmoid: "let e = exp(-abs(v)); return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);",
   tanh: "let e = exp(-2.0 * abs(v)); return sign(v) * (1.0 - e) / (1.0 + e);",
+  clip: "return min(max(v, p.alpha), p.beta);",
+  hardswish: "return v * min(max(v + 3.0, 0.0), 6.0) / 6.0;",
 };
 
 /** WGSL `fn act(v: f32) -> f32` for an elementwise activation; reads `p.alpha`. */
@@ -78,14 +83,12 @@ ${PROLOGUE}
 
 /** The kernel of an activation layer over `batch` samples of (c, spatial). Softmax is never in place. */
 export function activationKernel(
-  act: ActivationType,
-  alpha: number,
-  c: number,
-  spatial: number,
+  l: ActParams,
   batch: number,
   limits: DispatchLimits,
   inPlace = false,
 ): ForwardKernel {
+  const { act, alpha, beta, c, spatial } = l;
   if (act === "softmax") {
     return forwardKernel(
       "softmax",
@@ -103,7 +106,7 @@ export function activationKernel(
     elementwiseWgsl(act, inPlace),
     roles,
     ACT_LAYOUT,
-    { alpha },
+    { alpha, beta },
     batch * c * spatial,
     limits,
   );

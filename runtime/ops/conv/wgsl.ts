@@ -41,6 +41,7 @@ const LAYOUT = [
   ["icg", "u32"],
   ["ocg", "u32"],
   ["alpha", "f32"],
+  ["beta", "f32"],
   ["nb", "u32"],
   ["nx", "u32"],
 ] as const;
@@ -205,6 +206,7 @@ export function convKernel(
     icg: g.inC / g.groups,
     ocg: ocg,
     alpha: epilogue?.alpha ?? 0,
+    beta: epilogue?.beta ?? 0,
     nb,
     nx,
   };

@@ -11,7 +11,10 @@ import { forwardKernel, paramRoles, PROLOGUE, roleDecls, uniformDecl } from "../
 /** Outputs computed by one thread (they share every input load). */
 export const OUT_BLOCK = 4;
 
-const LAYOUT = [["inF", "u32"], ["outF", "u32"], ["alpha", "f32"], ["nb", "u32"], ["n", "u32"]] as const;
+const LAYOUT = [["inF", "u32"], ["outF", "u32"], ["alpha", "f32"], ["beta", "f32"], ["nb", "u32"], [
+  "n",
+  "u32",
+]] as const;
 
 /** Samples computed by one thread (each output weight loaded feeds all of them). */
 export const N_BLOCK = 4;
@@ -70,7 +73,14 @@ export function denseKernel(
   epilogue: Epilogue | null = null,
 ): ForwardKernel {
   const nb = Math.ceil(l.outF / OUT_BLOCK);
-  const values = { inF: l.inF, outF: l.outF, alpha: epilogue?.alpha ?? 0, nb, n: batch };
+  const values = {
+    inF: l.inF,
+    outF: l.outF,
+    alpha: epilogue?.alpha ?? 0,
+    beta: epilogue?.beta ?? 0,
+    nb,
+    n: batch,
+  };
   return forwardKernel(
     `dense${epilogue ? `+${epilogue.act}` : ""}`,
     denseWgsl(l.bias, epilogue?.act ?? null),

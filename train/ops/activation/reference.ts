@@ -2,109 +2,80 @@
 // Shapes: x, y, dy, dx are (N, C, spatial) flattened; softmax runs over C at
 // each (n, spatial) position, the others are elementwise.
 //   relu' = [x > 0]; leakyrelu' = x > 0 ? 1 : α; elu' = x > 0 ? 1 : y + α;
-//   sigmoid' = y(1 − y); tanh' = 1 − y²; softmax: dx = y ⊙ (δ − Σ_c δ·y).
+//   sigmoid' = y(1 − y); tanh' = 1 − y²; softmax: dx = y ⊙ (δ − Σ_c δ·y);
+//   clip(α, β)' = [α ≤ x ≤ β]; hardswish = x·min(max(x + 3, 0), 6)/6 with
+//   hardswish' = 0 for x ≤ −3, (2x + 3)/6 for x < 3, else 1 (PyTorch's);
+//   identity' = 1.
 // Invariants: sigmoid and softmax are overflow-free for any finite input.
 
-import type { ActivationType } from "../../../runtime/spec.ts";
+import type { ActivationType, ActParams } from "../../../runtime/spec.ts";
 
-export function actForward64(
-  act: ActivationType,
-  alpha: number,
-  c: number,
-  spatial: number,
-  x: Float64Array,
-  batch: number,
-): Float64Array {
-  const y = new Float64Array(x.length);
-  const len = x.length;
-  switch (act) {
-    case "relu":
-      for (let i = 0; i < len; i++) y[i] = x[i] > 0 ? x[i] : 0;
-      break;
-    case "leakyrelu":
-      for (let i = 0; i < len; i++) y[i] = x[i] > 0 ? x[i] : alpha * x[i];
-      break;
-    case "elu":
-      for (let i = 0; i < len; i++) y[i] = x[i] > 0 ? x[i] : alpha * Math.expm1(x[i]);
-      break;
-    case "sigmoid":
-      for (let i = 0; i < len; i++) {
-        const v = x[i];
-        if (v >= 0) y[i] = 1 / (1 + Math.exp(-v));
-        else {
-          const e = Math.exp(v);
-          y[i] = e / (1 + e);
-        }
-      }
-      break;
-    case "tanh":
-      for (let i = 0; i < len; i++) y[i] = Math.tanh(x[i]);
-      break;
-    case "softmax":
-      for (let n = 0; n < batch; n++) {
-        for (let s = 0; s < spatial; s++) {
-          const p = n * c * spatial + s;
-          let m = -Infinity;
-          for (let k = 0; k < c; k++) m = Math.max(m, x[p + k * spatial]);
-          let sum = 0;
-          for (let k = 0; k < c; k++) {
-            const e = Math.exp(x[p + k * spatial] - m);
-            y[p + k * spatial] = e;
-            sum += e;
-          }
-          for (let k = 0; k < c; k++) y[p + k * spatial] /= sum;
-        }
-      }
-      break;
-    default:
-      throw new TypeError(`unknown activation ${JSON.stringify(act)}`);
+/** Each elementwise activation as f(x) and its derivative f′(x, y = f(x)), side by side (α, β: alpha, beta). */
+const ELEMENTWISE: Record<Exclude<ActivationType, "softmax">, {
+  f: (x: number, a: number, b: number) => number;
+  df: (x: number, y: number, a: number, b: number) => number;
+}> = {
+  relu: { f: (x) => x > 0 ? x : 0, df: (x) => x > 0 ? 1 : 0 },
+  leakyrelu: { f: (x, a) => x > 0 ? x : a * x, df: (x, _y, a) => x > 0 ? 1 : a },
+  elu: { f: (x, a) => x > 0 ? x : a * Math.expm1(x), df: (x, y, a) => x > 0 ? 1 : y + a },
+  // two forms so exp never overflows
+  sigmoid: {
+    f: (x) => x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)),
+    df: (_x, y) => y * (1 - y),
+  },
+  tanh: { f: Math.tanh, df: (_x, y) => 1 - y * y },
+  clip: { f: (x, a, b) => Math.min(Math.max(x, a), b), df: (x, _y, a, b) => x >= a && x <= b ? 1 : 0 },
+  hardswish: {
+    f: (x) => x * Math.min(Math.max(x + 3, 0), 6) / 6,
+    df: (x) => x <= -3 ? 0 : x < 3 ? (2 * x + 3) / 6 : 1,
+  },
+  identity: { f: (x) => x, df: () => 1 },
+};
+
+/** Calls `f` with the indices of the c channel values at each (sample, position): the vectors softmax normalises. */
+function forEachColumn(c: number, spatial: number, batch: number, f: (idx: number[]) => void): void {
+  for (let n = 0; n < batch; n++) {
+    for (let s = 0; s < spatial; s++) f(Array.from({ length: c }, (_, k) => (n * c + k) * spatial + s));
   }
+}
+
+/** y = act(x), float64. */
+export function actForward64(l: ActParams, x: Float64Array, batch: number): Float64Array {
+  const { act, alpha, beta, c, spatial } = l;
+  const y = new Float64Array(x.length);
+  if (act === "softmax") {
+    forEachColumn(c, spatial, batch, (idx) => {
+      const m = idx.reduce((a, i) => Math.max(a, x[i]), -Infinity); // subtracting the max keeps exp ≤ 1
+      const sum = idx.reduce((s, i) => s + Math.exp(x[i] - m), 0);
+      for (const i of idx) y[i] = Math.exp(x[i] - m) / sum;
+    });
+    return y;
+  }
+  const e = ELEMENTWISE[act];
+  if (!e) throw new TypeError(`unknown activation ${JSON.stringify(act)}`);
+  for (let i = 0; i < x.length; i++) y[i] = e.f(x[i], alpha, beta);
   return y;
 }
 
+/** dx from dy (x the layer input, y its output), float64. */
 export function actBackward64(
-  act: ActivationType,
-  alpha: number,
-  c: number,
-  spatial: number,
+  l: ActParams,
   x: Float64Array,
   y: Float64Array,
   dy: Float64Array,
   batch: number,
 ): Float64Array {
+  const { act, alpha, beta, c, spatial } = l;
   const dx = new Float64Array(x.length);
-  const len = x.length;
-  switch (act) {
-    case "relu":
-      for (let i = 0; i < len; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
-      break;
-    case "leakyrelu":
-      for (let i = 0; i < len; i++) dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i];
-      break;
-    case "elu":
-      for (let i = 0; i < len; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha);
-      break;
-    case "sigmoid":
-      for (let i = 0; i < len; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
-      break;
-    case "tanh":
-      for (let i = 0; i < len; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
-      break;
-    case "softmax":
-      for (let n = 0; n < batch; n++) {
-        for (let s = 0; s < spatial; s++) {
-          const p = n * c * spatial + s;
-          let dot = 0;
-          for (let k = 0; k < c; k++) dot += dy[p + k * spatial] * y[p + k * spatial];
-          for (let k = 0; k < c; k++) {
-            const i = p + k * spatial;
-            dx[i] = y[i] * (dy[i] - dot);
-          }
-        }
-      }
-      break;
-    default:
-      throw new TypeError(`unknown activation ${JSON.stringify(act)}`);
+  if (act === "softmax") {
+    forEachColumn(c, spatial, batch, (idx) => {
+      const dot = idx.reduce((s, i) => s + dy[i] * y[i], 0);
+      for (const i of idx) dx[i] = y[i] * (dy[i] - dot);
+    });
+    return dx;
   }
+  const e = ELEMENTWISE[act];
+  if (!e) throw new TypeError(`unknown activation ${JSON.stringify(act)}`);
+  for (let i = 0; i < x.length; i++) dx[i] = dy[i] * e.df(x[i], y[i], alpha, beta);
   return dx;
 }
