@@ -166,3 +166,12 @@ Deno.test("spec: relu6 is clip(0, 6); clip bounds default to ±FLT_MAX, are fini
   assertThrows(() => resolveLayers([{ type: "clip", min: NaN }], [4]), TypeError, "finite");
   assertThrows(() => resolveLayers([{ type: "clip", max: 1e39 }], [4]), TypeError, "float32");
 });
+
+Deno.test("arch tcn: five dilated causal conv1d blocks keep the series length; receptive field 63 steps", async () => {
+  const { loadArch, inferenceLayers } = await import("../train/archs.ts");
+  const a = await loadArch("tcn", [1, 60], 6);
+  const r = resolveLayers(inferenceLayers(a.layers), a.inputShape);
+  assertEquals(r.filter((l) => l.op === "conv").map((l) => l.outShape), Array(5).fill([32, 60]));
+  assertEquals(receptiveFields(r).at(-3)!.rf[1], 63); // the last conv's (then pool and dense)
+  assertEquals(r.at(-1)!.outShape, [6]);
+});

@@ -13,7 +13,7 @@ export interface Arch {
   layers: TrainLayerSpec[];
 }
 
-export const ARCH_NAMES = ["small", "lenet", "edge", "tiny", "fcn"] as const;
+export const ARCH_NAMES = ["small", "lenet", "edge", "tiny", "fcn", "tcn"] as const;
 
 /**
  * A plain CNN in short notation: per entry of `filters` a block conv2d (3×3,
@@ -52,6 +52,16 @@ export function convNet(
 
 function builtin(name: string, classes: number): TrainLayerSpec[] | null {
   switch (name) {
+    case "tcn": // 1-D dilated causal stack (WaveNet/TCN style): receptive field 1 + 2·(1+2+4+8+16) = 63 steps
+      return [
+        ...[1, 2, 4, 8, 16].flatMap((d): TrainLayerSpec[] => [
+          { type: "conv1d", filters: 32, kernel: 3, dilation: d, padding: "causal" },
+          { type: "batchnorm" },
+          { type: "relu" },
+        ]),
+        { type: "globalavgpool" },
+        { type: "dense", units: classes },
+      ];
     case "fcn": // 1-D fully convolutional net (Wang et al. 2017, filters halved): series (C,L) of any length
       return [
         { type: "conv1d", filters: 64, kernel: 8, padding: "same" },
