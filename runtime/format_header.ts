@@ -47,13 +47,14 @@ export interface HeaderModel {
 function layerKeys(t: string): string[] {
   if (t.startsWith("conv")) return ["filters", "kernel", "stride", "dilation", "padding", "groups", "bias"];
   if (t === "globalavgpool") return [];
+  if (t.startsWith("upsample")) return ["scale", "mode"];
   if (t.includes("pool")) return ["size", "stride", "padding"];
   if (t === "dense") return ["units", "bias"];
   return t === "leakyrelu" || t === "elu" ? ["alpha"] : t === "clip" ? ["min", "max"] : [];
 }
 
 /** Layer types and paddings added by format 1.1 (a 1.0 reader rejects them). */
-const V1_1_TYPES = ["relu6", "clip", "hardswish", "identity"];
+const V1_1_TYPES = ["relu6", "clip", "hardswish", "identity", "upsample2d", "upsample1d"];
 
 /** The minor version a file of `layers` needs: 1 when it uses a 1.1 addition, else 0 (byte-identical to 1.0 writers). */
 export function minorVersionFor(layers: readonly { type: string; padding?: unknown }[]): 0 | 1 {

@@ -59,6 +59,8 @@ export type LayerSpec =
     padding?: Padding;
   }
   | { type: "globalavgpool" }
+  | { type: "upsample2d"; scale: Pair; mode?: "nearest" | "bilinear" }
+  | { type: "upsample1d"; scale: number; mode?: "nearest" | "linear" }
   | { type: "dense"; units: number; bias?: boolean }
   | { type: "flatten" }
   | { type: "relu" | "sigmoid" | "tanh" | "softmax" | "relu6" | "hardswish" | "identity" }
@@ -75,6 +77,8 @@ export const LAYER_TYPES: readonly string[] = [
   "avgpool1d",
   "l2pool1d",
   "globalavgpool",
+  "upsample2d",
+  "upsample1d",
   "dense",
   "flatten",
   "relu",
@@ -112,6 +116,22 @@ export interface Window2d {
 
 export type PoolMode = "max" | "avg" | "l2";
 
+/**
+ * Upsampling by integer factors (1-D: sh = 1, inH = outH = 1). nearest: out[o] = in[floor(o / s)];
+ * linear (bilinear in 2-D, separable): src = max(0, (o + 0.5) / s − 0.5), i0 = floor(src),
+ * i1 = min(i0 + 1, in − 1), out = (1 − λ)·in[i0] + λ·in[i1] with λ = src − i0 (PyTorch, align_corners=false).
+ */
+export interface Upsample {
+  mode: "nearest" | "linear";
+  sh: number;
+  sw: number;
+  c: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+}
+
 /** A layer with every default filled in and its shapes known. */
 export type ResolvedLayer =
   & { spec: LayerSpec; inShape: number[]; outShape: number[] }
@@ -119,6 +139,7 @@ export type ResolvedLayer =
     | ({ op: "conv"; groups: number; bias: boolean } & Window2d)
     | ({ op: "pool"; mode: PoolMode } & Window2d)
     | { op: "globalavgpool"; c: number; spatial: number }
+    | ({ op: "upsample" } & Upsample)
     | { op: "dense"; inF: number; outF: number; bias: boolean }
     | { op: "flatten" }
     | {
@@ -346,6 +367,31 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
     const outShape = dims === 2 ? [inC, outH, outW] : [inC, outW];
     return { ...base, outShape, op: "pool", mode, ...win, outC: inC };
   }
+  if (t === "upsample2d" || t === "upsample1d") {
+    const dims = t === "upsample2d" ? 2 : 1;
+    if (inShape.length !== dims + 1) {
+      throw new TypeError(
+        `${what} expects input ${dims === 2 ? "(C,H,W)" : "(C,L)"}, got shape (${inShape.join(",")})`,
+      );
+    }
+    const s = spec as { scale?: unknown; mode?: unknown };
+    if (dims === 1 && Array.isArray(s.scale)) {
+      throw new TypeError(`${what}.scale must be an integer for 1-D layers`);
+    }
+    const [sh, sw] = dims === 2
+      ? pair(s.scale, `${what}.scale`, undefined, 1, LIMITS.maxStride)
+      : [1, int(s.scale, `${what}.scale`, 1, LIMITS.maxStride)];
+    const linear = dims === 2 ? "bilinear" : "linear";
+    if (s.mode !== undefined && s.mode !== "nearest" && s.mode !== linear) {
+      throw new TypeError(`${what}.mode must be "nearest" or "${linear}", got ${JSON.stringify(s.mode)}`);
+    }
+    const c = inShape[0], inH = dims === 2 ? inShape[1] : 1, inW = inShape[dims];
+    const outH = inH * sh, outW = inW * sw;
+    const outShape = dims === 2 ? [c, outH, outW] : [c, outW];
+    checkElements(outShape, what);
+    const mode = s.mode === undefined || s.mode === "nearest" ? "nearest" : "linear";
+    return { ...base, outShape, op: "upsample", mode, sh, sw, c, inH, inW, outH, outW };
+  }
   if (t === "globalavgpool") {
     if (inShape.length < 2) {
       throw new TypeError(`${what} expects (C,H,W) or (C,L), got (${inShape.join(",")})`);
@@ -448,6 +494,10 @@ export function receptiveFields(layers: ResolvedLayer[]): { rf: [number, number]
     if (l.op === "conv" || l.op === "pool") {
       rf = [rf[0] + (l.dh * (l.kh - 1)) * jump[0], rf[1] + (l.dw * (l.kw - 1)) * jump[1]];
       jump = [jump[0] * l.sh, jump[1] * l.sw];
+    } else if (l.op === "upsample") {
+      // linear interpolation mixes two neighbours; outputs step 1/s input cells
+      if (l.mode === "linear") rf = [rf[0] + (l.sh > 1 ? jump[0] : 0), rf[1] + jump[1]];
+      jump = [jump[0] / l.sh, jump[1] / l.sw];
     } else if ((l.op === "globalavgpool" || l.op === "dense" || l.op === "flatten") && l.inShape.length > 1) {
       // these mix every spatial position of their input
       const s = l.inShape;

@@ -511,6 +511,7 @@ Deno.test("format 1.1: relu6 / clip / hardswish / identity and causal padding ar
     { type: "clip", min: -0.5, max: 0.75 },
     { type: "hardswish" },
     { type: "identity" },
+    { type: "upsample1d", scale: 3, mode: "linear" },
     { type: "globalavgpool" },
     { type: "dense", units: 2 },
   ], 11);

@@ -137,7 +137,22 @@ const act = (type: string): Draw => (r, i) => ({
     : { type } as LayerSpec,
 });
 
+const upsample = (dims: 1 | 2): Draw => (r, i) => ({
+  inShape: dims === 2
+    ? [randInt(r, 1, 4), randInt(r, 1, 9), randInt(r, 1, 9)]
+    : [randInt(r, 1, 4), randInt(r, 1, 30)],
+  spec: dims === 2
+    ? {
+      type: "upsample2d",
+      scale: [randInt(r, 1, 4), randInt(r, 1, 4)],
+      mode: i % 2 ? "nearest" : "bilinear",
+    }
+    : { type: "upsample1d", scale: randInt(r, 1, 5), mode: i % 2 ? "nearest" : "linear" },
+});
+
 const FAMILIES: [string, Draw][] = [
+  ["upsample2d", upsample(2)],
+  ["upsample1d", upsample(1)],
   ["conv2d", conv2d],
   ["conv1d", conv1d],
   ["maxpool2d", pool2d("max")],
@@ -261,6 +276,16 @@ const MOBILE: LayerSpec[] = [
   { type: "dense", units: 6 },
   { type: "clip", min: -0.25, max: 0.5 },
 ];
+const ENC_DEC: LayerSpec[] = [
+  { type: "conv2d", filters: 6, kernel: 3, padding: "same" },
+  { type: "relu" },
+  { type: "maxpool2d", size: 2 },
+  { type: "conv2d", filters: 8, kernel: 3, padding: "same" },
+  { type: "upsample2d", scale: 2, mode: "bilinear" },
+  { type: "conv2d", filters: 3, kernel: 3, padding: "same" },
+  { type: "upsample2d", scale: [1, 2] },
+  { type: "softmax" },
+];
 const WAVENET: LayerSpec[] = [1, 2, 4, 8].flatMap((d): LayerSpec[] => [
   { type: "conv1d", filters: 6, kernel: 2, dilation: d, padding: "causal" },
   { type: "tanh" },
@@ -270,6 +295,7 @@ for (
   const [name, specs, inShape] of [
     ["MobileNet-style relu6 / hardswish / clip", MOBILE, [3, 19, 17]],
     ["WaveNet-style causal dilated 1-D stack", WAVENET, [2, 50]],
+    ["encoder-decoder: pool down, upsample back", ENC_DEC, [2, 16, 12]],
     ["lenet-like 2-D", LENET, [1, 28, 28]],
     ["mixed groups/dilation/l2/softmax", MIXED, [3, 17, 15]],
     ["1-D", ONE_D, [2, 61]],

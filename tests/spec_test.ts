@@ -175,3 +175,22 @@ Deno.test("arch tcn: five dilated causal conv1d blocks keep the series length; r
   assertEquals(receptiveFields(r).at(-3)!.rf[1], 63); // the last conv's (then pool and dense)
   assertEquals(r.at(-1)!.outShape, [6]);
 });
+
+Deno.test("spec: upsample2d / upsample1d multiply the sizes by integer scales; modes and scales are validated", () => {
+  assertEquals(shapes([{ type: "upsample2d", scale: [2, 3] }], [4, 5, 7]), [[4, 10, 21]]);
+  assertEquals(shapes([{ type: "upsample1d", scale: 4, mode: "linear" }], [2, 9]), [[2, 36]]);
+  const [u] = resolveLayers([{ type: "upsample2d", scale: 2, mode: "bilinear" }], [1, 3, 3]);
+  assertEquals(u.op === "upsample" && u.mode, "linear");
+  assertThrows(() => resolveLayers([{ type: "upsample2d", scale: 0 }], [1, 3, 3]), RangeError, "scale");
+  assertThrows(
+    () => resolveLayers([{ type: "upsample1d", scale: 2, mode: "bilinear" } as unknown as LayerSpec], [1, 3]),
+    TypeError,
+    '"linear"',
+  );
+  assertThrows(() => resolveLayers([{ type: "upsample2d", scale: 2 }], [1, 3]), TypeError, "(C,H,W)");
+  assertThrows(
+    () => resolveLayers([{ type: "upsample2d", scale: 1024 }], [1, 64, 64]),
+    RangeError,
+    "elements",
+  );
+});

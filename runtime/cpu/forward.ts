@@ -17,6 +17,7 @@ import { convCpu, prepareConv, type PreparedConv } from "../ops/conv/cpu.ts";
 import { globalAvgPool, poolCpu } from "../ops/pool/cpu.ts";
 import { denseCpu } from "../ops/dense/cpu.ts";
 import { activation } from "../ops/activation/cpu.ts";
+import { upsampleCpu } from "../ops/upsample/cpu.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -78,6 +79,8 @@ function runLayer(
       return denseCpu(l.inF, l.outF, params[0], b, x, batch, y, relu);
     case "globalavgpool":
       return globalAvgPool(l.c, l.spatial, x, batch, y);
+    case "upsample":
+      return upsampleCpu(l, x, batch, y);
     case "act":
       return activation(l.act, l.alpha, l.beta, l.c, l.spatial, x, batch, y);
     case "flatten":

@@ -3,6 +3,7 @@
 // the same WGSL. Invariant: only conv and dense take a fused activation
 // epilogue; flatten has no kernel (its buffers alias).
 
+import { upsampleKernel } from "../ops/upsample/wgsl.ts";
 import type { ResolvedLayer } from "../spec.ts";
 import type { ForwardKernel } from "./kernel.ts";
 import { activationKernel, type Epilogue } from "../ops/activation/wgsl.ts";
@@ -30,6 +31,8 @@ export function layerKernel(
       return poolKernel(l, batch, limits);
     case "globalavgpool":
       return globalAvgPoolKernel(l.c, l.spatial, batch, limits);
+    case "upsample":
+      return upsampleKernel(l, batch, limits);
     case "act":
       return activationKernel(l, batch, limits, inPlace);
     case "flatten":

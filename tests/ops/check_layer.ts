@@ -5,7 +5,7 @@
 //              (L = Σ y·dy, h = 1e-5, sampled coordinates of x and params);
 //   cpu        every CPU forward variant the layer qualifies for (conv:
 //              winograd3x3 / winograd5x5 / im2col / direct; pool: maxpool2x2 /
-//              direct; dense; activations), float32 vs the float64 output;
+//              direct; dense; activations; upsample), float32 vs the float64 output;
 //   cpu-train  the CPU training backend's float32 layer (train/cpu/network.ts):
 //              output, dx and every parameter gradient;
 //   webgpu     the WebGPU training backend's forward and backward kernels
@@ -34,6 +34,7 @@ import { pool2d } from "../../runtime/ops/pool/pool_direct.ts";
 import { isMaxPool2x2, maxPool2x2 } from "../../runtime/ops/pool/maxpool2x2.ts";
 import { denseCpu } from "../../runtime/ops/dense/cpu.ts";
 import { activation } from "../../runtime/ops/activation/cpu.ts";
+import { upsampleCpu } from "../../runtime/ops/upsample/cpu.ts";
 import * as USAGE from "../../runtime/webgpu/buffer_usage.ts";
 
 /** Per-tensor tolerances (relative to max(1, max |ref|)). */
@@ -100,6 +101,8 @@ function cpuVariants(l: TrainResolvedLayer, params: Float32Array[]) {
     out.push(["cpu globalavgpool", (x, n, y) => globalAvgPool(l.c, l.spatial, x, n, y)]);
   } else if (l.op === "dense") {
     out.push(["cpu dense gemm", (x, n, y) => denseCpu(l.inF, l.outF, params[0], b, x, n, y, false)]);
+  } else if (l.op === "upsample") {
+    out.push([`cpu upsample ${l.mode}`, (x, n, y) => upsampleCpu(l, x, n, y)]);
   } else if (l.op === "act") {
     out.push([
       `cpu activation ${l.act}`,

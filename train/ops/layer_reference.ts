@@ -16,6 +16,7 @@ import { convBackward64, convForward64 } from "./conv/reference.ts";
 import { gapBackward64, gapForward64, poolBackward64, poolForward64 } from "./pool/reference.ts";
 import { denseBackward64, denseForward64 } from "./dense/reference.ts";
 import { actBackward64, actForward64 } from "./activation/reference.ts";
+import { upsampleBackward64, upsampleForward64 } from "./upsample/reference.ts";
 import { bnBackward64, type BnCache, bnForward64 } from "./batchnorm/reference.ts";
 
 export interface ForwardMode {
@@ -69,6 +70,8 @@ export function forward64(
     }
     case "globalavgpool":
       return { y: gapForward64(l.c, l.spatial, x, batch), cache: null };
+    case "upsample":
+      return { y: upsampleForward64(l, x, batch), cache: null };
     case "dense":
       return {
         y: denseForward64(l.inF, l.outF, params[0], l.bias ? params[1] : null, x, batch),
@@ -134,6 +137,8 @@ export function backward64(
       return { dx: poolBackward64(l, l.mode, x, y, cache as Int32Array | null, dy, batch), dParams: [] };
     case "globalavgpool":
       return { dx: gapBackward64(l.c, l.spatial, dy, batch), dParams: [] };
+    case "upsample":
+      return { dx: upsampleBackward64(l, dy, batch), dParams: [] };
     case "dense": {
       const r = denseBackward64(l.inF, l.outF, params[0], l.bias, x, dy, batch);
       return { dx: r.dx, dParams: r.db ? [r.dw, r.db] : [r.dw] };

@@ -25,6 +25,7 @@ import {
 import { denseBackwardBias, denseBackwardInput, denseBackwardWeight } from "../ops/dense/wgsl_backward.ts";
 import { activationBackward, activationBackwardUses } from "../ops/activation/wgsl_backward.ts";
 import { dropoutKernel } from "../ops/dropout/wgsl.ts";
+import { upsampleBackward } from "../ops/upsample/wgsl_backward.ts";
 import { bnBackwardInput, bnBackwardParams } from "../ops/batchnorm/wgsl.ts";
 
 export interface LayerBuffers {
@@ -87,6 +88,9 @@ export function layerBackward(
       break;
     case "globalavgpool":
       if (dx) out.push(ctx.prepare(globalAvgPoolBackward(l.c, l.spatial, n), [dy, dx]));
+      break;
+    case "upsample":
+      if (dx) out.push(ctx.prepare(upsampleBackward(l, n), [dy, dx]));
       break;
     case "act":
       if (dx) {
