@@ -45,6 +45,9 @@ export interface HeaderModel {
 
 /** Fields (besides "type") a layer of type `t` may carry in a file. */
 function layerKeys(t: string): string[] {
+  if (t.endsWith("transpose")) {
+    return ["filters", "kernel", "stride", "dilation", "padding", "outputPadding", "groups", "bias"];
+  }
   if (t.startsWith("conv")) return ["filters", "kernel", "stride", "dilation", "padding", "groups", "bias"];
   if (t === "globalavgpool") return [];
   if (t.startsWith("upsample")) return ["scale", "mode"];
@@ -54,7 +57,16 @@ function layerKeys(t: string): string[] {
 }
 
 /** Layer types and paddings added by format 1.1 (a 1.0 reader rejects them). */
-const V1_1_TYPES = ["relu6", "clip", "hardswish", "identity", "upsample2d", "upsample1d"];
+const V1_1_TYPES = [
+  "relu6",
+  "clip",
+  "hardswish",
+  "identity",
+  "upsample2d",
+  "upsample1d",
+  "conv2dtranspose",
+  "conv1dtranspose",
+];
 
 /** The minor version a file of `layers` needs: 1 when it uses a 1.1 addition, else 0 (byte-identical to 1.0 writers). */
 export function minorVersionFor(layers: readonly { type: string; padding?: unknown }[]): 0 | 1 {

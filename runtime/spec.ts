@@ -47,6 +47,29 @@ export type LayerSpec =
     bias?: boolean;
   }
   | {
+    type: "conv2dtranspose";
+    filters: number;
+    kernel: Pair;
+    stride?: Pair;
+    dilation?: Pair;
+    /** explicit only: one number or [top, bottom, left, right] */
+    padding?: "valid" | number | number[];
+    outputPadding?: Pair;
+    groups?: number;
+    bias?: boolean;
+  }
+  | {
+    type: "conv1dtranspose";
+    filters: number;
+    kernel: number;
+    stride?: number;
+    dilation?: number;
+    padding?: "valid" | number | number[];
+    outputPadding?: number;
+    groups?: number;
+    bias?: boolean;
+  }
+  | {
     type: "maxpool2d" | "avgpool2d" | "l2pool2d";
     size: Pair;
     stride?: Pair;
@@ -70,6 +93,8 @@ export type LayerSpec =
 export const LAYER_TYPES: readonly string[] = [
   "conv2d",
   "conv1d",
+  "conv2dtranspose",
+  "conv1dtranspose",
   "maxpool2d",
   "avgpool2d",
   "l2pool2d",
@@ -137,6 +162,8 @@ export type ResolvedLayer =
   & { spec: LayerSpec; inShape: number[]; outShape: number[] }
   & (
     | ({ op: "conv"; groups: number; bias: boolean } & Window2d)
+    /** transposed conv: the window runs from output to input (y[oy] += x[iy]·w where oy = iy·s − pt + u·d) */
+    | ({ op: "convT"; groups: number; bias: boolean } & Window2d)
     | ({ op: "pool"; mode: PoolMode } & Window2d)
     | { op: "globalavgpool"; c: number; spatial: number }
     | ({ op: "upsample" } & Upsample)
@@ -273,6 +300,19 @@ function resolvePadding(
   );
 }
 
+/** A conv layer's filters, groups (dividing both channel counts) and bias flag. */
+function convChannels(s: Record<string, unknown>, inC: number, what: string) {
+  const outC = int(s.filters, `${what}.filters`, 1, LIMITS.maxDim);
+  const groups = int(s.groups ?? 1, `${what}.groups`, 1, LIMITS.maxDim);
+  if (inC % groups !== 0 || outC % groups !== 0) {
+    throw new RangeError(`${what}: groups=${groups} must divide input channels ${inC} and filters ${outC}`);
+  }
+  if (s.bias !== undefined && typeof s.bias !== "boolean") {
+    throw new TypeError(`${what}.bias must be boolean`);
+  }
+  return { outC, groups, bias: s.bias !== false };
+}
+
 function checkElements(shape: number[], what: string) {
   const n = shape.reduce((a, b) => a * b, 1);
   if (n > LIMITS.maxElements) {
@@ -301,8 +341,9 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
   }
   const base = { spec, inShape };
   const t = spec.type;
-  if (t === "conv2d" || t === "conv1d" || t.endsWith("pool2d") || t.endsWith("pool1d")) {
-    const dims = t.endsWith("2d") ? 2 : 1;
+  const transposed = t === "conv2dtranspose" || t === "conv1dtranspose";
+  if (t === "conv2d" || t === "conv1d" || transposed || t.endsWith("pool2d") || t.endsWith("pool1d")) {
+    const dims = t.endsWith("2d") || t === "conv2dtranspose" ? 2 : 1;
     if (inShape.length !== dims + 1) {
       throw new TypeError(
         `${what} expects input ${dims === 2 ? "(C,H,W)" : "(C,L)"}, got shape (${inShape.join(",")})`,
@@ -336,26 +377,52 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
         `${what}: "causal" padding is for conv1d (it pads (kernel − 1)·dilation on the left)`,
       );
     }
+    if (transposed && (s.padding === "same" || s.padding === "full")) {
+      throw new TypeError(
+        `${what}.padding must be explicit (a number or a list) or "valid", got ${JSON.stringify(s.padding)}`,
+      );
+    }
     const [pt, pb, pl, pr] = s.padding === "causal"
       ? [0, 0, dw * (kw - 1), 0] // causal: output t sees inputs ≤ t only (WaveNet)
       : resolvePadding(s.padding, dims, inH, inW, { kh, kw, sh, sw, dh, dw }, what);
+    if (transposed) {
+      const [oph, opw] = dims === 2
+        ? pair(s.outputPadding, `${what}.outputPadding`, 0, 0, LIMITS.maxStride)
+        : [0, int(s.outputPadding ?? 0, `${what}.outputPadding`, 0, LIMITS.maxStride)];
+      if ((oph >= sh && oph >= dh) || (opw >= sw && opw >= dw)) {
+        throw new RangeError(`${what}: outputPadding must be smaller than the stride or the dilation`);
+      }
+      // out = (in − 1)·s − p0 − p1 + d·(k − 1) + 1 + outputPadding
+      const size = (
+        n: number,
+        k: number,
+        st: number,
+        d: number,
+        p0: number,
+        p1: number,
+        op: number,
+        axis: string,
+      ) => {
+        const o = (n - 1) * st - p0 - p1 + d * (k - 1) + 1 + op;
+        if (o < 1) throw new RangeError(`${what} ${axis}: padding leaves no output (${o})`);
+        return o;
+      };
+      const outH = dims === 2 ? size(inH, kh, sh, dh, pt, pb, oph, "height") : 1;
+      const outW = size(inW, kw, sw, dw, pl, pr, opw, dims === 2 ? "width" : "length");
+      const { outC, groups, bias } = convChannels(s, inC, what);
+      const outShape = dims === 2 ? [outC, outH, outW] : [outC, outW];
+      checkElements(outShape, what);
+      const win = { kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, inC, inH, inW, outH, outW };
+      return { ...base, outShape, op: "convT", ...win, outC, groups, bias };
+    }
     const outH = dims === 2 ? outSize(inH, kh, sh, dh, pt, pb, `${what} height`) : 1;
     const outW = outSize(inW, kw, sw, dw, pl, pr, `${what} ${dims === 2 ? "width" : "length"}`);
     const win = { kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, inC, inH, inW, outH, outW };
     if (isConv) {
-      const outC = int(s.filters, `${what}.filters`, 1, LIMITS.maxDim);
-      const groups = int(s.groups ?? 1, `${what}.groups`, 1, LIMITS.maxDim);
-      if (inC % groups !== 0 || outC % groups !== 0) {
-        throw new RangeError(
-          `${what}: groups=${groups} must divide input channels ${inC} and filters ${outC}`,
-        );
-      }
-      if (s.bias !== undefined && typeof s.bias !== "boolean") {
-        throw new TypeError(`${what}.bias must be boolean`);
-      }
+      const { outC, groups, bias } = convChannels(s, inC, what);
       const outShape = dims === 2 ? [outC, outH, outW] : [outC, outW];
       checkElements(outShape, what);
-      return { ...base, outShape, op: "conv", ...win, outC, groups, bias: s.bias !== false };
+      return { ...base, outShape, op: "conv", ...win, outC, groups, bias };
     }
     // pad < window on each side: every window then covers at least one real cell
     if (pt >= kh || pb >= kh || pl >= kw || pr >= kw) {
@@ -467,6 +534,13 @@ export function paramShapes(l: ResolvedLayer): number[][] {
       : [l.outC, l.inC / l.groups, l.kh, l.kw];
     return l.bias ? [w, [l.outC]] : [w];
   }
+  if (l.op === "convT") {
+    // PyTorch / ONNX layout: (inC, outC/groups, kh, kw)
+    const w = l.spec.type === "conv1dtranspose"
+      ? [l.inC, l.outC / l.groups, l.kw]
+      : [l.inC, l.outC / l.groups, l.kh, l.kw];
+    return l.bias ? [w, [l.outC]] : [w];
+  }
   if (l.op === "dense") return l.bias ? [[l.outF, l.inF], [l.outF]] : [[l.outF, l.inF]];
   return [];
 }
@@ -479,6 +553,7 @@ export function paramCount(l: ResolvedLayer): number {
 /** Multiply-accumulates per sample of a layer (for summaries and benchmarks). */
 export function macs(l: ResolvedLayer): number {
   if (l.op === "conv") return l.outC * l.outH * l.outW * (l.inC / l.groups) * l.kh * l.kw;
+  if (l.op === "convT") return l.inC * l.inH * l.inW * (l.outC / l.groups) * l.kh * l.kw;
   if (l.op === "dense") return l.inF * l.outF;
   return 0;
 }
@@ -494,6 +569,10 @@ export function receptiveFields(layers: ResolvedLayer[]): { rf: [number, number]
     if (l.op === "conv" || l.op === "pool") {
       rf = [rf[0] + (l.dh * (l.kh - 1)) * jump[0], rf[1] + (l.dw * (l.kw - 1)) * jump[1]];
       jump = [jump[0] * l.sh, jump[1] * l.sw];
+    } else if (l.op === "convT") {
+      // outputs step 1/s input cells; a window of k taps spans d·(k − 1) outputs
+      jump = [jump[0] / l.sh, jump[1] / l.sw];
+      rf = [rf[0] + l.dh * (l.kh - 1) * jump[0], rf[1] + l.dw * (l.kw - 1) * jump[1]];
     } else if (l.op === "upsample") {
       // linear interpolation mixes two neighbours; outputs step 1/s input cells
       if (l.mode === "linear") rf = [rf[0] + (l.sh > 1 ? jump[0] : 0), rf[1] + jump[1]];

@@ -181,9 +181,10 @@ Deno.test("bundle: the CPU-only build (cpu.ts) holds no WebGPU code, answers lik
     const gpuCode = cpu.inputs.filter((p) => /webgpu\/|load\.ts$/.test(p));
     assertEquals(gpuCode, [], `WebGPU code in the CPU-only bundle: ${gpuCode.join(", ")}`);
     // regression guards at this build's size + ~4% (the issue's 10 KB / 18 KB gz goals are not met yet);
-    // raised from 22,000 / 28,000 when format 1.1's layers (upsampling, clip, hardswish, causal) joined
-    assert(cpu.gzipBytes <= 23_000, `CPU-only bundle is ${cpu.gzipBytes} B gz, budget 23,000`);
-    assert(full.gzipBytes <= 29_500, `full bundle is ${full.gzipBytes} B gz, budget 29,500`);
+    // raised from 22,000 / 28,000 when format 1.1's layers (transposed conv, upsampling, clip, hardswish,
+    // causal padding) joined
+    assert(cpu.gzipBytes <= 23_500, `CPU-only bundle is ${cpu.gzipBytes} B gz, budget 23,500`);
+    assert(full.gzipBytes <= 30_500, `full bundle is ${full.gzipBytes} B gz, budget 30,500`);
     const bundled: typeof cdn = await import(new URL(`file://${cpu.file}`).href);
     for (const name of Object.keys(cdn)) assert(name in bundled, `CPU-only bundle lacks export ${name}`);
     const bytes = fixtureModelBytes();

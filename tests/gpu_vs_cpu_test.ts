@@ -150,7 +150,41 @@ const upsample = (dims: 1 | 2): Draw => (r, i) => ({
     : { type: "upsample1d", scale: randInt(r, 1, 5), mode: i % 2 ? "nearest" : "linear" },
 });
 
+const convT = (dims: 1 | 2): Draw => (r) => {
+  const groups = randInt(r, 1, 2), s = randInt(r, 1, 3), d = randInt(r, 1, 2);
+  const common = {
+    filters: groups * randInt(r, 1, 5),
+    groups,
+    outputPadding: randInt(r, 0, Math.max(s, d) - 1),
+  };
+  return dims === 2
+    ? {
+      inShape: [groups * randInt(r, 1, 4), randInt(r, 1, 7), randInt(r, 1, 7)],
+      spec: {
+        type: "conv2dtranspose",
+        ...common,
+        kernel: [randInt(r, 1, 4), randInt(r, 1, 3)],
+        stride: s,
+        dilation: d,
+        padding: randInt(r, 0, 1),
+      },
+    }
+    : {
+      inShape: [groups * randInt(r, 1, 4), randInt(r, 1, 20)],
+      spec: {
+        type: "conv1dtranspose",
+        ...common,
+        kernel: randInt(r, 1, 5),
+        stride: s,
+        dilation: d,
+        padding: randInt(r, 0, 1),
+      },
+    };
+};
+
 const FAMILIES: [string, Draw][] = [
+  ["conv2dtranspose", convT(2)],
+  ["conv1dtranspose", convT(1)],
   ["upsample2d", upsample(2)],
   ["upsample1d", upsample(1)],
   ["conv2d", conv2d],
@@ -281,6 +315,9 @@ const ENC_DEC: LayerSpec[] = [
   { type: "relu" },
   { type: "maxpool2d", size: 2 },
   { type: "conv2d", filters: 8, kernel: 3, padding: "same" },
+  { type: "conv2dtranspose", filters: 8, kernel: 2, stride: 2 }, // back up: 8 × (16, 12)
+  { type: "relu" },
+  { type: "maxpool2d", size: 2 },
   { type: "upsample2d", scale: 2, mode: "bilinear" },
   { type: "conv2d", filters: 3, kernel: 3, padding: "same" },
   { type: "upsample2d", scale: [1, 2] },

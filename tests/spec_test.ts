@@ -194,3 +194,62 @@ Deno.test("spec: upsample2d / upsample1d multiply the sizes by integer scales; m
     "elements",
   );
 });
+
+Deno.test("spec: transposed conv sizes follow (in − 1)·s − p0 − p1 + d·(k − 1) + 1 + outputPadding; weights are (inC, outC/groups, kh, kw)", async () => {
+  const { forwardLayer } = await import("../runtime/cpu/forward.ts");
+  const { paramShapes } = await import("../runtime/spec.ts");
+  // PyTorch: ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1) on 5×7 → 10×14
+  const [l] = resolveLayers([{
+    type: "conv2dtranspose",
+    filters: 6,
+    kernel: 3,
+    stride: 2,
+    padding: 1,
+    outputPadding: 1,
+  }], [
+    4,
+    5,
+    7,
+  ]);
+  assertEquals([l.outShape, paramShapes(l)], [[6, 10, 14], [[4, 6, 3, 3], [6]]]);
+  assertEquals(shapes([{ type: "conv1dtranspose", filters: 2, kernel: 4, dilation: 2, groups: 2 }], [4, 9]), [
+    [2, 15],
+  ]);
+  // by hand: x = [1, 2] (1 channel), kernel [1, 10, 100], stride 2, padding 1 → [10, 100 + 2, 20]
+  const [t] = resolveLayers([{
+    type: "conv1dtranspose",
+    filters: 1,
+    kernel: 3,
+    stride: 2,
+    padding: 1,
+    bias: false,
+  }], [1, 2]);
+  assertEquals(Array.from(forwardLayer(t, [Float32Array.of(1, 10, 100)], Float32Array.of(1, 2), 1)), [
+    10,
+    102,
+    20,
+  ]);
+  assertThrows(
+    () =>
+      resolveLayers([{ type: "conv2dtranspose", filters: 1, kernel: 3, stride: 2, outputPadding: 2 }], [
+        1,
+        4,
+        4,
+      ]),
+    RangeError,
+    "outputPadding",
+  );
+  assertThrows(
+    () =>
+      resolveLayers([
+        { type: "conv2dtranspose", filters: 1, kernel: 3, padding: "same" } as unknown as LayerSpec,
+      ], [1, 4, 4]),
+    TypeError,
+    "explicit",
+  );
+  assertThrows(
+    () => resolveLayers([{ type: "conv1dtranspose", filters: 1, kernel: 2, padding: 5 }], [1, 2]),
+    RangeError,
+    "no output",
+  );
+});

@@ -31,9 +31,9 @@ export function initParams(layers: TrainResolvedLayer[], seed: number): Float32A
       out[0].fill(1);
       return out;
     }
-    if (l.op !== "conv" && l.op !== "dense") return out;
+    if (l.op !== "conv" && l.op !== "convT" && l.op !== "dense") return out;
     let fanIn: number, fanOut: number;
-    if (l.op === "conv") {
+    if (l.op === "conv" || l.op === "convT") {
       const k = l.kh * l.kw;
       fanIn = (l.inC / l.groups) * k;
       fanOut = (l.outC / l.groups) * k;

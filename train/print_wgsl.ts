@@ -48,7 +48,11 @@ export function layerShaders(spec: TrainLayerSpec, inShape: number[], batch = 1)
     },
   };
   const buf = {} as GPUBuffer; // recorded kernels are never bound
-  const grads = l.op === "conv" || l.op === "dense" ? [buf, buf] : l.op === "batchnorm" ? [buf, buf] : [];
+  const grads = l.op === "conv" || l.op === "convT" || l.op === "dense"
+    ? [buf, buf]
+    : l.op === "batchnorm"
+    ? [buf, buf]
+    : [];
   layerForward(recorder, l, 0, batch, true, {
     x: buf,
     y: buf,

@@ -18,6 +18,7 @@ import { globalAvgPool, poolCpu } from "../ops/pool/cpu.ts";
 import { denseCpu } from "../ops/dense/cpu.ts";
 import { activation } from "../ops/activation/cpu.ts";
 import { upsampleCpu } from "../ops/upsample/cpu.ts";
+import { convTransposeCpu } from "../ops/conv/transpose_cpu.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -81,6 +82,8 @@ function runLayer(
       return globalAvgPool(l.c, l.spatial, x, batch, y);
     case "upsample":
       return upsampleCpu(l, x, batch, y);
+    case "convT":
+      return convTransposeCpu(l, params[0], b, x, batch, y, false);
     case "act":
       return activation(l.act, l.alpha, l.beta, l.c, l.spatial, x, batch, y);
     case "flatten":

@@ -4,6 +4,7 @@
 // epilogue; flatten has no kernel (its buffers alias).
 
 import { upsampleKernel } from "../ops/upsample/wgsl.ts";
+import { convTransposeKernel } from "../ops/conv/transpose_wgsl.ts";
 import type { ResolvedLayer } from "../spec.ts";
 import type { ForwardKernel } from "./kernel.ts";
 import { activationKernel, type Epilogue } from "../ops/activation/wgsl.ts";
@@ -33,6 +34,8 @@ export function layerKernel(
       return globalAvgPoolKernel(l.c, l.spatial, batch, limits);
     case "upsample":
       return upsampleKernel(l, batch, limits);
+    case "convT":
+      return convTransposeKernel(l, batch, limits);
     case "act":
       return activationKernel(l, batch, limits, inPlace);
     case "flatten":

@@ -35,6 +35,7 @@ import { isMaxPool2x2, maxPool2x2 } from "../../runtime/ops/pool/maxpool2x2.ts";
 import { denseCpu } from "../../runtime/ops/dense/cpu.ts";
 import { activation } from "../../runtime/ops/activation/cpu.ts";
 import { upsampleCpu } from "../../runtime/ops/upsample/cpu.ts";
+import { convTransposeCpu } from "../../runtime/ops/conv/transpose_cpu.ts";
 import * as USAGE from "../../runtime/webgpu/buffer_usage.ts";
 
 /** Per-tensor tolerances (relative to max(1, max |ref|)). */
@@ -101,6 +102,8 @@ function cpuVariants(l: TrainResolvedLayer, params: Float32Array[]) {
     out.push(["cpu globalavgpool", (x, n, y) => globalAvgPool(l.c, l.spatial, x, n, y)]);
   } else if (l.op === "dense") {
     out.push(["cpu dense gemm", (x, n, y) => denseCpu(l.inF, l.outF, params[0], b, x, n, y, false)]);
+  } else if (l.op === "convT") {
+    out.push(["cpu conv transpose", (x, n, y) => convTransposeCpu(l, params[0], b, x, n, y, false)]);
   } else if (l.op === "upsample") {
     out.push([`cpu upsample ${l.mode}`, (x, n, y) => upsampleCpu(l, x, n, y)]);
   } else if (l.op === "act") {

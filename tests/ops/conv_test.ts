@@ -61,6 +61,40 @@ const DRAWS: Draw[] = [
     } as TrainLayerSpec,
     inShape: [1 + rng.int(3), 6 + rng.int(12)],
   })],
+  ["conv2dtranspose / conv1dtranspose: stride, dilation, padding, output padding, groups", 10, (rng) => {
+    const groups = [1, 1, 2][rng.int(3)];
+    const oneD = rng.next() < 0.3;
+    const s = 1 + rng.int(3), d = 1 + rng.int(2);
+    const op = rng.int(Math.max(s, d)); // outputPadding < max(stride, dilation)
+    return oneD
+      ? {
+        spec: {
+          type: "conv1dtranspose",
+          filters: groups * (1 + rng.int(3)),
+          kernel: 1 + rng.int(4),
+          stride: s,
+          dilation: d,
+          padding: rng.int(2),
+          outputPadding: op,
+          groups,
+        } as TrainLayerSpec,
+        inShape: [groups * (1 + rng.int(2)), 2 + rng.int(8)],
+      }
+      : {
+        spec: {
+          type: "conv2dtranspose",
+          filters: groups * (1 + rng.int(3)),
+          kernel: [1 + rng.int(3), 1 + rng.int(4)],
+          stride: [s, 1 + rng.int(2)],
+          dilation: [d, 1],
+          padding: rng.next() < 0.5 ? rng.int(2) : [rng.int(2), 0, rng.int(2), 1],
+          outputPadding: [op, 0],
+          groups,
+          bias: rng.next() < 0.8,
+        } as TrainLayerSpec,
+        inShape: [groups * (1 + rng.int(2)), 2 + rng.int(5), 2 + rng.int(6)],
+      };
+  }],
   ["wide stride-1 conv2d (register blocks of 16, 8 columns, lanes)", 4, (rng) => {
     const groups = [1, 1, 2][rng.int(3)];
     return {

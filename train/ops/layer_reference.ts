@@ -17,6 +17,7 @@ import { gapBackward64, gapForward64, poolBackward64, poolForward64 } from "./po
 import { denseBackward64, denseForward64 } from "./dense/reference.ts";
 import { actBackward64, actForward64 } from "./activation/reference.ts";
 import { upsampleBackward64, upsampleForward64 } from "./upsample/reference.ts";
+import { convTransposeBackward64, convTransposeForward64 } from "./conv/transpose_reference.ts";
 import { bnBackward64, type BnCache, bnForward64 } from "./batchnorm/reference.ts";
 
 export interface ForwardMode {
@@ -72,6 +73,8 @@ export function forward64(
       return { y: gapForward64(l.c, l.spatial, x, batch), cache: null };
     case "upsample":
       return { y: upsampleForward64(l, x, batch), cache: null };
+    case "convT":
+      return { y: convTransposeForward64(l, params[0], l.bias ? params[1] : null, x, batch), cache: null };
     case "dense":
       return {
         y: denseForward64(l.inF, l.outF, params[0], l.bias ? params[1] : null, x, batch),
@@ -139,6 +142,10 @@ export function backward64(
       return { dx: gapBackward64(l.c, l.spatial, dy, batch), dParams: [] };
     case "upsample":
       return { dx: upsampleBackward64(l, dy, batch), dParams: [] };
+    case "convT": {
+      const r = convTransposeBackward64(l, params[0], l.bias, x, dy, batch);
+      return { dx: r.dx, dParams: r.db ? [r.dw, r.db] : [r.dw] };
+    }
     case "dense": {
       const r = denseBackward64(l.inF, l.outF, params[0], l.bias, x, dy, batch);
       return { dx: r.dx, dParams: r.db ? [r.dw, r.db] : [r.dw] };

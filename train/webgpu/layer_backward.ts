@@ -26,6 +26,10 @@ import { denseBackwardBias, denseBackwardInput, denseBackwardWeight } from "../o
 import { activationBackward, activationBackwardUses } from "../ops/activation/wgsl_backward.ts";
 import { dropoutKernel } from "../ops/dropout/wgsl.ts";
 import { upsampleBackward } from "../ops/upsample/wgsl_backward.ts";
+import {
+  convTransposeBackwardInput,
+  convTransposeBackwardWeight,
+} from "../ops/conv/transpose_wgsl_backward.ts";
 import { bnBackwardInput, bnBackwardParams } from "../ops/batchnorm/wgsl.ts";
 
 export interface LayerBuffers {
@@ -71,6 +75,11 @@ export function layerBackward(
       }
       if (dx) out.push(ctx.prepare(convBackwardInput(l, n), [dy, p[0], dx]));
       break;
+    case "convT":
+      out.push(ctx.prepare(convTransposeBackwardWeight(l, n), [dy, x, g[0]]));
+      if (l.bias) out.push(ctx.prepare(convBackwardBias(l, n), [dy, g[1]]));
+      if (dx) out.push(ctx.prepare(convTransposeBackwardInput(l, n), [dy, p[0], dx]));
+      break;
     case "dense":
       out.push(ctx.prepare(denseBackwardWeight(l.inF, l.outF, n), [dy, x, g[0]]));
       if (l.bias) out.push(ctx.prepare(denseBackwardBias(l.outF, n), [dy, g[1]]));
@@ -113,6 +122,10 @@ export function layerBackward(
       out.push(ctx.prepare(bnBackwardParams(l, n), [x, b.stats, dy, g[0], g[1]]));
       if (dx) out.push(ctx.prepare(bnBackwardInput(l, n), [x, b.stats, dy, p[0], g[0], g[1], dx]));
       break;
+    default: {
+      const never: never = l; // every layer op has a case: a new op must add its backward here
+      throw new TypeError(`no backward for ${(never as { op: string }).op}`);
+    }
   }
   return out;
 }
