@@ -1,7 +1,9 @@
 // The CPU forward of conv2dtranspose / conv1dtranspose (the adjoint of a
-// convolution as a layer; runtime/spec.ts op "convT"), one variant: a gather
-// per output cell. Output (oy, ox) of channel o receives x[ic, iy, ix]·w[ic, o, u, v]
-// for every tap (u, v) with oy = iy·sh − pt + u·dh and ox = ix·sw − pl + v·dw.
+// convolution as a layer; runtime/spec.ts op "convT"), one variant: a scatter
+// per (output channel, input channel, tap) into a float64 output plane.
+// Input (iy, ix) of channel ic adds x·w[ic, o, u, v] to output
+// (iy·sh − pt + u·dh, ix·sw − pl + v·dw); per tap the valid input rows and
+// columns are precomputed (tapRanges), so the inner loop has no tests.
 // Shapes: x is (N, inC, inH, inW); w is (inC, outC/groups, kh, kw) (PyTorch /
 // ONNX layout); b is (outC); y is (N, outC, outH, outW). conv1dtranspose is
 // the 2-D form with kh = sh = dh = 1, inH = outH = 1.
@@ -9,6 +11,9 @@
 
 import type { Window2d } from "../../spec.ts";
 import type { LayerKernel } from "../../cpu/layer_kernel.ts";
+import { tapRanges } from "./conv_direct.ts";
+
+let scratch = new Float64Array(0);
 
 /** The geometry of a transposed conv. */
 export type ConvTGeometry = Window2d & { groups: number };
@@ -30,30 +35,31 @@ type ConvTKernel = LayerKernel<[g: ConvTGeometry, w: Float32Array]>;
  */
 export const convTransposeCpu: ConvTKernel = (g, w, b, x, batch, y, relu) => {
   const icg = g.inC / g.groups, ocg = g.outC / g.groups;
+  const inPlane = g.inH * g.inW, outPlane = g.outH * g.outW;
+  // per tap: the input rows / columns whose output lands inside the image (no bounds tests below)
+  const rows = tapRanges(g.inH, g.kh, g.sh, g.dh, g.pt, g.outH);
+  const cols = tapRanges(g.inW, g.kw, g.sw, g.dw, g.pl, g.outW);
+  if (scratch.length < outPlane) scratch = new Float64Array(outPlane);
+  const acc = scratch;
   for (let n = 0; n < batch; n++) {
     for (let o = 0; o < g.outC; o++) {
       const grp = Math.floor(o / ocg), ol = o % ocg;
-      for (let oy = 0; oy < g.outH; oy++) {
-        for (let ox = 0; ox < g.outW; ox++) {
-          let s = b ? b[o] : 0;
-          for (let u = 0; u < g.kh; u++) {
-            const ty = oy + g.pt - u * g.dh; // = iy·sh
-            if (ty < 0 || ty % g.sh !== 0 || ty / g.sh >= g.inH) continue;
-            const iy = ty / g.sh;
-            for (let v = 0; v < g.kw; v++) {
-              const tx = ox + g.pl - v * g.dw;
-              if (tx < 0 || tx % g.sw !== 0 || tx / g.sw >= g.inW) continue;
-              const ix = tx / g.sw;
-              for (let c = 0; c < icg; c++) {
-                const ic = grp * icg + c;
-                s += x[((n * g.inC + ic) * g.inH + iy) * g.inW + ix] *
-                  w[((ic * ocg + ol) * g.kh + u) * g.kw + v];
-              }
+      acc.fill(b ? b[o] : 0, 0, outPlane);
+      for (let c = 0; c < icg; c++) {
+        const ic = grp * icg + c, xB = (n * g.inC + ic) * inPlane;
+        for (let u = 0; u < g.kh; u++) {
+          for (let v = 0; v < g.kw; v++) {
+            const wv = w[((ic * ocg + ol) * g.kh + u) * g.kw + v];
+            const ix0 = cols[2 * v], ix1 = cols[2 * v + 1], oxOff = v * g.dw - g.pl;
+            for (let iy = rows[2 * u]; iy < rows[2 * u + 1]; iy++) {
+              const yr = (iy * g.sh - g.pt + u * g.dh) * g.outW + oxOff, xr = xB + iy * g.inW;
+              for (let ix = ix0; ix < ix1; ix++) acc[yr + ix * g.sw] += wv * x[xr + ix];
             }
           }
-          y[((n * g.outC + o) * g.outH + oy) * g.outW + ox] = relu && !(s > 0) ? 0 : s;
         }
       }
+      const yB = (n * g.outC + o) * outPlane;
+      for (let k = 0; k < outPlane; k++) y[yB + k] = relu && !(acc[k] > 0) ? 0 : acc[k];
     }
   }
   return y;
