@@ -1,6 +1,6 @@
 // Layer specs: shape rules (valid/same/full/explicit, stride, dilation,
 // groups), parameter counts, receptive fields, and typed rejections.
-import { assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import { type LayerSpec, paramCount, receptiveFields, resolveLayers } from "../runtime/spec.ts";
 
 const shapes = (layers: LayerSpec[], input: number[]) => resolveLayers(layers, input).map((l) => l.outShape);
@@ -252,4 +252,72 @@ Deno.test("spec: transposed conv sizes follow (in − 1)·s − p0 − p1 + d·(
     RangeError,
     "no output",
   );
+});
+
+Deno.test("conv2dtranspose matches PyTorch's conv_transpose2d (stride (2,1), padding (1,0), output padding (1,0), dilation (1,2))", async () => {
+  const { forwardLayer } = await import("../runtime/cpu/forward.ts");
+  const [l] = resolveLayers([{
+    type: "conv2dtranspose",
+    filters: 3,
+    kernel: 2,
+    stride: [2, 1],
+    padding: [1, 1, 0, 0],
+    outputPadding: [1, 0],
+    dilation: [1, 2],
+  }], [2, 2, 3]);
+  assertEquals(l.outShape, [3, 3, 5]);
+  const x = Float32Array.from({ length: 12 }, (_, i) => i / 10);
+  const w = Float32Array.from({ length: 24 }, (_, i) => (i - 5) / 8);
+  const y = forwardLayer(l, [w, Float32Array.of(0.5, -0.25, 0.125)], x, 1);
+  // /usr/bin/python3: torch.nn.functional.conv_transpose2d(torch.arange(12.).reshape(1,2,2,3) / 10,
+  //   (torch.arange(24.).reshape(2,3,2,2) - 5) / 8, torch.tensor([0.5, -0.25, 0.125]), stride=(2,1),
+  //   padding=(1,0), output_padding=(1,0), dilation=(1,2))  (PyTorch 1.13)
+  const torch = [
+    1.175,
+    1.25,
+    2.075,
+    1.35,
+    1.45,
+    1.1,
+    1.125,
+    1.9,
+    1.3,
+    1.35,
+    1.4,
+    1.475,
+    2.6,
+    1.65,
+    1.75,
+    0.725,
+    0.9,
+    2.125,
+    1.0,
+    1.2,
+    0.95,
+    1.075,
+    2.55,
+    1.25,
+    1.4,
+    1.25,
+    1.425,
+    3.25,
+    1.6,
+    1.8,
+    1.4,
+    1.675,
+    3.3,
+    1.775,
+    2.075,
+    1.925,
+    2.15,
+    4.325,
+    2.325,
+    2.575,
+    2.225,
+    2.5,
+    5.025,
+    2.675,
+    2.975,
+  ];
+  y.forEach((v, i) => assert(Math.abs(v - torch[i]) < 1e-5, `y[${i}] = ${v}, PyTorch ${torch[i]}`));
 });
