@@ -97,6 +97,28 @@ Deno.test("export: folded batchnorm + dropped dropout give the unfolded eval out
   }
 });
 
+Deno.test("export: batchnorm after a grouped transposed conv (weights (inC, outC/groups, kh, kw)) folds per output channel", async () => {
+  const cfg: TrainConfig = {
+    inputShape: [4, 5, 5],
+    layers: [
+      { type: "conv2dtranspose", filters: 6, kernel: 2, stride: 2, groups: 2, bias: false },
+      { type: "batchnorm", momentum: 0.5 },
+      { type: "relu" },
+      { type: "globalavgpool" },
+      { type: "dense", units: 4 },
+    ],
+    loss: "softmax_xent",
+    optimizer: { type: "sgd", momentum: 0.9 },
+    seed: 5,
+  };
+  const { x, want, state } = await trainedCase(cfg, 6);
+  const desc = toModelDesc(cfg, state, { appendSoftmax: false });
+  assertEquals(desc.layers.map((l) => l.type), ["conv2dtranspose", "relu", "globalavgpool", "dense"]);
+  const got = new CpuExecutor(resolveLayers(desc.layers, desc.inputShape), desc.params).run(x, 5);
+  const d = maxRelDiff(got, want);
+  assert(d < 1e-5, `folded output differs by ${d}`);
+});
+
 Deno.test("export: conv1d + batchnorm folds; mse nets get no softmax", async () => {
   const cfg: TrainConfig = {
     inputShape: [2, 12],

@@ -1,7 +1,9 @@
 // Training state → runtime ModelDesc. Dropout disappears (identity at eval);
-// each batchnorm is folded into the nearest preceding conv/dense (dropouts in
-// between are ignored, being identities), per output channel o:
+// each batchnorm is folded into the nearest preceding conv/dense/transposed
+// conv (dropouts in between are ignored, being identities), per output channel o:
 //   s = γ[o] / sqrt(var[o] + eps);  w'[o,…] = w[o,…]·s;  b'[o] = (b[o] − mean[o])·s + β[o]
+// (a transposed conv's weight is (inC, outC/groups, kh, kw): output channel
+// g·(outC/groups) + o' owns w[ic, o', …] for the input channels ic of group g)
 // (a conv/dense without bias gains one, b = 0). A batchnorm with no such
 // predecessor is a TypeError. With a softmax_xent loss the net ends in raw
 // logits, so a softmax layer is appended (the exported model outputs
@@ -30,6 +32,7 @@ export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: Export
   }
   const outLayers: LayerSpec[] = [];
   const outParams: Float32Array[][] = [];
+  const outResolved: (typeof layers)[number][] = [];
   layers.forEach((l, i) => {
     const ps = state.params[i];
     const shapes = trainParamShapes(l);
@@ -49,9 +52,10 @@ export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: Export
     if (l.op === "batchnorm") {
       const k = outLayers.length - 1;
       const prev = outLayers[k];
-      if (!prev || (prev.type !== "conv2d" && prev.type !== "conv1d" && prev.type !== "dense")) {
+      const foldable = ["conv2d", "conv1d", "dense", "conv2dtranspose", "conv1dtranspose"];
+      if (!prev || !foldable.includes(prev.type)) {
         throw new TypeError(
-          `layer ${i} (batchnorm) cannot be folded: expected a conv2d/conv1d/dense before it, got ${
+          `layer ${i} (batchnorm) cannot be folded: expected a conv (or transposed conv) or dense before it, got ${
             prev ? prev.type : "the input"
           }`,
         );
@@ -62,20 +66,26 @@ export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: Export
       }
       const [gamma, beta] = ps;
       const w = outParams[k][0];
-      const per = w.length / l.c; // weights per output channel
       const b = outParams[k][1] ?? new Float32Array(l.c);
+      const scale = Float64Array.from({ length: l.c }, (_, o) => gamma[o] / Math.sqrt(run[1][o] + l.eps));
       const w2 = new Float32Array(w.length), b2 = new Float32Array(l.c);
-      for (let o = 0; o < l.c; o++) {
-        const s = gamma[o] / Math.sqrt(run[1][o] + l.eps);
-        for (let e = 0; e < per; e++) w2[o * per + e] = w[o * per + e] * s;
-        b2[o] = (b[o] - run[0][o]) * s + beta[o];
-      }
+      const r = outResolved[k];
+      // the output channel each weight belongs to
+      const channelOf: (e: number) => number = r.op === "convT"
+        ? ((per, ocg, icg) => (e: number) => {
+          const row = Math.floor(e / per); // = ic·ocg + o'
+          return Math.floor(Math.floor(row / ocg) / icg) * ocg + (row % ocg);
+        })(r.kh * r.kw, r.outC / r.groups, r.inC / r.groups)
+        : ((per) => (e: number) => Math.floor(e / per))(w.length / l.c);
+      for (let e = 0; e < w.length; e++) w2[e] = w[e] * scale[channelOf(e)];
+      for (let o = 0; o < l.c; o++) b2[o] = (b[o] - run[0][o]) * scale[o] + beta[o];
       outLayers[k] = { ...prev, bias: true } as LayerSpec;
       outParams[k] = [w2, b2];
       return;
     }
     outLayers.push(structuredClone(l.spec) as LayerSpec);
     outParams.push(ps.map((t) => t.slice()));
+    outResolved.push(l);
   });
   const append = extra.appendSoftmax ?? cfg.loss === "softmax_xent";
   if (append && outLayers[outLayers.length - 1]?.type !== "softmax") {
