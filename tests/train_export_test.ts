@@ -97,16 +97,13 @@ Deno.test("export: folded batchnorm + dropped dropout give the unfolded eval out
   }
 });
 
+const UP = { type: "conv2dtranspose", filters: 6, kernel: 2, stride: 2, groups: 2, bias: false } as const;
+const DENSE4 = { type: "dense", units: 4 } as const;
+
 Deno.test("export: batchnorm after a grouped transposed conv (weights (inC, outC/groups, kh, kw)) folds per output channel", async () => {
   const cfg: TrainConfig = {
     inputShape: [4, 5, 5],
-    layers: [
-      { type: "conv2dtranspose", filters: 6, kernel: 2, stride: 2, groups: 2, bias: false },
-      { type: "batchnorm", momentum: 0.5 },
-      { type: "relu" },
-      { type: "globalavgpool" },
-      { type: "dense", units: 4 },
-    ],
+    layers: [UP, { type: "batchnorm", momentum: 0.5 }, { type: "relu" }, { type: "globalavgpool" }, DENSE4],
     loss: "softmax_xent",
     optimizer: { type: "sgd", momentum: 0.9 },
     seed: 5,
