@@ -14,7 +14,7 @@
 // Tolerances per backend: |got − ref| ≤ tol · max(1, max |ref|) per tensor.
 // Dropout uses the backends' shared mask (dropoutKeep) for the reference.
 
-import { assert } from "@std/assert";
+import { assert, assertEquals } from "@std/assert";
 import type { TrainLayerSpec } from "../../train/backend.ts";
 import { prod, resolveTrainLayer, trainParamShapes, type TrainResolvedLayer } from "../../train/layers.ts";
 import { backward64, forward64 } from "../../train/ops/layer_reference.ts";
@@ -24,18 +24,10 @@ import { layerForward } from "../../train/webgpu/layer_forward.ts";
 import { layerBackward } from "../../train/webgpu/layer_backward.ts";
 import { dropoutKeep } from "../../train/ops/dropout/mask.ts";
 import { Net32 } from "../../train/cpu/network.ts";
-import { convCpu, type ConvVariant, convVariant, prepareConv } from "../../runtime/ops/conv/cpu.ts";
-import { useWinograd } from "../../runtime/ops/conv/winograd3x3.ts";
-import { useWinograd5 } from "../../runtime/ops/conv/winograd5x5.ts";
-import { winograd5Weights } from "../../runtime/ops/conv/winograd5x5.ts";
-import { winogradWeights } from "../../runtime/ops/conv/winograd3x3.ts";
-import { globalAvgPool } from "../../runtime/ops/pool/cpu.ts";
+import { convCpu, convVariant, convVariants, prepareConv } from "../../runtime/ops/conv/cpu.ts";
 import { pool2d } from "../../runtime/ops/pool/pool_direct.ts";
 import { isMaxPool2x2, maxPool2x2 } from "../../runtime/ops/pool/maxpool2x2.ts";
-import { denseCpu } from "../../runtime/ops/dense/cpu.ts";
-import { activation } from "../../runtime/ops/activation/cpu.ts";
-import { upsampleCpu } from "../../runtime/ops/upsample/cpu.ts";
-import { convTransposeCpu } from "../../runtime/ops/conv/transpose_cpu.ts";
+import { forwardLayer } from "../../runtime/cpu/forward.ts";
 import * as USAGE from "../../runtime/webgpu/buffer_usage.ts";
 
 /** Per-tensor tolerances (relative to max(1, max |ref|)). */
@@ -73,44 +65,24 @@ export function close(what: string, got: ArrayLike<number>, want: Float64Array, 
   return worst / scale;
 }
 
-/** The CPU forward variants a layer qualifies for, each as a runner writing y. */
+/** The CPU forward variants a layer qualifies for, each as a runner writing y (single-variant ops: forwardLayer). */
 function cpuVariants(l: TrainResolvedLayer, params: Float32Array[]) {
   const out: [string, (x: Float32Array, n: number, y: Float32Array) => void][] = [];
-  const b = "bias" in l && l.bias ? params[1] : null;
   if (l.op === "conv") {
-    const all: ConvVariant[] = ["direct"];
-    if (l.groups === 1) all.push("im2col");
-    if (useWinograd(l)) all.push("winograd3x3");
-    if (useWinograd5(l)) all.push("winograd5x5");
-    for (const v of all) {
-      const u = v === "winograd3x3"
-        ? winogradWeights(l, params[0])
-        : v === "winograd5x5"
-        ? winograd5Weights(l, params[0])
-        : null;
-      out.push([`cpu conv ${v}`, (x, n, y) => convCpu(l, { variant: v, u }, params[0], b, x, n, y, false)]);
+    const b = l.bias ? params[1] : null;
+    for (const v of convVariants(l)) {
+      const prep = prepareConv(l, params[0], v);
+      out.push([`cpu conv ${v}`, (x, n, y) => {
+        convCpu(l, prep, params[0], b, x, n, y, false);
+        // the layer's own forward runs exactly the chosen variant
+        if (v === convVariant(l)) assertEquals(forwardLayer(l, params, x, n), y, `forwardLayer runs ${v}`);
+      }]);
     }
-    const chosen = prepareConv(l, params[0]).variant;
-    assert(
-      all.includes(chosen) && chosen === convVariant(l),
-      `convVariant chose ${chosen}, not among ${all}`,
-    );
   } else if (l.op === "pool") {
     out.push(["cpu pool direct", (x, n, y) => pool2d(l, l.mode, x, n, y)]);
     if (isMaxPool2x2(l, l.mode)) out.push(["cpu pool maxpool2x2", (x, n, y) => maxPool2x2(l, x, n, y)]);
-  } else if (l.op === "globalavgpool") {
-    out.push(["cpu globalavgpool", (x, n, y) => globalAvgPool(l.c, l.spatial, x, n, y)]);
-  } else if (l.op === "dense") {
-    out.push(["cpu dense gemm", (x, n, y) => denseCpu(l.inF, l.outF, params[0], b, x, n, y, false)]);
-  } else if (l.op === "convT") {
-    out.push(["cpu conv transpose", (x, n, y) => convTransposeCpu(l, params[0], b, x, n, y, false)]);
-  } else if (l.op === "upsample") {
-    out.push([`cpu upsample ${l.mode}`, (x, n, y) => upsampleCpu(l, x, n, y)]);
-  } else if (l.op === "act") {
-    out.push([
-      `cpu activation ${l.act}`,
-      (x, n, y) => activation(l.act, l.alpha, l.beta, l.c, l.spatial, x, n, y),
-    ]);
+  } else if (l.op !== "dropout" && l.op !== "batchnorm" && l.op !== "flatten") {
+    out.push([`cpu ${l.op === "act" ? l.act : l.op}`, (x, n, y) => forwardLayer(l, params, x, n, y)]);
   }
   return out;
 }

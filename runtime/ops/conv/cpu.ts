@@ -34,9 +34,17 @@ export type ConvVariant = "winograd3x3" | "winograd5x5" | "im2col" | "direct";
  * ```
  */
 export function convVariant(g: ConvGeometry): ConvVariant {
-  if (useWinograd(g)) return "winograd3x3";
-  if (useWinograd5(g)) return "winograd5x5";
-  return g.groups === 1 ? "im2col" : "direct";
+  return convVariants(g)[0];
+}
+
+/** Every kernel that can run `g`, in order of preference (the first is convVariant's pick; "direct" runs any conv). */
+export function convVariants(g: ConvGeometry): ConvVariant[] {
+  const v: ConvVariant[] = [];
+  if (useWinograd(g)) v.push("winograd3x3");
+  if (useWinograd5(g)) v.push("winograd5x5");
+  if (g.groups === 1) v.push("im2col");
+  v.push("direct");
+  return v;
 }
 
 /** Weights as the chosen kernel wants them: Winograd-transformed for the Winograd variants, else as stored. */
@@ -46,9 +54,12 @@ export interface PreparedConv {
   u: Float64Array | null;
 }
 
-/** Choose the kernel of `g` and transform its weights `w` once (outC, inC/groups, kh, kw). */
-export function prepareConv(g: ConvGeometry, w: Float32Array): PreparedConv {
-  const variant = convVariant(g);
+/** Choose the kernel of `g` (or take `variant`, one of convVariants(g)) and transform its weights `w` once (outC, inC/groups, kh, kw). */
+export function prepareConv(
+  g: ConvGeometry,
+  w: Float32Array,
+  variant: ConvVariant = convVariant(g),
+): PreparedConv {
   const u = variant === "winograd3x3"
     ? winogradWeights(g, w)
     : variant === "winograd5x5"
