@@ -9,9 +9,9 @@
 // is printed is what runs; nothing here touches a GPU.
 
 import type { TrainLayerSpec } from "./backend.ts";
-import { resolveTrainLayer } from "./layers.ts";
+import { resolveTrainLayer, trainParamShapes } from "./layers.ts";
 import type { KernelBinder, PreparedKernel } from "./webgpu/gpu_context.ts";
-import type { Kernel } from "./webgpu/training_kernel.ts";
+import { DEFAULT_LIMITS, type Kernel } from "./webgpu/training_kernel.ts";
 import { layerForward } from "./webgpu/layer_forward.ts";
 import { layerBackward } from "./webgpu/layer_backward.ts";
 
@@ -22,8 +22,6 @@ export interface Shader {
   code: string;
   uniforms: number[];
 }
-
-const LIMITS = { maxComputeWorkgroupsPerDimension: 65535 } as GPUSupportedLimits;
 
 /**
  * The kernels of one training layer (`spec` at per-sample `inShape`, `batch` samples), forward then backward.
@@ -40,7 +38,7 @@ export function layerShaders(spec: TrainLayerSpec, inShape: number[], batch = 1)
   const out: Shader[] = [];
   let pass: Shader["pass"] = "forward";
   const recorder: KernelBinder = {
-    device: { limits: LIMITS },
+    device: { limits: DEFAULT_LIMITS as unknown as GPUSupportedLimits },
     prepare(k: Kernel): PreparedKernel {
       const words = Array.from(new Uint32Array(k.uniforms));
       out.push({ pass, label: k.label, code: k.code, uniforms: words });
@@ -48,11 +46,7 @@ export function layerShaders(spec: TrainLayerSpec, inShape: number[], batch = 1)
     },
   };
   const buf = {} as GPUBuffer; // recorded kernels are never bound
-  const grads = l.op === "conv" || l.op === "convT" || l.op === "dense"
-    ? [buf, buf]
-    : l.op === "batchnorm"
-    ? [buf, buf]
-    : [];
+  const grads = trainParamShapes(l).map(() => buf); // one (never bound) buffer per parameter tensor
   layerForward(recorder, l, 0, batch, true, {
     x: buf,
     y: buf,

@@ -69,8 +69,18 @@ export function windowDims(g: Window2d): Dim[] {
   return (Object.keys(v) as (keyof typeof v)[]).map((k) => [k.toUpperCase(), "i32", v[k]]);
 }
 
-/** The WebGPU default per-dimension limit; GpuContext.prepare checks the device's own. */
-const LIMITS = { maxComputeWorkgroupsPerDimension: 65535 };
+/** The WebGPU default limits kernels are planned against; GpuContext.prepare checks the device's own. */
+export const DEFAULT_LIMITS = { maxComputeWorkgroupsPerDimension: 65535 } as const;
+
+/**
+ * Dispatch of one workgroup per item in [0, count), folded into 2-D past the
+ * limit: total = count, row = workgroups per dispatch row (the item of a
+ * workgroup is wid.y · p.row + wid.x).
+ */
+export function workgroupPerItem(count: number, label: string): Dispatch {
+  const [gx, gy] = planWorkgroups(count, DEFAULT_LIMITS, label);
+  return { groups: [gx, gy, 1], total: count, row: gx };
+}
 
 /** A finite number as a WGSL f32 literal. Throws RangeError on NaN/Infinity. */
 export function f32(x: number): string {
@@ -113,7 +123,7 @@ export function elementwise(
   count: number,
   body: string,
 ): Kernel {
-  const d = planDispatch(count, LIMITS, label);
+  const d = planDispatch(count, DEFAULT_LIMITS, label);
   const code = `// ${label}
 ${dimsDecl(dims)}
 ${bindDims(dims, decls)}
@@ -138,8 +148,7 @@ export function reduction(
   body: string,
   finish: string,
 ): Kernel {
-  const [gx, gy] = planWorkgroups(count, LIMITS, label);
-  const d: Dispatch = { groups: [gx, gy, 1], total: count, row: gx }; // row: workgroups per dispatch row
+  const d = workgroupPerItem(count, label);
   const code = `// ${label}
 ${dimsDecl(dims)}
 ${bindDims(dims, decls)}

@@ -14,7 +14,6 @@
 //   4 beta, 5 y; param grads: 1 x, 2 stats, 3 dy, 4 dgamma, 5 dbeta;
 //   input grad: 1 x, 2 stats, 3 dy, 4 gamma, 5 dgamma, 6 dbeta, 7 dx.
 
-import { planWorkgroups } from "../../../runtime/webgpu/kernel.ts";
 import type { Dim, Kernel } from "../../webgpu/training_kernel.ts";
 import {
   bindDims,
@@ -23,6 +22,7 @@ import {
   makeKernel,
   storageDecls,
   WG,
+  workgroupPerItem,
 } from "../../webgpu/training_kernel.ts";
 
 export interface BnGeom {
@@ -45,8 +45,7 @@ const dims = (g: BnGeom, batch: number): Dim[] => [
 
 /** Shared-memory two-value reduction skeleton, one workgroup per channel. */
 function perChannel(label: string, g: BnGeom, batch: number, decls: string, body: string): Kernel {
-  const [gx, gy] = planWorkgroups(g.c, { maxComputeWorkgroupsPerDimension: 65535 }, label);
-  const d = { groups: [gx, gy, 1] as [number, number, number], total: g.c, row: gx };
+  const d = workgroupPerItem(g.c, label);
   const ds = dims(g, batch);
   const code = `// ${label}
 ${dimsDecl(ds)}
