@@ -12,6 +12,7 @@
 
 import { macs, type ResolvedLayer } from "./spec.ts";
 import { convVariant } from "./ops/conv/cpu.ts";
+import { cpuPlan } from "./cpu/forward.ts";
 
 /** Compute and memory limits of a model (LoadOptions). */
 export interface Budget {
@@ -52,19 +53,20 @@ const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const fmt = (b: number) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${b} bytes`);
 const name = (l: ResolvedLayer, i: number) => `layer ${i} (${l.spec.type})`;
 
-/** The cost of running a chain of resolved layers. */
+/** The cost of running a model (a chain or a graph) of resolved layers. */
 export function modelCost(layers: ResolvedLayer[]): ModelCost {
-  let total = 0, heaviest = 0, widest = 0, scratch = 0, maxPer = prod(layers[0].inShape);
+  let total = 0, heaviest = 0, widest = 0, scratch = 0;
   layers.forEach((l, i) => {
     const m = macs(l);
     total += m;
     if (m > macs(layers[heaviest])) heaviest = i;
     const s = layerScratchBytes(l);
     if (s > scratch) (scratch = s, widest = i);
-    maxPer = Math.max(maxPer, prod(l.outShape));
   });
   const outPer = prod(layers[layers.length - 1].outShape);
-  return { macs: total, perSampleBytes: 4 * (2 * maxPer + outPer), scratchBytes: scratch, heaviest, widest };
+  // the executor's buffers (the graph's slots; two ping-pong buffers for a chain) plus the returned copy
+  const slots = cpuPlan(layers).slotPer.reduce((a, b) => a + b, 0);
+  return { macs: total, perSampleBytes: 4 * (slots + outPer), scratchBytes: scratch, heaviest, widest };
 }
 
 /** Refuse a model whose batch-1 inference is over the budget. */

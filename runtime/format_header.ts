@@ -43,8 +43,12 @@ export interface HeaderModel {
   resolved: ResolvedLayer[];
 }
 
-/** Fields (besides "type") a layer of type `t` may carry in a file. */
+/** Fields (besides "type") a layer of type `t` may carry in a file; every layer may also carry its graph links (name, inputs). */
 function layerKeys(t: string): string[] {
+  return [...opKeys(t), "name", "inputs"];
+}
+
+function opKeys(t: string): string[] {
   if (t.endsWith("transpose")) {
     return ["filters", "kernel", "stride", "dilation", "padding", "outputPadding", "groups", "bias"];
   }
@@ -56,7 +60,7 @@ function layerKeys(t: string): string[] {
   return t === "leakyrelu" || t === "elu" ? ["alpha"] : t === "clip" ? ["min", "max"] : [];
 }
 
-/** Layer types and paddings added by format 1.1 (a 1.0 reader rejects them). */
+/** Layer types, paddings and graph links (name, inputs) added by format 1.1 (a 1.0 reader rejects them). */
 const V1_1_TYPES = [
   "relu6",
   "clip",
@@ -66,11 +70,19 @@ const V1_1_TYPES = [
   "upsample1d",
   "conv2dtranspose",
   "conv1dtranspose",
+  "add",
+  "concat",
 ];
 
 /** The minor version a file of `layers` needs: 1 when it uses a 1.1 addition, else 0 (byte-identical to 1.0 writers). */
-export function minorVersionFor(layers: readonly { type: string; padding?: unknown }[]): 0 | 1 {
-  return layers.some((l) => V1_1_TYPES.includes(l.type) || l.padding === "causal") ? 1 : 0;
+export function minorVersionFor(
+  layers: readonly { type: string; padding?: unknown; name?: unknown; inputs?: unknown }[],
+): 0 | 1 {
+  return layers.some((l) =>
+      V1_1_TYPES.includes(l.type) || l.padding === "causal" || l.name !== undefined || l.inputs !== undefined
+    )
+    ? 1
+    : 0;
 }
 
 const TENSOR_KEYS = ["layer", "index", "dtype", "shape", "offset", "byteLength", "scaleOffset"];

@@ -65,10 +65,14 @@ export interface Prediction {
 
 /** One layer of `Model.summary()`. */
 export interface LayerSummary {
-  /** position in the chain */
+  /** position in the model (its layers are in topological order) */
   index: number;
   /** layer type as in the file (conv2d, relu, …) */
   type: string;
+  /** the layer's name, when the file gives one */
+  name?: string;
+  /** the layers it reads (−1: the model input); [index − 1] in a chain */
+  inputs: number[];
   /** per-sample output shape */
   outputShape: number[];
   /** weights and biases */
@@ -375,6 +379,8 @@ export class Model {
     const layers = this.#layers.map((l, i) => ({
       index: i,
       type: l.spec.type,
+      ...(l.spec.name !== undefined ? { name: l.spec.name } : {}),
+      inputs: [...l.inputs],
       outputShape: [...l.outShape],
       params: paramCount(l),
       macs: macs(l),

@@ -8,6 +8,10 @@
 // Every check throws TypeError (shape/type) or RangeError (limits); the format
 // decoder turns those into ModelFormatError.
 
+import { JOIN_OPS, type LayerLinks, linkInputs } from "./graph.ts";
+
+export type { LayerLinks };
+
 /** Padding: a mode or explicit amounts. 2-D explicit: [top, bottom, left, right] or one number for all sides. 1-D explicit: [left, right] or one number. */
 export type Padding = "valid" | "same" | "full" | "causal" | number | number[];
 /** One number (square / same on both axes) or [h, w]. */
@@ -24,8 +28,11 @@ export type ActivationType =
   | "hardswish"
   | "identity";
 
-/** One layer of a model as written in the file's header (docs/FORMAT.md §4). */
-export type LayerSpec =
+/** One layer of a model as written in the file's header (docs/FORMAT.md §4), with its graph links (§4.3). */
+export type LayerSpec = LayerOp & LayerLinks;
+
+/** The op part of a layer spec. */
+export type LayerOp =
   | {
     type: "conv2d";
     filters: number;
@@ -88,7 +95,11 @@ export type LayerSpec =
   | { type: "flatten" }
   | { type: "relu" | "sigmoid" | "tanh" | "softmax" | "relu6" | "hardswish" | "identity" }
   | { type: "leakyrelu" | "elu"; alpha?: number }
-  | { type: "clip"; min?: number; max?: number };
+  | { type: "clip"; min?: number; max?: number }
+  /** elementwise sum of 2+ inputs of one shape */
+  | { type: "add" }
+  /** 2+ inputs stacked along the channel axis (dim 0 of each sample; the other dims agree) */
+  | { type: "concat" };
 
 export const LAYER_TYPES: readonly string[] = [
   "conv2d",
@@ -116,6 +127,8 @@ export const LAYER_TYPES: readonly string[] = [
   "clip",
   "hardswish",
   "identity",
+  "add",
+  "concat",
 ];
 
 /** Geometry shared by convolution and pooling, always in 2-D form. */
@@ -159,7 +172,14 @@ export interface Upsample {
 
 /** A layer with every default filled in and its shapes known. */
 export type ResolvedLayer =
-  & { spec: LayerSpec; inShape: number[]; outShape: number[] }
+  & {
+    spec: LayerSpec;
+    /** shape of the first input (a join's inputs: inputs[k]'s outShape) */
+    inShape: number[];
+    outShape: number[];
+    /** producer layers, −1 = the model input (runtime/graph.ts) */
+    inputs: number[];
+  }
   & (
     | ({ op: "conv"; groups: number; bias: boolean } & Window2d)
     /** transposed conv: the window runs from output to input (y[oy] += x[iy]·w where oy = iy·s − pt + u·d) */
@@ -169,6 +189,10 @@ export type ResolvedLayer =
     | ({ op: "upsample" } & Upsample)
     | { op: "dense"; inF: number; outF: number; bias: boolean }
     | { op: "flatten" }
+    /** sum of n inputs of outShape */
+    | { op: "add"; n: number }
+    /** input k has channels[k] channels of `spatial` positions each; outShape[0] = Σ channels */
+    | { op: "concat"; channels: number[]; spatial: number }
     | {
       op: "act";
       act: ActivationType;
@@ -339,8 +363,11 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
   if (!LAYER_TYPES.includes(spec.type)) {
     throw new TypeError(`${what}: unknown layer type; expected one of ${LAYER_TYPES.join(", ")}`);
   }
-  const base = { spec, inShape };
+  const base = { spec, inShape, inputs: [index - 1] };
   const t = spec.type;
+  if (JOIN_OPS.includes(t)) {
+    throw new TypeError(`${what} joins several inputs: give it "inputs" (2 or more earlier layers)`);
+  }
   const transposed = t === "conv2dtranspose" || t === "conv1dtranspose";
   if (t === "conv2d" || t === "conv1d" || transposed || t.endsWith("pool2d") || t.endsWith("pool1d")) {
     const dims = t.endsWith("2d") || t === "conv2dtranspose" ? 2 : 1;
@@ -349,7 +376,7 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
         `${what} expects input ${dims === 2 ? "(C,H,W)" : "(C,L)"}, got shape (${inShape.join(",")})`,
       );
     }
-    const s = spec as Record<string, unknown>;
+    const s = spec as unknown as Record<string, unknown>;
     const inC = inShape[0];
     const inH = dims === 2 ? inShape[1] : 1;
     const inW = inShape[dims];
@@ -512,18 +539,96 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
   };
 }
 
-/** Resolve a whole layer chain. Throws TypeError/RangeError naming the layer. */
-export function resolveLayers(specs: LayerSpec[], inputShape: number[]): ResolvedLayer[] {
+/**
+ * Resolve a join (add, concat) against the output shapes of its inputs.
+ * Throws TypeError when the shapes do not agree.
+ */
+export function resolveJoin(
+  spec: LayerSpec,
+  inShapes: number[][],
+  inputs: number[],
+  index = 0,
+): ResolvedLayer {
+  const what = `layer ${index} (${spec.type})`;
+  const show = (s: number[]) => `(${s.join(",")})`;
+  if (inShapes.length < 2) {
+    throw new TypeError(`${what} needs 2 or more inputs, got ${inShapes.length}`);
+  }
+  const first = inShapes[0];
+  const base = { spec, inShape: [...first], inputs: [...inputs] };
+  if (spec.type === "add") {
+    inShapes.forEach((s, k) => {
+      if (s.length !== first.length || s.some((d, j) => d !== first[j])) {
+        throw new TypeError(
+          `${what}: input ${k} (layer ${inputs[k]}) has shape ${show(s)}, input 0 has ${
+            show(first)
+          }; add needs one shape`,
+        );
+      }
+    });
+    return { ...base, outShape: [...first], op: "add", n: inShapes.length };
+  }
+  if (spec.type !== "concat") throw new TypeError(`${what} is not a join (add, concat)`);
+  inShapes.forEach((s, k) => {
+    if (s.length !== first.length || s.some((d, j) => j > 0 && d !== first[j])) {
+      throw new TypeError(
+        `${what}: input ${k} (layer ${inputs[k]}) has shape ${show(s)}, input 0 has ${
+          show(first)
+        }; concat joins channels (dim 0), the other dims must agree`,
+      );
+    }
+  });
+  const channels = inShapes.map((s) => s[0]);
+  const c = channels.reduce((a, b) => a + b, 0);
+  if (c > LIMITS.maxDim) throw new RangeError(`${what}: ${c} channels exceed ${LIMITS.maxDim}`);
+  const outShape = [c, ...first.slice(1)];
+  checkElements(outShape, what);
+  return { ...base, outShape, op: "concat", channels, spatial: first.slice(1).reduce((a, b) => a * b, 1) };
+}
+
+/**
+ * Resolve the layers of a graph in order (runtime/graph.ts: links, then one
+ * layer at a time against its inputs' shapes). `resolveOne` resolves a
+ * single-input layer (the runtime's resolveLayer, or training's with its
+ * extra layers). Throws TypeError/RangeError naming the layer.
+ */
+export function resolveGraph<R extends { outShape: number[]; inputs: number[] }>(
+  specs: readonly (LayerLinks & { type: string })[],
+  inputShape: number[],
+  resolveOne: (spec: never, inShape: number[], index: number) => R,
+): (R | ResolvedLayer)[] {
   if (!Array.isArray(specs) || specs.length === 0) throw new TypeError("layers must be a non-empty array");
   if (specs.length > LIMITS.maxLayers) {
     throw new RangeError(`${specs.length} layers exceed the limit ${LIMITS.maxLayers}`);
   }
-  let shape = checkInputShape(inputShape);
-  return specs.map((s, i) => {
-    const r = resolveLayer(s, shape, i);
-    shape = r.outShape;
-    return r;
+  const input = checkInputShape(inputShape);
+  specs.forEach((s, i) => {
+    if (s === null || typeof s !== "object" || typeof s.type !== "string") {
+      throw new TypeError(`layer ${i} must be an object with a string "type", got ${JSON.stringify(s)}`);
+    }
   });
+  const links = linkInputs(specs);
+  const out: (R | ResolvedLayer)[] = [];
+  specs.forEach((s, i) => {
+    const ins = links[i];
+    const shapes = ins.map((j) => (j < 0 ? input : out[j].outShape));
+    if (JOIN_OPS.includes(s.type)) {
+      out.push(resolveJoin(s as LayerSpec, shapes, ins, i));
+      return;
+    }
+    if (ins.length !== 1) {
+      throw new TypeError(
+        `layer ${i} (${s.type}) takes one input, got ${ins.length}; only add and concat join`,
+      );
+    }
+    out.push({ ...resolveOne(s as never, shapes[0], i), inputs: ins });
+  });
+  return out;
+}
+
+/** Resolve a whole model (a chain, or a graph whose layers name their inputs). Throws TypeError/RangeError naming the layer. */
+export function resolveLayers(specs: LayerSpec[], inputShape: number[]): ResolvedLayer[] {
+  return resolveGraph(specs, inputShape, resolveLayer) as ResolvedLayer[];
 }
 
 /** Shapes of the learnable tensors of a layer, in order [weight, bias?]. */
@@ -560,12 +665,18 @@ export function macs(l: ResolvedLayer): number {
 
 /**
  * Receptive field after each layer, as [rfH, rfW] (size in input pixels of
- * the region one output unit sees) with the cumulative stride ("jump").
+ * the region one output unit sees) with the cumulative stride ("jump"). In a
+ * graph each layer starts from its inputs' fields (a join: the widest).
  */
 export function receptiveFields(layers: ResolvedLayer[]): { rf: [number, number]; jump: [number, number] }[] {
-  let rf: [number, number] = [1, 1];
-  let jump: [number, number] = [1, 1];
-  return layers.map((l) => {
+  const out: { rf: [number, number]; jump: [number, number] }[] = [];
+  for (const l of layers) {
+    const from = (l.inputs ?? [out.length - 1]).map((j) => j < 0 ? { rf: [1, 1], jump: [1, 1] } : out[j]);
+    let rf: [number, number] = [Math.max(...from.map((f) => f.rf[0])), Math.max(...from.map((f) => f.rf[1]))];
+    let jump: [number, number] = [
+      Math.max(...from.map((f) => f.jump[0])),
+      Math.max(...from.map((f) => f.jump[1])),
+    ];
     if (l.op === "conv" || l.op === "pool") {
       rf = [rf[0] + (l.dh * (l.kh - 1)) * jump[0], rf[1] + (l.dw * (l.kw - 1)) * jump[1]];
       jump = [jump[0] * l.sh, jump[1] * l.sw];
@@ -584,6 +695,7 @@ export function receptiveFields(layers: ResolvedLayer[]): { rf: [number, number]
       const w = s[s.length - 1];
       rf = [rf[0] + (h - 1) * jump[0], rf[1] + (w - 1) * jump[1]];
     }
-    return { rf: [...rf] as [number, number], jump: [...jump] as [number, number] };
-  });
+    out.push({ rf, jump });
+  }
+  return out;
 }

@@ -76,7 +76,7 @@ Deno.test("budget: a 224×224 model of 1.9 G multiply-adds is admitted (ResNet-1
 
 function decodeLayers(bytes: Uint8Array): LayerSpec[] {
   let layers: LayerSpec[] = [];
-  edit(bytes, (p) => (layers = p.header.layers as LayerSpec[]));
+  edit(bytes, (p) => (layers = p.header.layers as unknown as LayerSpec[]));
   return layers;
 }
 

@@ -542,8 +542,8 @@ function randomNet(g: Gen): { layers: ResolvedLayer[]; params: Float32Array[][];
   ];
   const input = [3, 9, 11];
   let shape = input;
-  const layers = specs.map((s) => {
-    const l = resolveLayer(s, shape);
+  const layers = specs.map((s, i) => {
+    const l = resolveLayer(s, shape, i);
     shape = l.outShape;
     return l;
   });

@@ -4,8 +4,10 @@
 // rules (dropout/batchnorm are shape-preserving and skipped for that check)
 // and must match the dataset's input shape and class count.
 
-import { type LayerSpec, macs, paramCount, resolveLayers } from "../runtime/spec.ts";
+import { type LayerSpec, macs, resolveLayers } from "../runtime/spec.ts";
 import type { TrainConfig, TrainLayerSpec } from "./backend.ts";
+import { linkInputs, withInputs } from "../runtime/graph.ts";
+import { prod, resolveTrainLayers, trainParamShapes } from "./layers.ts";
 
 export interface Arch {
   name: string;
@@ -13,7 +15,79 @@ export interface Arch {
   layers: TrainLayerSpec[];
 }
 
-export const ARCH_NAMES = ["small", "lenet", "edge", "tiny", "fcn", "tcn"] as const;
+export const ARCH_NAMES = ["small", "lenet", "edge", "tiny", "fcn", "tcn", "resnet-s"] as const;
+
+/** The short residual-block notation of an architecture file: expanded by expandBlocks. */
+export interface ResidualBlock {
+  type: "residual";
+  filters: number;
+  /** stride of the first conv (and of the projection), default 1 */
+  stride?: number;
+  /** kernel of both convs, default 3 */
+  kernel?: number;
+  /** 1 for conv1d blocks (series), default 2 */
+  dims?: 1 | 2;
+}
+
+/**
+ * Expand residual blocks ({"type": "residual", "filters": f, "stride": s})
+ * into conv → batchnorm → relu → conv → batchnorm, a shortcut (the block's
+ * input, or a 1×1 conv → batchnorm projection when the stride or the channel
+ * count changes), add and relu (He et al. 2016, basic block). Other layers
+ * pass through; links are renumbered past the expansion.
+ *
+ * @example
+ * ```ts
+ * import { expandBlocks } from "./archs.ts";
+ * const layers = expandBlocks([{ type: "conv2d", filters: 8, kernel: 3 }, { type: "residual", filters: 8 }], [1, 9, 9]);
+ * if (layers.length !== 8 || layers[6].type !== "add") throw new Error(JSON.stringify(layers));
+ * ```
+ */
+export function expandBlocks(
+  layers: (TrainLayerSpec | ResidualBlock)[],
+  inputShape: number[],
+): TrainLayerSpec[] {
+  if (!layers.some((l) => l?.type === "residual")) return layers as TrainLayerSpec[];
+  const out: TrainLayerSpec[] = [];
+  const at: number[] = []; // at[i]: expanded index of input layer i's output
+  layers.forEach((l, i) => {
+    if (l?.type !== "residual") {
+      const ins = (l as { inputs?: (number | string)[] }).inputs;
+      const spec = { ...l } as TrainLayerSpec;
+      if (ins !== undefined) spec.inputs = ins.map((r) => (typeof r === "number" ? at[r] : r));
+      else if (out.length > 0 && at.length > 0 && at[i - 1] !== out.length - 1) spec.inputs = [at[i - 1]];
+      out.push(spec);
+      at.push(out.length - 1);
+      return;
+    }
+    const b = l as ResidualBlock;
+    const from = i === 0 ? -1 : at[i - 1];
+    const inC = from < 0 ? inputShape[0] : resolveTrainLayers(out, inputShape)[from].outShape[0];
+    const conv = b.dims === 1 ? "conv1d" : "conv2d";
+    const k = b.kernel ?? 3, s = b.stride ?? 1;
+    const src: number | "input" = from < 0 ? "input" : from;
+    out.push(
+      { type: conv, filters: b.filters, kernel: k, stride: s, padding: "same", bias: false, inputs: [src] },
+      { type: "batchnorm" },
+      { type: "relu" },
+      { type: conv, filters: b.filters, kernel: k, padding: "same", bias: false },
+      { type: "batchnorm" },
+    );
+    let shortcut: number | "input" = src;
+    if (s !== 1 || inC !== b.filters) {
+      out.push(
+        { type: conv, filters: b.filters, kernel: 1, stride: s, padding: "same", bias: false, inputs: [src] },
+        { type: "batchnorm" },
+      );
+      shortcut = out.length - 1;
+    }
+    out.push({ type: "add", inputs: [shortcut === src ? out.length - 1 : out.length - 3, shortcut] }, {
+      type: "relu",
+    });
+    at.push(out.length - 1);
+  });
+  return out;
+}
 
 /**
  * A plain CNN in short notation: per entry of `filters` a block conv2d (3×3,
@@ -97,6 +171,18 @@ function builtin(name: string, classes: number): TrainLayerSpec[] | null {
         { type: "relu" },
         { type: "dense", units: classes },
       ];
+    case "resnet-s": // ~78k params, ~2.6M MACs/sample: stem 16×14×14, residual stages 16 → 32 (7×7) → 64 (4×4), global average pool
+      return expandBlocks([
+        { type: "conv2d", filters: 16, kernel: 3, padding: "same", bias: false },
+        { type: "batchnorm" },
+        { type: "relu" },
+        { type: "maxpool2d", size: 2 },
+        { type: "residual", filters: 16 },
+        { type: "residual", filters: 32, stride: 2 },
+        { type: "residual", filters: 64, stride: 2 },
+        { type: "globalavgpool" },
+        { type: "dense", units: classes },
+      ], [1, 28, 28]);
     case "edge": // ~97k params, ~1.9M MACs/sample, the shipped Fashion-MNIST model: 16×28×28 → 32×14×14 → 64×7×7 → 576 → 120
       return convNet([16, 32, 64], [120, classes], { batchnorm: true, dropout: 0.3 });
   }
@@ -129,22 +215,34 @@ export function exportedLayers(name: typeof ARCH_NAMES[number], classes = 10): L
   return [...inferenceLayers(builtin(name, classes)!), { type: "softmax" }];
 }
 
-/** Layers the runtime knows (training-only layers removed), for shape checks and counts. */
+/**
+ * Layers the runtime knows (training-only layers removed, graph links
+ * renumbered: a removed layer stands for its input), for shape checks and counts.
+ */
 export function inferenceLayers(layers: TrainLayerSpec[]): LayerSpec[] {
-  return layers.filter((l) => l.type !== "dropout" && l.type !== "batchnorm") as LayerSpec[];
+  const links = linkInputs(layers);
+  const at: number[] = [];
+  const out: LayerSpec[] = [];
+  layers.forEach((l, i) => {
+    const ins = links[i].map((j) => (j < 0 ? -1 : at[j]));
+    if (l.type === "dropout" || l.type === "batchnorm") {
+      at.push(ins[0]);
+      return;
+    }
+    at.push(out.length);
+    out.push(withInputs(l as LayerSpec, ins, out.length));
+  });
+  return out;
 }
 
-/** Parameters and forward MACs per sample of an architecture (batchnorm adds 2 per channel). */
+/** Parameters (batchnorm's γ, β included) and forward MACs per sample of an architecture. */
 export function archStats(a: Arch): { params: number; macs: number } {
-  const r = resolveLayers(inferenceLayers(a.layers), a.inputShape);
-  let params = r.reduce((s, l) => s + paramCount(l), 0);
-  // batchnorm gamma/beta: 2 per channel of the preceding layer's output
-  let k = 0;
-  for (const l of a.layers) {
-    if (l.type === "batchnorm") params += 2 * r[k - 1].outShape[0];
-    else if (l.type !== "dropout") k++;
-  }
-  return { params, macs: r.reduce((s, l) => s + macs(l), 0) };
+  const r = resolveTrainLayers(a.layers, a.inputShape);
+  const params = r.reduce((s, l) => s + trainParamShapes(l).reduce((t, p) => t + prod(p), 0), 0);
+  return {
+    params,
+    macs: r.reduce((s, l) => s + (l.op === "batchnorm" || l.op === "dropout" ? 0 : macs(l)), 0),
+  };
 }
 
 function checkArch(a: Arch, inputShape: number[], classes: number, where: string): Arch {
@@ -155,14 +253,16 @@ function checkArch(a: Arch, inputShape: number[], classes: number, where: string
       })`,
     );
   }
+  const links = linkInputs(a.layers);
   for (const [i, l] of a.layers.entries()) {
     if (l.type === "dropout" && !(typeof l.rate === "number" && l.rate >= 0 && l.rate < 1)) {
       throw new RangeError(
         `${where}: layer ${i} dropout rate must be in [0, 1), got ${JSON.stringify(l.rate)}`,
       );
     }
+    const from = links[i][0];
     if (
-      l.type === "batchnorm" && (i === 0 || !["conv2d", "conv1d", "dense"].includes(a.layers[i - 1].type))
+      l.type === "batchnorm" && (from < 0 || !["conv2d", "conv1d", "dense"].includes(a.layers[from].type))
     ) {
       throw new TypeError(
         `${where}: layer ${i} batchnorm must directly follow a conv or dense layer (it is folded)`,

@@ -3,13 +3,13 @@
 // getParams/setParams and getState/setState round-trip exactly, so a
 // checkpoint restores a run bit-for-bit on the CPU backend.
 
-import type { LayerSpec } from "../runtime/spec.ts";
+import type { LayerLinks, LayerSpec } from "../runtime/spec.ts";
 
-/** Training-only layers; removed (dropout) or folded (batchnorm) at export. */
+/** Training-only layers; removed (dropout) or folded (batchnorm) at export. They link like any layer. */
 export type TrainLayerSpec =
   | LayerSpec
-  | { type: "dropout"; rate: number }
-  | { type: "batchnorm"; eps?: number; momentum?: number };
+  | ({ type: "dropout"; rate: number } & LayerLinks)
+  | ({ type: "batchnorm"; eps?: number; momentum?: number } & LayerLinks);
 
 export type OptimizerConfig =
   | { type: "sgd"; momentum?: number; nesterov?: boolean; weightDecay?: number }

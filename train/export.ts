@@ -9,11 +9,19 @@
 // logits, so a softmax layer is appended (the exported model outputs
 // probabilities) unless extra.appendSoftmax is false or it already ends in one.
 // Folding is computed in float64 and stored as float32.
+// Graphs: every kept layer's inputs are renumbered to the exported indices
+// (a removed dropout or folded batchnorm stands for the layer it passes on;
+// `inputs` is written only where it differs from the previous layer, so a
+// chain stays a 1.0 file). A batchnorm folds only into a producer that it
+// alone reads (through single-reader dropouts): another reader would see the
+// folded values. A folded batchnorm's name passes to the conv/dense when
+// that has none.
 
 import type { BackendState, TrainConfig } from "./backend.ts";
 import type { LayerSpec } from "../runtime/spec.ts";
 import type { ModelDesc, Normalization } from "../runtime/model_desc.ts";
 import { prod, resolveTrainLayers, trainParamShapes } from "./layers.ts";
+import { consumers, withInputs } from "../runtime/graph.ts";
 
 export interface ExportExtra {
   labels?: string[];
@@ -33,6 +41,9 @@ export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: Export
   const outLayers: LayerSpec[] = [];
   const outParams: Float32Array[][] = [];
   const outResolved: (typeof layers)[number][] = [];
+  // at[i]: the exported layer that carries layer i's output (−1: the input)
+  const at: number[] = [];
+  const readers = consumers(layers);
   layers.forEach((l, i) => {
     const ps = state.params[i];
     const shapes = trainParamShapes(l);
@@ -48,9 +59,13 @@ export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: Export
         );
       }
     });
-    if (l.op === "dropout") return;
+    const from = l.inputs[0] < 0 ? -1 : at[l.inputs[0]];
+    if (l.op === "dropout") {
+      at.push(from);
+      return;
+    }
     if (l.op === "batchnorm") {
-      const k = outLayers.length - 1;
+      const k = from;
       const prev = outLayers[k];
       const foldable = ["conv2d", "conv1d", "dense", "conv2dtranspose", "conv1dtranspose"];
       if (!prev || !foldable.includes(prev.type)) {
@@ -59,6 +74,17 @@ export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: Export
             prev ? prev.type : "the input"
           }`,
         );
+      }
+      // the producer (through dropouts) must be read by this batchnorm alone
+      for (let j = l.inputs[0], r = i; j >= 0; r = j, j = layers[j].inputs[0]) {
+        if (readers[j].length !== 1 || readers[j][0] !== r) {
+          throw new TypeError(
+            `layer ${i} (batchnorm) cannot be folded into layer ${j} (${layers[j].op}): layers ${
+              readers[j].join(", ")
+            } read it, folding would change what the others see`,
+          );
+        }
+        if (layers[j].op !== "dropout") break;
       }
       const run = state.running?.[i];
       if (!Array.isArray(run) || run.length !== 2 || run[0]?.length !== l.c || run[1]?.length !== l.c) {
@@ -80,12 +106,18 @@ export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: Export
       for (let e = 0; e < w.length; e++) w2[e] = w[e] * scale[channelOf(e)];
       for (let o = 0; o < l.c; o++) b2[o] = (b[o] - run[0][o]) * scale[o] + beta[o];
       outLayers[k] = { ...prev, bias: true } as LayerSpec;
+      const name = (l.spec as { name?: string }).name;
+      if (name !== undefined && prev.name === undefined) outLayers[k].name = name;
       outParams[k] = [w2, b2];
+      at.push(k);
       return;
     }
-    outLayers.push(structuredClone(l.spec) as LayerSpec);
+    const k = outLayers.length;
+    const ins = l.inputs.map((j) => (j < 0 ? -1 : at[j]));
+    outLayers.push(withInputs(structuredClone(l.spec) as LayerSpec, ins, k));
     outParams.push(ps.map((t) => t.slice()));
     outResolved.push(l);
+    at.push(k);
   });
   const append = extra.appendSoftmax ?? cfg.loss === "softmax_xent";
   if (append && outLayers[outLayers.length - 1]?.type !== "softmax") {

@@ -1,4 +1,4 @@
-// Shape resolution of training layer chains: the runtime op set (resolved by
+// Shape resolution of training models (chains or graphs, linked as the runtime's): the runtime op set (resolved by
 // runtime/spec.ts resolveLayer) plus the training-only dropout and batchnorm.
 // Invariants: dropout and batchnorm keep the shape; batchnorm normalises per
 // channel c = inShape[0] over N and the `spatial` = prod(inShape[1:]) positions
@@ -8,11 +8,11 @@
 
 import type { TrainLayerSpec } from "./backend.ts";
 import {
-  checkInputShape,
+  type LayerLinks,
   type LayerSpec,
-  LIMITS,
   paramShapes,
   type ResolvedLayer,
+  resolveGraph,
   resolveLayer,
 } from "../runtime/spec.ts";
 
@@ -22,6 +22,8 @@ export interface DropoutLayer {
   rate: number;
   inShape: number[];
   outShape: number[];
+  /** producer layers, −1 = the model input */
+  inputs: number[];
   spec: TrainLayerSpec;
 }
 
@@ -35,6 +37,8 @@ export interface BatchNormLayer {
   momentum: number;
   inShape: number[];
   outShape: number[];
+  /** producer layers, −1 = the model input */
+  inputs: number[];
   spec: TrainLayerSpec;
 }
 
@@ -56,7 +60,7 @@ export function resolveTrainLayer(spec: TrainLayerSpec, inShape: number[], index
     const rate = finite((spec as { rate?: unknown }).rate, `${what}.rate`, NaN);
     if (Number.isNaN(rate)) throw new TypeError(`${what}.rate is required`);
     if (rate < 0 || rate >= 1) throw new RangeError(`${what}.rate must be in [0, 1), got ${rate}`);
-    return { op: "dropout", rate, inShape: [...inShape], outShape: [...inShape], spec };
+    return { op: "dropout", rate, inShape: [...inShape], outShape: [...inShape], inputs: [index - 1], spec };
   }
   if (t === "batchnorm") {
     const s = spec as { eps?: unknown; momentum?: unknown };
@@ -76,24 +80,16 @@ export function resolveTrainLayer(spec: TrainLayerSpec, inShape: number[], index
       momentum,
       inShape: [...inShape],
       outShape: [...inShape],
+      inputs: [index - 1],
       spec,
     };
   }
   return resolveLayer(spec as LayerSpec, inShape, index);
 }
 
-/** Resolve a whole training chain. Throws TypeError/RangeError naming the layer. */
+/** Resolve a whole training model (chain or graph, runtime/spec.ts resolveGraph). Throws TypeError/RangeError naming the layer. */
 export function resolveTrainLayers(layers: TrainLayerSpec[], inputShape: number[]): TrainResolvedLayer[] {
-  if (!Array.isArray(layers) || layers.length === 0) throw new TypeError("layers must be a non-empty array");
-  if (layers.length > LIMITS.maxLayers) {
-    throw new RangeError(`${layers.length} layers exceed the limit ${LIMITS.maxLayers}`);
-  }
-  let shape = checkInputShape(inputShape);
-  return layers.map((s, i) => {
-    const r = resolveTrainLayer(s, shape, i);
-    shape = r.outShape;
-    return r;
-  });
+  return resolveGraph(layers as (LayerLinks & { type: string })[], inputShape, resolveTrainLayer);
 }
 
 /** Shapes of the learnable tensors of a layer: runtime layers [weight, bias?]; batchnorm [gamma, beta]. */

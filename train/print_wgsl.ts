@@ -82,7 +82,7 @@ export function parseLayerArgs(type: string, words: string[]): TrainLayerSpec {
     } catch { /* a plain string such as padding=same */ }
     spec[m[1]] = v;
   }
-  return spec as TrainLayerSpec;
+  return spec as unknown as TrainLayerSpec;
 }
 
 if (import.meta.main) {

@@ -1,5 +1,6 @@
 // Pure-TypeScript forward pass: one resolved layer (forwardLayer) or a whole
-// network with preallocated ping-pong buffers (CpuExecutor).
+// network (a chain or a DAG) over preallocated buffers reused by the plan of
+// runtime/graph.ts planSlots (CpuExecutor; a chain gets two ping-pong slots).
 // Shapes: activations are (N, ...shape) flattened row-major (NCHW).
 // Invariants: every length (input, parameters, output buffer) is checked
 // before a kernel runs and a mismatch throws TypeError saying what was got
@@ -8,8 +9,8 @@
 // Each op family chooses its own kernel (runtime/ops/<family>/cpu.ts: conv's
 // convVariant, pool's poolVariant, dense's one gemm); the executor prepares
 // conv weights once (Winograd transforms) and fuses a ReLU that follows a
-// conv or dense layer into its store, so forwardLayer and CpuExecutor run the
-// same kernels and agree bit for bit.
+// conv, dense or add layer (when it is the ReLU's only reader) into its store,
+// so forwardLayer and CpuExecutor run the same kernels and agree bit for bit.
 
 import type { ResolvedLayer } from "../spec.ts";
 import { paramShapes } from "../spec.ts";
@@ -19,6 +20,8 @@ import { denseCpu } from "../ops/dense/cpu.ts";
 import { activation } from "../ops/activation/cpu.ts";
 import { upsampleCpu } from "../ops/upsample/cpu.ts";
 import { convTransposeCpu } from "../ops/conv/transpose_cpu.ts";
+import { addCpu, concatCpu } from "../ops/join/cpu.ts";
+import { planSlots, type SlotPlan } from "../graph.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -57,21 +60,27 @@ function checkBatch(batch: number): void {
 }
 
 /**
- * Run one layer with no checks. `y` must not alias `x` unless the layer is
- * elementwise. `prep` is the conv's prepared weights (made here when absent);
- * `relu` fuses a following ReLU (conv, dense).
+ * Run one layer with no checks. `xs` are its inputs (one but for joins); `y`
+ * must not alias them unless the layer is elementwise. `prep` is the conv's
+ * prepared weights (made here when absent); `relu` fuses a following ReLU
+ * (conv, dense, add).
  */
 function runLayer(
   l: ResolvedLayer,
   params: Float32Array[],
-  x: Float32Array,
+  xs: readonly Float32Array[],
   batch: number,
   y: Float32Array,
   prep: PreparedConv | null = null,
   relu = false,
-) {
+): Float32Array {
   const b = "bias" in l && l.bias ? params[1] : null;
+  const x = xs[0];
   switch (l.op) {
+    case "add":
+      return addCpu(xs, prod(l.outShape), batch, y, relu);
+    case "concat":
+      return concatCpu(l.channels, l.spatial, xs, batch, y);
     case "conv":
       return convCpu(l, prep ?? prepareConv(l, params[0]), params[0], b, x, batch, y, relu);
     case "pool":
@@ -92,25 +101,56 @@ function runLayer(
   }
 }
 
-/** Runs one resolved layer. x is (N, ...l.inShape) flattened; returns (N, ...l.outShape). `out` may be passed to avoid allocation. */
+/** Values per sample of each input of a layer. */
+function inputSizes(l: ResolvedLayer): number[] {
+  if (l.op === "concat") return l.channels.map((c) => c * l.spatial);
+  return l.inputs.map(() => prod(l.inShape));
+}
+
+/**
+ * Runs one resolved layer. x is (N, ...l.inShape) flattened (a join takes one
+ * array per input); returns (N, ...l.outShape). `out` may be passed to avoid
+ * allocation.
+ *
+ * @example
+ * ```ts
+ * import { forwardLayer } from "./forward.ts";
+ * import { resolveLayers } from "../spec.ts";
+ * const [, add] = resolveLayers([{ type: "relu" }, { type: "add", inputs: ["input", 0] }], [2]);
+ * const y = forwardLayer(add, [], [new Float32Array([1, 2]), new Float32Array([3, 4])], 1);
+ * if (y.join() !== "4,6") throw new Error(String(y));
+ * ```
+ */
 export function forwardLayer(
   l: ResolvedLayer,
   params: Float32Array[],
-  x: Float32Array,
+  x: Float32Array | readonly Float32Array[],
   batch: number,
   out?: Float32Array,
 ): Float32Array {
   checkBatch(batch);
   checkParams(l, params);
-  if (!(x instanceof Float32Array)) throw new TypeError(`input must be a Float32Array, got ${typeof x}`);
-  const inLen = batch * prod(l.inShape);
-  if (x.length !== inLen) {
-    throw new TypeError(
-      `${layerName(l)}: input has ${x.length} values, expected batch ${batch} × (${
-        l.inShape.join("×")
-      }) = ${inLen}`,
-    );
+  const join = l.op === "add" || l.op === "concat";
+  const xs = x instanceof Float32Array ? [x] : x;
+  if (!Array.isArray(xs) || (!join && !(x instanceof Float32Array))) {
+    throw new TypeError(`input must be a Float32Array${join ? " per input" : ""}, got ${typeof x}`);
   }
+  const sizes = inputSizes(l);
+  if (xs.length !== sizes.length) {
+    throw new TypeError(`${layerName(l)}: expected ${sizes.length} input array(s), got ${xs.length}`);
+  }
+  xs.forEach((xk, k) => {
+    if (!(xk instanceof Float32Array)) {
+      throw new TypeError(`input ${k} must be a Float32Array, got ${typeof xk}`);
+    }
+    if (xk.length !== batch * sizes[k]) {
+      throw new TypeError(
+        `${layerName(l)}: input ${
+          xs.length > 1 ? `${k} ` : ""
+        }has ${xk.length} values, expected batch ${batch} × ${sizes[k]} = ${batch * sizes[k]}`,
+      );
+    }
+  });
   const outLen = batch * prod(l.outShape);
   if (out === undefined) {
     out = new Float32Array(outLen);
@@ -123,16 +163,20 @@ export function forwardLayer(
       );
     }
     const elementwise = l.op === "act" || l.op === "flatten";
-    const overlap = out.buffer === x.buffer &&
-      out.byteOffset < x.byteOffset + x.byteLength && x.byteOffset < out.byteOffset + out.byteLength;
-    if (overlap && !(elementwise && out.byteOffset === x.byteOffset)) {
-      throw new TypeError(`${layerName(l)}: out must not overlap the input (only activations run in place)`);
+    for (const xk of xs) {
+      const overlap = out.buffer === xk.buffer &&
+        out.byteOffset < xk.byteOffset + xk.byteLength && xk.byteOffset < out.byteOffset + out.byteLength;
+      if (overlap && !(elementwise && out.byteOffset === xk.byteOffset)) {
+        throw new TypeError(
+          `${layerName(l)}: out must not overlap the input (only activations run in place)`,
+        );
+      }
     }
   }
-  return runLayer(l, params, x, batch, out);
+  return runLayer(l, params, xs, batch, out);
 }
 
-/** Check a layer chain and its parameters before any buffer is made: TypeError on a mismatch. */
+/** Check a layer graph (links and shapes) and its parameters before any buffer is made: TypeError on a mismatch. */
 export function checkNetwork(layers: ResolvedLayer[], params: Float32Array[][]): void {
   if (!Array.isArray(layers) || layers.length === 0) {
     throw new TypeError("layers must be a non-empty array");
@@ -145,41 +189,61 @@ export function checkNetwork(layers: ResolvedLayer[], params: Float32Array[][]):
     );
   }
   for (let i = 0; i < layers.length; i++) {
-    if (i > 0 && prod(layers[i].inShape) !== prod(layers[i - 1].outShape)) {
-      throw new TypeError(
-        `layer ${i} expects (${layers[i].inShape.join("×")}) but layer ${i - 1} gives (${
-          layers[i - 1].outShape.join("×")
-        })`,
-      );
+    const l = layers[i];
+    const sizes = inputSizes(l);
+    if (!Array.isArray(l.inputs) || (i === 0 && (l.inputs.length !== 1 || l.inputs[0] !== -1))) {
+      throw new TypeError(`layer ${i}: inputs must list earlier layers (layer 0 reads the model input)`);
     }
-    checkParams(layers[i], params[i]);
+    l.inputs.forEach((j, k) => {
+      if (!Number.isInteger(j) || j < -1 || j >= i) {
+        throw new TypeError(`layer ${i}: input ${k} must be an earlier layer or the model input, got ${j}`);
+      }
+      const from = j < 0 ? layers[0].inShape : layers[j].outShape;
+      if (prod(from) !== sizes[k]) {
+        throw new TypeError(
+          `layer ${i} expects (${l.inShape.join("×")}) ${l.inputs.length > 1 ? `at input ${k} ` : ""}but ${
+            j < 0 ? "the model input" : `layer ${j}`
+          } gives (${from.join("×")})`,
+        );
+      }
+    });
+    checkParams(l, params[i]);
   }
 }
 
-/** Whole-network executor with preallocated ping-pong buffers sized for the largest batch seen so far. */
+/**
+ * The CPU executor's buffer plan: a ReLU right after a conv, dense or add
+ * that only it reads runs in that layer's store; activations run in place.
+ */
+export function cpuPlan(layers: readonly ResolvedLayer[]): SlotPlan {
+  return planSlots(layers, {
+    fuse: (i, j) => {
+      const l = layers[i], next = layers[j];
+      return (l.op === "conv" || l.op === "dense" || l.op === "add") && next.op === "act" &&
+        next.act === "relu" && next.inputs[0] === i;
+    },
+    inPlace: (i) => layers[i].op === "act",
+  });
+}
+
+/** Whole-network executor: buffers of the graph's slot plan, sized for the largest batch seen so far. */
 export class CpuExecutor {
   readonly #layers: ResolvedLayer[];
   readonly #params: Float32Array[][];
   readonly #inPer: number;
-  readonly #maxPer: number;
+  readonly #plan: SlotPlan;
   /** per conv layer: its kernel and prepared (e.g. Winograd-transformed) weights, computed once here */
   readonly #prep: (PreparedConv | null)[];
-  /** per layer: a ReLU right after it is fused into its store (and the ReLU layer is skipped) */
-  readonly #fuseRelu: boolean[];
   #cap = 0; // batch capacity of the buffers
-  #bufs: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
+  #bufs: Float32Array[] = [];
 
   constructor(layers: ResolvedLayer[], params: Float32Array[][]) {
     checkNetwork(layers, params);
     this.#layers = layers;
     this.#params = params;
     this.#inPer = prod(layers[0].inShape);
-    this.#maxPer = Math.max(this.#inPer, ...layers.map((l) => prod(l.outShape)));
     this.#prep = layers.map((l, i) => l.op === "conv" ? prepareConv(l, params[i][0]) : null);
-    this.#fuseRelu = layers.map((l, i) => {
-      const next = layers[i + 1];
-      return (l.op === "conv" || l.op === "dense") && next?.op === "act" && next.act === "relu";
-    });
+    this.#plan = cpuPlan(layers);
   }
 
   /** x is (N, ...inShape) flattened; returns a fresh (N, ...outShape). x is never modified. */
@@ -193,24 +257,20 @@ export class CpuExecutor {
         }`,
       );
     }
+    const plan = this.#plan;
     if (batch > this.#cap) {
-      const n = batch * this.#maxPer;
-      this.#bufs = [new Float32Array(n), new Float32Array(n)];
+      this.#bufs = plan.slotPer.map((per) => new Float32Array(batch * per));
       this.#cap = batch;
     }
-    let cur = x;
-    let which = -1; // -1: cur is the caller's x; 0/1: cur lives in #bufs[which]
-    for (let i = 0; i < this.#layers.length; i++) {
-      const l = this.#layers[i];
-      if (l.op === "flatten") continue; // same data, new shape
-      if (i > 0 && this.#fuseRelu[i - 1]) continue; // applied by the previous layer's store
-      const outLen = batch * prod(l.outShape);
-      // activations run in place once the data is in our own buffers
-      const dst = l.op === "act" && which >= 0 ? which : which === 0 ? 1 : 0;
-      const y = this.#bufs[dst].subarray(0, outLen);
-      cur = runLayer(l, this.#params[i], cur, batch, y, this.#prep[i], this.#fuseRelu[i]);
-      which = dst;
+    const view = (slot: number, per: number) => (slot < 0 ? x : this.#bufs[slot].subarray(0, batch * per));
+    for (const s of plan.steps) {
+      const l = this.#layers[s.layer];
+      const sizes = inputSizes(l);
+      const xs = s.srcs.map((slot, k) => view(slot, sizes[k]));
+      const y = this.#bufs[s.dst].subarray(0, batch * prod(l.outShape));
+      runLayer(l, this.#params[s.layer], xs, batch, y, this.#prep[s.layer], s.fused !== null);
     }
-    return cur.slice();
+    const outPer = prod(this.#layers[this.#layers.length - 1].outShape);
+    return view(plan.out, outPer).slice(0, batch * outPer);
   }
 }

@@ -1,12 +1,14 @@
 // Whole-network WebGPU forward executor. Shapes: run() takes x as
 // (N, ...inShape) flattened row-major (NCHW) and returns (N, ...outShape).
 // Invariants: pipelines, weight buffers and uniform buffers are created once
-// per model; the two ping-pong activation buffers (and the MAP_READ staging
-// buffer) are re-allocated only when a larger batch than ever before arrives;
+// per model; the activation buffers of the graph's slot plan (runtime/graph.ts
+// planSlots: two ping-pong slots for a chain), the input buffer and the
+// MAP_READ staging buffer are re-allocated only when a larger batch than ever
+// before arrives; a join runs one dispatch per input;
 // each run (each chunk when the batch exceeds what one buffer can hold) is
 // one upload, one command encoder with one compute pass, one submit and one
 // readback. Elementwise activations run in place or fuse into a preceding
-// conv/dense; flatten is a no-op alias. Every size is checked against
+// conv/dense/add that only they read; flatten is a no-op alias. Every size is checked against
 // device.limits before allocation (RangeError); every GPU failure (device
 // lost, validation / out-of-memory error, mapAsync rejection) rejects with
 // GpuError. Runs are serialised, so concurrent calls never share the staging
@@ -21,7 +23,8 @@ import { pipelineFor } from "./pipeline_cache.ts";
 import { WG } from "./kernel.ts";
 import type { ForwardKernel } from "./kernel.ts";
 import type { Epilogue } from "../ops/activation/wgsl.ts";
-import { layerKernel } from "./layer_kernel.ts";
+import { layerKernel, layerParts } from "./layer_kernel.ts";
+import { planSlots } from "../graph.ts";
 
 // GPUBufferUsage / GPUMapMode values (spelled out: the globals are absent where WebGPU is)
 
@@ -35,12 +38,14 @@ export interface GpuExecutorOptions {
   maxBatch?: number;
 }
 
-/** One dispatch of the plan. `src`/`dst` are ping-pong slots (0/1); in place when equal. */
+/** One dispatch of the plan. `src`/`dst` are buffer slots (src −1: the input buffer); in place when equal. */
 interface Step {
   layer: ResolvedLayer;
   epilogue: Epilogue | null;
-  src: 0 | 1;
-  dst: 0 | 1;
+  src: number;
+  dst: number;
+  /** which input of a join this dispatch handles (0 otherwise) */
+  part: number;
   params: GPUBuffer[];
   uniform: GPUBuffer;
   pipeline: GPUComputePipeline;
@@ -58,12 +63,13 @@ export class GpuExecutor {
   readonly #weights: GPUBuffer[];
   readonly #inPer: number;
   readonly #outPer: number;
-  readonly #maxPer: number;
+  readonly #slotPer: number[];
   /** largest batch one chunk can hold (buffer size and dispatch limits) */
   readonly maxChunk: number;
-  #outSlot: 0 | 1 = 0;
+  readonly #outSlot: number;
   #cap = 0;
   #bufs: GPUBuffer[] = [];
+  #input: GPUBuffer | null = null;
   #staging: GPUBuffer | null = null;
   #uniformBatch = 0;
   #queue: Promise<unknown> = Promise.resolve();
@@ -74,6 +80,8 @@ export class GpuExecutor {
     layers: ResolvedLayer[],
     steps: Step[],
     weights: GPUBuffer[],
+    slotPer: number[],
+    outSlot: number,
     maxBatch: number,
   ) {
     this.#device = device;
@@ -82,12 +90,13 @@ export class GpuExecutor {
     this.#weights = weights;
     this.#inPer = prod(layers[0].inShape);
     this.#outPer = prod(layers[layers.length - 1].outShape);
-    this.#maxPer = Math.max(this.#inPer, ...layers.map((l) => prod(l.outShape)));
-    this.#outSlot = steps.length ? steps[steps.length - 1].dst : 0;
+    this.#slotPer = slotPer;
+    this.#outSlot = outSlot;
+    const maxPer = Math.max(this.#inPer, ...slotPer);
     const lim = device.limits;
     const bytes = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
     const threads = lim.maxComputeWorkgroupsPerDimension ** 2 * WG;
-    this.maxChunk = Math.floor(Math.min(bytes / (4 * this.#maxPer), threads / this.#maxPer, maxBatch));
+    this.maxChunk = Math.floor(Math.min(bytes / (4 * maxPer), threads / maxPer, maxBatch));
   }
 
   /**
@@ -128,22 +137,24 @@ export class GpuExecutor {
     if (maxBatch !== Infinity && (!Number.isInteger(maxBatch) || maxBatch < 1)) {
       throw new TypeError(`maxBatch must be a positive integer, got ${JSON.stringify(opts.maxBatch)}`);
     }
+    const slots = planSlots(layers, {
+      fuse: (i, j) => {
+        const l = layers[i], next = layers[j];
+        return fuse && (l.op === "conv" || l.op === "dense" || l.op === "add") && next.op === "act" &&
+          isElementwise(next.act) && next.inputs[0] === i;
+      },
+      inPlace: (i) => layers[i].op === "act" && isElementwise((layers[i] as { act: ActivationType }).act),
+    });
     return await guarded(device, "creating the WebGPU executor", async () => {
       const weights: GPUBuffer[] = [];
       const plan: Omit<Step, "pipeline" | "kernel" | "bindGroup" | "uniform">[] = [];
-      let cur: 0 | 1 = 0;
-      for (let i = 0; i < layers.length; i++) {
-        const l = layers[i];
-        if (l.op === "flatten") continue;
-        const next = layers[i + 1];
-        let epilogue: Epilogue | null = null;
-        if (
-          fuse && (l.op === "conv" || l.op === "dense") && next?.op === "act" && isElementwise(next.act)
-        ) {
-          epilogue = { act: next.act as Epilogue["act"], alpha: next.alpha, beta: next.beta };
-          i++;
-        }
-        const bufs = params[i - (epilogue ? 1 : 0)].map((p, k) => {
+      for (const st of slots.steps) {
+        const i = st.layer, l = layers[i];
+        const f = st.fused === null ? null : layers[st.fused];
+        const epilogue: Epilogue | null = f?.op === "act"
+          ? { act: f.act as Epilogue["act"], alpha: f.alpha, beta: f.beta }
+          : null;
+        const bufs = params[i].map((p, k) => {
           const b = device.createBuffer({
             size: Math.max(4, p.byteLength),
             usage: STORAGE | COPY_DST,
@@ -153,13 +164,12 @@ export class GpuExecutor {
           weights.push(b);
           return b;
         });
-        const inPlace = l.op === "act" && isElementwise(l.act);
-        const dst: 0 | 1 = inPlace ? cur : cur === 0 ? 1 : 0;
-        plan.push({ layer: l, epilogue, src: cur, dst, params: bufs });
-        cur = dst;
+        for (let part = 0; part < layerParts(l); part++) {
+          plan.push({ layer: l, epilogue, src: st.srcs[part], dst: st.dst, part, params: bufs });
+        }
       }
       const steps: Step[] = await Promise.all(plan.map(async (s) => {
-        const kernel = layerKernel(s.layer, 1, lim, s.epilogue, s.src === s.dst);
+        const kernel = layerKernel(s.layer, 1, lim, s.epilogue, s.src === s.dst, s.part);
         const pipeline = await pipelineFor(device, kernel.code, kernel.label);
         const uniform = device.createBuffer({
           size: kernel.uniforms.byteLength,
@@ -168,7 +178,7 @@ export class GpuExecutor {
         });
         return { ...s, kernel, pipeline, uniform, bindGroup: null };
       }));
-      return new GpuExecutor(device, layers, steps, weights, maxBatch);
+      return new GpuExecutor(device, layers, steps, weights, slots.slotPer, slots.out, maxBatch);
     });
   }
 
@@ -219,11 +229,13 @@ export class GpuExecutor {
     if (batch <= this.#cap) return;
     const d = this.#device;
     for (const b of this.#bufs) b.destroy();
+    this.#input?.destroy();
     this.#staging?.destroy();
-    const bytes = 4 * batch * this.#maxPer;
-    this.#bufs = [0, 1].map((k) =>
-      d.createBuffer({ size: bytes, usage: STORAGE | COPY_SRC | COPY_DST, label: `activations ${k}` })
+    const usage = STORAGE | COPY_SRC | COPY_DST;
+    this.#bufs = this.#slotPer.map((per, k) =>
+      d.createBuffer({ size: Math.max(4, 4 * batch * per), usage, label: `activations ${k}` })
     );
+    this.#input = d.createBuffer({ size: 4 * batch * this.#inPer, usage, label: "input" });
     this.#staging = d.createBuffer({
       size: 4 * batch * this.#outPer,
       usage: MAP_READ | COPY_DST,
@@ -233,7 +245,7 @@ export class GpuExecutor {
     for (const s of this.#steps) {
       const entries = s.kernel.bindings.map((role, k) => {
         const buffer = role === "x"
-          ? this.#bufs[s.src]
+          ? (s.src < 0 ? this.#input! : this.#bufs[s.src])
           : role === "y"
           ? this.#bufs[s.dst]
           : s.params[role === "w" ? 0 : 1];
@@ -252,7 +264,7 @@ export class GpuExecutor {
     if (batch === this.#uniformBatch) return;
     const lim = this.#device.limits;
     for (const s of this.#steps) {
-      s.kernel = layerKernel(s.layer, batch, lim, s.epilogue, s.src === s.dst);
+      s.kernel = layerKernel(s.layer, batch, lim, s.epilogue, s.src === s.dst, s.part);
       this.#device.queue.writeBuffer(s.uniform, 0, s.kernel.uniforms);
     }
     this.#uniformBatch = batch;
@@ -264,7 +276,7 @@ export class GpuExecutor {
       if (this.#destroyed) throw new DisposedError("GPU executor");
       this.#ensureCapacity(batch);
       this.#setBatch(batch);
-      d.queue.writeBuffer(this.#bufs[0], 0, x as Float32Array<ArrayBuffer>);
+      d.queue.writeBuffer(this.#input!, 0, x as Float32Array<ArrayBuffer>);
       const enc = d.createCommandEncoder({ label: "forward" });
       if (this.#steps.length) {
         const pass = enc.beginComputePass({ label: "forward" });
@@ -278,7 +290,8 @@ export class GpuExecutor {
       }
       const outBytes = 4 * batch * this.#outPer;
       const staging = this.#staging!;
-      enc.copyBufferToBuffer(this.#bufs[this.#outSlot], 0, staging, 0, outBytes);
+      const outBuf = this.#outSlot < 0 ? this.#input! : this.#bufs[this.#outSlot];
+      enc.copyBufferToBuffer(outBuf, 0, staging, 0, outBytes);
       d.queue.submit([enc.finish()]);
       try {
         await unlessLost(d, staging.mapAsync(MAP_MODE_READ, 0, outBytes), "reading the output");
@@ -326,7 +339,9 @@ export class GpuExecutor {
     this.#destroyed = true;
     for (const b of [...this.#weights, ...this.#bufs, ...this.#steps.map((s) => s.uniform)]) b.destroy();
     this.#staging?.destroy();
+    this.#input?.destroy();
     this.#bufs = [];
+    this.#input = null;
     this.#staging = null;
   }
 }

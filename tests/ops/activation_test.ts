@@ -7,9 +7,10 @@
 import type { TrainLayerSpec } from "../../train/backend.ts";
 import { type Draw, runFamily } from "./run_family.ts";
 import { LAYER_TYPES } from "../../runtime/spec.ts";
+import { JOIN_OPS } from "../../runtime/graph.ts";
 
-/** Every activation layer type of the format (they follow "flatten" in LAYER_TYPES): a new one is tested here. */
-const ACTS = LAYER_TYPES.slice(LAYER_TYPES.indexOf("flatten") + 1);
+/** Every activation layer type of the format (they follow "flatten" in LAYER_TYPES, joins aside): a new one is tested here. */
+const ACTS = LAYER_TYPES.slice(LAYER_TYPES.indexOf("flatten") + 1).filter((t) => !JOIN_OPS.includes(t));
 
 const PARAMS: Record<string, object> = {
   leakyrelu: { alpha: 0.3 },

@@ -4,8 +4,11 @@
 // buffers preallocated per capacity and reused every step; any other layer
 // (batchnorm, other activations and pools, global average pool) runs the
 // float64 oracle (reference.ts) on converted copies.
-// Activations: boundary b (input of layer b; b = L is the output) lives in
-// slot[b]; flatten shares its input's slot; slot 0 is the caller's x.
+// Graphs: every op's output has its own slot (slot 0 is the caller's x;
+// flatten shares its input's slot); an op reads the slots of its layer's
+// inputs; a slot read by several ops gets the sum of their gradients (the
+// first writer in backward order writes, the others add through scratch).
+// A join (add, concat) is an op with several inputs.
 // Dropout keeps element i of layer l at step t iff dropoutKeep(seed, l, t, i,
 // rate) (train/ops/dropout/mask.ts), the WebGPU backend's mask, bit for bit.
 // Invariants: no allocation per step on the fast layers; deterministic (fixed
@@ -19,6 +22,9 @@ import { Conv32 } from "../ops/conv/cpu_train.ts";
 import { Dense32 } from "../ops/dense/cpu_train.ts";
 import { MaxPool32 } from "../ops/pool/maxpool_cpu_train.ts";
 import { backward64, forward64 } from "../ops/layer_reference.ts";
+import { joinSizes } from "../ops/join/reference.ts";
+import { addCpu, concatCpu } from "../../runtime/ops/join/cpu.ts";
+import { consumers } from "../../runtime/graph.ts";
 
 export interface Mode32 {
   train: boolean;
@@ -29,12 +35,11 @@ export interface Mode32 {
   running: Float32Array[][];
 }
 
-interface Op {
-  /** first and last layer covered, input and output boundary slots */
+/** A single-input op as its kernel sees it. */
+interface Op1 {
+  /** first and last layer covered */
   first: number;
   last: number;
-  xs: number;
-  ys: number;
   forward(x: Float32Array, y: Float32Array, batch: number, params: Float32Array[][], mode: Mode32): void;
   /** dx is null when not needed; grads[first] are zeroed by the caller */
   backward(
@@ -51,16 +56,73 @@ interface Op {
   learns: boolean;
 }
 
+/** An op of the network: layers first..last, reading slots `xs`, writing slot `ys`. */
+interface Op extends Omit<Op1, "forward" | "backward"> {
+  xs: number[];
+  ys: number;
+  forward(xs: Float32Array[], y: Float32Array, batch: number, params: Float32Array[][], mode: Mode32): void;
+  /** dxs[k] is null when input k needs no gradient */
+  backward(
+    xs: Float32Array[],
+    y: Float32Array,
+    dy: Float32Array,
+    dxs: (Float32Array | null)[],
+    batch: number,
+    params: Float32Array[][],
+    grads: Float64Array[][],
+  ): void;
+}
+
+/** A single-input op as a network op. */
+function graphOp(op: Op1, xs: number[], ys: number): Op {
+  return {
+    ...op,
+    xs,
+    ys,
+    forward: (x, y, batch, params, mode) => op.forward(x[0], y, batch, params, mode),
+    backward: (x, y, dy, dx, batch, params, grads) => op.backward(x[0], y, dy, dx[0], batch, params, grads),
+  };
+}
+
+/** A join (add, concat): y from every input, each input's gradient from dy (train/ops/join/reference.ts in float32). */
+function joinOp(l: TrainResolvedLayer & { op: "add" | "concat" }, i: number, xs: number[], ys: number): Op {
+  const sizes = joinSizes(l);
+  const outPer = prod(l.outShape);
+  return {
+    first: i,
+    last: i,
+    xs,
+    ys,
+    learns: false,
+    reserve() {},
+    forward(x, y, batch) {
+      if (l.op === "add") addCpu(x, outPer, batch, y);
+      else concatCpu(l.channels, l.spatial, x, batch, y);
+    },
+    backward(_x, _y, dy, dxs, batch) {
+      let off = 0;
+      dxs.forEach((dx, k) => {
+        const per = sizes[k];
+        if (dx && l.op === "add") dx.set(dy.subarray(0, batch * per));
+        else if (dx) {
+          for (let n = 0; n < batch; n++) {
+            dx.set(dy.subarray(n * outPer + off, n * outPer + off + per), n * per);
+          }
+        }
+        off += per;
+      });
+    },
+  };
+}
+
 const to64 = (a: Float32Array) => Float64Array.from(a);
 
-function fallbackOp(l: TrainResolvedLayer, i: number): Op {
+function fallbackOp(l: TrainResolvedLayer, i: number): Op1 {
   const inPer = prod(l.inShape), outPer = prod(l.outShape);
   let saved: { x: Float64Array; y: Float64Array; p: Float64Array[]; cache: unknown } | null = null;
   return {
     first: i,
     last: i,
-    xs: 0,
-    ys: 0,
     learns: trainParamShapes(l).length > 0,
     reserve() {},
     forward(x, y, batch, params, mode) {
@@ -82,13 +144,11 @@ function fallbackOp(l: TrainResolvedLayer, i: number): Op {
   };
 }
 
-function convOp(l: TrainResolvedLayer & { op: "conv" }, i: number, relu: boolean): Op {
+function convOp(l: TrainResolvedLayer & { op: "conv" }, i: number, relu: boolean): Op1 {
   const k = new Conv32(l, relu);
   return {
     first: i,
     last: relu ? i + 1 : i,
-    xs: 0,
-    ys: 0,
     learns: true,
     reserve: (cap) => k.reserve(cap),
     forward(x, y, batch, params, mode) {
@@ -100,13 +160,11 @@ function convOp(l: TrainResolvedLayer & { op: "conv" }, i: number, relu: boolean
   };
 }
 
-function denseOp(l: TrainResolvedLayer & { op: "dense" }, i: number, relu: boolean): Op {
+function denseOp(l: TrainResolvedLayer & { op: "dense" }, i: number, relu: boolean): Op1 {
   const k = new Dense32(l.inF, l.outF, relu);
   return {
     first: i,
     last: relu ? i + 1 : i,
-    xs: 0,
-    ys: 0,
     learns: true,
     reserve: (cap) => k.reserve(cap),
     forward(x, y, batch, params) {
@@ -118,15 +176,13 @@ function denseOp(l: TrainResolvedLayer & { op: "dense" }, i: number, relu: boole
   };
 }
 
-function maxPoolOp(l: TrainResolvedLayer & { op: "pool" }, i: number): Op {
+function maxPoolOp(l: TrainResolvedLayer & { op: "pool" }, i: number): Op1 {
   const k = new MaxPool32(l);
   const outPer = prod(l.outShape);
   let argmax = new Int32Array(0);
   return {
     first: i,
     last: i,
-    xs: 0,
-    ys: 0,
     learns: false,
     reserve(cap) {
       if (argmax.length < cap * outPer) argmax = new Int32Array(cap * outPer);
@@ -136,13 +192,11 @@ function maxPoolOp(l: TrainResolvedLayer & { op: "pool" }, i: number): Op {
   };
 }
 
-function reluOp(l: TrainResolvedLayer, i: number): Op {
+function reluOp(l: TrainResolvedLayer, i: number): Op1 {
   const per = prod(l.inShape);
   return {
     first: i,
     last: i,
-    xs: 0,
-    ys: 0,
     learns: false,
     reserve() {},
     forward(x, y, batch) {
@@ -157,7 +211,7 @@ function reluOp(l: TrainResolvedLayer, i: number): Op {
   };
 }
 
-function dropoutOp(l: TrainResolvedLayer & { op: "dropout" }, i: number): Op {
+function dropoutOp(l: TrainResolvedLayer & { op: "dropout" }, i: number): Op1 {
   const per = prod(l.inShape);
   const scale = Math.fround(1 / (1 - l.rate));
   dropThreshold(l.rate); // validates the rate
@@ -166,8 +220,6 @@ function dropoutOp(l: TrainResolvedLayer & { op: "dropout" }, i: number): Op {
   return {
     first: i,
     last: i,
-    xs: 0,
-    ys: 0,
     learns: false,
     reserve(cap) {
       if (mask.length < cap * per) mask = new Uint8Array(cap * per);
@@ -198,13 +250,17 @@ function dropoutOp(l: TrainResolvedLayer & { op: "dropout" }, i: number): Op {
 export class Net32 {
   readonly layers: TrainResolvedLayer[];
   readonly #ops: Op[];
-  /** per boundary: slot index; per slot: elements per sample */
+  /** per layer: slot of its output; per slot: elements per sample */
   readonly #slotOf: number[];
   readonly #slotPer: number[];
-  /** per op: some op before it has parameters (its dX is needed) */
-  readonly #learnsBelow: boolean[];
+  /** per slot: how many op inputs read it (gradients summed when > 1) */
+  readonly #reads: number[];
+  /** per slot: some op that writes it or feeds it learns (its gradient is needed) */
+  readonly #needGrad: boolean[];
   #acts: Float32Array[] = [];
   #grads: Float32Array[] = [];
+  /** per op, per input: scratch for a gradient that is added to an already written slot */
+  #scratch: Float32Array[][] = [];
   #x: Float32Array = new Float32Array(0);
   #cap = 0;
   /** gradients per layer (trainParamShapes order), valid after backward */
@@ -213,36 +269,44 @@ export class Net32 {
   constructor(layers: TrainResolvedLayer[]) {
     this.layers = layers;
     this.grads = layers.map((l) => trainParamShapes(l).map((s) => new Float64Array(prod(s))));
+    const readers = consumers(layers);
     const ops: Op[] = [];
-    const slotOf = [0];
+    const slotOf: number[] = [];
     const slotPer = [prod(layers[0].inShape)];
+    const slot = (j: number) => (j < 0 ? 0 : slotOf[j]);
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i];
-      const next = layers[i + 1];
-      const reluNext = next !== undefined && next.op === "act" && next.act === "relu";
-      let op: Op | null;
-      if (l.op === "flatten") op = null;
-      else if (l.op === "conv") op = convOp(l, i, reluNext);
-      else if (l.op === "dense") op = denseOp(l, i, reluNext);
-      else if (l.op === "pool" && l.mode === "max") op = maxPoolOp(l, i);
-      else if (l.op === "act" && l.act === "relu") op = reluOp(l, i);
-      else if (l.op === "dropout") op = dropoutOp(l, i);
-      else op = fallbackOp(l, i);
-      if (op === null) {
-        slotOf.push(slotOf[i]); // flatten: same storage
+      const xs = l.inputs.map(slot);
+      if (l.op === "flatten") {
+        slotOf.push(xs[0]); // same storage
         continue;
       }
-      op.xs = slotOf[i];
-      op.ys = slotPer.length;
+      const next = layers[i + 1];
+      const reluNext = next !== undefined && next.op === "act" && next.act === "relu" &&
+        readers[i].length === 1 && next.inputs[0] === i;
+      const ys = slotPer.length;
+      let op: Op;
+      if (l.op === "add" || l.op === "concat") op = joinOp(l, i, xs, ys);
+      else if (l.op === "conv") op = graphOp(convOp(l, i, reluNext), xs, ys);
+      else if (l.op === "dense") op = graphOp(denseOp(l, i, reluNext), xs, ys);
+      else if (l.op === "pool" && l.mode === "max") op = graphOp(maxPoolOp(l, i), xs, ys);
+      else if (l.op === "act" && l.act === "relu") op = graphOp(reluOp(l, i), xs, ys);
+      else if (l.op === "dropout") op = graphOp(dropoutOp(l, i), xs, ys);
+      else op = graphOp(fallbackOp(l, i), xs, ys);
       slotPer.push(prod(layers[op.last].outShape));
-      for (let j = op.first; j <= op.last; j++) slotOf.push(op.ys);
+      for (let j = op.first; j <= op.last; j++) slotOf.push(ys);
       ops.push(op);
       i = op.last;
     }
     this.#ops = ops;
     this.#slotOf = slotOf;
     this.#slotPer = slotPer;
-    this.#learnsBelow = ops.map((_, k) => ops.slice(0, k).some((o) => o.learns));
+    this.#reads = slotPer.map(() => 0);
+    this.#needGrad = slotPer.map(() => false);
+    for (const op of ops) {
+      for (const s of op.xs) this.#reads[s]++;
+      this.#needGrad[op.ys] = op.learns || op.xs.some((s) => this.#needGrad[s]);
+    }
   }
 
   get capacity(): number {
@@ -254,6 +318,9 @@ export class Net32 {
     if (cap <= this.#cap) return;
     this.#acts = this.#slotPer.map((per, s) => s === 0 ? new Float32Array(0) : new Float32Array(cap * per));
     this.#grads = this.#slotPer.map((per) => new Float32Array(cap * per));
+    this.#scratch = this.#ops.map((op) =>
+      op.xs.map((s) => this.#reads[s] > 1 ? new Float32Array(cap * this.#slotPer[s]) : new Float32Array(0))
+    );
     for (const op of this.#ops) op.reserve(cap);
     this.#cap = cap;
   }
@@ -263,9 +330,11 @@ export class Net32 {
     if (batch > this.#cap) throw new RangeError(`batch ${batch} exceeds the reserved capacity ${this.#cap}`);
     this.#x = x;
     this.#acts[0] = x;
-    for (const op of this.#ops) op.forward(this.#acts[op.xs], this.#acts[op.ys], batch, params, mode);
-    const L = this.layers.length;
-    return this.#acts[this.#slotOf[L]].subarray(0, batch * this.#slotPer[this.#slotOf[L]]);
+    for (const op of this.#ops) {
+      op.forward(op.xs.map((s) => this.#acts[s]), this.#acts[op.ys], batch, params, mode);
+    }
+    const out = this.#slotOf[this.layers.length - 1];
+    return this.#acts[out].subarray(0, batch * this.#slotPer[out]);
   }
 
   /**
@@ -279,26 +348,39 @@ export class Net32 {
     inputGrad = false,
   ): Float32Array | null {
     for (const ts of this.grads) for (const t of ts) t.fill(0);
-    const L = this.layers.length;
-    const outSlot = this.#slotOf[L];
+    const outSlot = this.#slotOf[this.layers.length - 1];
     const dOutBuf = this.#grads[outSlot];
     const n = batch * this.#slotPer[outSlot];
     for (let j = 0; j < n; j++) dOutBuf[j] = dOut[j];
     this.#acts[0] = this.#x;
     const ops = this.#ops;
+    // written[s]: some op already wrote slot s's gradient in this pass (the output's is dOut)
+    const written = this.#slotPer.map((_, s) => s === outSlot);
     for (let k = ops.length - 1; k >= 0; k--) {
       const op = ops[k];
-      const needDx = inputGrad || this.#learnsBelow[k];
-      if (!needDx && !op.learns) continue;
+      const need = op.xs.map((s) => inputGrad || this.#needGrad[s]);
+      if (!op.learns && !need.some(Boolean)) continue;
+      // in input order, so add(x, x) writes x's gradient once and adds it once
+      const adds = op.xs.map((s, p) => {
+        const add = need[p] && written[s];
+        if (need[p]) written[s] = true;
+        return add;
+      });
+      const dxs = op.xs.map((s, p) => !need[p] ? null : adds[p] ? this.#scratch[k][p] : this.#grads[s]);
       op.backward(
-        this.#acts[op.xs],
+        op.xs.map((s) => this.#acts[s]),
         this.#acts[op.ys],
         this.#grads[op.ys],
-        needDx ? this.#grads[op.xs] : null,
+        dxs,
         batch,
         params,
         this.grads,
       );
+      op.xs.forEach((s, p) => {
+        if (!adds[p]) return;
+        const g = this.#grads[s], d = dxs[p]!, m = batch * this.#slotPer[s];
+        for (let j = 0; j < m; j++) g[j] += d[j];
+      });
     }
     return inputGrad ? this.#grads[0].subarray(0, batch * this.#slotPer[0]) : null;
   }

@@ -82,6 +82,9 @@ export function forward64(
       };
     case "flatten":
       return { y: x.slice(), cache: null };
+    case "add":
+    case "concat":
+      throw new TypeError(`${l.op} joins several inputs: use joinForward64 (train/ops/join/reference.ts)`);
     case "act":
       return { y: actForward64(l, x, batch), cache: null };
     case "dropout": {
@@ -152,6 +155,9 @@ export function backward64(
     }
     case "flatten":
       return { dx: dy.slice(), dParams: [] };
+    case "add":
+    case "concat":
+      throw new TypeError(`${l.op} joins several inputs: use joinBackward64 (train/ops/join/reference.ts)`);
     case "act":
       return { dx: actBackward64(l, x, y, dy, batch), dParams: [] };
     case "dropout": {

@@ -9,7 +9,7 @@
 import type { ResolvedLayer } from "../../runtime/spec.ts";
 import type { ForwardKernel } from "../../runtime/webgpu/kernel.ts";
 import type { Epilogue } from "../../runtime/ops/activation/wgsl.ts";
-import { layerKernel } from "../../runtime/webgpu/layer_kernel.ts";
+import { layerKernel, layerParts } from "../../runtime/webgpu/layer_kernel.ts";
 import type { KernelBinder, PreparedKernel } from "./gpu_context.ts";
 
 /** The runtime forward kernel of one layer (TypeError for flatten, which has none). */
@@ -22,19 +22,37 @@ export function runtimeForwardKernel(
   return layerKernel(l, batch, limits, epilogue);
 }
 
-/** Prepared forward dispatch of a runtime layer: y = layer(x; params), then `epilogue` when given. */
+/**
+ * Prepared forward dispatches of a runtime layer: y = layer(x; params), then
+ * `epilogue` when given. A join takes one buffer per input (one dispatch each).
+ */
 export function runtimeForward(
   ctx: KernelBinder,
   l: ResolvedLayer,
   batch: number,
-  x: GPUBuffer,
+  x: GPUBuffer | GPUBuffer[],
   params: GPUBuffer[],
   y: GPUBuffer,
   epilogue: Epilogue | null = null,
 ): PreparedKernel[] {
   if (l.op === "flatten") return [];
+  const xs = Array.isArray(x) ? x : [x];
+  if (xs.length !== layerParts(l)) {
+    throw new TypeError(`${l.op} forward takes ${layerParts(l)} input buffer(s), got ${xs.length}`);
+  }
+  if (xs.length > 1) {
+    return xs.flatMap((xk, part) => {
+      const fk = layerKernel(l, batch, ctx.device.limits, epilogue, false, part);
+      return [
+        ctx.prepare({ label: fk.label, code: fk.code, uniforms: fk.uniforms, groups: fk.dispatch.groups }, [
+          xk,
+          y,
+        ]),
+      ];
+    });
+  }
   const fk = runtimeForwardKernel(l, batch, ctx.device.limits, epilogue);
-  const role = { x, w: params[0], b: params[1], y };
+  const role = { x: xs[0], w: params[0], b: params[1], y };
   const buffers = fk.bindings.map((r) => role[r]);
   const flops = l.op === "conv"
     ? 2 * batch * l.outC * l.outH * l.outW * (l.inC / l.groups) * l.kh * l.kw

@@ -13,8 +13,12 @@
 // follows, the ReLU's backward is folded into the pool's backward (its
 // gradient buffers alias too), otherwise it runs on the aliased buffer
 // (x > 0 ⇔ relu(x) > 0).
-// Activations: acts[i] is the input of layer i, (N, ...inShape); dacts[i] its
-// gradient. Every failure of the device surfaces as GpuError.
+// Graphs: acts[i + 1] is layer i's output (acts[0] the input), a layer reads
+// its inputs' buffers; dacts[j] is ∂L/∂(layer j's output); a value read by
+// several layers gets the first reader's gradient (in backward order) written
+// and every other reader's added (accumulateGrad). Fusion and folding apply
+// only where the fused layer is its producer's only reader. Every failure of
+// the device surfaces as GpuError.
 
 import type { BackendState, StepResult, TrainBackend, TrainConfig } from "../backend.ts";
 import { prod, resolveTrainLayers, type TrainResolvedLayer } from "../layers.ts";
@@ -28,6 +32,8 @@ import { optimizerKernel } from "../ops/optimizer/wgsl.ts";
 import { resolveOptimizer, slotCount } from "../ops/optimizer/cpu.ts";
 import { layerForward } from "./layer_forward.ts";
 import { maxPoolTiles } from "../ops/pool/wgsl_backward.ts";
+import { accumulateGrad } from "../ops/join/wgsl_backward.ts";
+import { consumers } from "../../runtime/graph.ts";
 
 const UNIFORM = USAGE.UNIFORM | USAGE.COPY_DST;
 const MAP_READ_DST = USAGE.MAP_READ | USAGE.COPY_DST;
@@ -71,16 +77,27 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
     if (lost !== null) throw new GpuError(`WebGPU device lost: ${lost}`);
   };
 
-  // fused[i]: layer i is a conv/dense whose following ReLU runs as its epilogue
+  const readers = consumers(layers);
+  // fused[i]: layer i is a conv/dense/add whose following ReLU (its only reader) runs as its epilogue
   const fused = layers.map((l, i) => {
     const nx = layers[i + 1];
-    return (l.op === "conv" || l.op === "dense") && nx?.op === "act" && nx.act === "relu";
+    return (l.op === "conv" || l.op === "dense" || l.op === "add") && nx?.op === "act" && nx.act === "relu" &&
+      readers[i].length === 1 && nx.inputs[0] === i;
   });
-  // folded[i]: layer i is such a fused ReLU whose backward folds into the tiling max pool i + 1
+  // folded[i]: layer i is such a fused ReLU whose backward folds into the tiling max pool i + 1 (its only reader)
   const folded = layers.map((_, i) => {
     const nx = layers[i + 1];
-    return i > 0 && fused[i - 1] && nx?.op === "pool" && nx.mode === "max" && maxPoolTiles(nx);
+    return i > 0 && fused[i - 1] && nx?.op === "pool" && nx.mode === "max" && maxPoolTiles(nx) &&
+      readers[i].length === 1 && nx.inputs[0] === i;
   });
+  // gradients: root(j) is the layer whose gradient buffer holds ∂L/∂(layer j's output) (flatten aliases);
+  // a max pool over a folded ReLU writes the gradient of the ReLU's input
+  const root = (j: number): number => (j >= 0 && layers[j].op === "flatten" ? root(layers[j].inputs[0]) : j);
+  const dxTarget = (i: number, k: number): number => {
+    const j = layers[i].inputs[k];
+    return root(j >= 0 && folded[j] ? layers[j].inputs[0] : j);
+  };
+  const runsBackward = (i: number) => layers[i].op !== "flatten" && !folded[i];
 
   const nSlots = slotCount(opt);
   const init = initParams(layers, cfg.seed);
@@ -112,11 +129,22 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
   let step = 0;
 
   // ---- batch-capacity dependent buffers and plans ----
+  // acts[i + 1] is layer i's output (acts[0] the input); dacts[j] ∂L/∂ layer j's output for roots j;
+  // grad shares of a value with several readers go through sumParts and are added by accumulateGrad
   let cap = 0;
   let acts: GPUBuffer[] = [], dacts: (GPUBuffer | null)[] = [];
+  let sumParts: Map<string, GPUBuffer> = new Map();
   let labelsBuf: GPUBuffer | null = null, perBuf: GPUBuffer | null = null;
   let owned: GPUBuffer[] = [];
   const plans = new Map<number, Plan>();
+  const gradReads = new Array(L).fill(0);
+  for (let i = 0; i < L; i++) {
+    if (!runsBackward(i)) continue;
+    layers[i].inputs.forEach((_, k) => {
+      const t = dxTarget(i, k);
+      if (t >= 0) gradReads[t]++;
+    });
+  }
 
   function allocate(batch: number) {
     for (const b of owned) b.destroy();
@@ -130,15 +158,29 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
     acts = [mk(batch * prod(layers[0].inShape), "input")];
     layers.forEach((l, i) =>
       acts.push(
-        l.op === "flatten" || (i > 0 && fused[i - 1]) ? acts[i] : mk(batch * prod(l.outShape), `act ${i}`),
+        l.op === "flatten"
+          ? acts[l.inputs[0] + 1]
+          : i > 0 && fused[i - 1]
+          ? acts[i]
+          : mk(batch * prod(l.outShape), `act ${i}`),
       )
     );
-    dacts = new Array(L + 1).fill(null);
-    dacts[L] = mk(batch * classes, "d output");
-    for (let i = L - 1; i >= 1; i--) {
-      dacts[i] = layers[i].op === "flatten" || folded[i]
-        ? dacts[i + 1]
-        : mk(batch * prod(layers[i].inShape), `d act ${i}`);
+    dacts = layers.map((l, i) =>
+      i === root(L - 1)
+        ? mk(batch * classes, "d output")
+        : gradReads[i] > 0
+        ? mk(batch * prod(l.outShape), `d act ${i}`)
+        : null
+    );
+    sumParts = new Map();
+    for (let i = 0; i < L; i++) {
+      if (!runsBackward(i)) continue;
+      layers[i].inputs.forEach((_, k) => {
+        const t = dxTarget(i, k);
+        if (t >= 0 && gradReads[t] > 1) {
+          sumParts.set(`${i}.${k}`, mk(batch * prod(layers[t].outShape), `d share ${i}.${k}`));
+        }
+      });
     }
     labelsBuf = mk(batch, "labels");
     perBuf = mk(2 * batch, "per-sample loss");
@@ -148,6 +190,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
   function forward(l: TrainResolvedLayer, i: number, n: number, train: boolean): PreparedKernel[] {
     if (i > 0 && fused[i - 1]) return []; // ran as the epilogue of layer i - 1
     const epilogue = fused[i] ? { act: "relu" as const, alpha: 0, beta: 0 } : null;
+    const xs = l.inputs.map((j) => acts[j + 1]);
     return layerForward(
       ctx,
       l,
@@ -155,7 +198,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
       n,
       train,
       {
-        x: acts[i],
+        x: xs.length === 1 ? xs[0] : xs,
         y: acts[i + 1],
         params: params[i],
         stats: stats[i],
@@ -166,13 +209,27 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
     );
   }
 
-  function backward(l: TrainResolvedLayer, i: number, n: number): PreparedKernel[] {
-    if (folded[i]) return []; // done by the max pool's backward (layer i + 1)
-    return layerBackward(ctx, l, i, n, {
-      x: acts[i],
+  /** The backward dispatches of layer i; `written` marks the gradient buffers already holding a share. */
+  function backward(l: TrainResolvedLayer, i: number, n: number, written: boolean[]): PreparedKernel[] {
+    if (!runsBackward(i)) return []; // flatten aliases; a folded ReLU is done by the max pool's backward
+    const adds: [GPUBuffer, GPUBuffer, number][] = [];
+    const dxs = l.inputs.map((_, k) => {
+      const t = dxTarget(i, k);
+      if (t < 0) return null;
+      if (!written[t]) {
+        written[t] = true;
+        return dacts[t];
+      }
+      const share = sumParts.get(`${i}.${k}`)!;
+      adds.push([share, dacts[t]!, n * prod(layers[t].outShape)]);
+      return share;
+    });
+    const out = layerBackward(ctx, l, i, n, {
+      x: acts[l.inputs[0] + 1],
       y: acts[i + 1],
-      dy: dacts[i + 1]!,
-      dx: i > 0 ? dacts[i] : null,
+      dy: dacts[root(i)]!,
+      dx: dxs[0],
+      dxs,
       params: params[i],
       grads: grads[i],
       stats: stats[i],
@@ -182,7 +239,9 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
         owned.push(buf);
         return buf;
       },
-    }, { reluMask: i > 0 && folded[i - 1] });
+    }, { reluMask: i > 0 && folded[i - 1] && l.inputs[0] === i - 1 });
+    for (const [share, g, count] of adds) out.push(ctx.prepare(accumulateGrad(count), [share, g]));
+    return out;
   }
 
   function plan(n: number): Plan {
@@ -191,11 +250,13 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
     if (p) return p;
     const train: PreparedKernel[] = [];
     layers.forEach((l, i) => train.push(...forward(l, i, n, true)));
+    const out = root(L - 1);
     train.push(
-      ctx.prepare(lossForwardBackward(cfg.loss, classes, n), [acts[L], labelsBuf!, dacts[L]!, perBuf!]),
+      ctx.prepare(lossForwardBackward(cfg.loss, classes, n), [acts[L], labelsBuf!, dacts[out]!, perBuf!]),
     );
     train.push(ctx.prepare(lossReduce(n), [perBuf!, result]));
-    for (let i = L - 1; i >= 0; i--) train.push(...backward(layers[i], i, n));
+    const written = layers.map((_, j) => j === out);
+    for (let i = L - 1; i >= 0; i--) train.push(...backward(layers[i], i, n, written));
     params.forEach((ts, i) =>
       // frozen leading layers (fine-tuning) get no optimizer update
       i >= (cfg.frozen ?? 0) && ts.forEach((t, k) => {

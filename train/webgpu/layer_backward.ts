@@ -31,12 +31,16 @@ import {
   convTransposeBackwardWeight,
 } from "../ops/conv/transpose_wgsl_backward.ts";
 import { bnBackwardInput, bnBackwardParams } from "../ops/batchnorm/wgsl.ts";
+import { joinSliceBackward } from "../ops/join/wgsl_backward.ts";
+import { joinSizes } from "../ops/join/reference.ts";
 
 export interface LayerBuffers {
   x: GPUBuffer;
   y: GPUBuffer;
   dy: GPUBuffer;
   dx: GPUBuffer | null;
+  /** a join's input gradients, one per input (null: not needed); dx is ignored for joins */
+  dxs?: (GPUBuffer | null)[];
   params: GPUBuffer[];
   grads: GPUBuffer[];
   /** batchnorm [mean (C), invstd (C)] of the forward pass */
@@ -117,6 +121,17 @@ export function layerBackward(
         out.push(ctx.prepare(dropoutKernel(l.rate, index, n * prod(l.inShape), true), [b.stepU, dy, dx]));
       }
       break;
+    case "add":
+    case "concat": {
+      const sizes = joinSizes(l), outPer = prod(l.outShape);
+      let off = 0;
+      sizes.forEach((per, k) => {
+        const d = b.dxs?.[k];
+        if (d) out.push(ctx.prepare(joinSliceBackward(n, per, outPer, l.op === "add" ? 0 : off), [dy, d]));
+        off += per;
+      });
+      break;
+    }
     case "batchnorm":
       if (!b.stats) throw new TypeError("batchnorm backward needs its forward stats buffer");
       out.push(ctx.prepare(bnBackwardParams(l, n), [x, b.stats, dy, g[0], g[1]]));

@@ -15,7 +15,8 @@ import { runtimeForward } from "./forward_runtime.ts";
 import type { Epilogue } from "../../runtime/ops/activation/wgsl.ts";
 
 export interface ForwardBuffers {
-  x: GPUBuffer;
+  /** the input (a join: one buffer per input) */
+  x: GPUBuffer | GPUBuffer[];
   y: GPUBuffer;
   params: GPUBuffer[];
   /** batchnorm: [mean (C), invstd (C)] written in training */
@@ -35,20 +36,21 @@ export function layerForward(
   b: ForwardBuffers,
   epilogue: Epilogue | null = null,
 ): PreparedKernel[] {
-  const { x, y } = b;
+  const { y } = b;
+  if (l.op !== "dropout" && l.op !== "batchnorm") {
+    return runtimeForward(ctx, l, n, b.x, b.params, y, epilogue);
+  }
+  const x = b.x as GPUBuffer;
   if (l.op === "dropout") {
     return [
       ctx.prepare(dropoutKernel(train ? l.rate : 0, index, n * prod(l.inShape), false), [b.stepU, x, y]),
     ];
   }
-  if (l.op === "batchnorm") {
-    if (!b.stats || !b.running) throw new TypeError("batchnorm forward needs stats and running buffers");
-    const p = b.params;
-    if (!train) return [ctx.prepare(bnApply(l, n, "eval"), [x, b.running, p[0], p[1], y])];
-    return [
-      ctx.prepare(bnStats(l, n), [x, b.stats, b.running]),
-      ctx.prepare(bnApply(l, n, "train"), [x, b.stats, p[0], p[1], y]),
-    ];
-  }
-  return runtimeForward(ctx, l, n, x, b.params, y, epilogue);
+  if (!b.stats || !b.running) throw new TypeError("batchnorm forward needs stats and running buffers");
+  const p = b.params;
+  if (!train) return [ctx.prepare(bnApply(l, n, "eval"), [x, b.running, p[0], p[1], y])];
+  return [
+    ctx.prepare(bnStats(l, n), [x, b.stats, b.running]),
+    ctx.prepare(bnApply(l, n, "train"), [x, b.stats, p[0], p[1], y]),
+  ];
 }

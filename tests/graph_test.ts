@@ -1,0 +1,308 @@
+// Graph models (format 1.1): links are validated with typed errors; the CPU
+// and WebGPU executors run residual / concat / multi-input graphs as the
+// float64 graph reference does; one SGD step on each training backend moves
+// every parameter by the reference gradient (the sum over a layer's readers),
+// which itself matches finite differences of the loss; export renumbers links
+// across removed dropouts and folded batchnorms, and the file round-trips as
+// version 1.1. Random inputs take TEST_SEED.
+
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { type LayerSpec, resolveLayers } from "../runtime/spec.ts";
+import { CpuExecutor } from "../runtime/cpu/forward.ts";
+import { GpuExecutor } from "../runtime/webgpu/executor.ts";
+import type { TrainConfig, TrainLayerSpec } from "../train/backend.ts";
+import { resolveTrainLayers, trainParamShapes } from "../train/layers.ts";
+import { initParams } from "../train/init.ts";
+import { graphBackward64, graphForward64 } from "../train/ops/graph_reference.ts";
+import { softmaxCrossEntropy } from "../train/ops/loss/reference.ts";
+import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
+import { createWebGpuBackend } from "../train/webgpu/gpu_backend.ts";
+import { toModelDesc } from "../train/export.ts";
+import { encodeModel } from "../runtime/format_encode.ts";
+import { decodeModel } from "../runtime/format_decode.ts";
+import { loadModel } from "../mod.ts";
+import { DataRng } from "../train/data/prng.ts";
+import { gpuTest } from "./helpers/webgpu.ts";
+import { testSeed } from "./helpers/system.ts";
+
+const SEED = testSeed("graph", 11);
+const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** A residual block with a projection, a concat of three branches and a 3-input add. */
+const GRAPH: TrainLayerSpec[] = [
+  { type: "conv2d", filters: 4, kernel: 3, padding: "same", name: "stem" },
+  { type: "relu" },
+  { type: "conv2d", filters: 4, kernel: 3, padding: "same" },
+  { type: "batchnorm" },
+  { type: "tanh" },
+  { type: "add", inputs: ["stem", 4], name: "res" },
+  { type: "relu" },
+  { type: "conv2d", filters: 3, kernel: 1, stride: 2, inputs: ["res"], name: "a" },
+  { type: "maxpool2d", size: 2, padding: "same", inputs: [6] },
+  { type: "conv2d", filters: 3, kernel: 3, stride: 2, padding: "same", inputs: ["input"], name: "c" },
+  { type: "concat", inputs: ["a", 8, "c"] },
+  { type: "conv2d", filters: 3, kernel: 1, name: "p" },
+  { type: "add", inputs: ["a", "p", "c"] },
+  { type: "flatten" },
+  { type: "dense", units: 4 },
+];
+const INPUT = [2, 7, 9];
+
+function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string) {
+  assertEquals(got.length, want.length, `${what}: length`);
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) {
+    worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+  }
+  assert(worst <= tol, `${what}: worst relative error ${worst} > ${tol}`);
+  return worst;
+}
+
+Deno.test("graph links: typed errors for forward references, unknown or duplicate names, unused layers, bad joins", () => {
+  const bad: [LayerSpec[], RegExp][] = [
+    [[{ type: "relu", inputs: [0] }], /inputs\[0\] must name an earlier layer/],
+    [[{ type: "relu" }, { type: "relu", inputs: ["nope"] }], /no earlier layer is named "nope"/],
+    [[{ type: "relu", name: "a" }, { type: "relu", name: "a" }], /already layer 0's/],
+    [[{ type: "relu", name: "input" }], /name must be/],
+    [[{ type: "relu" }, { type: "relu" }, { type: "relu", inputs: [0] }], /layer 1 \(relu\) is never used/],
+    [[{ type: "relu" }, { type: "add", inputs: [0] }], /needs 2 or more inputs/],
+    [[{ type: "relu" }, { type: "relu", inputs: [0, "input"] }], /takes one input/],
+    [[{ type: "add" }], /needs 2 or more inputs/],
+    [[{ type: "flatten" }, { type: "add", inputs: ["input", 0] }], /add needs one shape/],
+    [[{ type: "flatten" }, { type: "concat", inputs: ["input", 0] }], /concat joins channels/],
+    [[{ type: "relu", inputs: Array(17).fill("input") }], /list of 1 to 16/],
+  ];
+  for (const [layers, re] of bad) {
+    const e = assertThrows(() => resolveLayers(layers, [2, 3, 3]), TypeError);
+    assert(re.test((e as Error).message), `${(e as Error).message} !~ ${re}`);
+  }
+  const r = resolveLayers([{ type: "relu", name: "r" }, { type: "concat", inputs: ["r", "input", 0] }], [
+    2,
+    3,
+  ]);
+  assertEquals(r[1].outShape, [6, 3]);
+  assertEquals(r[1].inputs, [0, -1, 0]);
+});
+
+function randomState(layers: TrainConfig["layers"], rng: DataRng) {
+  const resolved = resolveTrainLayers(layers, INPUT);
+  const params = initParams(resolved, SEED).map((ts) => ts.map((t) => t.map(() => rng.next() - 0.5)));
+  return { resolved, params };
+}
+
+Deno.test("graph: CpuExecutor equals the float64 graph reference (residual, concat, 3-input add)", () => {
+  const rng = new DataRng(SEED);
+  // the graph with its batchnorm as an identity (the runtime has no batchnorm)
+  const specs = GRAPH.map((l) => (l.type === "batchnorm" ? { type: "identity" } : l)) as LayerSpec[];
+  const r = resolveLayers(specs, INPUT);
+  const params = initParams(r, SEED).map((ts) => ts.map((t) => t.map(() => rng.next() - 0.5)));
+  for (const n of [1, 3]) {
+    const x = new Float32Array(n * prod(INPUT)).map(() => rng.next() * 2 - 1);
+    const want = graphForward64(
+      r,
+      params.map((ts) => ts.map((t) => Float64Array.from(t))),
+      Float64Array.from(x),
+      n,
+      {
+        train: false,
+      },
+    );
+    const got = new CpuExecutor(r, params).run(x, n);
+    close(got, want.outs[r.length - 1], 1e-5, `batch ${n}`);
+  }
+});
+
+gpuTest("graph: GpuExecutor equals CpuExecutor on the same graph", "graph", async (device) => {
+  const rng = new DataRng(SEED + 1);
+  const specs = GRAPH.map((l) => (l.type === "batchnorm" ? { type: "relu6" } : l)) as LayerSpec[];
+  const r = resolveLayers(specs, INPUT);
+  const params = initParams(r, SEED).map((ts) => ts.map((t) => t.map(() => rng.next() - 0.5)));
+  const gpu = await GpuExecutor.create(device, r, params);
+  for (const n of [1, 4]) {
+    const x = new Float32Array(n * prod(INPUT)).map(() => rng.next() * 2 - 1);
+    close(await gpu.run(x, n), new CpuExecutor(r, params).run(x, n), 1e-4, `batch ${n}`);
+  }
+  gpu.destroy();
+});
+
+/** The reference gradient of mean softmax cross-entropy at params p, batch (x, y). */
+function referenceGrads(
+  layers: TrainLayerSpec[],
+  p: Float32Array[][],
+  x: Float32Array,
+  y: Int32Array,
+  n: number,
+) {
+  const r = resolveTrainLayers(layers, INPUT);
+  const p64 = p.map((ts) => ts.map((t) => Float64Array.from(t)));
+  const running = r.map((
+    l,
+  ) => (l.op === "batchnorm" ? [new Float64Array(l.c), new Float64Array(l.c).fill(1)] : []));
+  const tape = graphForward64(r, p64, Float64Array.from(x), n, { train: true }, running);
+  const loss = softmaxCrossEntropy(tape.outs[r.length - 1], y, n);
+  return { loss: loss.loss, ...graphBackward64(r, p64, tape, loss.dz, n) };
+}
+
+Deno.test("graph: the reference gradient matches finite differences of the loss", () => {
+  const rng = new DataRng(SEED + 2);
+  const { params } = randomState(GRAPH, rng);
+  const n = 3;
+  const x = new Float32Array(n * prod(INPUT)).map(() => rng.next() * 2 - 1);
+  const y = Int32Array.from({ length: n }, () => rng.int(4));
+  const { grads } = referenceGrads(GRAPH, params, x, y, n);
+  // float64 finite differences on a sample of every tensor
+  const r = resolveTrainLayers(GRAPH, INPUT);
+  const lossAt = (p: Float64Array[][]) => {
+    const running = r.map((
+      l,
+    ) => (l.op === "batchnorm" ? [new Float64Array(l.c), new Float64Array(l.c).fill(1)] : []));
+    const t = graphForward64(r, p, Float64Array.from(x), n, { train: true }, running);
+    return softmaxCrossEntropy(t.outs[r.length - 1], y, n).loss;
+  };
+  const p64 = params.map((ts) => ts.map((t) => Float64Array.from(t)));
+  let worst = 0;
+  p64.forEach((ts, i) =>
+    ts.forEach((t, k) => {
+      for (let s = 0; s < Math.min(4, t.length); s++) {
+        const e = Math.floor(rng.next() * t.length), h = 1e-5, v = t[e];
+        t[e] = v + h;
+        const up = lossAt(p64);
+        t[e] = v - h;
+        const down = lossAt(p64);
+        t[e] = v;
+        const fd = (up - down) / (2 * h);
+        worst = Math.max(worst, Math.abs(fd - grads[i][k][e]) / (1e-3 + Math.abs(fd)));
+      }
+    })
+  );
+  console.log(`graph finite-difference worst relative error ${worst.toExponential(2)}`);
+  assert(worst < 1e-4, `finite differences: ${worst}`);
+});
+
+/** One plain-SGD step on a backend from `params`: (p − p′)/lr is its gradient. */
+async function stepGradient(
+  make: (cfg: TrainConfig) => Promise<import("../train/backend.ts").TrainBackend>,
+  params: Float32Array[][],
+  x: Float32Array,
+  y: Int32Array,
+  n: number,
+) {
+  const cfg: TrainConfig = {
+    inputShape: INPUT,
+    layers: GRAPH,
+    loss: "softmax_xent",
+    optimizer: { type: "sgd" },
+    seed: SEED,
+  };
+  const be = await make(cfg);
+  const s = await be.getState();
+  await be.setState({ ...s, params: params.map((ts) => ts.map((t) => t.slice())) });
+  const lr = 1 / 64;
+  const res = await be.step(x, y, n, lr);
+  const after = (await be.getState()).params;
+  be.dispose();
+  return {
+    loss: res.loss,
+    grads: params.map((ts, i) => ts.map((t, k) => t.map((v, e) => (v - after[i][k][e]) / lr))),
+  };
+}
+
+async function checkBackend(name: string, make: Parameters<typeof stepGradient>[0]) {
+  const rng = new DataRng(SEED + 3);
+  const { params } = randomState(GRAPH, rng);
+  const n = 5;
+  const x = new Float32Array(n * prod(INPUT)).map(() => rng.next() * 2 - 1);
+  const y = Int32Array.from({ length: n }, () => rng.int(4));
+  const want = referenceGrads(GRAPH, params, x, y, n);
+  const got = await stepGradient(make, params, x, y, n);
+  assert(Math.abs(got.loss - want.loss) < 1e-4, `${name} loss ${got.loss} vs ${want.loss}`);
+  const r = resolveTrainLayers(GRAPH, INPUT);
+  let worst = 0;
+  r.forEach((l, i) =>
+    trainParamShapes(l).forEach((_, k) => {
+      worst = Math.max(
+        worst,
+        close(got.grads[i][k], want.grads[i][k], 2e-3, `${name} layer ${i} tensor ${k}`),
+      );
+    })
+  );
+  console.log(`graph ${name} training gradient vs reference: worst ${worst.toExponential(2)}`);
+}
+
+Deno.test("graph: one CPU-backend SGD step follows the reference gradient", async () => {
+  await checkBackend("cpu", (cfg) => Promise.resolve(createCpuBackend(cfg)));
+});
+
+gpuTest("graph: one WebGPU-backend SGD step follows the reference gradient", "graph", async (device) => {
+  await checkBackend("webgpu", (cfg) => createWebGpuBackend(device, cfg));
+});
+
+Deno.test("graph export: links renumbered across dropout and folded batchnorm, file 1.1, same outputs", async () => {
+  const layers: TrainLayerSpec[] = [
+    { type: "conv2d", filters: 3, kernel: 3, padding: "same", name: "c0" },
+    { type: "batchnorm", name: "bn0" },
+    { type: "relu" },
+    { type: "dropout", rate: 0.2 },
+    { type: "conv2d", filters: 3, kernel: 3, padding: "same", bias: false },
+    { type: "batchnorm" },
+    { type: "add", inputs: [3, 5] },
+    { type: "globalavgpool" },
+    { type: "dense", units: 4 },
+  ];
+  const cfg: TrainConfig = {
+    inputShape: INPUT,
+    layers,
+    loss: "softmax_xent",
+    optimizer: { type: "sgd" },
+    seed: SEED,
+  };
+  const be = createCpuBackend(cfg);
+  const rng = new DataRng(SEED + 4);
+  const x = new Float32Array(2 * prod(INPUT)).map(() => rng.next() * 2 - 1);
+  for (let s = 0; s < 3; s++) await be.step(x, Int32Array.of(1, 2), 2, 0.05); // running stats move off 0/1
+  const state = await be.getState();
+  const desc = toModelDesc(cfg, state);
+  assertEquals(desc.layers.map((l) => l.type), [
+    "conv2d",
+    "relu",
+    "conv2d",
+    "add",
+    "globalavgpool",
+    "dense",
+    "softmax",
+  ]);
+  assertEquals(desc.layers[0].name, "c0");
+  assertEquals(desc.layers[3].inputs, [1, 2]);
+  const bytes = encodeModel(desc);
+  assertEquals(new DataView(bytes.buffer).getUint16(6, true), 1, "graph files are version 1.1");
+  const back = decodeModel(bytes).desc;
+  assertEquals(back.layers, desc.layers);
+  const m = await loadModel(bytes, { backend: "cpu" });
+  assertEquals(m.summary().layers[3].inputs, [1, 2]);
+  const eval0 = await be.predict(x, 2);
+  const got = await m.predict(x, { batch: 2 });
+  const sm = (z: Float32Array, n: number) => {
+    const out = new Float32Array(z.length), k = z.length / n;
+    for (let b = 0; b < n; b++) {
+      const row = z.subarray(b * k, (b + 1) * k), mx = Math.max(...row);
+      const e = row.map((v) => Math.exp(v - mx)), s = e.reduce((a, c) => a + c, 0);
+      out.set(e.map((v) => v / s), b * k);
+    }
+    return out;
+  };
+  close(got, sm(eval0, 2), 1e-5, "exported vs training eval");
+  be.dispose();
+  // a batchnorm whose producer has another reader cannot fold
+  const shared: TrainLayerSpec[] = [
+    { type: "conv2d", filters: 2, kernel: 1 },
+    { type: "batchnorm" },
+    { type: "add", inputs: [0, 1] },
+    { type: "flatten" },
+    { type: "dense", units: 2 },
+  ];
+  const c2 = { ...cfg, layers: shared };
+  const b2 = createCpuBackend(c2);
+  const st = await b2.getState();
+  assertThrows(() => toModelDesc(c2, st), TypeError, "cannot be folded into layer 0");
+  b2.dispose();
+});
