@@ -8,7 +8,7 @@
 
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { type LayerSpec, resolveLayers } from "../runtime/spec.ts";
-import { CpuExecutor } from "../runtime/cpu/forward.ts";
+import { CpuExecutor, cpuPlan } from "../runtime/cpu/forward.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
 import type { TrainConfig, TrainLayerSpec } from "../train/backend.ts";
 import { resolveTrainLayers, trainParamShapes } from "../train/layers.ts";
@@ -305,4 +305,130 @@ Deno.test("graph export: links renumbered across dropout and folded batchnorm, f
   const st = await b2.getState();
   assertThrows(() => toModelDesc(c2, st), TypeError, "cannot be folded into layer 0");
   b2.dispose();
+});
+
+/** A residual block with a 1×1 projection, then bilinear upsampling concatenated with the nearest-upsampled input (a U-Net-style skip). */
+const GOLDEN: LayerSpec[] = [
+  { type: "conv2d", filters: 3, kernel: 3, padding: 1 },
+  { type: "relu" },
+  { type: "conv2d", filters: 3, kernel: 3, padding: 1 },
+  { type: "conv2d", filters: 3, kernel: 1, bias: false, inputs: ["input"] },
+  { type: "add", inputs: [2, 3] },
+  { type: "relu" },
+  { type: "upsample2d", scale: 2, mode: "bilinear" },
+  { type: "upsample2d", scale: 2, inputs: ["input"] },
+  { type: "concat", inputs: [6, 7] },
+];
+/** PyTorch 1.13 (float64, /usr/bin/python3): relu(conv(relu(conv(x))) + conv1x1(x)), interpolate(bilinear, align_corners=False), cat with interpolate(x, nearest); the output's sum, sum of squares and every 13th value. */
+const TORCH = {
+  sum: 365.1622175229872,
+  sumSq: 665.918999278983,
+  every13: [
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0.832771,
+    1.040982,
+    0.927084,
+    0.811386,
+    0.951836,
+    1.272768,
+    1.495207,
+    1.553084,
+    1.481327,
+    1.325129,
+    1.767586,
+    2.17373,
+    1.819276,
+    1.384022,
+    1.420349,
+    1.516696,
+    2.054862,
+    2.377287,
+    0.372322,
+    0.372322,
+    -0.142213,
+    -0.142213,
+    -0.130079,
+    -0.130079,
+    0.363787,
+    0.363787,
+    0.215129,
+    -0.489589,
+    -0.419752,
+    0.47017,
+    0.49987,
+    -0.311291,
+    -0.431717,
+    0.060077,
+    0.235509,
+    0.208957,
+    0.030555,
+  ],
+};
+const fill = (n: number, a: number, b: number) =>
+  Float32Array.from({ length: n }, (_, i) => Math.sin(i * a + b) * 0.5);
+const GOLDEN_PARAMS = [
+  [fill(54, 0.23, 0.5), fill(3, 1.1, 0.2)],
+  [],
+  [fill(81, 0.19, 0.9), fill(3, 0.7, 0.3)],
+  [fill(6, 0.41, 0.4)],
+  [],
+  [],
+  [],
+  [],
+  [],
+];
+
+function checkGolden(y: Float32Array, what: string) {
+  assertEquals(y.length, 5 * 10 * 12);
+  const sum = y.reduce((a, v) => a + v, 0), sumSq = y.reduce((a, v) => a + v * v, 0);
+  assert(
+    Math.abs(sum - TORCH.sum) < 1e-3 && Math.abs(sumSq - TORCH.sumSq) < 1e-3,
+    `${what}: sums ${sum}, ${sumSq}`,
+  );
+  TORCH.every13.forEach((v, k) =>
+    assert(Math.abs(y[13 * k] - v) < 2e-5, `${what}: y[${13 * k}] ${y[13 * k]} vs ${v}`)
+  );
+}
+
+Deno.test("graph golden: residual block + upsample + concat equals PyTorch (CPU)", () => {
+  const r = resolveLayers(GOLDEN, [2, 5, 6]);
+  checkGolden(new CpuExecutor(r, GOLDEN_PARAMS).run(fill(60, 0.37, 0.1), 1), "cpu");
+});
+
+gpuTest(
+  "graph golden: residual block + upsample + concat equals PyTorch (WebGPU)",
+  "graph",
+  async (device) => {
+    const r = resolveLayers(GOLDEN, [2, 5, 6]);
+    const gpu = await GpuExecutor.create(device, r, GOLDEN_PARAMS);
+    checkGolden(await gpu.run(fill(60, 0.37, 0.1), 1), "webgpu");
+    gpu.destroy();
+  },
+);
+
+Deno.test("graph buffer plan: a chain ping-pongs two slots, a residual block needs three, and slots are reused", () => {
+  const chain = resolveLayers([
+    { type: "conv2d", filters: 2, kernel: 1 },
+    { type: "relu" },
+    { type: "tanh" },
+    {
+      type: "conv2d",
+      filters: 2,
+      kernel: 1,
+    },
+  ], [1, 3, 3]);
+  const plan = cpuPlan(chain);
+  assertEquals(plan.slotPer.length, 2);
+  assertEquals(plan.steps.map((s) => s.layer), [0, 2, 3], "relu fused into the conv, tanh in place");
+  const res = cpuPlan(resolveLayers(GOLDEN, [2, 5, 6]));
+  assertEquals(res.slotPer.length, 3);
 });
