@@ -16,7 +16,8 @@ export {
 export { DisposedError, GpuError, ModelFormatError } from "./errors.ts";
 export { type DecodedModel, decodeModel, type DecodeOptions, type DType } from "./format_decode.ts";
 export type { ChannelNormalization, ModelDesc, Normalization, SeriesNormalization } from "./model_desc.ts";
-export type { LayerSpec, Padding, Pair } from "./spec.ts";
+export type { LayerLinks, LayerOp, LayerSpec, Padding, Pair } from "./spec.ts";
+export type { InputRange } from "./input_range.ts";
 export type { Budget } from "./budget.ts";
 export type { ModelSource } from "./source.ts";
 export type { ImageInput, PixelsInput } from "./image.ts";

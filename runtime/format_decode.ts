@@ -207,6 +207,7 @@ function decode(b: Uint8Array, maxBytes: number): DecodedModel {
   if (model.labels) desc.labels = model.labels;
   if (model.normalization) desc.normalization = model.normalization;
   if (model.meta) desc.meta = model.meta;
+  if (model.inputRange) desc.inputRange = model.inputRange;
   return { desc, dtype, byteLength: len, version: major, minorVersion: minor };
 }
 

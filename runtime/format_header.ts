@@ -12,6 +12,7 @@
 // product ever leaves the safe integer range.
 
 import { ModelFormatError } from "./errors.ts";
+import { checkInputRange, type InputRange } from "./input_range.ts";
 import { LAYER_TYPES, LIMITS, paramShapes, type ResolvedLayer, resolveLayers } from "./spec.ts";
 import type { LayerSpec } from "./spec.ts";
 import type { Normalization } from "./model_desc.ts";
@@ -40,6 +41,8 @@ export interface HeaderModel {
   labels?: string[];
   normalization?: Normalization;
   meta?: Record<string, unknown>;
+  /** the sizes the model runs at besides inputShape (format 1.1) */
+  inputRange?: InputRange;
   resolved: ResolvedLayer[];
 }
 
@@ -168,10 +171,10 @@ function finiteArray(v: unknown, len: number, what: string, at: number, positive
   return v;
 }
 
-/** Validate inputShape, layers, labels, normalization and meta of a parsed header. */
+/** Validate inputShape, layers, labels, normalization, meta and inputRange of a parsed header. */
 export function checkHeaderModel(h: unknown, at: number): HeaderModel {
   if (!isObject(h)) throw new ModelFormatError(`header must be a JSON object, got ${show(h)}`, at);
-  const { layers, inputShape, labels, normalization: n, meta } = h;
+  const { layers, inputShape, labels, normalization: n, meta, inputRange } = h;
   if (!Array.isArray(layers)) fail(`layers must be an array, got ${show(layers)}`, at);
   if (layers.length > LIMITS.maxLayers) {
     fail(`${layers.length} layers exceed the limit ${LIMITS.maxLayers}`, at);
@@ -203,6 +206,13 @@ export function checkHeaderModel(h: unknown, at: number): HeaderModel {
     fail(clip(`invalid architecture: ${e instanceof Error ? e.message : e}`), at);
   }
   const out: HeaderModel = { inputShape: inputShape as number[], layers, resolved };
+  if (inputRange !== undefined) {
+    try {
+      out.inputRange = checkInputRange(inputRange, out.inputShape, layers);
+    } catch (e) {
+      fail(clip(e instanceof Error ? e.message : String(e)), at);
+    }
+  }
   if (labels !== undefined) {
     const units = resolved[resolved.length - 1].outShape.reduce((a, b) => a * b, 1);
     if (!Array.isArray(labels) || labels.length !== units) {

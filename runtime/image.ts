@@ -218,6 +218,32 @@ function fromPixels(input: PixelsInput, C: number, H: number, W: number): Float3
 }
 
 /**
+ * The size of an image input without decoding it: a PNG's IHDR, or raw
+ * pixels' width and height; null when it is neither (imageToInput then says why).
+ *
+ * @example
+ * ```ts
+ * import { imageSize } from "./image.ts";
+ * const s = imageSize({ data: new Uint8Array(6), width: 3, height: 2, channels: 1 });
+ * if (s?.width !== 3 || s.height !== 2) throw new Error();
+ * ```
+ */
+export function imageSize(input: ImageInput): { width: number; height: number } | null {
+  const b = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
+  if (b instanceof Uint8Array && !("width" in b)) {
+    // signature (8), IHDR length (4), "IHDR" (4), width (4, big-endian), height (4)
+    if (!isPng(b) || b.length < 24 || String.fromCharCode(...b.subarray(12, 16)) !== "IHDR") return null;
+    const dv = new DataView(b.buffer, b.byteOffset, 24);
+    const width = dv.getUint32(16), height = dv.getUint32(20);
+    return width > 0 && height > 0 ? { width, height } : null;
+  }
+  const p = input as PixelsInput;
+  return Number.isInteger(p?.width) && Number.isInteger(p?.height) && p.width > 0 && p.height > 0
+    ? { width: p.width, height: p.height }
+    : null;
+}
+
+/**
  * Prepare an image for a model whose per-sample input is (C,H,W) with C 1 or 3.
  * Returns a normalised (C,H,W) Float32Array.
  *

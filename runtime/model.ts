@@ -17,7 +17,7 @@ import { macs, paramCount, receptiveFields, type ResolvedLayer, resolveLayers } 
 import type { ModelDesc } from "./model_desc.ts";
 import { CpuExecutor } from "./cpu/forward.ts";
 import type { GpuExecutor } from "./webgpu/executor.ts";
-import { type ImageInput, imageToInput } from "./image.ts";
+import { type ImageInput, imageSize, imageToInput } from "./image.ts";
 import {
   type Budget,
   checkBatchCost,
@@ -27,6 +27,7 @@ import {
   modelCost,
 } from "./budget.ts";
 import { isSeries, type SeriesInput, seriesToInput } from "./series.ts";
+import { checkShape, clampShape, type InputRange } from "./input_range.ts";
 
 /** Which compute backend to use. "auto" prefers WebGPU and falls back to CPU. */
 export type BackendChoice = "auto" | "webgpu" | "cpu";
@@ -45,7 +46,20 @@ export interface LoadOptions extends Budget {
 export interface PredictOptions {
   /** number of samples in the input (default 1) */
   batch?: number;
+  /** per-sample shape of x, for a model with an `inputRange` (default: its inputShape) */
+  shape?: number[];
 }
+
+/** The executors and cost of one input size other than the reference one (variable-size models). */
+interface SizeState {
+  layers: ResolvedLayer[];
+  cost: ModelCost;
+  cpu: CpuExecutor | null;
+  gpu: Promise<GpuExecutor> | null;
+}
+
+/** Input sizes a variable-size model keeps executors for (least recently used first out). */
+const MAX_SIZES = 8;
 
 /** Options of `Model.classify`. */
 export interface ClassifyOptions {
@@ -101,6 +115,8 @@ export interface Routing {
 export interface ModelSummary {
   /** per-sample input shape */
   inputShape: number[];
+  /** the other sizes the model runs at (predict's `shape`), when its file has an inputRange */
+  inputRange?: InputRange;
   /** per-sample output shape */
   outputShape: number[];
   /** every layer, in order */
@@ -159,15 +175,19 @@ export class Model {
   #routing: Routing | null = null;
   /** the backend that answered the last call */
   #last: "webgpu" | "cpu" | null = null;
+  /** variable-size models: per input size (key "C,H,W") its layers, cost and executors, in use order */
+  readonly #sizes = new Map<string, SizeState>();
+  readonly #create: GpuProvider["create"] | null;
 
   /** @internal use loadModel */
   constructor(
     desc: ModelDesc,
     layers: ResolvedLayer[],
     info: { dtype: DType; bytes: number; cost: ModelCost; budget: Budget },
-    gpu: { device: GPUDevice; exec: GpuExecutor } | null,
+    gpu: { device: GPUDevice; exec: GpuExecutor; create: GpuProvider["create"] } | null,
     auto: boolean,
   ) {
+    this.#create = gpu?.create ?? null;
     this.#desc = desc;
     this.#layers = layers;
     this.#dtype = info.dtype;
@@ -277,14 +297,41 @@ export class Model {
   #toCpu(): CpuExecutor {
     this.#gpu?.destroy();
     this.#gpu = null;
+    for (const st of this.#sizes.values()) {
+      st.gpu?.then((g) => g.destroy(), () => {});
+      st.gpu = null;
+    }
     this.#device?.destroy();
     this.#device = null;
     return this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params);
   }
 
+  /** The layers, cost and executors of input size `shape` (resolved and budget-checked once, kept for MAX_SIZES sizes). */
+  #size(shape: number[]): SizeState {
+    const key = shape.join(",");
+    let st = this.#sizes.get(key);
+    if (st) {
+      this.#sizes.delete(key); // most recently used last
+    } else {
+      const layers = resolveLayers(this.#desc.layers, shape);
+      const cost = modelCost(layers);
+      checkModelCost(cost, layers, this.#budget);
+      st = { layers, cost, cpu: null, gpu: null };
+      if (this.#sizes.size >= MAX_SIZES) {
+        const [oldKey, old] = this.#sizes.entries().next().value!;
+        this.#sizes.delete(oldKey);
+        // destroyed in the GPU queue, after any run that uses it
+        if (old.gpu) this.#queue = this.#queue.then(() => old.gpu!.then((g) => g.destroy()), () => {});
+      }
+    }
+    this.#sizes.set(key, st);
+    return st;
+  }
+
   /**
-   * Forward pass. `x` is (N, ...inputShape) flattened, N = opts.batch (default 1).
-   * Returns (N, ...outputShape).
+   * Forward pass. `x` is (N, ...shape) flattened, N = opts.batch (default 1),
+   * shape = opts.shape (default inputShape; another size only within the
+   * model's inputRange). Returns (N, ...outputShape).
    */
   predict(x: Float32Array, opts: PredictOptions = {}): Promise<Float32Array> {
     try {
@@ -293,33 +340,33 @@ export class Model {
       if (!Number.isInteger(batch) || batch < 1) {
         throw new TypeError(`batch must be a positive integer, got ${JSON.stringify(opts.batch)}`);
       }
-      checkBatchCost(this.#cost, batch, this.#budget);
+      const ref = this.#desc.inputShape;
+      const shape = opts.shape === undefined ? ref : checkShape(opts.shape, ref, this.#desc.inputRange);
+      const sized = shape.some((d, i) => d !== ref[i]) ? this.#size(shape) : null;
+      checkBatchCost(sized?.cost ?? this.#cost, batch, this.#budget);
       if (!(x instanceof Float32Array)) {
         throw new TypeError(
           `input must be a Float32Array, got ${(x as object)?.constructor?.name ?? typeof x}`,
         );
       }
-      const per = this.#desc.inputShape.reduce((a, b) => a * b, 1);
+      const per = shape.reduce((a, b) => a * b, 1);
       if (x.length !== batch * per) {
         throw new TypeError(
-          `input has ${x.length} values, expected batch ${batch} × (${this.#desc.inputShape.join("×")}) = ${
-            batch * per
-          }`,
+          `input has ${x.length} values, expected batch ${batch} × (${shape.join("×")}) = ${batch * per}`,
         );
       }
       for (let i = 0; i < x.length; i++) {
         if (!Number.isFinite(x[i])) throw new TypeError(`input[${i}] is ${x[i]}; expected a finite number`);
       }
-      const onCpu = !this.#gpu || (this.#routing !== null && batch < this.#routing.gpuFromBatch);
+      // another size costs (its MACs / the reference's) reference samples per sample
+      const work = batch * (sized ? sized.cost.macs / Math.max(1, this.#cost.macs) : 1);
+      const onCpu = !this.#gpu || (this.#routing !== null && work < this.#routing.gpuFromBatch);
       if (onCpu) {
-        const cpu = this.#gpu
-          ? (this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params))
-          : this.#toCpu();
-        const y = cpu.run(x, batch);
+        const y = this.#cpuFor(sized).run(x, batch);
         this.#last = "cpu";
         return Promise.resolve(y);
       }
-      const run = this.#queue.then(() => this.#runGpu(x, batch));
+      const run = this.#queue.then(() => this.#runGpu(x, batch, sized));
       this.#queue = run.catch(() => {});
       return run;
     } catch (e) {
@@ -327,20 +374,36 @@ export class Model {
     }
   }
 
-  async #runGpu(x: Float32Array, batch: number): Promise<Float32Array> {
+  /** The CPU executor of the reference size (sized = null) or of another size. */
+  #cpuFor(sized: SizeState | null): CpuExecutor {
+    if (!this.#gpu) this.#toCpu();
+    if (sized) return sized.cpu ??= new CpuExecutor(sized.layers, this.#desc.params);
+    return this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params);
+  }
+
+  async #runGpu(x: Float32Array, batch: number, sized: SizeState | null): Promise<Float32Array> {
     this.#alive();
     if (this.#gpu && !this.#gpu.lost) {
       try {
-        const y = await this.#gpu.run(x, batch);
+        const device = this.#device!, create = this.#create!;
+        const exec = sized
+          ? await (sized.gpu ??= create(device, sized.layers, this.#desc.params))
+          : this.#gpu;
+        const y = await exec.run(x, batch);
         this.#last = "webgpu";
         return y;
       } catch (e) {
-        if (!this.#auto) throw e instanceof GpuError ? e : new GpuError(`WebGPU call failed: ${e}`);
+        if (!this.#auto) {
+          throw e instanceof GpuError || e instanceof RangeError
+            ? e
+            : new GpuError(`WebGPU call failed: ${e}`);
+        }
       }
     } else if (this.#gpu && !this.#auto) {
       throw new GpuError("the WebGPU device was lost; load the model again or use backend 'auto'");
     }
-    const y = this.#toCpu().run(x, batch);
+    this.#toCpu();
+    const y = this.#cpuFor(sized).run(x, batch);
     this.#last = "cpu";
     return y;
   }
@@ -349,7 +412,9 @@ export class Model {
    * Classify one image (PNG bytes, ImageData, or raw u8/f32 gray/RGB/RGBA pixels),
    * resized to the model input — or, for a 1-D model with input (C,L), one raw
    * series (`Float32Array` or `number[]` of C·L values) with the model's recorded
-   * preprocessing applied. Returns the top-k classes, most probable first.
+   * preprocessing applied. A model with an inputRange runs an image at its own
+   * size (clamped to the range) and a series at its own length. Returns the
+   * top-k classes, most probable first.
    */
   async classify(input: ImageInput | SeriesInput, opts: ClassifyOptions = {}): Promise<Prediction[]> {
     this.#alive();
@@ -361,11 +426,20 @@ export class Model {
     if (!Number.isInteger(k) || k < 1) {
       throw new TypeError(`topK must be a positive integer, got ${opts.topK}`);
     }
-    const shape = this.#desc.inputShape, norm = this.#desc.normalization;
-    const x = shape.length === 2 || isSeries(input)
+    const ref = this.#desc.inputShape, norm = this.#desc.normalization, range = this.#desc.inputRange;
+    const series = ref.length === 2 || isSeries(input);
+    // a variable-size model runs a series at its own length, an image at its own size clamped to the range
+    let shape = ref;
+    if (range && series && isSeries(input) && ref.length === 2 && input.length % ref[0] === 0) {
+      shape = checkShape([ref[0], input.length / ref[0]], ref, range);
+    } else if (range && !series) {
+      const size = imageSize(input as ImageInput);
+      if (size) shape = clampShape([ref[0], size.height, size.width], ref, range);
+    }
+    const x = series
       ? seriesToInput(input as SeriesInput, shape, norm)
       : await imageToInput(input as ImageInput, shape, norm);
-    const y = await this.predict(x);
+    const y = await this.predict(x, { shape });
     const last = this.#layers[this.#layers.length - 1];
     const p = last.op === "act" && last.act === "softmax" ? y : softmax(y);
     const order = Array.from(p.keys()).sort((a, b) => p[b] - p[a] || a - b).slice(0, Math.min(k, p.length));
@@ -388,6 +462,7 @@ export class Model {
     }));
     return {
       inputShape: this.inputShape,
+      ...(this.#desc.inputRange ? { inputRange: structuredClone(this.#desc.inputRange) } : {}),
       outputShape: this.outputShape,
       layers,
       totalParams: layers.reduce((a, l) => a + l.params, 0),
@@ -470,7 +545,7 @@ export async function loadModelWith(
     device = opts.gpu === null ? null : await provider.acquire(opts.gpu);
     if (!device) throw new GpuError("no WebGPU adapter is available");
     const exec = await provider.create(device, layers, desc.params);
-    const model = new Model(desc, layers, info, { device, exec }, choice === "auto");
+    const model = new Model(desc, layers, info, { device, exec, create: provider.create }, choice === "auto");
     await model.calibrate();
     return model;
   } catch (e) {

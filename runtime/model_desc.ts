@@ -3,6 +3,7 @@
 // order of spec.paramShapes (weight, then bias), as dense row-major f32.
 
 import type { LayerSpec } from "./spec.ts";
+import type { InputRange } from "./input_range.ts";
 
 /** Per-input-channel normalisation applied to pixel values in [0,1]: (v - mean) / std. */
 export interface ChannelNormalization {
@@ -29,7 +30,7 @@ export type Normalization = ChannelNormalization | SeriesNormalization;
 export interface ModelDesc {
   /** per-sample input shape: (C,H,W), (C,L) or (F) */
   inputShape: number[];
-  /** the layer chain */
+  /** the layers: a chain, or a graph whose layers name their inputs (docs/FORMAT.md §4.1) */
   layers: LayerSpec[];
   /** params[i] = tensors of layer i (empty for parameter-free layers) */
   params: Float32Array[][];
@@ -39,4 +40,6 @@ export interface ModelDesc {
   normalization?: Normalization;
   /** free-form training metadata (dataset, accuracy, command, date …) */
   meta?: Record<string, unknown>;
+  /** a fully convolutional model: the sizes it also runs at, between min and max (format 1.1) */
+  inputRange?: InputRange;
 }

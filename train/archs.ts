@@ -7,12 +7,27 @@
 import { type LayerSpec, macs, resolveLayers } from "../runtime/spec.ts";
 import type { TrainConfig, TrainLayerSpec } from "./backend.ts";
 import { linkInputs, withInputs } from "../runtime/graph.ts";
+import { checkInputRange, type InputRange } from "../runtime/input_range.ts";
 import { prod, resolveTrainLayers, trainParamShapes } from "./layers.ts";
 
 export interface Arch {
   name: string;
   inputShape: number[];
   layers: TrainLayerSpec[];
+  /** a fully convolutional architecture: the sizes the exported model also runs at (format 1.1 inputRange) */
+  inputRange?: InputRange;
+}
+
+/** The input range built-in fully convolutional nets export with: images 8–512 px a side, series 8–4096 steps (and always the training size). */
+function builtinRange(name: string, inputShape: number[]): InputRange | undefined {
+  const image = name === "resnet-s" && inputShape.length === 3;
+  const series = (name === "tcn" || name === "fcn") && inputShape.length === 2;
+  if (!image && !series) return undefined;
+  const lo = 8, hi = image ? 512 : 4096;
+  return {
+    min: inputShape.map((d, i) => (i === 0 ? d : Math.min(lo, d))),
+    max: inputShape.map((d, i) => (i === 0 ? d : Math.max(hi, d))),
+  };
 }
 
 export const ARCH_NAMES = ["small", "lenet", "edge", "tiny", "fcn", "tcn", "resnet-s"] as const;
@@ -283,6 +298,14 @@ function checkArch(a: Arch, inputShape: number[], classes: number, where: string
       : "";
     throw new E(`${where}: ${(e as Error).message}${hint}`);
   }
+  if (a.inputRange !== undefined) {
+    try {
+      a.inputRange = checkInputRange(a.inputRange, a.inputShape, inferenceLayers(a.layers));
+    } catch (e) {
+      const E = e instanceof RangeError ? RangeError : TypeError;
+      throw new E(`${where}: ${(e as Error).message}`);
+    }
+  }
   const out = resolved[resolved.length - 1].outShape;
   if (out.length !== 1 || out[0] !== classes) {
     throw new TypeError(`${where}: network output is (${out.join(",")}), expected ${classes} logits`);
@@ -297,7 +320,13 @@ function checkArch(a: Arch, inputShape: number[], classes: number, where: string
 export async function loadArch(nameOrPath: string, inputShape: number[], classes: number): Promise<Arch> {
   const b = builtin(nameOrPath, classes);
   if (b) {
-    return checkArch({ name: nameOrPath, inputShape, layers: b }, inputShape, classes, `arch ${nameOrPath}`);
+    const inputRange = builtinRange(nameOrPath, inputShape);
+    return checkArch(
+      { name: nameOrPath, inputShape, layers: b, ...(inputRange ? { inputRange } : {}) },
+      inputShape,
+      classes,
+      `arch ${nameOrPath}`,
+    );
   }
   if (!nameOrPath.endsWith(".json")) {
     throw new TypeError(
@@ -312,7 +341,7 @@ export async function loadArch(nameOrPath: string, inputShape: number[], classes
   } catch (e) {
     throw new TypeError(`${nameOrPath}: cannot read architecture file (${(e as Error).message})`);
   }
-  let j: { inputShape?: unknown; layers?: unknown };
+  let j: { inputShape?: unknown; layers?: unknown; inputRange?: unknown };
   try {
     j = JSON.parse(text);
   } catch (e) {
@@ -321,10 +350,12 @@ export async function loadArch(nameOrPath: string, inputShape: number[], classes
   if (!j || !Array.isArray(j.layers)) {
     throw new TypeError(`${nameOrPath}: expected {"inputShape": [...], "layers": [...]}`);
   }
+  const shape = Array.isArray(j.inputShape) ? j.inputShape as number[] : inputShape;
   const a: Arch = {
     name: nameOrPath,
-    inputShape: Array.isArray(j.inputShape) ? j.inputShape as number[] : inputShape,
-    layers: j.layers as TrainLayerSpec[],
+    inputShape: shape,
+    layers: expandBlocks(j.layers as (TrainLayerSpec | ResidualBlock)[], shape),
+    ...(j.inputRange !== undefined ? { inputRange: j.inputRange as InputRange } : {}),
   };
   return checkArch(a, inputShape, classes, nameOrPath);
 }
@@ -332,9 +363,16 @@ export async function loadArch(nameOrPath: string, inputShape: number[], classes
 /** A layer chain from elsewhere (e.g. --init's model), checked like a JSON architecture. */
 export function archFromLayers(
   name: string,
-  layers: TrainLayerSpec[],
+  layers: (TrainLayerSpec | ResidualBlock)[],
   inputShape: number[],
   classes: number,
+  inputRange?: InputRange,
 ): Arch {
-  return checkArch({ name, inputShape, layers }, inputShape, classes, name);
+  const a: Arch = {
+    name,
+    inputShape,
+    layers: expandBlocks(layers, inputShape),
+    ...(inputRange ? { inputRange } : {}),
+  };
+  return checkArch(a, inputShape, classes, name);
 }

@@ -22,6 +22,7 @@ import type { LayerSpec } from "../runtime/spec.ts";
 import type { ModelDesc, Normalization } from "../runtime/model_desc.ts";
 import { prod, resolveTrainLayers, trainParamShapes } from "./layers.ts";
 import { consumers, withInputs } from "../runtime/graph.ts";
+import type { InputRange } from "../runtime/input_range.ts";
 
 export interface ExportExtra {
   labels?: string[];
@@ -29,6 +30,8 @@ export interface ExportExtra {
   meta?: Record<string, unknown>;
   /** default: true for loss "softmax_xent" */
   appendSoftmax?: boolean;
+  /** the sizes the model also runs at (a fully convolutional architecture's Arch.inputRange) */
+  inputRange?: InputRange;
 }
 
 export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: ExportExtra = {}): ModelDesc {
@@ -128,5 +131,6 @@ export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: Export
   if (extra.labels !== undefined) desc.labels = [...extra.labels];
   if (extra.normalization !== undefined) desc.normalization = structuredClone(extra.normalization);
   if (extra.meta !== undefined) desc.meta = structuredClone(extra.meta);
+  if (extra.inputRange !== undefined) desc.inputRange = structuredClone(extra.inputRange);
   return desc;
 }

@@ -7,7 +7,8 @@
 // AbortSignal stops at the next step with a checkpoint written (when a
 // checkpoint path is given) and rejects with the signal's reason.
 
-import { archFromLayers, archStats, loadArch } from "./archs.ts";
+import { archFromLayers, archStats, loadArch, type ResidualBlock } from "./archs.ts";
+import type { InputRange } from "../runtime/input_range.ts";
 import type { OptimizerConfig, TrainBackend, TrainConfig, TrainLayerSpec } from "./backend.ts";
 import { type Checkpoint, type EpochRecord, loadCheckpoint } from "./checkpoint.ts";
 import { makeBatch } from "./data/batches.ts";
@@ -40,7 +41,7 @@ export interface TrainOptions {
   /** from {@link loadDataset} */
   data: Dataset;
   /** a built-in name (tiny, small, lenet, edge, fcn), a JSON file path, or the layers; default small/fcn */
-  arch?: string | { name?: string; layers: TrainLayerSpec[] };
+  arch?: string | { name?: string; layers: (TrainLayerSpec | ResidualBlock)[]; inputRange?: InputRange };
   /** default: enough for ~600 optimizer steps (at least 2) */
   epochs?: number;
   /** default 64, or about n/16 (at least 8) for a small training set */
@@ -250,7 +251,11 @@ async function resolveArch(o: TrainOptions, data: Dataset, archName: string) {
     return { arch: archFromLayers(name, init.layers, data.inputShape, k), init };
   }
   if (typeof o.arch === "object") {
-    return { arch: archFromLayers(o.arch.name ?? "custom", o.arch.layers, data.inputShape, k), init: null };
+    const a = o.arch;
+    return {
+      arch: archFromLayers(a.name ?? "custom", a.layers, data.inputShape, k, a.inputRange),
+      init: null,
+    };
   }
   return { arch: await loadArch(archName, data.inputShape, k), init: null };
 }
@@ -379,7 +384,12 @@ export async function train(o: TrainOptions): Promise<TrainOutput> {
       ...(o.command ? { command: o.command } : {}),
       date,
     };
-    const desc = toModelDesc(cfg, state, { labels: data.classes, normalization, meta });
+    const desc = toModelDesc(cfg, state, {
+      labels: data.classes,
+      normalization,
+      meta,
+      ...(arch.inputRange ? { inputRange: arch.inputRange } : {}),
+    });
 
     // every dtype: encode, load through the runtime, measure on the test set
     const quantized: QuantResult[] = [];
