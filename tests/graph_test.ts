@@ -432,3 +432,35 @@ Deno.test("graph buffer plan: a chain ping-pongs two slots, a residual block nee
   const res = cpuPlan(resolveLayers(GOLDEN, [2, 5, 6]));
   assertEquals(res.slotPer.length, 3);
 });
+
+Deno.test("graph training from a script: residual-block notation + inputRange → a 1.1 graph model that runs at any length", async () => {
+  const { loadDataset, train } = await import("../train/mod.ts");
+  const data = await loadDataset("synthetic-control"); // series (1, 60), 6 classes
+  const { model, report } = await train({
+    data,
+    epochs: 3,
+    backend: "cpu",
+    seed: 1,
+    arch: {
+      name: "res1d",
+      layers: [
+        { type: "conv1d", filters: 8, kernel: 3, padding: "same" },
+        { type: "relu" },
+        { type: "residual", filters: 8, dims: 1 },
+        { type: "residual", filters: 16, stride: 2, dims: 1 },
+        { type: "globalavgpool" },
+        { type: "dense", units: 6 },
+      ],
+      inputRange: { min: [1, 8], max: [1, 1024] },
+    },
+  });
+  assert(report.testAccuracy > 0.5, `accuracy ${report.testAccuracy}`);
+  const { desc } = decodeModel(model);
+  assertEquals(desc.inputRange, { min: [1, 8], max: [1, 1024] });
+  assertEquals(desc.layers.filter((l) => l.type === "add").length, 2);
+  assert(!desc.layers.some((l) => (l.type as string) === "batchnorm"), "batchnorm folded");
+  const m = await loadModel(model, { backend: "cpu" });
+  const y = await m.predict(new Float32Array(300).fill(1), { shape: [1, 300] });
+  assertEquals(y.length, 6);
+  m.dispose();
+});

@@ -14,21 +14,13 @@ export interface Arch {
   name: string;
   inputShape: number[];
   layers: TrainLayerSpec[];
-  /** a fully convolutional architecture: the sizes the exported model also runs at (format 1.1 inputRange) */
+  /**
+   * a fully convolutional architecture: the sizes the exported model also runs at (format 1.1 inputRange).
+   * Opt-in (a JSON file's or train()'s `inputRange`): a net trained at one size is only measured at that size.
+   */
   inputRange?: InputRange;
 }
 
-/** The input range built-in fully convolutional nets export with: images 8–512 px a side, series 8–4096 steps (and always the training size). */
-function builtinRange(name: string, inputShape: number[]): InputRange | undefined {
-  const image = name === "resnet-s" && inputShape.length === 3;
-  const series = (name === "tcn" || name === "fcn") && inputShape.length === 2;
-  if (!image && !series) return undefined;
-  const lo = 8, hi = image ? 512 : 4096;
-  return {
-    min: inputShape.map((d, i) => (i === 0 ? d : Math.min(lo, d))),
-    max: inputShape.map((d, i) => (i === 0 ? d : Math.max(hi, d))),
-  };
-}
 
 export const ARCH_NAMES = ["small", "lenet", "edge", "tiny", "fcn", "tcn", "resnet-s"] as const;
 
@@ -320,13 +312,7 @@ function checkArch(a: Arch, inputShape: number[], classes: number, where: string
 export async function loadArch(nameOrPath: string, inputShape: number[], classes: number): Promise<Arch> {
   const b = builtin(nameOrPath, classes);
   if (b) {
-    const inputRange = builtinRange(nameOrPath, inputShape);
-    return checkArch(
-      { name: nameOrPath, inputShape, layers: b, ...(inputRange ? { inputRange } : {}) },
-      inputShape,
-      classes,
-      `arch ${nameOrPath}`,
-    );
+    return checkArch({ name: nameOrPath, inputShape, layers: b }, inputShape, classes, `arch ${nameOrPath}`);
   }
   if (!nameOrPath.endsWith(".json")) {
     throw new TypeError(
