@@ -143,6 +143,15 @@ Deno.test({
             assertEquals(await page.textContent("#backend"), backend);
             assertEquals(await page.locator("#results li").count(), 3);
           }
+          // the layer list shows the shipped model's layers, a join with the layers it reads
+          const layers = ref.summary().layers;
+          assertEquals(await page.locator("#layers li").count(), layers.length);
+          const join = layers.find((l) => l.type === "add" || l.type === "concat");
+          if (join) {
+            const text = await page.locator("#layers li").nth(join.index).textContent();
+            const from = join.inputs.map((j) => (j < 0 ? "input" : j)).join(", ");
+            assert(text?.includes(`← ${from}`), `layer ${join.index}: ${text}`);
+          }
 
           // draw with the mouse, classify, compare with the canvas pixels in-process
           await page.click("#clear");

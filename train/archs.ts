@@ -21,7 +21,6 @@ export interface Arch {
   inputRange?: InputRange;
 }
 
-
 export const ARCH_NAMES = ["small", "lenet", "edge", "tiny", "fcn", "tcn", "resnet-s"] as const;
 
 /** The short residual-block notation of an architecture file: expanded by expandBlocks. */

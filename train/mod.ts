@@ -21,6 +21,7 @@ import type { ScheduleName } from "./schedule.ts";
 import { evaluate as evaluateBackend, train as runLoop } from "./trainer.ts";
 import { decodeModel, encodeModel, loadModel } from "../mod.ts";
 import { toModelDesc } from "./export.ts";
+import { resolveLayers } from "../runtime/spec.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";
 import { TRAINING_DEVICE } from "./webgpu/gpu_backend.ts";
 
@@ -447,6 +448,13 @@ export async function train(o: TrainOptions): Promise<TrainOutput> {
       quantized,
       history: result.history,
       out: o.out ?? "",
+      layers: resolveLayers(desc.layers, desc.inputShape).map((l, index) => ({
+        index,
+        type: l.spec.type,
+        ...(l.spec.name !== undefined ? { name: l.spec.name } : {}),
+        inputs: l.inputs,
+        outputShape: l.outShape,
+      })),
     };
     return { model: outBytes!, report, history: result.history };
   } finally {

@@ -1,7 +1,8 @@
 // End-of-training report: test accuracy, per-class accuracy, confusion
 // matrix, size and measured accuracy of every quantized export, the training
 // history and the exact command line; written as `<out>.report.json` and a
-// hand-written `<out>.report.svg` (loss/accuracy curves + confusion matrix).
+// hand-written `<out>.report.svg` (loss/accuracy curves, confusion matrix and
+// the exported layers with the inputs of each, so a graph shows its joins).
 // Invariants: confusion[t][p] counts samples of true class t predicted as p,
 // so row sums are the per-class test counts; the SVG escapes every label.
 
@@ -65,6 +66,18 @@ export interface TrainReport {
   history: EpochRecord[];
   /** the model file written (CLI runs) */
   out: string;
+  /** the exported model's layers (a graph: each with the layers it reads, −1 = the input) */
+  layers?: ReportLayer[];
+}
+
+/** One layer of the exported model, as the report lists it. */
+export interface ReportLayer {
+  index: number;
+  type: string;
+  name?: string;
+  /** producer layers, −1 = the model input */
+  inputs: number[];
+  outputShape: number[];
 }
 
 /** Confusion matrix (classes x classes) from true labels and predictions. */
@@ -145,7 +158,9 @@ export function renderSvg(r: TrainReport): string {
   const cell = Math.max(14, Math.min(30, Math.floor(300 / Math.max(k, 1))));
   const W = 1000;
   const cmX = 620, cmY = 110;
-  const H = Math.max(560, cmY + cell * k + 120);
+  const layers = r.layers ?? [];
+  const rows = Math.ceil(layers.length / 2), layerY = 560;
+  const H = Math.max(560, cmY + cell * k + 120, layers.length ? layerY + 30 + 13 * rows : 0);
   const hist = r.history;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
@@ -215,6 +230,21 @@ export function renderSvg(r: TrainReport): string {
         num(r.perClassAccuracy[t] * 100, 1)
       }%</text>`,
     );
+  }
+  if (layers.length) {
+    parts.push(
+      `<text x="20" y="${layerY}" font-size="13" font-weight="bold">exported layers (← the layers each reads when not the previous one)</text>`,
+    );
+    layers.forEach((l, i) => {
+      const chain = l.inputs.length === 1 && l.inputs[0] === l.index - 1;
+      const from = chain ? "" : ` ← ${l.inputs.map((j) => (j < 0 ? "input" : j)).join(", ")}`;
+      const x = 20 + 480 * Math.floor(i / rows), y = layerY + 20 + 13 * (i % rows);
+      parts.push(
+        `<text x="${x}" y="${y}" font-size="10" font-family="monospace">${
+          esc(`${l.index} ${l.type}${l.name ? ` "${l.name}"` : ""} (${l.outputShape.join("×")})${from}`)
+        }</text>`,
+      );
+    });
   }
   parts.push("</svg>");
   return parts.join("\n") + "\n";

@@ -37,6 +37,17 @@ function show(top, backend, ms) {
   $("ms").textContent = `(${ms.toFixed(1)} ms)`;
 }
 
+/** The model's layers, each with the layers it reads when that is not the previous one (a graph's joins). */
+function showLayers(summary) {
+  $("layers").replaceChildren(...summary.layers.map((l) => {
+    const li = document.createElement("li");
+    const chain = l.inputs.length === 1 && l.inputs[0] === l.index - 1;
+    const from = chain ? "" : ` ← ${l.inputs.map((j) => (j < 0 ? "input" : j)).join(", ")}`;
+    li.textContent = `${l.type}${l.name ? ` "${l.name}"` : ""} (${l.outputShape.join("×")})${from}`;
+    return li;
+  }));
+}
+
 let model = null;
 
 async function run(input) {
@@ -107,6 +118,7 @@ try {
   if (!res.ok) throw new Error(`could not fetch the model ${modelUrl}: HTTP ${res.status}`);
   model = await loadModel(new Uint8Array(await res.arrayBuffer()), { backend: backendChoice });
   $("backend").textContent = model.backend;
+  showLayers(model.summary());
   setStatus("ready", `Ready — backend: ${model.backend}`);
 } catch (e) {
   setStatus("error", `Could not load: ${e.name}: ${e.message}`);
