@@ -19,6 +19,8 @@ const CASES: [string, TrainLayerSpec, number[]][] = [
   ["dense", { type: "dense", units: 10 }, [20]],
   ["maxpool2d", { type: "maxpool2d", size: 2 }, [4, 8, 8]],
   ["batchnorm", { type: "batchnorm" }, [4, 5, 5]],
+  ["add_3_inputs", { type: "add", inputs: [0, 1, 2] }, [4, 5, 5]],
+  ["concat", { type: "concat" }, [4, 5, 5]],
 ];
 
 /** Every kernel of a case as lines: a header per kernel, then its source. */

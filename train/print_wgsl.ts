@@ -4,12 +4,15 @@
 // can be read as the GPU gets it instead of through its generator.
 // layerShaders() is the same list as data, for the snapshot test.
 // Example: deno task wgsl conv2d 3,32,32 filters=16 kernel=3 stride=2
+// (a join: deno task wgsl add 16,8,8 inputs=3 — that many inputs of the shape)
 // Invariant: the kernels are produced by the very binders the WebGPU backend
 // uses (layerForward / layerBackward) with a recording KernelBinder, so what
 // is printed is what runs; nothing here touches a GPU.
 
 import type { TrainLayerSpec } from "./backend.ts";
 import { resolveTrainLayer, trainParamShapes } from "./layers.ts";
+import { type LayerSpec, resolveJoin } from "../runtime/spec.ts";
+import { JOIN_OPS } from "../runtime/graph.ts";
 import type { KernelBinder, PreparedKernel } from "./webgpu/gpu_context.ts";
 import { DEFAULT_LIMITS, type Kernel } from "./webgpu/training_kernel.ts";
 import { layerForward } from "./webgpu/layer_forward.ts";
@@ -34,7 +37,16 @@ export interface Shader {
  * ```
  */
 export function layerShaders(spec: TrainLayerSpec, inShape: number[], batch = 1): Shader[] {
-  const l = resolveTrainLayer(spec, inShape);
+  // a join reads `inputs` (default 2) copies of inShape
+  const ins = (spec as { inputs?: unknown }).inputs;
+  const n = !JOIN_OPS.includes(spec.type) ? 1 : Array.isArray(ins) ? ins.length : Number(ins ?? 2);
+  const l = n > 1 || JOIN_OPS.includes(spec.type)
+    ? resolveJoin(
+      { type: spec.type } as LayerSpec,
+      Array(n).fill(inShape),
+      Array.from({ length: n }, (_, k) => k),
+    )
+    : resolveTrainLayer(spec, inShape);
   const out: Shader[] = [];
   let pass: Shader["pass"] = "forward";
   const recorder: KernelBinder = {
@@ -48,7 +60,7 @@ export function layerShaders(spec: TrainLayerSpec, inShape: number[], batch = 1)
   const buf = {} as GPUBuffer; // recorded kernels are never bound
   const grads = trainParamShapes(l).map(() => buf); // one (never bound) buffer per parameter tensor
   layerForward(recorder, l, 0, batch, true, {
-    x: buf,
+    x: n > 1 ? Array(n).fill(buf) : buf,
     y: buf,
     params: grads,
     stats: buf,
@@ -61,6 +73,7 @@ export function layerShaders(spec: TrainLayerSpec, inShape: number[], batch = 1)
     y: buf,
     dy: buf,
     dx: buf,
+    dxs: Array(n).fill(buf),
     params: grads,
     grads,
     stats: buf,
