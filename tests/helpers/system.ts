@@ -1,13 +1,14 @@
 // The test suites' one policy for system parts and seeds.
-// System parts (WebGPU adapter, Chromium): a missing part makes its tests
+// System parts (WebGPU adapter, Chromium, onnxruntime-node from bench/'s npm
+// install): a missing part makes its tests
 // ignored, with one line saying what is missing and how to get it;
-// REQUIRE_WEBGPU=1 / REQUIRE_CHROMIUM=1 (set by .ci/run) make it fail
+// REQUIRE_WEBGPU=1 / REQUIRE_CHROMIUM=1 / REQUIRE_ORT=1 (set by .ci/run) make it fail
 // instead, so CI cannot pass by skipping. Seeds: every randomised suite takes
 // its seed from TEST_SEED (its own fixed default otherwise) and prints it, so
 // any failure can be rerun with the same cases.
 
 /** A system part a suite may need. */
-export type Part = "WEBGPU" | "CHROMIUM";
+export type Part = "WEBGPU" | "CHROMIUM" | "ORT";
 
 /** True when REQUIRE_<part>=1: a missing part must fail, not be ignored. */
 export function required(part: Part): boolean {

@@ -1,0 +1,327 @@
+// `deno task convert`: the committed PyTorch ONNX fixtures (a residual net, a
+// MobileNet-style block with its BatchNormalization nodes, a 1-D dilated net
+// (opset 11), an encoder–decoder with ConvTranspose + Resize + Concat, an
+// Inception-style concat; made by tests/fixtures/onnx/make_fixtures.py)
+// convert and match PyTorch's outputs within 1e-4 relative on the CPU and
+// WebGPU; ours → ONNX → ours is exact and ours → ONNX → onnxruntime-node
+// agrees with ours; every refusal names the node, its op type and what is
+// unsupported, and the CLI then writes nothing.
+
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { decodeModel, encodeModel, loadModel, type ModelDesc } from "../mod.ts";
+import { onnxBytesToModel, UnsupportedOnnxError } from "../train/convert/from_onnx.ts";
+import { modelToOnnx } from "../train/convert/to_onnx.ts";
+import { onnx } from "../train/convert/onnx_proto.ts";
+import { convert } from "../train/convert/main.ts";
+import { NO_WEBGPU } from "./helpers/webgpu.ts";
+import { missingPart } from "./helpers/system.ts";
+
+const DIR = new URL("./fixtures/onnx/", import.meta.url);
+const INDEX: Record<string, { input: number[]; output: number[]; opset: number }> = JSON.parse(
+  await Deno.readTextFile(new URL("index.json", DIR)),
+);
+const f32 = async (name: string) => new Float32Array((await Deno.readFile(new URL(name, DIR))).buffer);
+
+function worstRel(got: Float32Array, want: Float32Array): number {
+  assertEquals(got.length, want.length);
+  let w = 0;
+  for (let i = 0; i < got.length; i++) {
+    w = Math.max(w, Math.abs(got[i] - want[i]) / (1e-3 + Math.abs(want[i])));
+  }
+  return w;
+}
+
+async function fixture(name: string) {
+  const desc = onnxBytesToModel(await Deno.readFile(new URL(`${name}.onnx`, DIR)));
+  return {
+    desc,
+    x: await f32(`${name}.input.bin`),
+    want: await f32(`${name}.output.bin`),
+    n: INDEX[name].input[0],
+  };
+}
+
+for (const name of Object.keys(INDEX)) {
+  Deno.test(`convert ${name}.onnx (opset ${INDEX[name].opset}): matches PyTorch on the CPU${NO_WEBGPU ? "" : " and WebGPU"}`, async () => {
+    const { desc, x, want, n } = await fixture(name);
+    const errs: string[] = [];
+    for (const backend of NO_WEBGPU ? ["cpu" as const] : ["cpu" as const, "webgpu" as const]) {
+      const m = await loadModel(encodeModel(desc), { backend });
+      const w = worstRel(await m.predict(x, { batch: n }), want);
+      errs.push(`${backend} ${w.toExponential(2)}`);
+      assert(w < 1e-4, `${name} on ${backend}: worst relative error ${w}`);
+      m.dispose();
+    }
+    console.log(`${name}: ${desc.layers.length} layers; max relative error vs PyTorch: ${errs.join(", ")}`);
+  });
+}
+
+Deno.test("convert: ours → ONNX → ours is exact for every fixture (graphs, ConvTranspose, Resize, pads)", async () => {
+  for (const name of Object.keys(INDEX)) {
+    const { desc, x, n } = await fixture(name);
+    const back = onnxBytesToModel(modelToOnnx(desc));
+    const a = await loadModel(encodeModel(desc), { backend: "cpu" });
+    const b = await loadModel(encodeModel(back), { backend: "cpu" });
+    assertEquals(await b.predict(x, { batch: n }), await a.predict(x, { batch: n }), name);
+    a.dispose();
+    b.dispose();
+  }
+});
+
+const ORT = new URL("../bench/node_modules/onnxruntime-node/package.json", import.meta.url);
+const hasOrt = await Deno.stat(ORT).then(() => true, () => false);
+if (!hasOrt) {
+  missingPart(
+    "convert_onnx",
+    "ORT",
+    "no bench/node_modules/onnxruntime-node",
+    "npm ci --prefix bench --ignore-scripts",
+  );
+}
+
+Deno.test({
+  name:
+    "convert: ours → ONNX runs in onnxruntime-node and agrees with ours (fixtures and the shipped models)",
+  ignore: !hasOrt,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "tinycnn-ort-" });
+    try {
+      const cases: { name: string; desc: ModelDesc; x: Float32Array; n: number }[] = [];
+      for (const name of Object.keys(INDEX)) cases.push({ name, ...(await fixture(name)) });
+      for (const w of ["mnist", "fashion-mnist", "synthetic-control"]) {
+        const desc = decodeModel(await Deno.readFile(new URL(`../weights/${w}.tcnn`, import.meta.url))).desc;
+        const per = desc.inputShape.reduce((a, b) => a * b, 1);
+        cases.push({
+          name: w,
+          desc,
+          x: Float32Array.from({ length: 3 * per }, (_, i) => Math.sin(i) * 0.5),
+          n: 3,
+        });
+      }
+      for (const c of cases) {
+        await Deno.writeFile(`${dir}/${c.name}.onnx`, modelToOnnx(c.desc));
+        await Deno.writeFile(`${dir}/${c.name}.bin`, new Uint8Array(c.x.buffer));
+      }
+      const script = `
+        const ort = require(${
+        JSON.stringify(new URL("../bench/node_modules/onnxruntime-node", import.meta.url).pathname)
+      });
+        const fs = require("fs");
+        (async () => {
+          const out = {};
+          for (const [name, shape] of ${
+        JSON.stringify(cases.map((c) => [c.name, [c.n, ...c.desc.inputShape]]))
+      }) {
+            const s = await ort.InferenceSession.create(${JSON.stringify(dir)} + "/" + name + ".onnx");
+            const b = fs.readFileSync(${JSON.stringify(dir)} + "/" + name + ".bin");
+            const x = new Float32Array(b.buffer, b.byteOffset, b.length / 4);
+            const r = await s.run({ input: new ort.Tensor("float32", x, shape) });
+            out[name] = Array.from(r.output.data);
+          }
+          console.log(JSON.stringify(out));
+        })().catch((e) => { console.error(e); process.exit(1); });`;
+      const p = await new Deno.Command("node", { args: ["-e", script], stdout: "piped", stderr: "piped" })
+        .output();
+      assert(p.success, new TextDecoder().decode(p.stderr));
+      const got = JSON.parse(new TextDecoder().decode(p.stdout));
+      const errs: string[] = [];
+      for (const c of cases) {
+        const m = await loadModel(encodeModel(c.desc), { backend: "cpu" });
+        const w = worstRel(Float32Array.from(got[c.name]), await m.predict(c.x, { batch: c.n }));
+        errs.push(`${c.name} ${w.toExponential(1)}`);
+        assert(w < 1e-4, `${c.name}: onnxruntime-node vs ours, worst relative error ${w}`);
+        m.dispose();
+      }
+      console.log(`ours → ONNX → onnxruntime-node: ${errs.join(", ")}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** A one-node-after-input ONNX model built here (input (N, ...shape)), for the refusals. */
+function tiny(nodes: object[], shape: number[], inits: object[] = [], opset = 13): Uint8Array {
+  const vi = (name: string, dims: (number | string)[]) => ({
+    name,
+    type: {
+      tensorType: {
+        elemType: 1,
+        shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
+  });
+  return onnx.ModelProto.encode(onnx.ModelProto.create({
+    irVersion: 7,
+    opsetImport: [{ domain: "", version: opset }],
+    graph: {
+      name: "t",
+      node: nodes,
+      initializer: inits,
+      input: [vi("x", ["N", ...shape])],
+      output: [vi("y", ["N"])],
+    },
+  })).finish();
+}
+const ints = (name: string, v: number[]) => ({ name, type: 7, ints: v });
+const str = (name: string, v: string) => ({ name, type: 3, s: new TextEncoder().encode(v) });
+const fl = (name: string, dims: number[], v: number[]) => ({ name, dims, dataType: 1, floatData: v });
+
+Deno.test("convert: every refusal names the node, its op type and what is unsupported", () => {
+  const cases: [Uint8Array, RegExp][] = [
+    [
+      tiny([{ name: "lrn", opType: "LRN", input: ["x"], output: ["y"] }], [3, 4, 4]),
+      /node "lrn" \(LRN\): this op is not supported/,
+    ],
+    [
+      tiny([{ name: "m", opType: "Mul", input: ["x", "x"], output: ["y"] }], [3, 4, 4]),
+      /node "m" \(Mul\): this op is not supported/,
+    ],
+    [
+      tiny([{
+        name: "sm",
+        opType: "Softmax",
+        input: ["x"],
+        output: ["y"],
+        attribute: [{ name: "axis", type: 2, i: 3 }],
+      }], [3, 4, 4]),
+      /node "sm" \(Softmax\): axis 3 .* only the channel axis/,
+    ],
+    [
+      tiny([{
+        name: "ap",
+        opType: "AveragePool",
+        input: ["x"],
+        output: ["y"],
+        attribute: [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])],
+      }], [3, 5, 5]),
+      /node "ap" \(AveragePool\): count_include_pad=0 with pads/,
+    ],
+    [
+      tiny(
+        [{
+          name: "rs",
+          opType: "Resize",
+          input: ["x", "", "s"],
+          output: ["y"],
+          attribute: [str("mode", "cubic")],
+        }],
+        [3, 4, 4],
+        [fl("s", [4], [1, 1, 2, 2])],
+      ),
+      /node "rs" \(Resize\): mode cubic is not supported/,
+    ],
+    [
+      tiny(
+        [{
+          name: "rs2",
+          opType: "Resize",
+          input: ["x", "", "s"],
+          output: ["y"],
+          attribute: [str("mode", "nearest")],
+        }],
+        [3, 4, 4],
+        [fl("s", [4], [1, 1, 1.5, 1.5])],
+      ),
+      /node "rs2" \(Resize\): scales 1.5,1.5 must be integers/,
+    ],
+    [
+      tiny([{ name: "add", opType: "Add", input: ["x", "c"], output: ["y"] }], [3, 4, 4], [
+        fl("c", [1], [2]),
+      ]),
+      /node "add" \(Add\): adding a constant is supported only as the per-channel bias/,
+    ],
+    [
+      tiny([{ name: "rsh", opType: "Reshape", input: ["x", "s"], output: ["y"] }], [3, 4, 4], [{
+        name: "s",
+        dims: [4],
+        dataType: 7,
+        int64Data: [0, 3, 2, 8],
+      }]),
+      /node "rsh" \(Reshape\): reshape .* is not supported \(only flattening\)/,
+    ],
+    [
+      tiny([{ name: "cv", opType: "Conv", input: ["x", "w"], output: ["y"] }], [3, 4, 4]),
+      /node "cv" \(Conv\): input "w" is not produced before this node/,
+    ],
+    [
+      tiny([{
+        name: "cat",
+        opType: "Concat",
+        input: ["x", "x"],
+        output: ["y"],
+        attribute: [{ name: "axis", type: 2, i: 2 }],
+      }], [3, 4, 4]),
+      /node "cat" \(Concat\): axis 2 is not supported/,
+    ],
+    [
+      tiny([{
+        name: "mp",
+        opType: "MaxPool",
+        input: ["x"],
+        output: ["y"],
+        attribute: [ints("kernel_shape", [2, 2]), ints("dilations", [2, 2])],
+      }], [3, 6, 6]),
+      /node "mp" \(MaxPool\): dilations are not supported/,
+    ],
+  ];
+  for (const [bytes, re] of cases) {
+    const e = assertThrows(() => onnxBytesToModel(bytes), UnsupportedOnnxError);
+    assert(re.test(e.message), `${e.message} !~ ${re}`);
+  }
+  // a symbolic input size needs --input-shape
+  const sym = tiny(
+    [{ name: "r", opType: "Relu", input: ["x"], output: ["y"] }],
+    [3, "H", "W"] as unknown as number[],
+  );
+  assertThrows(() => onnxBytesToModel(sym), TypeError, "give --input-shape");
+  assertEquals(onnxBytesToModel(sym, { inputShape: [3, 8, 8] }).inputShape, [3, 8, 8]);
+});
+
+Deno.test("convert CLI: int8, labels and normalisation recorded; a refused model writes nothing; .tcnn → .onnx", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tinycnn-convert-" });
+  try {
+    const src = new URL("residual.onnx", DIR).pathname;
+    await Deno.writeTextFile(`${dir}/labels.txt`, "a\nb\nc\nd\ne\n");
+    const r = await convert([
+      src,
+      "--out",
+      `${dir}/r.tcnn`,
+      "--quantize",
+      "int8",
+      "--labels",
+      `${dir}/labels.txt`,
+      "--normalize",
+      "0.5,0.25",
+    ]);
+    const d = decodeModel(r.bytes);
+    assertEquals(d.dtype, "int8");
+    assertEquals(d.desc.labels, ["a", "b", "c", "d", "e"]);
+    assertEquals(d.desc.normalization, { mean: [0.5], std: [0.25] });
+    const refused = `${dir}/refused.onnx`;
+    await Deno.writeFile(
+      refused,
+      tiny([{ name: "lrn", opType: "LRN", input: ["x"], output: ["y"] }], [3, 4, 4]),
+    );
+    const p = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../train/convert/main.ts", import.meta.url).pathname,
+        refused,
+        "--out",
+        `${dir}/no.tcnn`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(p.code, 1);
+    assert(new TextDecoder().decode(p.stderr).includes(`node "lrn" (LRN): this op is not supported`));
+    assert(!(await Deno.stat(`${dir}/no.tcnn`).then(() => true, () => false)), "nothing written");
+    await Deno.writeFile(`${dir}/r.tcnn`, r.bytes);
+    const back = await convert([`${dir}/r.tcnn`, "--out", `${dir}/r.onnx`]);
+    assert(onnx.ModelProto.decode(back.bytes).graph!.node!.length > 10);
+    await assertRejects(() => convert([`${dir}/r.tcnn`, "--out", `${dir}/r.tcnn`]), Error, "exists");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,113 @@
+// CLI of `deno task convert`: ONNX → .tcnn (PyTorch / Keras models onto the
+// small runtime) and .tcnn → ONNX (our models into every other runtime).
+//   deno task convert model.onnx --out model.tcnn [--quantize f32|f16|int8]
+//     [--labels labels.txt] [--input-shape 1,28,28] [--normalize MEAN,STD | M1,M2,M3,S1,S2,S3]
+//   deno task convert model.tcnn --out model.onnx
+// Exit status: 0 written, 1 conversion failure (message names the node, its
+// op type and what is unsupported), 2 bad flags. Invariants: the output is
+// written atomically and only after the converted model loaded back through
+// the runtime; an existing file is not overwritten without --force.
+
+import { parseArgs } from "node:util";
+import { writeAtomic } from "../checkpoint.ts";
+import { exists } from "../fs_util.ts";
+import { decodeModel, encodeModel, loadModel } from "../../mod.ts";
+import type { ModelDesc } from "../../runtime/model_desc.ts";
+import { onnxBytesToModel } from "./from_onnx.ts";
+import { modelToOnnx } from "./to_onnx.ts";
+
+const USAGE =
+  `usage: deno task convert IN --out OUT [--quantize f32|f16|int8] [--labels FILE] [--input-shape C,H,W]
+                         [--normalize MEAN,STD] [--force]
+  IN.onnx → OUT.tcnn (a CNN exported from PyTorch/Keras), or IN.tcnn → OUT.onnx`;
+
+class UsageError extends Error {}
+
+/** The converted file's bytes and a one-line summary. */
+export async function convert(argv: string[]): Promise<{ out: string; bytes: Uint8Array; summary: string }> {
+  let a;
+  try {
+    a = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: "string" },
+        quantize: { type: "string" },
+        labels: { type: "string" },
+        "input-shape": { type: "string" },
+        normalize: { type: "string" },
+        force: { type: "boolean" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const [input, ...extra] = a.positionals;
+  const out = a.values.out;
+  if (!input || extra.length || !out) throw new UsageError("give one input file and --out FILE");
+  if (!a.values.force && await exists(out)) {
+    throw new UsageError(`${out} exists (use --force to overwrite it)`);
+  }
+  const src = await Deno.readFile(input);
+  if (input.endsWith(".tcnn")) {
+    if (!out.endsWith(".onnx")) throw new UsageError("a .tcnn converts to --out FILE.onnx");
+    const { desc } = decodeModel(src);
+    const bytes = modelToOnnx(desc);
+    return { out, bytes, summary: `${input} → ${out}: ${desc.layers.length} layers, ${bytes.length} bytes` };
+  }
+  if (!out.endsWith(".tcnn")) throw new UsageError("an .onnx converts to --out FILE.tcnn");
+  const dtype = (a.values.quantize ?? "f32") as "f32" | "f16" | "int8";
+  if (!["f32", "f16", "int8"].includes(dtype)) {
+    throw new UsageError(`--quantize must be f32, f16 or int8, got ${dtype}`);
+  }
+  const shape = a.values["input-shape"]?.split(",").map(Number);
+  if (shape && shape.some((v) => !Number.isInteger(v) || v < 1)) {
+    throw new UsageError(
+      `--input-shape must be positive integers like 3,224,224, got ${a.values["input-shape"]}`,
+    );
+  }
+  const desc: ModelDesc = onnxBytesToModel(src, { inputShape: shape });
+  if (a.values.labels) {
+    desc.labels = (await Deno.readTextFile(a.values.labels)).split(/\r?\n/).map((s) => s.trim()).filter(
+      Boolean,
+    );
+  }
+  if (a.values.normalize) {
+    const v = a.values.normalize.split(",").map(Number);
+    const c = desc.inputShape[0];
+    if (v.some((x) => !Number.isFinite(x)) || (v.length !== 2 && v.length !== 2 * c)) {
+      throw new UsageError(
+        `--normalize takes MEAN,STD or ${c} means then ${c} stds, got ${a.values.normalize}`,
+      );
+    }
+    desc.normalization = v.length === 2
+      ? { mean: Array(c).fill(v[0]), std: Array(c).fill(v[1]) }
+      : { mean: v.slice(0, c), std: v.slice(c) };
+  }
+  const bytes = encodeModel(desc, { dtype });
+  // it must load (format rules, budget) before anything is written
+  (await loadModel(bytes, { backend: "cpu" })).dispose();
+  const kinds = [...new Set(desc.layers.map((l) => l.type))].join(", ");
+  return {
+    out,
+    bytes,
+    summary: `${input} → ${out}: ${desc.layers.length} layers (${kinds}), input (${
+      desc.inputShape.join(",")
+    }), ${dtype}, ${bytes.length} bytes`,
+  };
+}
+
+if (import.meta.main) {
+  try {
+    const r = await convert(Deno.args);
+    await writeAtomic(r.out, r.bytes);
+    console.log(r.summary);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}\n${USAGE}`);
+      Deno.exit(2);
+    }
+    console.error(`${(e as Error).name}: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
+}

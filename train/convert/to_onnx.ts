@@ -1,0 +1,212 @@
+// tinycnn ModelDesc → standard ONNX (opset 14, IR 7), chains and graphs:
+// one ONNX node per layer (plus a Flatten where our layer flattens: dense
+// inputs, global average pooling's (C) output), f32 initializers named
+// after their layer, a symbolic batch dim "N". Graph links become tensor
+// names (layer i's output is "l<i>", the model input "input", the output
+// "output"). The exact semantics match: avgpool counts padded cells
+// (count_include_pad = 1), l2pool is LpPool p = 2, "same" padding is
+// SAME_UPPER written as explicit pads, (bi)linear upsampling is Resize with
+// half_pixel, nearest with asymmetric + floor, relu6 is Clip(0, 6).
+// Invariant: a layer without an exact ONNX form throws TypeError naming it.
+
+import { resolveLayers, type Window2d } from "../../runtime/spec.ts";
+import type { ModelDesc } from "../../runtime/model_desc.ts";
+import { onnx } from "./onnx_proto.ts";
+
+type Attr = { name: string; i?: number; f?: number; ints?: number[]; s?: string };
+
+const ATTR = onnx.AttributeProto.AttributeType;
+
+function attribute(a: Attr) {
+  if (a.ints) return { name: a.name, type: ATTR.INTS, ints: a.ints };
+  if (a.f !== undefined) return { name: a.name, type: ATTR.FLOAT, f: a.f };
+  if (a.s !== undefined) return { name: a.name, type: ATTR.STRING, s: new TextEncoder().encode(a.s) };
+  return { name: a.name, type: ATTR.INT, i: a.i ?? 0 };
+}
+
+function tensor(name: string, dims: number[], data: Float32Array | number[], int64 = false) {
+  if (int64) return { name, dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: [...data] };
+  const f = data instanceof Float32Array ? data : Float32Array.from(data);
+  return {
+    name,
+    dims,
+    dataType: onnx.TensorProto.DataType.FLOAT,
+    rawData: new Uint8Array(f.buffer.slice(f.byteOffset, f.byteOffset + f.byteLength)),
+  };
+}
+
+function valueInfo(name: string, shape: (number | string)[]) {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: shape.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
+  };
+}
+
+/**
+ * Encode a model as ONNX bytes.
+ *
+ * @example
+ * ```ts
+ * import { modelToOnnx } from "./to_onnx.ts";
+ * const bytes = modelToOnnx({
+ *   inputShape: [2],
+ *   layers: [{ type: "dense", units: 1 }, { type: "relu" }],
+ *   params: [[Float32Array.of(1, 2), Float32Array.of(0)], []],
+ * });
+ * if (bytes.length < 50) throw new Error();
+ * ```
+ */
+export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
+  const layers = resolveLayers(desc.layers, desc.inputShape);
+  const nodes: Record<string, unknown>[] = [];
+  const inits: Record<string, unknown>[] = [];
+  const L = layers.length;
+  const nameOf = (j: number) => (j < 0 ? "input" : j === L - 1 ? "output" : `l${j}`);
+  const node = (op: string, ins: string[], out: string, name: string, attrs: Attr[] = []) =>
+    nodes.push({ opType: op, input: ins, output: [out], name, attribute: attrs.map(attribute) });
+  const shapeOf = (j: number) => (j < 0 ? desc.inputShape : layers[j].outShape);
+  layers.forEach((l, i) => {
+    const ins = l.inputs.map(nameOf);
+    const out = nameOf(i);
+    const p = desc.params[i];
+    const param = (k: number, dims: number[]) => {
+      const n = `l${i}.${k === 0 ? "weight" : "bias"}`;
+      inits.push(tensor(n, dims, p[k]));
+      return n;
+    };
+    const window = (g: Window2d & { inShape: number[] }) => {
+      const d2 = g.inShape.length === 3;
+      return {
+        k: d2 ? [g.kh, g.kw] : [g.kw],
+        s: d2 ? [g.sh, g.sw] : [g.sw],
+        d: d2 ? [g.dh, g.dw] : [g.dw],
+        pads: d2 ? [g.pt, g.pl, g.pb, g.pr] : [g.pl, g.pr],
+      };
+    };
+    switch (l.op) {
+      case "conv":
+      case "convT": {
+        const w = window(l);
+        const wd = l.op === "conv" ? [l.outC, l.inC / l.groups, ...w.k] : [l.inC, l.outC / l.groups, ...w.k];
+        const args = [ins[0], param(0, wd), ...(l.bias ? [param(1, [l.outC])] : [])];
+        const attrs: Attr[] = [
+          { name: "kernel_shape", ints: w.k },
+          { name: "strides", ints: w.s },
+          { name: "dilations", ints: w.d },
+          { name: "pads", ints: w.pads },
+          { name: "group", i: l.groups },
+        ];
+        if (l.op === "convT") {
+          // output padding: what the output size has beyond (in − 1)·s − pads + d·(k − 1) + 1
+          const base = (n: number, s: number, d: number, k: number, p0: number, p1: number) =>
+            (n - 1) * s - p0 - p1 + d * (k - 1) + 1;
+          const op = l.inShape.length === 3
+            ? [
+              l.outH - base(l.inH, l.sh, l.dh, l.kh, l.pt, l.pb),
+              l.outW - base(l.inW, l.sw, l.dw, l.kw, l.pl, l.pr),
+            ]
+            : [l.outW - base(l.inW, l.sw, l.dw, l.kw, l.pl, l.pr)];
+          attrs.push({ name: "output_padding", ints: op });
+        }
+        node(l.op === "conv" ? "Conv" : "ConvTranspose", args, out, `layer${i}`, attrs);
+        break;
+      }
+      case "pool": {
+        const w = window(l);
+        const attrs: Attr[] = [
+          { name: "kernel_shape", ints: w.k },
+          { name: "strides", ints: w.s },
+          { name: "pads", ints: w.pads },
+        ];
+        if (l.mode === "avg") attrs.push({ name: "count_include_pad", i: 1 });
+        if (l.mode === "l2") attrs.push({ name: "p", i: 2 });
+        node(
+          l.mode === "max" ? "MaxPool" : l.mode === "avg" ? "AveragePool" : "LpPool",
+          ins,
+          out,
+          `layer${i}`,
+          attrs,
+        );
+        break;
+      }
+      case "globalavgpool":
+        node("GlobalAveragePool", ins, `l${i}.pooled`, `layer${i}`);
+        node("Flatten", [`l${i}.pooled`], out, `layer${i}.flatten`, [{ name: "axis", i: 1 }]);
+        break;
+      case "upsample": {
+        const d2 = l.inShape.length === 3;
+        const scales = `l${i}.scales`;
+        inits.push(tensor(scales, [d2 ? 4 : 3], d2 ? [1, 1, l.sh, l.sw] : [1, 1, l.sw]));
+        node("Resize", [ins[0], "", scales], out, `layer${i}`, [
+          { name: "mode", s: l.mode === "nearest" ? "nearest" : "linear" },
+          { name: "coordinate_transformation_mode", s: l.mode === "nearest" ? "asymmetric" : "half_pixel" },
+          { name: "nearest_mode", s: "floor" },
+        ]);
+        break;
+      }
+      case "dense": {
+        let x = ins[0];
+        if (shapeOf(l.inputs[0]).length > 1) {
+          x = `l${i}.flat`;
+          node("Flatten", [ins[0]], x, `layer${i}.flatten`, [{ name: "axis", i: 1 }]);
+        }
+        const args = [x, param(0, [l.outF, l.inF]), ...(l.bias ? [param(1, [l.outF])] : [])];
+        node("Gemm", args, out, `layer${i}`, [{ name: "transB", i: 1 }]);
+        break;
+      }
+      case "flatten":
+        node("Flatten", ins, out, `layer${i}`, [{ name: "axis", i: 1 }]);
+        break;
+      case "add":
+        // ONNX Add is binary: a chain of them for 3+ inputs
+        ins.slice(1).reduce((acc, x, k) => {
+          const o = k === ins.length - 2 ? out : `l${i}.sum${k}`;
+          node("Add", [acc, x], o, `layer${i}.${k}`);
+          return o;
+        }, ins[0]);
+        break;
+      case "concat":
+        node("Concat", ins, out, `layer${i}`, [{ name: "axis", i: 1 }]);
+        break;
+      case "act": {
+        const simple: Record<string, string> = {
+          relu: "Relu",
+          sigmoid: "Sigmoid",
+          tanh: "Tanh",
+          hardswish: "HardSwish",
+          identity: "Identity",
+          softmax: "Softmax",
+        };
+        if (l.act === "leakyrelu" || l.act === "elu") {
+          node(l.act === "elu" ? "Elu" : "LeakyRelu", ins, out, `layer${i}`, [{ name: "alpha", f: l.alpha }]);
+        } else if (l.act === "clip") {
+          const lo = `l${i}.min`, hi = `l${i}.max`;
+          inits.push(tensor(lo, [], [l.alpha]), tensor(hi, [], [l.beta]));
+          node("Clip", [ins[0], lo, hi], out, `layer${i}`);
+        } else if (simple[l.act]) {
+          // opset 13+ Softmax normalises over the one axis given: the channel axis, as ours
+          node(simple[l.act], ins, out, `layer${i}`, l.act === "softmax" ? [{ name: "axis", i: 1 }] : []);
+        } else throw new TypeError(`layer ${i} (${l.spec.type}) has no ONNX form here`);
+        break;
+      }
+    }
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: 7,
+    producerName: producer,
+    opsetImport: [{ domain: "", version: 14 }],
+    graph: {
+      name: "tinycnn",
+      node: nodes,
+      initializer: inits,
+      input: [valueInfo("input", ["N", ...desc.inputShape])],
+      output: [valueInfo("output", ["N", ...layers[L - 1].outShape])],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
