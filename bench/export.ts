@@ -5,7 +5,7 @@
 
 import type { ModelDesc } from "../runtime/model_desc.ts";
 import { resolveLayers } from "../runtime/spec.ts";
-import { encodeOnnx } from "./onnx_writer.ts";
+import { modelToOnnx as encodeOnnx } from "../train/convert/to_onnx.ts";
 
 export interface PeerManifest {
   name: string;

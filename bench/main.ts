@@ -10,7 +10,7 @@
 
 import { BENCH_MODELS } from "./models.ts";
 import { exportModel, peerManifest } from "./export.ts";
-import { encodeOnnx } from "./onnx_writer.ts";
+import { modelToOnnx as encodeOnnx } from "../train/convert/to_onnx.ts";
 import type { ModelDesc } from "../runtime/model_desc.ts";
 // @ts-ignore plain JS helper shared with the drivers
 import { stats } from "./peers/common.mjs";
