@@ -12,7 +12,9 @@ import type { LayerSpec } from "./spec.ts";
 
 /** The sizes a model accepts: full per-sample shapes, min ≤ inputShape ≤ max per dim, dim 0 fixed. */
 export interface InputRange {
+  /** the smallest per-sample shape, e.g. [3, 8, 8] */
   min: number[];
+  /** the largest per-sample shape, e.g. [3, 512, 512] */
   max: number[];
 }
 

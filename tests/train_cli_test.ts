@@ -12,7 +12,10 @@ Deno.test("cli: bad flags exit 2 with a message naming the flag", async () => {
     [["--bogus"], /Unknown option '--bogus'/],
     [["--epochs", "zero"], /--epochs must be an integer, got "zero"/],
     [["--epochs", "0"], /--epochs must be in \[1,/],
-    [["--arch", "resnet"], /--arch must be one of small, lenet, edge, tiny, fcn, tcn or a \.json file/],
+    [
+      ["--arch", "resnet"],
+      /--arch must be one of small, lenet, edge, tiny, fcn, tcn, resnet-s or a \.json file/,
+    ],
     [
       ["--dataset", "cifar"],
       /--dataset must be one of mnist, fashion-mnist, mnist-full, synthetic-control, cbf/,

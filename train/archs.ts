@@ -25,7 +25,9 @@ export const ARCH_NAMES = ["small", "lenet", "edge", "tiny", "fcn", "tcn", "resn
 
 /** The short residual-block notation of an architecture file: expanded by expandBlocks. */
 export interface ResidualBlock {
+  /** the block notation's marker */
   type: "residual";
+  /** output channels of both convs (and of the projection) */
   filters: number;
   /** stride of the first conv (and of the projection), default 1 */
   stride?: number;

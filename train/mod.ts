@@ -28,11 +28,13 @@ import { TRAINING_DEVICE } from "./webgpu/gpu_backend.ts";
 export { loadDataset, type LoadOptions } from "./data/datasets.ts";
 export type { Dataset, SampleSet } from "./data/sets.ts";
 export type { EpochRecord } from "./checkpoint.ts";
-export type { QuantResult, TrainReport } from "./report.ts";
+export type { QuantResult, ReportLayer, TrainReport } from "./report.ts";
 export type { FetchOptions } from "./data/download.ts";
 export type { ProgressSink } from "./progress.ts";
 export type { ScheduleName } from "./schedule.ts";
 export type { TrainLayerSpec } from "./backend.ts";
+export type { ResidualBlock } from "./archs.ts";
+export type { InputRange } from "../runtime/input_range.ts";
 
 /** Samples per runtime predict() call when measuring a model. */
 const EVAL_CHUNK = 500;
@@ -41,7 +43,7 @@ const EVAL_CHUNK = 500;
 export interface TrainOptions {
   /** from {@link loadDataset} */
   data: Dataset;
-  /** a built-in name (tiny, small, lenet, edge, fcn), a JSON file path, or the layers; default small/fcn */
+  /** a built-in name (tiny, small, lenet, edge, fcn, tcn, resnet-s), a JSON file path, or the layers (graph links and residual blocks allowed) with an optional inputRange; default small/fcn */
   arch?: string | { name?: string; layers: (TrainLayerSpec | ResidualBlock)[]; inputRange?: InputRange };
   /** default: enough for ~600 optimizer steps (at least 2) */
   epochs?: number;

@@ -72,11 +72,15 @@ export interface TrainReport {
 
 /** One layer of the exported model, as the report lists it. */
 export interface ReportLayer {
+  /** position in the exported model */
   index: number;
+  /** layer type as in the file */
   type: string;
+  /** its name, when it has one */
   name?: string;
   /** producer layers, −1 = the model input */
   inputs: number[];
+  /** per-sample output shape */
   outputShape: number[];
 }
 
