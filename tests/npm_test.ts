@@ -3,14 +3,15 @@
 // `tinycnn/cpu` by Node to classify a PNG and raw pixels like mod.ts does; a
 // TypeScript consumer compiles with tsc --strict against its .d.ts; the same
 // folder served under a jsDelivr-like path (/npm/tinycnn@<version>/) is
-// imported by URL in headless Chromium and classifies. Ignored, saying why,
-// without `node`/`npm` (Chromium step: without /usr/bin/chromium).
+// imported by URL in headless Chromium and classifies; Bun (npm `bun`) runs
+// the Node script too. Ignored, saying why, without `node`/`npm` (Chromium
+// step: without /usr/bin/chromium; Bun step: without `bun`).
 
 import { assert, assertEquals } from "@std/assert";
 import { buildNpm } from "../examples/build_npm.ts";
 import { loadModel } from "../mod.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
-import { chromiumOrIgnore } from "./helpers/system.ts";
+import { chromiumOrIgnore, missingPart } from "./helpers/system.ts";
 import { launchChromium } from "./helpers/chromium.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -28,6 +29,8 @@ async function sh(cmd: string, args: string[], cwd: string): Promise<string> {
 const NPM = await sh("npm", ["--version"], ".").then((v) => v.trim(), () => "");
 if (!NPM) console.log("npm package: ignored — no `node`/`npm` on PATH");
 const HAS_CHROMIUM = chromiumOrIgnore("npm package in Chromium");
+const BUN = await sh("bun", ["--version"], ".").then((v) => v.trim(), () => "");
+if (!BUN) missingPart("npm package in Bun", "BUN", "no `bun` on PATH", "npm install -g bun");
 
 Deno.test({
   name: "npm package: pack, install offline, use from Node and TypeScript, import by URL in Chromium",
@@ -81,6 +84,20 @@ console.log(JSON.stringify(out));`,
         }
       }
       assertEquals(out.backends, ["cpu", "cpu"], "Node has no WebGPU: auto runs on the CPU");
+    });
+
+    await t.step({
+      name: "Bun runs the same script from the installed package",
+      ignore: !BUN,
+      fn: async () => {
+        const out = JSON.parse(await sh("bun", ["run.mjs"], app));
+        for (const k of ["png", "raw"] as const) {
+          assertEquals(out[k].map((p: { label: string }) => p.label), want.map((p) => p.label), `bun ${k}`);
+          for (const [i, p] of want.entries()) assert(Math.abs(out[k][i].probability - p.probability) < 1e-6, k);
+        }
+        assertEquals(out.backends, ["cpu", "cpu"], "Bun has no WebGPU: auto runs on the CPU");
+        console.log(`Bun ${BUN}: classified like mod.ts (PNG via tinycnn, raw pixels via tinycnn/cpu)`);
+      },
     });
 
     await t.step("a TypeScript consumer compiles with tsc --strict against the package's .d.ts", async () => {

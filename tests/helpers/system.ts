@@ -8,7 +8,7 @@
 // any failure can be rerun with the same cases.
 
 /** A system part a suite may need. */
-export type Part = "WEBGPU" | "CHROMIUM" | "ORT";
+export type Part = "WEBGPU" | "CHROMIUM" | "ORT" | "BUN";
 
 /** True when REQUIRE_<part>=1: a missing part must fail, not be ignored. */
 export function required(part: Part): boolean {
