@@ -58,7 +58,9 @@ function opKeys(t: string): string[] {
   if (t.startsWith("conv")) return ["filters", "kernel", "stride", "dilation", "padding", "groups", "bias"];
   if (t === "globalavgpool") return [];
   if (t.startsWith("upsample")) return ["scale", "mode"];
-  if (t.includes("pool")) return ["size", "stride", "padding"];
+  if (t.includes("pool")) {
+    return t.startsWith("avg") ? ["size", "stride", "padding", "countPad"] : ["size", "stride", "padding"];
+  }
   if (t === "dense") return ["units", "bias"];
   return t === "leakyrelu" || t === "elu" ? ["alpha"] : t === "clip" ? ["min", "max"] : [];
 }
@@ -79,10 +81,18 @@ const V1_1_TYPES = [
 
 /** The minor version a file of `layers` needs: 1 when it uses a 1.1 addition, else 0 (byte-identical to 1.0 writers). */
 export function minorVersionFor(
-  layers: readonly { type: string; padding?: unknown; name?: unknown; inputs?: unknown }[],
+  layers: readonly {
+    type: string;
+    padding?: unknown;
+    name?: unknown;
+    inputs?: unknown;
+    countPad?: unknown;
+  }[],
 ): 0 | 1 {
   return layers.some((l) =>
-      V1_1_TYPES.includes(l.type) || l.padding === "causal" || l.name !== undefined || l.inputs !== undefined
+      V1_1_TYPES.includes(l.type) || l.padding === "causal" || l.name !== undefined ||
+      l.inputs !== undefined ||
+      l.countPad !== undefined
     )
     ? 1
     : 0;

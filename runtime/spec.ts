@@ -81,12 +81,16 @@ export type LayerOp =
     size: Pair;
     stride?: Pair;
     padding?: Padding;
+    /** avgpool only: false divides by the real cells of a window, not its size (ONNX count_include_pad = 0) */
+    countPad?: boolean;
   }
   | {
     type: "maxpool1d" | "avgpool1d" | "l2pool1d";
     size: number;
     stride?: number;
     padding?: Padding;
+    /** avgpool only, as in 2-D */
+    countPad?: boolean;
   }
   | { type: "globalavgpool" }
   | { type: "upsample2d"; scale: Pair; mode?: "nearest" | "bilinear" }
@@ -152,7 +156,8 @@ export interface Window2d {
   outW: number;
 }
 
-export type PoolMode = "max" | "avg" | "l2";
+/** avg counts padded cells as zeros (divides by the window); avgvalid (avgpool `countPad: false`) divides by the real cells. */
+export type PoolMode = "max" | "avg" | "avgvalid" | "l2";
 
 /**
  * Upsampling by integer factors (1-D: sh = 1, inH = outH = 1). nearest: out[o] = in[floor(o / s)];
@@ -457,7 +462,15 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
         `${what}: padding [${pt},${pb},${pl},${pr}] must be smaller than the window ${kh}x${kw} on each side`,
       );
     }
-    const mode = t.slice(0, t.indexOf("pool")) as PoolMode;
+    let mode = t.slice(0, t.indexOf("pool")) as PoolMode;
+    if (s.countPad !== undefined) {
+      if (mode !== "avg" || typeof s.countPad !== "boolean") {
+        throw new TypeError(
+          `${what}.countPad is a boolean of avgpool layers, got ${JSON.stringify(s.countPad)}`,
+        );
+      }
+      if (!s.countPad) mode = "avgvalid";
+    }
     const outShape = dims === 2 ? [inC, outH, outW] : [inC, outW];
     return { ...base, outShape, op: "pool", mode, ...win, outC: inC };
   }

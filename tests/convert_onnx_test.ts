@@ -187,14 +187,21 @@ Deno.test("convert: every refusal names the node, its op type and what is unsupp
       /node "sm" \(Softmax\): axis 3 .* only the channel axis/,
     ],
     [
-      tiny([{
-        name: "ap",
-        opType: "AveragePool",
-        input: ["x"],
-        output: ["y"],
-        attribute: [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])],
-      }], [3, 5, 5]),
-      /node "ap" \(AveragePool\): count_include_pad=0 with pads/,
+      tiny(
+        [
+          { name: "pad", opType: "Pad", input: ["x", "p"], output: ["xp"] },
+          {
+            name: "ap",
+            opType: "AveragePool",
+            input: ["xp"],
+            output: ["y"],
+            attribute: [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])],
+          },
+        ],
+        [3, 5, 5],
+        [{ name: "p", dims: [8], dataType: 7, int64Data: [0, 0, 1, 1, 0, 0, 1, 1] }],
+      ),
+      /node "ap" \(AveragePool\): a Pad before AveragePool with count_include_pad=0/,
     ],
     [
       tiny(

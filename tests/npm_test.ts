@@ -93,7 +93,9 @@ console.log(JSON.stringify(out));`,
         const out = JSON.parse(await sh("bun", ["run.mjs"], app));
         for (const k of ["png", "raw"] as const) {
           assertEquals(out[k].map((p: { label: string }) => p.label), want.map((p) => p.label), `bun ${k}`);
-          for (const [i, p] of want.entries()) assert(Math.abs(out[k][i].probability - p.probability) < 1e-6, k);
+          for (const [i, p] of want.entries()) {
+            assert(Math.abs(out[k][i].probability - p.probability) < 1e-6, k);
+          }
         }
         assertEquals(out.backends, ["cpu", "cpu"], "Bun has no WebGPU: auto runs on the CPU");
         console.log(`Bun ${BUN}: classified like mod.ts (PNG via tinycnn, raw pixels via tinycnn/cpu)`);

@@ -1,6 +1,7 @@
 // Pooling on every implementation against the float64 reference
 // (tests/ops/check_layer.ts): max (with ties: first winner in scan order) /
-// avg / l2, 2-D and 1-D, valid/same/full/explicit padding, stride ≠ window,
+// avg (padded cells counted, or not: countPad false) / l2, 2-D and 1-D,
+// valid/same/full/explicit padding, stride ≠ window,
 // the maxpool2x2 fast path and the tiled max-pool backward, and global
 // average pooling. Batch 1–3.
 
@@ -39,6 +40,20 @@ const DRAWS: Draw[] = [
         } as TrainLayerSpec,
         inShape: [C, H, W],
         ties,
+      };
+  }],
+  ["avg pool without padded cells (countPad: false, ONNX count_include_pad = 0), 2-D and 1-D", 5, (rng) => {
+    const C = 1 + rng.int(3), H = 3 + rng.int(6), W = 3 + rng.int(7);
+    const k = 2 + rng.int(2);
+    const padding = rng.next() < 0.5 ? "same" : 1;
+    return rng.next() < 0.3
+      ? {
+        spec: { type: "avgpool1d", size: k, stride: 1 + rng.int(2), padding, countPad: false },
+        inShape: [C, W],
+      }
+      : {
+        spec: { type: "avgpool2d", size: [k, 3], stride: [1 + rng.int(2), 2], padding, countPad: false },
+        inShape: [C, H, W],
       };
   }],
   ["max pool 2×2 stride 2 (CPU fast path, tiled backward), odd sizes", 4, (rng) => ({

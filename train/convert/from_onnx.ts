@@ -420,11 +420,9 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
           const auto = attrString(n, "auto_pad", "NOTSET");
           let pads = attrInts(n, "pads", [...k.map(() => 0), ...k.map(() => 0)])!;
           const avg = op === "AveragePool";
-          if (avg && attrInt(n, "count_include_pad", 0) === 0 && pads.some((p) => p > 0)) {
-            no(
-              "count_include_pad=0 with pads is not supported (tinycnn's avgpool counts padded cells; export with count_include_pad=True)",
-            );
-          }
+          // count_include_pad = 0 divides by the real cells (countPad: false); a merged Pad's zeros are real cells
+          const countPad = !avg || attrInt(n, "count_include_pad", 0) === 1 || pads.every((p) => p === 0);
+          if (x.pad && !countPad) no("a Pad before AveragePool with count_include_pad=0 is not supported");
           if (x.pad) {
             if (!avg) no("a zero Pad before MaxPool is not supported (max pooling pads with −∞)");
             pads = pads.map((p, i) => p + x.pad![i]);
@@ -453,13 +451,8 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
           }
           const pair = (v: number[]) => (d === 2 ? [v[0], v[1]] : v[0]);
           const type = `${avg ? "avg" : "max"}pool${d}d`;
-          set(
-            emit(
-              { type, size: pair(k), stride: pair(strides), padding: ourPad(pads, d) } as LayerSpec,
-              [x],
-              [],
-            ),
-          );
+          const spec = { type, size: pair(k), stride: pair(strides), padding: ourPad(pads, d) };
+          set(emit((countPad ? spec : { ...spec, countPad: false }) as LayerSpec, [x], []));
           break;
         }
         case "GlobalAveragePool":

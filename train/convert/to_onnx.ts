@@ -4,7 +4,7 @@
 // after their layer, a symbolic batch dim "N". Graph links become tensor
 // names (layer i's output is "l<i>", the model input "input", the output
 // "output"). The exact semantics match: avgpool counts padded cells
-// (count_include_pad = 1), l2pool is LpPool p = 2, "same" padding is
+// (count_include_pad = 1; countPad: false → 0), l2pool is LpPool p = 2, "same" padding is
 // SAME_UPPER written as explicit pads, (bi)linear upsampling is Resize with
 // half_pixel, nearest with asymmetric + floor, relu6 is Clip(0, 6).
 // Invariant: a layer without an exact ONNX form throws TypeError naming it.
@@ -123,10 +123,12 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
           { name: "strides", ints: w.s },
           { name: "pads", ints: w.pads },
         ];
-        if (l.mode === "avg") attrs.push({ name: "count_include_pad", i: 1 });
+        if (l.mode === "avg" || l.mode === "avgvalid") {
+          attrs.push({ name: "count_include_pad", i: l.mode === "avg" ? 1 : 0 });
+        }
         if (l.mode === "l2") attrs.push({ name: "p", i: 2 });
         node(
-          l.mode === "max" ? "MaxPool" : l.mode === "avg" ? "AveragePool" : "LpPool",
+          l.mode === "max" ? "MaxPool" : l.mode === "l2" ? "LpPool" : "AveragePool",
           ins,
           out,
           `layer${i}`,

@@ -52,13 +52,13 @@ export const pool2d: PoolKernel = (g, mode, x, batch, y) => {
               }
             }
             v = m;
-          } else if (mode === "avg") {
+          } else if (mode === "avg" || mode === "avgvalid") {
             let s = 0;
             for (let iy = iy0; iy < iy1; iy++) {
               const r = xP + iy * inW;
               for (let ix = ix0; ix < ix1; ix++) s += x[r + ix];
             }
-            v = s * inv;
+            v = mode === "avg" ? s * inv : s / ((iy1 - iy0) * (ix1 - ix0));
           } else {
             let s = 0;
             for (let iy = iy0; iy < iy1; iy++) {

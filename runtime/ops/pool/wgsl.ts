@@ -19,8 +19,13 @@ const GAP_LAYOUT = [["spatial", "u32"]] as const;
 /** Pool forward source for a mode. */
 export function poolWgsl(mode: PoolMode): string {
   const init = mode === "max" ? "bitcast<f32>(0xff7fffffu)" : "0.0"; // -FLT_MAX; Chromium rejects the decimal literal
-  const step = mode === "max" ? "m = max(m, v);" : mode === "avg" ? "m += v;" : "m += v * v;";
-  const fin = mode === "max" ? "select(0.0, m, hit)" : mode === "avg" ? "m / f32(p.kh * p.kw)" : "sqrt(m)";
+  const step = mode === "max" ? "m = max(m, v);" : mode === "l2" ? "m += v * v;" : "m += v;";
+  const fin = {
+    max: "select(0.0, m, hit)",
+    avg: "m / f32(p.kh * p.kw)",
+    avgvalid: "select(0.0, m / f32((yhi - ylo) * (xhi - xlo)), hit)", // the real cells only
+    l2: "sqrt(m)",
+  }[mode];
   return `// ${mode} pool forward
 ${uniformDecl(LAYOUT)}
 ${roleDecls(["x", "y"])}

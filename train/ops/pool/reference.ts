@@ -59,10 +59,10 @@ export function poolForward64(
       for (const c of cells) if (x[c] > x[arg]) arg = c;
       y[o] = x[arg];
       argmax![o] = arg;
-    } else if (mode === "avg") {
+    } else if (mode === "avg" || mode === "avgvalid") {
       let s = 0;
       for (const c of cells) s += x[c];
-      y[o] = s / (g.kh * g.kw); // padded cells count as zeros
+      y[o] = s / (mode === "avg" ? g.kh * g.kw : cells.length); // avg: padded cells count as zeros
     } else {
       let s = 0;
       for (const c of cells) s += x[c] * x[c];
@@ -86,8 +86,9 @@ export function poolBackward64(
   forEachWindow(g, batch, (o, cells) => {
     if (mode === "max") {
       if (argmax![o] >= 0) dx[argmax![o]] += dy[o]; // δ goes to the winner
-    } else if (mode === "avg") {
-      for (const c of cells) dx[c] += dy[o] / (g.kh * g.kw);
+    } else if (mode === "avg" || mode === "avgvalid") {
+      const n = mode === "avg" ? g.kh * g.kw : cells.length;
+      for (const c of cells) dx[c] += dy[o] / n;
     } else if (y[o] !== 0) {
       for (const c of cells) dx[c] += dy[o] * x[c] / y[o]; // ∂√(Σx²)/∂x = x/y
     }

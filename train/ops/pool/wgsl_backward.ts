@@ -28,7 +28,7 @@ import {
 
 /** The read-only inputs the backward kernel of `mode` binds, in binding order (dx follows). */
 export function poolBackwardReads(mode: PoolMode): ("x" | "y" | "dy")[] {
-  return mode === "avg" ? ["dy"] : mode === "max" ? ["x", "dy"] : ["x", "y", "dy"];
+  return mode === "avg" || mode === "avgvalid" ? ["dy"] : mode === "max" ? ["x", "dy"] : ["x", "y", "dy"];
 }
 
 /** dx for pooling. */
@@ -41,6 +41,11 @@ export function poolBackward(g: Window2d, mode: PoolMode, batch: number): Kernel
   let contrib: string;
   if (mode === "avg") {
     contrib = `s += dy[o] / f32(KH * KW);`;
+  } else if (mode === "avgvalid") {
+    // divided by the window's real cells, as in the forward
+    contrib = `let cy = min(oy * SH - PT + KH, IH) - max(oy * SH - PT, 0);
+        let cx = min(ox * SW - PL + KW, IW) - max(ox * SW - PL, 0);
+        s += dy[o] / f32(cy * cx);`;
   } else if (mode === "l2") {
     contrib = `let yv = y[o];
         if (yv > 0.0) { s += dy[o] * x[i] / yv; }`;
