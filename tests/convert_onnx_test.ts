@@ -332,3 +332,34 @@ Deno.test("convert CLI: int8, labels and normalisation recorded; a refused model
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("convert: damaged ONNX bytes (truncated, bit-flipped, random) are typed errors or valid models, never a crash", async () => {
+  const good = await Deno.readFile(new URL("residual.onnx", DIR));
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const damaged: Uint8Array[] = [new Uint8Array(0), good.slice(0, 100), good.slice(0, good.length - 7)];
+  for (let k = 0; k < 40; k++) {
+    const b = good.slice();
+    for (let j = 0; j < 3; j++) b[Math.floor(rnd() * b.length)] ^= 1 << Math.floor(rnd() * 8);
+    damaged.push(b);
+  }
+  for (let k = 0; k < 10; k++) damaged.push(Uint8Array.from({ length: 200 }, () => Math.floor(rnd() * 256)));
+  let refused = 0;
+  for (const b of damaged) {
+    try {
+      const desc = onnxBytesToModel(b);
+      // a flip in a weight's bytes still converts: the model must then be valid as a whole
+      (await loadModel(encodeModel(desc), { backend: "cpu" })).dispose();
+    } catch (e) {
+      assert(
+        e instanceof TypeError || e instanceof RangeError || e instanceof UnsupportedOnnxError,
+        String(e),
+      );
+      refused++;
+    }
+  }
+  console.log(
+    `damaged ONNX: ${refused} of ${damaged.length} refused with a typed error, the rest converted to valid models`,
+  );
+  assert(refused >= 13);
+});
