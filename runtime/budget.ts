@@ -13,6 +13,8 @@
 import { macs, type ResolvedLayer } from "./spec.ts";
 import { convVariant } from "./ops/conv/cpu.ts";
 import { cpuPlan } from "./cpu/forward.ts";
+import { convTVariants } from "./ops/conv/transpose_cpu.ts";
+import { convTGemmScratchBytes } from "./ops/conv/transpose_gemm.ts";
 
 /** Compute and memory limits of a model (LoadOptions). */
 export interface Budget {
@@ -39,6 +41,9 @@ export interface ModelCost {
 
 /** Batch-independent scratch the CPU backend allocates for one layer, in bytes. */
 export function layerScratchBytes(l: ResolvedLayer): number {
+  if (l.op === "convT") {
+    return convTVariants(l)[0] === "gemm" ? convTGemmScratchBytes(l) : 8 * l.outH * l.outW;
+  }
   if (l.op !== "conv") return 0;
   const { inC, outC, outH, outW, kh, kw } = l;
   const tiles = ((outH + 1) >> 1) * ((outW + 1) >> 1);

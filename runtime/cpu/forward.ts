@@ -19,7 +19,7 @@ import { globalAvgPool, poolCpu } from "../ops/pool/cpu.ts";
 import { denseCpu } from "../ops/dense/cpu.ts";
 import { activation } from "../ops/activation/cpu.ts";
 import { upsampleCpu } from "../ops/upsample/cpu.ts";
-import { convTransposeCpu } from "../ops/conv/transpose_cpu.ts";
+import { convTCpu } from "../ops/conv/transpose_cpu.ts";
 import { addCpu, concatCpu } from "../ops/join/cpu.ts";
 import { planSlots, type SlotPlan } from "../graph.ts";
 
@@ -92,7 +92,7 @@ function runLayer(
     case "upsample":
       return upsampleCpu(l, x, batch, y);
     case "convT":
-      return convTransposeCpu(l, params[0], b, x, batch, y, false);
+      return convTCpu(l, params[0], b, x, batch, y, false);
     case "act":
       return activation(l.act, l.alpha, l.beta, l.c, l.spatial, x, batch, y);
     case "flatten":

@@ -25,6 +25,7 @@ import { layerBackward } from "../../train/webgpu/layer_backward.ts";
 import { dropoutKeep } from "../../train/ops/dropout/mask.ts";
 import { Net32 } from "../../train/cpu/network.ts";
 import { convCpu, convVariant, convVariants, prepareConv } from "../../runtime/ops/conv/cpu.ts";
+import { convTCpu, convTVariants } from "../../runtime/ops/conv/transpose_cpu.ts";
 import { pool2d } from "../../runtime/ops/pool/pool_direct.ts";
 import { isMaxPool2x2, maxPool2x2 } from "../../runtime/ops/pool/maxpool2x2.ts";
 import { forwardLayer } from "../../runtime/cpu/forward.ts";
@@ -76,6 +77,16 @@ function cpuVariants(l: TrainResolvedLayer, params: Float32Array[]) {
         convCpu(l, prep, params[0], b, x, n, y, false);
         // the layer's own forward runs exactly the chosen variant
         if (v === convVariant(l)) assertEquals(forwardLayer(l, params, x, n), y, `forwardLayer runs ${v}`);
+      }]);
+    }
+  } else if (l.op === "convT") {
+    const b = l.bias ? params[1] : null;
+    for (const v of convTVariants(l)) {
+      out.push([`cpu convT ${v}`, (x, n, y) => {
+        convTCpu(l, params[0], b, x, n, y, false, v);
+        if (v === convTVariants(l)[0]) {
+          assertEquals(forwardLayer(l, params, x, n), y, `forwardLayer runs ${v}`);
+        }
       }]);
     }
   } else if (l.op === "pool") {
