@@ -207,6 +207,12 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
       }
       return v.shape.length - 1;
     };
+    // input 0 as an image / series with no Pad before it, and its spatial rank
+    const spatialInput = (): [Value, number] => {
+      const x = value(0);
+      noPad(x);
+      return [x, spatial(x, op)];
+    };
     // a 1-D or 2-D window's padding [before…, after…] (ONNX order) in our form
     const ourPad = (p: number[], d: number): number[] => (d === 2 ? [p[0], p[2], p[1], p[3]] : [p[0], p[1]]);
 
@@ -457,9 +463,7 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
         }
         case "GlobalAveragePool":
         case "ReduceMean": {
-          const x = value(0);
-          noPad(x);
-          const d = spatial(x, op);
+          const [x, d] = spatialInput();
           const r = d + 2;
           let keep = 1;
           if (op === "ReduceMean") {
@@ -619,9 +623,7 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
         }
         case "Resize":
         case "Upsample": {
-          const x = value(0);
-          noPad(x);
-          const d = spatial(x, op);
+          const [x, d] = spatialInput();
           const mode = attrString(n, "mode", "nearest");
           const ctm = attrString(
             n,
