@@ -237,7 +237,7 @@ gpuTest("graph: one WebGPU-backend SGD step follows the reference gradient", "gr
   await checkBackend("webgpu", (cfg) => createWebGpuBackend(device, cfg));
 });
 
-Deno.test("graph export: links renumbered across dropout and folded batchnorm, file 1.1, same outputs", async () => {
+Deno.test("graph export: links renumbered across dropout and folded batchnorm, unfoldable ones as affine layers, file 1.1, same outputs", async () => {
   const layers: TrainLayerSpec[] = [
     { type: "conv2d", filters: 3, kernel: 3, padding: "same", name: "c0" },
     { type: "batchnorm", name: "bn0" },
@@ -292,18 +292,40 @@ Deno.test("graph export: links renumbered across dropout and folded batchnorm, f
   };
   close(got, sm(eval0, 2), 1e-5, "exported vs training eval");
   be.dispose();
-  // a batchnorm whose producer has another reader cannot fold
+  // batchnorms that cannot fold — their producer has another reader, they follow a join (pre-activation)
+  // or a pool, or sit on flat features after a flatten — become per-channel affine layers, same outputs
   const shared: TrainLayerSpec[] = [
     { type: "conv2d", filters: 2, kernel: 1 },
     { type: "batchnorm" },
     { type: "add", inputs: [0, 1] },
+    { type: "batchnorm" },
+    { type: "relu" },
+    { type: "maxpool2d", size: 2 },
+    { type: "batchnorm" },
     { type: "flatten" },
+    { type: "batchnorm" },
     { type: "dense", units: 2 },
   ];
   const c2 = { ...cfg, layers: shared };
   const b2 = createCpuBackend(c2);
-  const st = await b2.getState();
-  assertThrows(() => toModelDesc(c2, st), TypeError, "cannot be folded into layer 0");
+  for (let s = 0; s < 3; s++) await b2.step(x, Int32Array.of(0, 1), 2, 0.05);
+  const d2 = toModelDesc(c2, await b2.getState());
+  assertEquals(d2.layers.map((l) => l.type), [
+    "conv2d",
+    "conv2d",
+    "add",
+    "conv2d",
+    "relu",
+    "maxpool2d",
+    "conv2d",
+    "flatten",
+    "dense",
+    "dense",
+    "softmax",
+  ]);
+  const m2 = await loadModel(encodeModel(d2), { backend: "cpu" });
+  close(await m2.predict(x, { batch: 2 }), sm(await b2.predict(x, 2), 2), 1e-5, "affine batchnorms");
+  m2.dispose();
   b2.dispose();
 });
 

@@ -261,19 +261,10 @@ function checkArch(a: Arch, inputShape: number[], classes: number, where: string
       })`,
     );
   }
-  const links = linkInputs(a.layers);
   for (const [i, l] of a.layers.entries()) {
     if (l.type === "dropout" && !(typeof l.rate === "number" && l.rate >= 0 && l.rate < 1)) {
       throw new RangeError(
         `${where}: layer ${i} dropout rate must be in [0, 1), got ${JSON.stringify(l.rate)}`,
-      );
-    }
-    const from = links[i][0];
-    if (
-      l.type === "batchnorm" && (from < 0 || !["conv2d", "conv1d", "dense"].includes(a.layers[from].type))
-    ) {
-      throw new TypeError(
-        `${where}: layer ${i} batchnorm must directly follow a conv or dense layer (it is folded)`,
       );
     }
   }

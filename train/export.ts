@@ -5,7 +5,9 @@
 // (a transposed conv's weight is (inC, outC/groups, kh, kw): output channel
 // g·(outC/groups) + o' owns w[ic, o', …] for the input channels ic of group g)
 // (a conv/dense without bias gains one, b = 0). A batchnorm with no such
-// predecessor is a TypeError. With a softmax_xent loss the net ends in raw
+// predecessor (or one whose output others read too, e.g. a join's inputs or
+// a pre-activation block's add) becomes a per-channel affine layer instead:
+// a 1×1 depthwise conv on images and series, a diagonal dense on flat data. With a softmax_xent loss the net ends in raw
 // logits, so a softmax layer is appended (the exported model outputs
 // probabilities) unless extra.appendSoftmax is false or it already ends in one.
 // Folding is computed in float64 and stored as float32.
@@ -20,7 +22,7 @@
 import type { BackendState, TrainConfig } from "./backend.ts";
 import type { LayerSpec } from "../runtime/spec.ts";
 import type { ModelDesc, Normalization } from "../runtime/model_desc.ts";
-import { prod, resolveTrainLayers, trainParamShapes } from "./layers.ts";
+import { type BatchNormLayer, prod, resolveTrainLayers, trainParamShapes } from "./layers.ts";
 import { consumers, withInputs } from "../runtime/graph.ts";
 import type { InputRange } from "../runtime/input_range.ts";
 
@@ -32,6 +34,35 @@ export interface ExportExtra {
   appendSoftmax?: boolean;
   /** the sizes the model also runs at (a fully convolutional architecture's Arch.inputRange) */
   inputRange?: InputRange;
+}
+
+/** y = x·s + t per channel of a batchnorm that cannot fold: s = γ/√(var + eps), t = β − mean·s. */
+function bnAffine(l: BatchNormLayer, run: Float32Array[], ps: Float32Array[]): [Float32Array, Float32Array] {
+  const s = Float64Array.from({ length: l.c }, (_, o) => ps[0][o] / Math.sqrt(run[1][o] + l.eps));
+  return [Float32Array.from(s), Float32Array.from(s, (v, o) => ps[1][o] - run[0][o] * v)];
+}
+
+/** The layer a batchnorm becomes when it cannot fold: a 1×1 depthwise conv (images, series) or a dense (flat). */
+function affineLayer(
+  l: BatchNormLayer,
+  _run: Float32Array[],
+  _ps: Float32Array[],
+  from: number,
+  k: number,
+): LayerSpec {
+  const rank = l.inShape.length;
+  const spec: LayerSpec = rank === 1
+    ? { type: "dense", units: l.c }
+    : { type: rank === 3 ? "conv2d" : "conv1d", filters: l.c, kernel: 1, groups: l.c };
+  return withInputs(spec, [from], k);
+}
+
+function affineParams(l: BatchNormLayer, run: Float32Array[], ps: Float32Array[]): Float32Array[] {
+  const [s, t] = bnAffine(l, run, ps);
+  if (l.inShape.length > 1) return [s, t];
+  const w = new Float32Array(l.c * l.c);
+  for (let o = 0; o < l.c; o++) w[o * l.c + o] = s[o];
+  return [w, t];
 }
 
 export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: ExportExtra = {}): ModelDesc {
@@ -70,28 +101,24 @@ export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: Export
     if (l.op === "batchnorm") {
       const k = from;
       const prev = outLayers[k];
-      const foldable = ["conv2d", "conv1d", "dense", "conv2dtranspose", "conv1dtranspose"];
-      if (!prev || !foldable.includes(prev.type)) {
-        throw new TypeError(
-          `layer ${i} (batchnorm) cannot be folded: expected a conv (or transposed conv) or dense before it, got ${
-            prev ? prev.type : "the input"
-          }`,
-        );
-      }
-      // the producer (through dropouts) must be read by this batchnorm alone
-      for (let j = l.inputs[0], r = i; j >= 0; r = j, j = layers[j].inputs[0]) {
-        if (readers[j].length !== 1 || readers[j][0] !== r) {
-          throw new TypeError(
-            `layer ${i} (batchnorm) cannot be folded into layer ${j} (${layers[j].op}): layers ${
-              readers[j].join(", ")
-            } read it, folding would change what the others see`,
-          );
-        }
-        if (layers[j].op !== "dropout") break;
-      }
       const run = state.running?.[i];
       if (!Array.isArray(run) || run.length !== 2 || run[0]?.length !== l.c || run[1]?.length !== l.c) {
         throw new TypeError(`state.running[${i}] (batchnorm): expected [mean (${l.c}), var (${l.c})]`);
+      }
+      const foldable = ["conv2d", "conv1d", "dense", "conv2dtranspose", "conv1dtranspose"];
+      // the producer (through dropouts) must be read by this batchnorm alone
+      let alone = true;
+      for (let j = l.inputs[0], r = i; j >= 0; r = j, j = layers[j].inputs[0]) {
+        if (readers[j].length !== 1 || readers[j][0] !== r) alone = false;
+        if (layers[j].op !== "dropout") break;
+      }
+      if (!prev || !foldable.includes(prev.type) || !alone) {
+        // not foldable (after a join, a pool, the input, or a layer others read too): a per-channel affine layer
+        outLayers.push(affineLayer(l, run, ps, k, outLayers.length));
+        outParams.push(affineParams(l, run, ps));
+        outResolved.push(l);
+        at.push(outLayers.length - 1);
+        return;
       }
       const [gamma, beta] = ps;
       const w = outParams[k][0];
