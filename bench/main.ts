@@ -8,7 +8,7 @@
 // Flags: --quick (fewer reps, ~2-3 min), --skip-train, --skip-peers,
 //        --only lenet,small,edge, --out bench/results.md
 
-import { BENCH_MODELS } from "./models.ts";
+import { BENCH_MODELS, EDGE_CHAIN } from "./models.ts";
 import { exportModel, peerManifest } from "./export.ts";
 import { modelToOnnx as encodeOnnx } from "../train/convert/to_onnx.ts";
 import type { ModelDesc } from "../runtime/model_desc.ts";
@@ -113,7 +113,13 @@ if (await fileExists(`${root}runtime/format.ts`)) {
   encodeTcnn = (d) => fmt.encodeModel(d);
   decodeTcnn = (b) => fmt.decodeModel(b);
 }
-const models: { name: string; base: string; oursModel: string }[] = [];
+/** `graph`: a DAG model, which only the ONNX peers (onnxruntime) can run; the JS peers' builders take chains. */
+const models: {
+  name: string;
+  base: string;
+  oursModel: string;
+  graph?: boolean;
+}[] = [];
 for (const [name, make] of Object.entries(BENCH_MODELS)) {
   if (only && !only.includes(name)) continue;
   const paths = await exportModel(cache, name, make(), encodeTcnn);
@@ -129,11 +135,22 @@ if (
 ) {
   try {
     const { desc } = decodeTcnn(await Deno.readFile(edgePath));
-    const { manifest, bin } = peerManifest("edge", desc);
-    await Deno.writeTextFile(`${cache}/edge.json`, JSON.stringify(manifest));
-    await Deno.writeFile(`${cache}/edge.bin`, new Uint8Array(bin.buffer));
-    await Deno.writeFile(`${cache}/edge.onnx`, encodeOnnx(desc));
-    models.push({ name: "edge", base: `${cache}/edge`, oursModel: edgePath });
+    const graph = desc.layers.some((l) => l.inputs !== undefined);
+    // a graph model (resnet-s) gets its own row; the edge chain row then runs the same chain with seeded weights
+    const name = graph ? String(desc.meta?.arch ?? "graph") : "edge";
+    const { manifest, bin } = peerManifest(name, desc);
+    await Deno.writeTextFile(`${cache}/${name}.json`, JSON.stringify(manifest));
+    await Deno.writeFile(`${cache}/${name}.bin`, new Uint8Array(bin.buffer));
+    await Deno.writeFile(`${cache}/${name}.onnx`, encodeOnnx(desc));
+    if (graph) {
+      const paths = await exportModel(cache, "edge", EDGE_CHAIN(), encodeTcnn);
+      models.push({
+        name: "edge",
+        base: `${cache}/edge`,
+        oursModel: paths.tcnn ?? "edge",
+      });
+    }
+    models.push({ name, base: `${cache}/${name}`, oursModel: edgePath, graph });
   } catch (e) {
     log(`edge model skipped: ${e}`);
   }
@@ -207,6 +224,7 @@ for (const m of models) {
   }
   if (skipPeers) continue;
   for (const p of peers) {
+    if (m.graph && !p.lib.startsWith("ort")) continue;
     const r = await bestOf2([...p.cmd(m.base), ...Q], p.cwd);
     infer[m.name][p.lib] = { ...(r.json ?? { error: r.err }), vs: p.vs };
     log(`${m.name} ${p.lib}: ${summ(r.json)}`);
@@ -215,7 +233,9 @@ for (const m of models) {
 function summ(j: Json | null): string {
   if (!j) return "no output";
   if (j.error) return `ERROR ${String(j.error).split("\n")[0]}`;
-  return `b1 ${j.b1?.median?.toFixed(3)} ms, b64 ${j.b64?.img_s?.toFixed(0)} img/s`;
+  return `b1 ${j.b1?.median?.toFixed(3)} ms, b64 ${
+    j.b64?.img_s?.toFixed(0)
+  } img/s`;
 }
 
 // ---------------------------------------------------------------- cold start
@@ -296,7 +316,9 @@ if (!skipTrain) {
       train.push(j);
       log(
         `train ${backend} ${arch}: ${
-          j.error ? "ERROR " + String(j.error).split("\n")[0] : j.samples_s.toFixed(1) + " samples/s"
+          j.error
+            ? "ERROR " + String(j.error).split("\n")[0]
+            : j.samples_s.toFixed(1) + " samples/s"
         }`,
       );
     }
@@ -373,7 +395,9 @@ if (!skipTrain && !skipPeers && (!only || only.includes("small"))) {
     train.push(t);
     log(
       `train ${t.lib} small: ${
-        t.error ? "ERROR " + String(t.error).split("\n")[0] : t.samples_s.toFixed(1) + " samples/s"
+        t.error
+          ? "ERROR " + String(t.error).split("\n")[0]
+          : t.samples_s.toFixed(1) + " samples/s"
       }`,
     );
   }
@@ -415,7 +439,9 @@ lines.push(
   `- machine: ${navigator.hardwareConcurrency} cores, ${cpuModel}; load average at start ${loadStart}, at end ${loadEnd}`,
 );
 lines.push(
-  `- WebGPU: ${mmGpu.adapter ?? "n/a"} via DENO_WEBGPU_BACKEND=${env.DENO_WEBGPU_BACKEND}`,
+  `- WebGPU: ${
+    mmGpu.adapter ?? "n/a"
+  } via DENO_WEBGPU_BACKEND=${env.DENO_WEBGPU_BACKEND}`,
 );
 lines.push(
   `- Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), Node ${nodeV}; peers: ${
@@ -442,7 +468,9 @@ for (const [name, libs] of Object.entries(infer)) {
   for (const [lib, j] of Object.entries(libs)) {
     if (j.error) {
       lines.push(
-        `| ${name} | ${lib} | error: ${String(j.error).split("\n")[0].slice(0, 80)} | | | | | |`,
+        `| ${name} | ${lib} | error: ${
+          String(j.error).split("\n")[0].slice(0, 80)
+        } | | | | | |`,
       );
       continue;
     }
@@ -456,7 +484,9 @@ for (const [name, libs] of Object.entries(infer)) {
       ).toExponential(1);
     }
     lines.push(
-      `| ${name} | ${lib}${ours ? ` (vs ours-${j.vs})` : ""} | ${f(j.b1.median, 3)} | ${f(j.b1.p90, 3)} | ${
+      `| ${name} | ${lib}${ours ? ` (vs ours-${j.vs})` : ""} | ${
+        f(j.b1.median, 3)
+      } | ${f(j.b1.p90, 3)} | ${
         f(j.b64.img_s, 0)
       } | ${lat} | ${thr} | ${diff} |`,
     );
@@ -478,9 +508,13 @@ for (const [k, v] of Object.entries(coldRes)) {
     );
     continue;
   }
-  const bare = k === "ours-cpu" || k === "deno eval 0" ? coldRes["deno eval 0"] : coldRes["node -e 0"];
+  const bare = k === "ours-cpu" || k === "deno eval 0"
+    ? coldRes["deno eval 0"]
+    : coldRes["node -e 0"];
   lines.push(
-    `| ${k} | ${f(v.median, 1)} | ${f(v.p90, 1)} | ${f(v.median - bare.median, 1)} |`,
+    `| ${k} | ${f(v.median, 1)} | ${f(v.p90, 1)} | ${
+      f(v.median - bare.median, 1)
+    } |`,
   );
 }
 if (train.length) {
@@ -498,11 +532,15 @@ if (train.length) {
     `|---|---|---:|---:|---:|---:|---:|---:|`,
   );
   const oursT = (b: string, arch: string) =>
-    train.find((t) => t.lib === `ours-train-${b}` && t.arch === arch && !t.error);
+    train.find((t) =>
+      t.lib === `ours-train-${b}` && t.arch === arch && !t.error
+    );
   for (const t of train) {
     if (t.error) {
       lines.push(
-        `| ${t.lib} | ${t.arch} | error: ${String(t.error).split("\n")[0].slice(0, 90)} | | | | | |`,
+        `| ${t.lib} | ${t.arch} | error: ${
+          String(t.error).split("\n")[0].slice(0, 90)
+        } | | | | | |`,
       );
       continue;
     }
@@ -524,7 +562,9 @@ for (const [k, v] of Object.entries(mmCpu.gflops ?? {})) {
 }
 for (const [k, v] of Object.entries(mmGpu.gflops ?? {})) {
   lines.push(
-    `- WGSL ${k}: ${f((v as Json).gflops)} (max abs err ${f((v as Json).maxErr, 6)})`,
+    `- WGSL ${k}: ${f((v as Json).gflops)} (max abs err ${
+      f((v as Json).maxErr, 6)
+    })`,
   );
 }
 if (mmGpu.roundtrip_ms !== undefined) {
@@ -536,7 +576,9 @@ if (mmGpu.roundtrip_ms !== undefined) {
 }
 if (mmGpu.idle_map_ms !== undefined) {
   lines.push(
-    `- WebGPU mapAsync alone, no GPU work pending (the runtime's own wait): ${f(mmGpu.idle_map_ms, 3)} ms`,
+    `- WebGPU mapAsync alone, no GPU work pending (the runtime's own wait): ${
+      f(mmGpu.idle_map_ms, 3)
+    } ms`,
   );
 }
 if (mmGpu.error) lines.push(`- WGSL: error ${mmGpu.error}`);
@@ -544,7 +586,9 @@ const lenetMacs = 2293000; // 2.29 M MAC/image = 4.6 MFLOP
 const lo = infer.lenet?.["ours-cpu"];
 if (lo && !lo.error) {
   lines.push(
-    `- ours-cpu lenet: ${f((2 * lenetMacs) / (lo.b1.median * 1e6))} GFLOP/s at batch 1, ${
+    `- ours-cpu lenet: ${
+      f((2 * lenetMacs) / (lo.b1.median * 1e6))
+    } GFLOP/s at batch 1, ${
       f((2 * lenetMacs * lo.b64.img_s) / 1e9)
     } GFLOP/s at batch 64, counted as direct convolution (4.6 MFLOP/image); Winograd F(2×2,5×5) does ~2.8× fewer multiplies in conv2, so this can exceed the matmul ceiling`,
   );
