@@ -108,7 +108,8 @@ Deno.test("graph: CpuExecutor equals the float64 graph reference (residual, conc
       },
     );
     const got = new CpuExecutor(r, params).run(x, n);
-    close(got, want.outs[r.length - 1], 1e-5, `batch ${n}`);
+    const w = close(got, want.outs[r.length - 1], 1e-5, `batch ${n}`);
+    console.log(`graph CPU executor vs float64 reference, batch ${n}: worst relative error ${w.toExponential(2)}`);
   }
 });
 
@@ -120,7 +121,8 @@ gpuTest("graph: GpuExecutor equals CpuExecutor on the same graph", "graph", asyn
   const gpu = await GpuExecutor.create(device, r, params);
   for (const n of [1, 4]) {
     const x = new Float32Array(n * prod(INPUT)).map(() => rng.next() * 2 - 1);
-    close(await gpu.run(x, n), new CpuExecutor(r, params).run(x, n), 1e-4, `batch ${n}`);
+    const w = close(await gpu.run(x, n), new CpuExecutor(r, params).run(x, n), 1e-4, `batch ${n}`);
+    console.log(`graph WebGPU vs CPU executor, batch ${n}: worst relative error ${w.toExponential(2)}`);
   }
   gpu.destroy();
 });
