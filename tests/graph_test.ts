@@ -109,7 +109,9 @@ Deno.test("graph: CpuExecutor equals the float64 graph reference (residual, conc
     );
     const got = new CpuExecutor(r, params).run(x, n);
     const w = close(got, want.outs[r.length - 1], 1e-5, `batch ${n}`);
-    console.log(`graph CPU executor vs float64 reference, batch ${n}: worst relative error ${w.toExponential(2)}`);
+    console.log(
+      `graph CPU executor vs float64 reference, batch ${n}: worst relative error ${w.toExponential(2)}`,
+    );
   }
 });
 
