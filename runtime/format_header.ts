@@ -62,6 +62,7 @@ function opKeys(t: string): string[] {
     return t.startsWith("avg") ? ["size", "stride", "padding", "countPad"] : ["size", "stride", "padding"];
   }
   if (t === "dense") return ["units", "bias"];
+  if (t === "hardsigmoid") return ["alpha", "beta"];
   return t === "leakyrelu" || t === "elu" ? ["alpha"] : t === "clip" ? ["min", "max"] : [];
 }
 
@@ -70,6 +71,7 @@ const V1_1_TYPES = [
   "relu6",
   "clip",
   "hardswish",
+  "hardsigmoid",
   "identity",
   "upsample2d",
   "upsample1d",
@@ -77,6 +79,7 @@ const V1_1_TYPES = [
   "conv1dtranspose",
   "add",
   "concat",
+  "mul",
 ];
 
 /** The minor version a file of `layers` needs: 1 when it uses a 1.1 addition, else 0 (byte-identical to 1.0 writers). */

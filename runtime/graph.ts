@@ -5,8 +5,8 @@
 // layers, by index or by `name`; the default input is the previous layer (the
 // model input for layer 0), so a 1.0 chain is a graph with no links written.
 // The last layer is the output and every other layer must reach it (an
-// unused layer is an error, not dead code). Only joins (add, concat) take
-// more than one input, at most MAX_JOIN_INPUTS.
+// unused layer is an error, not dead code). Only joins (add, concat, mul)
+// take more than one input, at most MAX_JOIN_INPUTS (mul: exactly 2).
 
 /** How a layer refers to its inputs: earlier layers by index or name, or "input" (the model input). */
 export interface LayerLinks {
@@ -20,7 +20,7 @@ export interface LayerLinks {
 export const MAX_JOIN_INPUTS = 16;
 
 /** Ops that take several inputs. */
-export const JOIN_OPS: readonly string[] = ["add", "concat"];
+export const JOIN_OPS: readonly string[] = ["add", "concat", "mul"];
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 

@@ -26,6 +26,7 @@ export type ActivationType =
   | "softmax"
   | "clip"
   | "hardswish"
+  | "hardsigmoid"
   | "identity";
 
 /** One layer of a model as written in the file's header (docs/FORMAT.md §4), with its graph links (§4.3). */
@@ -100,10 +101,14 @@ export type LayerOp =
   | { type: "relu" | "sigmoid" | "tanh" | "softmax" | "relu6" | "hardswish" | "identity" }
   | { type: "leakyrelu" | "elu"; alpha?: number }
   | { type: "clip"; min?: number; max?: number }
+  /** max(0, min(1, alpha·x + beta)); defaults 0.2, 0.5 (ONNX HardSigmoid; PyTorch's Hardsigmoid is alpha 1/6) */
+  | { type: "hardsigmoid"; alpha?: number; beta?: number }
   /** elementwise sum of 2+ inputs of one shape */
   | { type: "add" }
   /** 2+ inputs stacked along the channel axis (dim 0 of each sample; the other dims agree) */
-  | { type: "concat" };
+  | { type: "concat" }
+  /** x · s for 2 inputs: s of x's shape (elementwise), or one value per channel of x (squeeze-excitation gating) */
+  | { type: "mul" };
 
 export const LAYER_TYPES: readonly string[] = [
   "conv2d",
@@ -130,9 +135,11 @@ export const LAYER_TYPES: readonly string[] = [
   "relu6",
   "clip",
   "hardswish",
+  "hardsigmoid",
   "identity",
   "add",
   "concat",
+  "mul",
 ];
 
 /** Geometry shared by convolution and pooling, always in 2-D form. */
@@ -198,6 +205,8 @@ export type ResolvedLayer =
     | { op: "add"; n: number }
     /** input k has channels[k] channels of `spatial` positions each; outShape[0] = Σ channels */
     | { op: "concat"; channels: number[]; spatial: number }
+    /** y = x · s, s (N, c) broadcast over the `spatial` positions of each channel, or (N, ...outShape) when !broadcast */
+    | { op: "mul"; c: number; spatial: number; broadcast: boolean }
     | {
       op: "act";
       act: ActivationType;
@@ -534,6 +543,9 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
   let act = t as ActivationType;
   if (t === "leakyrelu" || t === "elu") alpha = num(a.alpha, "alpha", t === "leakyrelu" ? 0.01 : 1);
   if (t === "relu6") [act, alpha, beta] = ["clip", 0, 6];
+  if (t === "hardsigmoid") {
+    [alpha, beta] = [num(a.alpha, "alpha", 0.2), num((a as { beta?: unknown }).beta, "beta", 0.5)];
+  }
   if (t === "clip") {
     // unbounded sides clip at ±FLT_MAX, which keeps the bounds finite in every backend
     [act, alpha, beta] = ["clip", num(a.min, "min", -FLT_MAX), num(a.max, "max", FLT_MAX)];
@@ -581,7 +593,25 @@ export function resolveJoin(
     });
     return { ...base, outShape: [...first], op: "add", n: inShapes.length };
   }
-  if (spec.type !== "concat") throw new TypeError(`${what} is not a join (add, concat)`);
+  if (spec.type === "mul") {
+    if (inShapes.length !== 2) {
+      throw new TypeError(`${what} takes exactly 2 inputs (x, scale), got ${inShapes.length}`);
+    }
+    const s = inShapes[1], per = (v: number[]) => v.reduce((a, b) => a * b, 1);
+    const sameShape = s.length === first.length && s.every((d, j) => d === first[j]);
+    // one value per channel: (C), or (C, 1, 1) / (C, 1)
+    const perChannel = s[0] === first[0] && per(s) === first[0] && first.length > 1;
+    if (!sameShape && !perChannel) {
+      throw new TypeError(
+        `${what}: input 1 (layer ${inputs[1]}) has shape ${show(s)}; mul needs input 0's shape ${
+          show(first)
+        } or one value per channel (${first[0]})`,
+      );
+    }
+    const spatial = per(first) / first[0];
+    return { ...base, outShape: [...first], op: "mul", c: first[0], spatial, broadcast: !sameShape };
+  }
+  if (spec.type !== "concat") throw new TypeError(`${what} is not a join (add, concat, mul)`);
   inShapes.forEach((s, k) => {
     if (s.length !== first.length || s.some((d, j) => j > 0 && d !== first[j])) {
       throw new TypeError(

@@ -1,7 +1,7 @@
 // `deno task convert`: the committed PyTorch ONNX fixtures (a residual net, a
 // MobileNet-style block with its BatchNormalization nodes, a 1-D dilated net
 // (opset 11), an encoder–decoder with ConvTranspose + Resize + Concat, an
-// Inception-style concat; made by tests/fixtures/onnx/make_fixtures.py)
+// Inception-style concat, a MobileNetV3-style squeeze-excitation block; made by tests/fixtures/onnx/make_fixtures.py)
 // convert and match PyTorch's outputs within 1e-4 relative on the CPU and
 // WebGPU; ours → ONNX → ours is exact and ours → ONNX → onnxruntime-node
 // agrees with ours; every refusal names the node, its op type and what is
@@ -173,8 +173,8 @@ Deno.test("convert: every refusal names the node, its op type and what is unsupp
       /node "lrn" \(LRN\): this op is not supported/,
     ],
     [
-      tiny([{ name: "m", opType: "Mul", input: ["x", "x"], output: ["y"] }], [3, 4, 4]),
-      /node "m" \(Mul\): this op is not supported/,
+      tiny([{ name: "m", opType: "Mul", input: ["x", "k"], output: ["y"] }], [3, 4, 4], [fl("k", [1], [2])]),
+      /node "m" \(Mul\): multiplying by a constant is not supported/,
     ],
     [
       tiny([{

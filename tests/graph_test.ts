@@ -28,7 +28,7 @@ import { testSeed } from "./helpers/system.ts";
 const SEED = testSeed("graph", 11);
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
-/** A residual block with a projection, a concat of three branches and a 3-input add. */
+/** A residual block, a squeeze-excitation gate (per-channel mul), a concat of three branches, a 3-input add and an elementwise mul. */
 const GRAPH: TrainLayerSpec[] = [
   { type: "conv2d", filters: 4, kernel: 3, padding: "same", name: "stem" },
   { type: "relu" },
@@ -37,12 +37,20 @@ const GRAPH: TrainLayerSpec[] = [
   { type: "tanh" },
   { type: "add", inputs: ["stem", 4], name: "res" },
   { type: "relu" },
-  { type: "conv2d", filters: 3, kernel: 1, stride: 2, inputs: ["res"], name: "a" },
-  { type: "maxpool2d", size: 2, padding: "same", inputs: [6] },
+  // squeeze-excitation: per-channel gates from the pooled features
+  { type: "globalavgpool" },
+  { type: "dense", units: 2 },
+  { type: "relu" },
+  { type: "dense", units: 4 },
+  { type: "hardsigmoid", alpha: 0.25 },
+  { type: "mul", inputs: [6, 11], name: "se" },
+  { type: "conv2d", filters: 3, kernel: 1, stride: 2, inputs: ["se"], name: "a" },
+  { type: "maxpool2d", size: 2, padding: "same", inputs: [12] },
   { type: "conv2d", filters: 3, kernel: 3, stride: 2, padding: "same", inputs: ["input"], name: "c" },
-  { type: "concat", inputs: ["a", 8, "c"] },
+  { type: "concat", inputs: ["a", 14, "c"] },
   { type: "conv2d", filters: 3, kernel: 1, name: "p" },
   { type: "add", inputs: ["a", "p", "c"] },
+  { type: "mul", inputs: [18, "c"] },
   { type: "flatten" },
   { type: "dense", units: 4 },
 ];

@@ -14,7 +14,7 @@ import { encodeModel, loadModel } from "../../mod.ts";
 const DIR = new URL("../.cache/torchvision/", import.meta.url);
 const repsAt = Deno.args.indexOf("--reps");
 const REPS = repsAt >= 0 ? Number(Deno.args[repsAt + 1]) : 5;
-const NAMES = ["squeezenet1_1", "mobilenet_v2", "resnet18"];
+const NAMES = ["squeezenet1_1", "mobilenet_v2", "mobilenet_v3_small", "resnet18"];
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 async function time(f: () => Promise<unknown>): Promise<number> {

@@ -1,4 +1,4 @@
-# Exports torchvision's squeezenet1_1, mobilenet_v2 and resnet18 with seeded
+# Exports torchvision's squeezenet1_1, mobilenet_v2, mobilenet_v3_small and resnet18 with seeded
 # random weights (no download; Debian python3-torchvision) to ONNX opset 13,
 # with one seeded 1×3×224×224 input and PyTorch's output for it, into
 # bench/.cache/torchvision/. Run: /usr/bin/python3 bench/torchvision/export.py
@@ -9,7 +9,7 @@ import torchvision
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".cache", "torchvision")
 os.makedirs(OUT, exist_ok=True)
 index = {}
-for name in ["squeezenet1_1", "mobilenet_v2", "resnet18"]:
+for name in ["squeezenet1_1", "mobilenet_v2", "mobilenet_v3_small", "resnet18"]:
     torch.manual_seed(0)
     model = getattr(torchvision.models, name)(weights=None).eval()
     # random but realistic batchnorm statistics (fresh ones are 0/1)

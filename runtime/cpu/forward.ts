@@ -20,7 +20,7 @@ import { denseCpu } from "../ops/dense/cpu.ts";
 import { activation } from "../ops/activation/cpu.ts";
 import { upsampleCpu } from "../ops/upsample/cpu.ts";
 import { convTCpu } from "../ops/conv/transpose_cpu.ts";
-import { addCpu, concatCpu } from "../ops/join/cpu.ts";
+import { addCpu, concatCpu, mulCpu } from "../ops/join/cpu.ts";
 import { planSlots, type SlotPlan } from "../graph.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
@@ -81,6 +81,8 @@ function runLayer(
       return addCpu(xs, prod(l.outShape), batch, y, relu);
     case "concat":
       return concatCpu(l.channels, l.spatial, xs, batch, y);
+    case "mul":
+      return mulCpu(l.c, l.spatial, l.broadcast, xs, batch, y);
     case "conv":
       return convCpu(l, prep ?? prepareConv(l, params[0]), params[0], b, x, batch, y, relu);
     case "pool":
@@ -104,6 +106,7 @@ function runLayer(
 /** Values per sample of each input of a layer. */
 function inputSizes(l: ResolvedLayer): number[] {
   if (l.op === "concat") return l.channels.map((c) => c * l.spatial);
+  if (l.op === "mul") return [l.c * l.spatial, l.broadcast ? l.c : l.c * l.spatial];
   return l.inputs.map(() => prod(l.inShape));
 }
 
@@ -130,7 +133,7 @@ export function forwardLayer(
 ): Float32Array {
   checkBatch(batch);
   checkParams(l, params);
-  const join = l.op === "add" || l.op === "concat";
+  const join = l.op === "add" || l.op === "concat" || l.op === "mul";
   const xs = x instanceof Float32Array ? [x] : x;
   if (!Array.isArray(xs) || (!join && !(x instanceof Float32Array))) {
     throw new TypeError(`input must be a Float32Array${join ? " per input" : ""}, got ${typeof x}`);

@@ -4,7 +4,7 @@
 // epilogue; flatten has no kernel (its buffers alias); a join (add, concat)
 // runs one dispatch per input, `part` = that input's index.
 
-import { addKernel, concatKernel } from "../ops/join/wgsl.ts";
+import { addKernel, concatKernel, mulKernel } from "../ops/join/wgsl.ts";
 import { upsampleKernel } from "../ops/upsample/wgsl.ts";
 import { convTransposeKernel } from "../ops/conv/transpose_wgsl.ts";
 import type { ResolvedLayer } from "../spec.ts";
@@ -15,9 +15,8 @@ import { denseKernel } from "../ops/dense/wgsl.ts";
 import { globalAvgPoolKernel, poolKernel } from "../ops/pool/wgsl.ts";
 
 /** How many dispatches (parts) a layer's forward runs: one per input of a join, else 1. */
-export const layerParts = (
-  l: ResolvedLayer,
-): number => (l.op === "add" || l.op === "concat" ? l.inputs.length : 1);
+export const layerParts = (l: ResolvedLayer): number =>
+  l.op === "add" || l.op === "concat" || l.op === "mul" ? l.inputs.length : 1;
 
 /** Forward kernel of layer `l` for `batch` samples; `inPlace` lets an activation overwrite its input; `part` picks a join's input. */
 export function layerKernel(
@@ -50,6 +49,8 @@ export function layerKernel(
       return addKernel(batch * l.outShape.reduce((a, b) => a * b, 1), l.n, part, limits, epilogue);
     case "concat":
       return concatKernel(l.channels, l.spatial, part, batch, limits);
+    case "mul":
+      return mulKernel(l.c, l.spatial, l.broadcast, part, batch, limits);
     case "flatten":
       throw new TypeError("flatten has no forward kernel (its buffers alias)");
   }

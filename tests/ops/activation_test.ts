@@ -16,6 +16,7 @@ const PARAMS: Record<string, object> = {
   leakyrelu: { alpha: 0.3 },
   elu: { alpha: 0.3 },
   clip: { min: -0.5, max: 1.25 },
+  hardsigmoid: { alpha: 1 / 6, beta: 0.5 },
 };
 
 const DRAWS: Draw[] = ACTS.map((act): Draw => [act, 2, (rng) => ({

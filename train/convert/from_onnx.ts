@@ -85,6 +85,8 @@ export const SUPPORTED_OPS: readonly string[] = [
   "Tanh",
   "Clip",
   "HardSwish",
+  "HardSigmoid",
+  "Mul",
   "Softmax",
   "MaxPool",
   "AveragePool",
@@ -266,6 +268,28 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
         case "Conv":
         case "ConvTranspose": {
           const x = value(0);
+          // a 1×1 conv on pooled (C, 1, 1) features (squeeze-excitation) is a dense layer
+          if (
+            op === "Conv" && x.ours.length === 1 && x.shape.length > 1 && prod(x.shape) === x.shape[0] &&
+            !x.pad
+          ) {
+            const w = cst(1, "weight");
+            const b = get(2) ? cst(2, "bias") : undefined;
+            if (prod(w.dims.slice(2)) !== 1 || attrInt(n, "group", 1) !== 1 || w.dims[1] !== x.shape[0]) {
+              no("on pooled (C, 1, 1) features only an ungrouped 1×1 conv is supported");
+            }
+            const pads = attrInts(n, "pads", []) ?? [];
+            if (pads.some((p) => p !== 0)) no("padding a pooled (C, 1, 1) input is not supported");
+            const units = w.dims[0];
+            const params = [Float32Array.from(w.data), ...(b ? [Float32Array.from(b.data)] : [])];
+            set(
+              emit({ type: "dense", units, bias: b !== undefined }, [x], params, [
+                units,
+                ...x.shape.slice(1),
+              ]),
+            );
+            return;
+          }
           const d = spatial(x, op);
           const w = cst(1, "weight");
           if (w.dims.length !== d + 2) no(`weight has ${w.dims.length} dims, expected ${d + 2}`);
@@ -359,6 +383,7 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
         case "Sigmoid":
         case "Tanh":
         case "HardSwish":
+        case "HardSigmoid":
         case "LeakyRelu":
         case "Elu": {
           const x = value(0);
@@ -370,8 +395,11 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
             HardSwish: "hardswish",
             LeakyRelu: "leakyrelu",
             Elu: "elu",
+            HardSigmoid: "hardsigmoid",
           }[op]!;
-          const spec = (op === "LeakyRelu" || op === "Elu")
+          const spec = op === "HardSigmoid"
+            ? { type, alpha: attrFloat(n, "alpha", 0.2), beta: attrFloat(n, "beta", 0.5) }
+            : (op === "LeakyRelu" || op === "Elu")
             ? { type, alpha: attrFloat(n, "alpha", op === "Elu" ? 1 : 0.01) }
             : { type };
           set(emit(spec as unknown as LayerSpec, [x], [], x.shape));
@@ -608,6 +636,27 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
           }
           scaleChannels(prev!, new Float64Array(ch).fill(1), c.data);
           set({ ...v });
+          break;
+        }
+        case "Mul": {
+          const p = get(0), q = get(1);
+          if (p?.kind !== "value" || q?.kind !== "value") {
+            no("multiplying by a constant is not supported (only two computed inputs: x and its gate)");
+          }
+          const [a, b] = [p as Value, q as Value];
+          noPad(a);
+          noPad(b);
+          // the per-channel gate may come first or second
+          const gateFirst = prod(a.shape) === a.shape[0] && prod(b.shape) !== b.shape[0];
+          const [x, s] = gateFirst ? [b, a] : [a, b];
+          if (!same(x.shape, s.shape) && !(s.shape[0] === x.shape[0] && prod(s.shape) === s.shape[0])) {
+            no(
+              `inputs (N,${a.shape.join(",")}) and (N,${
+                b.shape.join(",")
+              }): only equal shapes or a per-channel (N,C,1,1) gate`,
+            );
+          }
+          set(emit({ type: "mul" }, [x, s], [], x.shape));
           break;
         }
         case "Concat": {

@@ -175,6 +175,20 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
       case "concat":
         node("Concat", ins, out, `layer${i}`, [{ name: "axis", i: 1 }]);
         break;
+      case "mul": {
+        let s = ins[1];
+        if (l.broadcast) {
+          // our per-channel gate is (N, C): (N, C, 1[, 1]) for ONNX broadcasting
+          const shape = `l${i}.gate_shape`;
+          inits.push(
+            tensor(shape, [l.inShape.length + 1], [0, l.c, ...l.inShape.slice(1).map(() => 1)], true),
+          );
+          s = `l${i}.gate`;
+          node("Reshape", [ins[1], shape], s, `layer${i}.reshape`);
+        }
+        node("Mul", [ins[0], s], out, `layer${i}`);
+        break;
+      }
       case "act": {
         const simple: Record<string, string> = {
           relu: "Relu",
@@ -184,7 +198,12 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
           identity: "Identity",
           softmax: "Softmax",
         };
-        if (l.act === "leakyrelu" || l.act === "elu") {
+        if (l.act === "hardsigmoid") {
+          node("HardSigmoid", ins, out, `layer${i}`, [{ name: "alpha", f: l.alpha }, {
+            name: "beta",
+            f: l.beta,
+          }]);
+        } else if (l.act === "leakyrelu" || l.act === "elu") {
           node(l.act === "elu" ? "Elu" : "LeakyRelu", ins, out, `layer${i}`, [{ name: "alpha", f: l.alpha }]);
         } else if (l.act === "clip") {
           const lo = `l${i}.min`, hi = `l${i}.max`;

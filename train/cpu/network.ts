@@ -23,7 +23,7 @@ import { Dense32 } from "../ops/dense/cpu_train.ts";
 import { MaxPool32 } from "../ops/pool/maxpool_cpu_train.ts";
 import { backward64, forward64 } from "../ops/layer_reference.ts";
 import { joinSizes } from "../ops/join/reference.ts";
-import { addCpu, concatCpu } from "../../runtime/ops/join/cpu.ts";
+import { addCpu, concatCpu, mulCpu } from "../../runtime/ops/join/cpu.ts";
 import { consumers } from "../../runtime/graph.ts";
 
 export interface Mode32 {
@@ -84,8 +84,13 @@ function graphOp(op: Op1, xs: number[], ys: number): Op {
   };
 }
 
-/** A join (add, concat): y from every input, each input's gradient from dy (train/ops/join/reference.ts in float32). */
-function joinOp(l: TrainResolvedLayer & { op: "add" | "concat" }, i: number, xs: number[], ys: number): Op {
+/** A join (add, concat, mul): y from every input, each input's gradient from dy (train/ops/join/reference.ts in float32). */
+function joinOp(
+  l: TrainResolvedLayer & { op: "add" | "concat" | "mul" },
+  i: number,
+  xs: number[],
+  ys: number,
+): Op {
   const sizes = joinSizes(l);
   const outPer = prod(l.outShape);
   return {
@@ -97,9 +102,23 @@ function joinOp(l: TrainResolvedLayer & { op: "add" | "concat" }, i: number, xs:
     reserve() {},
     forward(x, y, batch) {
       if (l.op === "add") addCpu(x, outPer, batch, y);
+      else if (l.op === "mul") mulCpu(l.c, l.spatial, l.broadcast, x, batch, y);
       else concatCpu(l.channels, l.spatial, x, batch, y);
     },
-    backward(_x, _y, dy, dxs, batch) {
+    backward(x, _y, dy, dxs, batch) {
+      if (l.op === "mul") {
+        const [dx, ds] = dxs, n = batch * outPer, sp = l.broadcast ? l.spatial : 1;
+        if (dx) { for (let j = 0; j < n; j++) dx[j] = dy[j] * x[1][Math.floor(j / sp)]; }
+        if (ds) {
+          // per scale value: the sum over the positions it multiplies, in float64
+          for (let k = 0; k < n / sp; k++) {
+            let s = 0;
+            for (let j = k * sp; j < (k + 1) * sp; j++) s += dy[j] * x[0][j];
+            ds[k] = s;
+          }
+        }
+        return;
+      }
       let off = 0;
       dxs.forEach((dx, k) => {
         const per = sizes[k];
@@ -286,7 +305,7 @@ export class Net32 {
         readers[i].length === 1 && next.inputs[0] === i;
       const ys = slotPer.length;
       let op: Op;
-      if (l.op === "add" || l.op === "concat") op = joinOp(l, i, xs, ys);
+      if (l.op === "add" || l.op === "concat" || l.op === "mul") op = joinOp(l, i, xs, ys);
       else if (l.op === "conv") op = graphOp(convOp(l, i, reluNext), xs, ys);
       else if (l.op === "dense") op = graphOp(denseOp(l, i, reluNext), xs, ys);
       else if (l.op === "pool" && l.mode === "max") op = graphOp(maxPoolOp(l, i), xs, ys);

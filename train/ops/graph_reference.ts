@@ -16,8 +16,8 @@ export interface GraphTape {
   caches: unknown[];
 }
 
-const isJoin = (l: TrainResolvedLayer): l is TrainResolvedLayer & { op: "add" | "concat" } =>
-  l.op === "add" || l.op === "concat";
+const isJoin = (l: TrainResolvedLayer): l is TrainResolvedLayer & { op: "add" | "concat" | "mul" } =>
+  l.op === "add" || l.op === "concat" || l.op === "mul";
 
 /**
  * Forward of every layer in order; `running[i]` are batchnorm i's running stats.
@@ -83,7 +83,7 @@ export function graphBackward64(
     const l = layers[i];
     const dy = d[i] ?? new Float64Array(tape.outs[i].length);
     if (isJoin(l)) {
-      joinBackward64(l, dy, batch).forEach((g, k) => accumulate(l.inputs[k], g));
+      joinBackward64(l, dy, batch, l.inputs.map(value)).forEach((g, k) => accumulate(l.inputs[k], g));
       continue;
     }
     const r = backward64(l, params[i], value(l.inputs[0]), tape.outs[i], dy, batch, tape.caches[i]);

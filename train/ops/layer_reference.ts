@@ -84,6 +84,7 @@ export function forward64(
       return { y: x.slice(), cache: null };
     case "add":
     case "concat":
+    case "mul":
       throw new TypeError(`${l.op} joins several inputs: use joinForward64 (train/ops/join/reference.ts)`);
     case "act":
       return { y: actForward64(l, x, batch), cache: null };
@@ -157,6 +158,7 @@ export function backward64(
       return { dx: dy.slice(), dParams: [] };
     case "add":
     case "concat":
+    case "mul":
       throw new TypeError(`${l.op} joins several inputs: use joinBackward64 (train/ops/join/reference.ts)`);
     case "act":
       return { dx: actBackward64(l, x, y, dy, batch), dParams: [] };

@@ -230,6 +230,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
       dy: dacts[root(i)]!,
       dx: dxs[0],
       dxs,
+      xs: l.inputs.map((j) => acts[j + 1]),
       params: params[i],
       grads: grads[i],
       stats: stats[i],

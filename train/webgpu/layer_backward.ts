@@ -31,7 +31,7 @@ import {
   convTransposeBackwardWeight,
 } from "../ops/conv/transpose_wgsl_backward.ts";
 import { bnBackwardInput, bnBackwardParams } from "../ops/batchnorm/wgsl.ts";
-import { joinSliceBackward } from "../ops/join/wgsl_backward.ts";
+import { joinSliceBackward, mulBackwardScale, mulBackwardX } from "../ops/join/wgsl_backward.ts";
 import { joinSizes } from "../ops/join/reference.ts";
 
 export interface LayerBuffers {
@@ -41,6 +41,8 @@ export interface LayerBuffers {
   dx: GPUBuffer | null;
   /** a join's input gradients, one per input (null: not needed); dx is ignored for joins */
   dxs?: (GPUBuffer | null)[];
+  /** a join's inputs (mul's backward reads both); x is the first */
+  xs?: GPUBuffer[];
   params: GPUBuffer[];
   grads: GPUBuffer[];
   /** batchnorm [mean (C), invstd (C)] of the forward pass */
@@ -130,6 +132,14 @@ export function layerBackward(
         if (d) out.push(ctx.prepare(joinSliceBackward(n, per, outPer, l.op === "add" ? 0 : off), [dy, d]));
         off += per;
       });
+      break;
+    }
+    case "mul": {
+      const [dx0, ds] = b.dxs ?? [];
+      const [x0, s] = b.xs ?? [];
+      if (!x0 || !s) throw new TypeError("mul backward needs both input buffers (xs)");
+      if (dx0) out.push(ctx.prepare(mulBackwardX(n, l.c, l.spatial, l.broadcast), [dy, s, dx0]));
+      if (ds) out.push(ctx.prepare(mulBackwardScale(n, l.c, l.spatial, l.broadcast), [dy, x0, ds]));
       break;
     }
     case "batchnorm":

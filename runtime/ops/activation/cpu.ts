@@ -54,6 +54,9 @@ export const activation: ActivationKernel = (act, alpha, beta, c, spatial, x, ba
     case "hardswish":
       for (let i = 0; i < len; i++) y[i] = x[i] * Math.min(Math.max(x[i] + 3, 0), 6) / 6;
       return y;
+    case "hardsigmoid":
+      for (let i = 0; i < len; i++) y[i] = Math.min(Math.max(alpha * x[i] + beta, 0), 1);
+      return y;
     case "identity":
       if (y !== x) y.set(x.subarray(0, len));
       return y;

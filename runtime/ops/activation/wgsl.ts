@@ -35,6 +35,7 @@ const ACT_BODY: Record<ElementwiseAct | "identity", string> = {
   tanh: "let e = exp(-2.0 * abs(v)); return sign(v) * (1.0 - e) / (1.0 + e);",
   clip: "return min(max(v, p.alpha), p.beta);",
   hardswish: "return v * min(max(v + 3.0, 0.0), 6.0) / 6.0;",
+  hardsigmoid: "return min(max(p.alpha * v + p.beta, 0.0), 1.0);",
 };
 
 /** WGSL `fn act(v: f32) -> f32` for an elementwise activation; reads `p.alpha`. */

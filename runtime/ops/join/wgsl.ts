@@ -46,6 +46,46 @@ export function addKernel(
   return forwardKernel(`add ${part + 1}/${n}`, addWgsl(act), ["x", "y"], ADD_LAYOUT, values, total, limits);
 }
 
+const MUL_LAYOUT = [["part", "u32"], ["c", "u32"], ["spatial", "u32"], ["bcast", "u32"]] as const;
+
+/** Mul part source: part 0 copies x into y, part 1 multiplies y by s (per channel when bcast). */
+export function mulWgsl(): string {
+  return `// mul (x, then its scale)
+${uniformDecl(MUL_LAYOUT)}
+${roleDecls(["x", "y"])}
+${PROLOGUE}
+  if (p.part == 0u) {
+    y[i] = x[i];
+  } else {
+    // per channel: s is (N, C), one value per (sample, channel) of y (N, C, spatial)
+    let at = select(i, i / p.spatial, p.bcast == 1u);
+    y[i] = y[i] * x[at];
+  }
+}
+`;
+}
+
+/** Part `part` (0: x, 1: the scale) of a mul over `batch` samples of (c, spatial). */
+export function mulKernel(
+  c: number,
+  spatial: number,
+  broadcast: boolean,
+  part: number,
+  batch: number,
+  limits: DispatchLimits,
+): ForwardKernel {
+  const values = { part, c, spatial, bcast: broadcast ? 1 : 0 };
+  return forwardKernel(
+    `mul ${part + 1}/2`,
+    mulWgsl(),
+    ["x", "y"],
+    MUL_LAYOUT,
+    values,
+    batch * c * spatial,
+    limits,
+  );
+}
+
 /** Concat part source: copy a (N, per) input into y at offset `off` of each (outPer) sample. */
 export function concatWgsl(): string {
   return `// concat (one input per dispatch)

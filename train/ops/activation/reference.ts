@@ -29,6 +29,11 @@ const ELEMENTWISE: Record<Exclude<ActivationType, "softmax">, {
     f: (x) => x * Math.min(Math.max(x + 3, 0), 6) / 6,
     df: (x) => x <= -3 ? 0 : x < 3 ? (2 * x + 3) / 6 : 1,
   },
+  // hardsigmoid = max(0, min(1, αx + β)), hardsigmoid' = α inside (0, 1), 0 where clamped
+  hardsigmoid: {
+    f: (x, a, b) => Math.min(Math.max(a * x + b, 0), 1),
+    df: (x, _y, a, b) => a * x + b > 0 && a * x + b < 1 ? a : 0,
+  },
   identity: { f: (x) => x, df: () => 1 },
 };
 

@@ -15,7 +15,8 @@ import { elementwise, type Kernel, storageDecls } from "../../webgpu/training_ke
 /** Which of x / y the backward kernel of `act` reads. */
 export function activationBackwardUses(act: ActivationType): { x: boolean; y: boolean } {
   return {
-    x: act === "relu" || act === "leakyrelu" || act === "elu" || act === "clip" || act === "hardswish",
+    x: act === "relu" || act === "leakyrelu" || act === "elu" || act === "clip" || act === "hardswish" ||
+      act === "hardsigmoid",
     y: act === "elu" || act === "sigmoid" || act === "tanh" || act === "softmax",
   };
 }
@@ -50,11 +51,12 @@ export function activationBackward(l: ActParams, batch: number): Kernel {
     tanh: "dy[i] * (1.0 - y[i] * y[i])",
     clip: "select(0.0, dy[i], x[i] >= ALPHA && x[i] <= BETA)",
     hardswish: "dy[i] * select(select(1.0, (2.0 * x[i] + 3.0) / 6.0, x[i] < 3.0), 0.0, x[i] <= -3.0)",
+    hardsigmoid: "select(0.0, ALPHA * dy[i], ALPHA * x[i] + BETA > 0.0 && ALPHA * x[i] + BETA < 1.0)",
     identity: "dy[i]",
   };
   const dims = act === "leakyrelu" || act === "elu"
     ? [["ALPHA", "f32", alpha] as const]
-    : act === "clip"
+    : act === "clip" || act === "hardsigmoid"
     ? [["ALPHA", "f32", alpha] as const, ["BETA", "f32", beta] as const]
     : [];
   return elementwise(`${act} dX`, dims, decls, batch * c * spatial, `  dx[i] = ${expr[act]};`);

@@ -2,19 +2,29 @@
 // add: y = Σ_k x_k, so ∂L/∂x_k = ∂L/∂y for every input.
 // concat (channel axis): y[n, off_k + c, s] = x_k[n, c, s], so ∂L/∂x_k is the
 // slice of ∂L/∂y at input k's channels.
+// mul: y = x·s, so ∂L/∂x = δ·s and ∂L/∂s = δ·x — summed over each channel's
+// positions when s is one value per channel (broadcast).
 // Shapes: x_k is (N, per_k) flattened (per_k = channels[k]·spatial for
-// concat), y and dy are (N, outPer). Inputs are never modified.
+// concat; mul's s: C per sample when broadcast), y and dy are (N, outPer).
+// Inputs are never modified.
 
 import type { ResolvedLayer } from "../../../runtime/spec.ts";
 
-type Join = ResolvedLayer & { op: "add" | "concat" };
+type Join = ResolvedLayer & { op: "add" | "concat" | "mul" };
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 /** Values per sample of each input of a join. */
 export function joinSizes(l: Join): number[] {
+  if (l.op === "mul") return [l.c * l.spatial, l.broadcast ? l.c : l.c * l.spatial];
   return l.op === "concat" ? l.channels.map((c) => c * l.spatial) : l.inputs.map(() => prod(l.outShape));
 }
+
+/** The index of s that multiplies element j of x (per channel when broadcast). */
+const scaleAt = (
+  l: ResolvedLayer & { op: "mul" },
+  j: number,
+) => (l.broadcast ? Math.floor(j / l.spatial) : j);
 
 /**
  * Forward of a join over `batch` samples.
@@ -44,6 +54,10 @@ export function joinForward64(l: Join, xs: readonly Float64Array[], batch: numbe
     for (const x of xs) for (let j = 0; j < y.length; j++) y[j] += x[j];
     return y;
   }
+  if (l.op === "mul") {
+    for (let j = 0; j < y.length; j++) y[j] = xs[0][j] * xs[1][scaleAt(l, j)];
+    return y;
+  }
   for (let n = 0; n < batch; n++) {
     let off = n * outPer;
     xs.forEach((x, k) => {
@@ -54,14 +68,29 @@ export function joinForward64(l: Join, xs: readonly Float64Array[], batch: numbe
   return y;
 }
 
-/** Backward of a join: ∂L/∂x_k for each input from dy = ∂L/∂y. */
-export function joinBackward64(l: Join, dy: Float64Array, batch: number): Float64Array[] {
+/** Backward of a join: ∂L/∂x_k for each input from dy = ∂L/∂y (mul reads its inputs `xs`). */
+export function joinBackward64(
+  l: Join,
+  dy: Float64Array,
+  batch: number,
+  xs: readonly Float64Array[] = [],
+): Float64Array[] {
   const sizes = joinSizes(l);
   const outPer = prod(l.outShape);
   if (dy.length !== batch * outPer) {
     throw new TypeError(`${l.op}: dy has ${dy.length} values, expected ${batch}×${outPer}`);
   }
   if (l.op === "add") return sizes.map(() => dy.slice());
+  if (l.op === "mul") {
+    if (xs.length !== 2) throw new TypeError("mul backward needs its two inputs");
+    const dx = new Float64Array(dy.length), ds = new Float64Array(batch * sizes[1]);
+    for (let j = 0; j < dy.length; j++) {
+      const k = scaleAt(l, j);
+      dx[j] = dy[j] * xs[1][k];
+      ds[k] += dy[j] * xs[0][j];
+    }
+    return [dx, ds];
+  }
   const dxs = sizes.map((per) => new Float64Array(batch * per));
   for (let n = 0; n < batch; n++) {
     let off = n * outPer;

@@ -4,9 +4,10 @@
 // of a value adds its share of the gradient (the first reader writes g).
 // Shapes: dy is (N, outPer); dx_k (N, per_k) with input k at element offset
 // off_k of each dy sample (add: per = outPer, off = 0). Twin: reference.ts.
-// Bindings: 0 uniforms, 1 src (read), 2 dst (read_write).
+// mul: ∂L/∂x = δ·s, ∂L/∂s = δ·x (summed per channel when s is per channel).
+// Bindings: 0 uniforms, 1 src (read), 2 dst (read_write) (mul: see each).
 
-import { elementwise, type Kernel, storageDecls } from "../../webgpu/training_kernel.ts";
+import { elementwise, type Kernel, reduction, storageDecls, WG } from "../../webgpu/training_kernel.ts";
 
 const DECLS = storageDecls([["src", "read"], ["dst", "read_write"]]);
 
@@ -19,6 +20,36 @@ export function joinSliceBackward(batch: number, per: number, outPer: number, of
     DECLS,
     batch * per,
     "  dst[i] = src[(i / PER) * OUTPER + OFF + i % PER];",
+  );
+}
+
+/** mul's ∂L/∂x = δ·s over (batch, c, spatial); s per channel when `broadcast`. Bindings: 1 dy, 2 s, 3 dx. */
+export function mulBackwardX(batch: number, c: number, spatial: number, broadcast: boolean): Kernel {
+  const decls = storageDecls([["dy", "read"], ["s", "read"], ["dx", "read_write"]]);
+  const at = broadcast ? "i / SP" : "i";
+  return elementwise(
+    "mul dX",
+    [["SP", "u32", spatial]],
+    decls,
+    batch * c * spatial,
+    `  dx[i] = dy[i] * s[${at}];`,
+  );
+}
+
+/**
+ * mul's ∂L/∂s = δ·x: per (sample, channel) the sum over its `spatial` positions when `broadcast` (one
+ * workgroup each), else elementwise. Bindings: 1 dy, 2 x, 3 ds.
+ */
+export function mulBackwardScale(batch: number, c: number, spatial: number, broadcast: boolean): Kernel {
+  const decls = storageDecls([["dy", "read"], ["x", "read"], ["ds", "read_write"]]);
+  if (!broadcast) return elementwise("mul dS", [], decls, batch * c * spatial, "  ds[i] = dy[i] * x[i];");
+  return reduction(
+    "mul dS",
+    [["SP", "u32", spatial]],
+    decls,
+    batch * c,
+    `    for (var j = t; j < SP; j += ${WG}u) { acc += dy[o * SP + j] * x[o * SP + j]; }`,
+    "    ds[o] = total;",
   );
 }
 
