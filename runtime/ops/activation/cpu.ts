@@ -1,6 +1,6 @@
 // CPU activations: relu, leakyrelu(alpha), elu(alpha), sigmoid, tanh,
-// clip(alpha = min, beta = max; relu6 is clip 0..6), hardswish, hardsigmoid (alpha·x + beta clipped to [0, 1])
-// x·clip(x + 3, 0, 6)/6, identity, and softmax over the channel axis. Shapes: x and y are (N, C, spatial)
+// clip(alpha = min, beta = max; relu6 is clip 0..6), hardswish
+// x·clip(x + 3, 0, 6)/6, hardsigmoid clip(alpha·x + beta, 0, 1), identity, and softmax over the channel axis. Shapes: x and y are (N, C, spatial)
 // flattened; elementwise ones ignore the structure. y may alias x (in place).
 // Invariants: sigmoid and softmax are numerically stable (no exp overflow for
 // any finite input); softmax subtracts the per-position max before exp.
