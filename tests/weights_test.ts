@@ -23,7 +23,7 @@ const SHIPPED: Shipped[] = [
     maxParams: 100_000,
     maxBytes: 100_000,
   },
-  { file: "mnist.tcnn", dataset: "mnist", minAccuracy: 0.99 },
+  { file: "mnist.tcnn", dataset: "mnist", minAccuracy: 0.993, maxParams: 100_000, maxBytes: 100_000 },
   // the published FCN test error on synthetic control is 0.01; the goal is ≤ 0.02
   { file: "synthetic-control.tcnn", dataset: "synthetic-control", minAccuracy: 0.98 },
 ];
