@@ -44,9 +44,26 @@ const CASES: [string, LayerSpec | LayerSpec[], number[]][] = [
   ["upsample2d ×2 nearest", { type: "upsample2d", scale: 2 }, [16, 32, 32]],
   ["relu6", { type: "relu6" }, [16, 32, 32]],
   ["hardswish", { type: "hardswish" }, [16, 32, 32]],
+  ["hardsigmoid", { type: "hardsigmoid" }, [16, 32, 32]],
+  ["conv2dtranspose k3 s2, 32 → 8 (GEMM variant)", {
+    type: "conv2dtranspose",
+    filters: 8,
+    kernel: 3,
+    stride: 2,
+    padding: 1,
+  }, [32, 8, 8]],
+  [
+    "avgpool2d 3×3 s1 countPad false",
+    { type: "avgpool2d", size: 3, stride: 1, padding: 1, countPad: false },
+    [16, 32, 32],
+  ],
   ["identity", { type: "identity" }, [16, 32, 32]],
   ["add (input + identity(input))", [{ type: "identity" }, {
     type: "add",
+    inputs: ["input", 0],
+  }], [16, 32, 32]],
+  ["mul, per-channel gate (input · globalavgpool(input))", [{ type: "globalavgpool" }, {
+    type: "mul",
     inputs: ["input", 0],
   }], [16, 32, 32]],
   ["concat (input, identity(input))", [{ type: "identity" }, {
