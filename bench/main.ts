@@ -113,7 +113,7 @@ if (await fileExists(`${root}runtime/format.ts`)) {
   encodeTcnn = (d) => fmt.encodeModel(d);
   decodeTcnn = (b) => fmt.decodeModel(b);
 }
-/** `graph`: a DAG model, which only the ONNX peers (onnxruntime) can run; the JS peers' builders take chains. */
+/** `graph`: a DAG model, which ConvNetJS (chains only) cannot run. */
 const models: {
   name: string;
   base: string;
@@ -224,7 +224,8 @@ for (const m of models) {
   }
   if (skipPeers) continue;
   for (const p of peers) {
-    if (m.graph && !p.lib.startsWith("ort")) continue;
+    // graphs: the ONNX peers and TF.js (whose builder follows the links); ConvNetJS takes chains only
+    if (m.graph && p.lib === "convnetjs") continue;
     const r = await bestOf2([...p.cmd(m.base), ...Q], p.cwd);
     infer[m.name][p.lib] = { ...(r.json ?? { error: r.err }), vs: p.vs };
     log(`${m.name} ${p.lib}: ${summ(r.json)}`);

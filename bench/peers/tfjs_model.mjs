@@ -1,5 +1,6 @@
 // Builds a TensorFlow.js (ops API, NHWC) forward function from a bench
-// manifest; works with any tfjs backend (cpu, wasm, webgpu) in Node or Deno.
+// manifest — a chain or a graph (each layer reads its `inputs`; add joins) —
+// works with any tfjs backend (cpu, wasm, webgpu) in Node or Deno.
 // Invariant: weights are re-laid out once here (HWIO conv, HWC-ordered dense)
 // so the outputs equal ours; run(n) reads the result back (dataSync/data).
 
@@ -14,8 +15,13 @@ export function buildTfjs(tf, manifest, p, xs, { trainable = false } = {}) {
     vars.push(v);
     return v;
   };
-  let flatShape = null;
-  for (const l of manifest.layers) {
+  const layers = manifest.layers;
+  // the (C,H,W) a dense layer's flattened input had: dense re-lays its weights out for NHWC
+  const srcShape = (l) => {
+    const j = l.inputs?.[0] ?? -1;
+    return j >= 0 && layers[j].op === "flatten" ? layers[j].inShape : l.inShape;
+  };
+  for (const l of layers) {
     if (l.op === "conv") {
       if (l.groups !== 1) throw new Error("grouped conv not mapped");
       const w = param(
@@ -41,7 +47,7 @@ export function buildTfjs(tf, manifest, p, xs, { trainable = false } = {}) {
     } else if (l.op === "flatten") {
       ops.push((x) => tf.reshape(x, [x.shape[0], -1]));
     } else if (l.op === "dense") {
-      const inShape = flatShape ?? l.inShape;
+      const inShape = srcShape(l);
       const w = param(tf.tensor2d(denseHWC(p(l, 0), l.outF, inShape), [
         l.inF,
         l.outF,
@@ -63,25 +69,36 @@ export function buildTfjs(tf, manifest, p, xs, { trainable = false } = {}) {
       }[l.act];
       if (!f) throw new Error(`activation ${l.act} not mapped`);
       ops.push(f);
+    } else if (l.op === "globalavgpool") {
+      ops.push((x) => (x.rank === 4 ? tf.mean(x, [1, 2]) : tf.mean(x, [1])));
+    } else if (l.op === "add") {
+      ops.push((...xs) => xs.reduce((a, b) => tf.add(a, b)));
     } else {
       throw new Error(`op ${l.op} not mapped`);
     }
-    if (l.op === "flatten" && !flatShape) flatShape = l.inShape;
-    if (l.op === "dense") flatShape = [l.outF];
   }
+  // evaluate layers 0..upTo in order, each on its inputs (default: the previous layer)
+  const run = (x, upTo) => {
+    const vals = [];
+    for (let i = 0; i <= upTo; i++) {
+      const ins = layers[i].inputs ?? [i - 1];
+      vals.push(ops[i](...ins.map((j) => (j < 0 ? x : vals[j]))));
+    }
+    return vals[upTo];
+  };
   const [c, h, w] = manifest.inputShape;
   const inputs = {};
   for (const n of Object.keys(xs)) {
     inputs[n] = tf.tensor4d(toNHWC(xs[n], +n, c, h, w), [+n, h, w, c]);
   }
-  const forward = (n) => tf.tidy(() => ops.reduce((x, f) => f(x), inputs[n]));
-  const last = manifest.layers[manifest.layers.length - 1];
-  const logitOps = last.op === "act" && last.act === "softmax" ? ops.slice(0, -1) : ops;
+  const forward = (n) => tf.tidy(() => run(inputs[n], layers.length - 1));
+  const last = layers[layers.length - 1];
+  const logitsAt = last.op === "act" && last.act === "softmax" ? layers.length - 2 : layers.length - 1;
   return {
     vars,
     inputs,
     /** logits (no final softmax) of an NHWC tensor, for training */
-    logits: (x) => logitOps.reduce((h, f) => f(h), x),
+    logits: (x) => run(x, logitsAt),
     runSync: (n) => {
       const y = forward(n);
       const d = y.dataSync();
