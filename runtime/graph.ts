@@ -118,11 +118,6 @@ export function linkInputs(specs: readonly (LayerLinks & { type?: unknown })[]):
   return links;
 }
 
-/** Whether any layer of a chain writes a graph link (name or inputs): such a file needs format 1.1. */
-export function hasLinks(specs: readonly LayerLinks[]): boolean {
-  return specs.some((s) => s.name !== undefined || s.inputs !== undefined);
-}
-
 /** For each layer (and, at index L, the model input) the layers that read it. */
 export function consumers(layers: readonly GraphNode[]): number[][] {
   const out: number[][] = Array.from({ length: layers.length + 1 }, () => []);
