@@ -321,7 +321,10 @@ export class Model {
         const [oldKey, old] = this.#sizes.entries().next().value!;
         this.#sizes.delete(oldKey);
         // destroyed in the GPU queue, after any run that uses it
-        if (old.gpu) this.#queue = this.#queue.then(() => old.gpu!.then((g) => g.destroy()), () => {});
+        if (old.gpu) {
+          const gone = old.gpu;
+          this.#queue = this.#queue.then(() => gone.then((g) => g.destroy())).catch(() => {});
+        }
       }
     }
     this.#sizes.set(key, st);
