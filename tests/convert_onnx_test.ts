@@ -363,3 +363,59 @@ Deno.test("convert: damaged ONNX bytes (truncated, bit-flipped, random) are type
   );
   assert(refused >= 13);
 });
+
+Deno.test("convert: shape ops after pooling — Squeeze (axes input, opset 13), Reshape [0, -1], Unsqueeze → Flatten — all reach the same dense", async () => {
+  const w = fl("w", [2, 3], [1, 2, 3, -1, 0.5, 0]);
+  const i64 = (name: string, v: number[]) => ({ name, dims: [v.length], dataType: 7, int64Data: v });
+  const gap = { name: "gap", opType: "GlobalAveragePool", input: ["x"], output: ["p"] };
+  const gemm = (src: string) => ({
+    name: "fc",
+    opType: "Gemm",
+    input: [src, "w"],
+    output: ["y"],
+    attribute: [{ name: "transB", type: 2, i: 1 }],
+  });
+  const variants = [
+    tiny([gap, { name: "sq", opType: "Squeeze", input: ["p", "ax"], output: ["f"] }, gemm("f")], [3, 4, 4], [
+      w,
+      i64("ax", [2, 3]),
+    ]),
+    tiny([gap, { name: "rs", opType: "Reshape", input: ["p", "s"], output: ["f"] }, gemm("f")], [3, 4, 4], [
+      w,
+      i64("s", [0, -1]),
+    ]),
+    tiny(
+      [
+        gap,
+        { name: "un", opType: "Unsqueeze", input: ["p", "ax"], output: ["u"] },
+        {
+          name: "fl",
+          opType: "Flatten",
+          input: ["u"],
+          output: ["f"],
+          attribute: [{ name: "axis", type: 2, i: 1 }],
+        },
+        gemm("f"),
+      ],
+      [3, 4, 4],
+      [w, i64("ax", [4])],
+    ),
+  ];
+  const x = Float32Array.from({ length: 2 * 48 }, (_, i) => (i % 7) - 3);
+  // per sample: channel means m, then y = W·m
+  const want = new Float32Array(4);
+  for (let n = 0; n < 2; n++) {
+    const m = [0, 1, 2].map((c) =>
+      x.subarray(n * 48 + c * 16, n * 48 + c * 16 + 16).reduce((a, b) => a + b, 0) / 16
+    );
+    want[2 * n] = m[0] + 2 * m[1] + 3 * m[2];
+    want[2 * n + 1] = -m[0] + 0.5 * m[1];
+  }
+  for (const [k, bytes] of variants.entries()) {
+    const desc = onnxBytesToModel(bytes);
+    const m = await loadModel(encodeModel(desc), { backend: "cpu" });
+    const got = await m.predict(x, { batch: 2 });
+    assert(worstRel(got, want) < 1e-6, `variant ${k}: ${got} vs ${want}`);
+    m.dispose();
+  }
+});
