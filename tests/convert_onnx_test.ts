@@ -328,6 +328,18 @@ Deno.test("convert CLI: int8, labels and normalisation recorded; a refused model
     const back = await convert([`${dir}/r.tcnn`, "--out", `${dir}/r.onnx`]);
     assert(onnx.ModelProto.decode(back.bytes).graph!.node!.length > 10);
     await assertRejects(() => convert([`${dir}/r.tcnn`, "--out", `${dir}/r.tcnn`]), Error, "exists");
+    // a fully convolutional net (global pooling before its Gemm) can declare the sizes it runs at
+    const any = await convert([src, "--out", `${dir}/any.tcnn`, "--input-range", "1,6,6:1,96,96"]);
+    const m = await loadModel(any.bytes, { backend: "cpu" });
+    assertEquals(m.summary().inputRange, { min: [1, 6, 6], max: [1, 96, 96] });
+    assertEquals((await m.predict(new Float32Array(40 * 30), { shape: [1, 40, 30] })).length, 5);
+    m.dispose();
+    const flat = new URL("dilated_1d.onnx", DIR).pathname; // flatten → Gemm: weights depend on the length
+    await assertRejects(
+      () => convert([flat, "--out", `${dir}/no2.tcnn`, "--input-range", "2,16:2,64"]),
+      Error,
+      "depend on the input size",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

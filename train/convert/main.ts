@@ -2,6 +2,7 @@
 // small runtime) and .tcnn → ONNX (our models into every other runtime).
 //   deno task convert model.onnx --out model.tcnn [--quantize f32|f16|int8]
 //     [--labels labels.txt] [--input-shape 1,28,28] [--normalize MEAN,STD | M1,M2,M3,S1,S2,S3]
+//     [--input-range 3,32,32:3,512,512]   (a fully convolutional model: the sizes it also runs at)
 //   deno task convert model.tcnn --out model.onnx
 // Exit status: 0 written, 1 conversion failure (message names the node, its
 // op type and what is unsupported), 2 bad flags. Invariants: the output is
@@ -18,7 +19,7 @@ import { modelToOnnx } from "./to_onnx.ts";
 
 const USAGE =
   `usage: deno task convert IN --out OUT [--quantize f32|f16|int8] [--labels FILE] [--input-shape C,H,W]
-                         [--normalize MEAN,STD] [--force]
+                         [--normalize MEAN,STD] [--input-range C,H,W:C,H,W] [--force]
   IN.onnx → OUT.tcnn (a CNN exported from PyTorch/Keras), or IN.tcnn → OUT.onnx`;
 
 class UsageError extends Error {}
@@ -36,6 +37,7 @@ export async function convert(argv: string[]): Promise<{ out: string; bytes: Uin
         labels: { type: "string" },
         "input-shape": { type: "string" },
         normalize: { type: "string" },
+        "input-range": { type: "string" },
         force: { type: "boolean" },
       },
     });
@@ -83,6 +85,14 @@ export async function convert(argv: string[]): Promise<{ out: string; bytes: Uin
     desc.normalization = v.length === 2
       ? { mean: Array(c).fill(v[0]), std: Array(c).fill(v[1]) }
       : { mean: v.slice(0, c), std: v.slice(c) };
+  }
+  const range = a.values["input-range"];
+  if (range) {
+    const [min, max] = range.split(":").map((p) => p.split(",").map(Number));
+    if (!min || !max || [...min, ...max].some((v) => !Number.isInteger(v) || v < 1)) {
+      throw new UsageError(`--input-range takes MIN:MAX shapes like 3,32,32:3,512,512, got ${range}`);
+    }
+    desc.inputRange = { min, max }; // validated by the encoder (ModelFormatError naming what depends on the size)
   }
   const bytes = encodeModel(desc, { dtype });
   // it must load (format rules, budget) before anything is written
