@@ -24,6 +24,9 @@ const USAGE =
 
 class UsageError extends Error {}
 
+/** Largest model file read (protobuf decoding holds it whole): 2 GiB, ONNX's own protobuf limit. */
+const MAX_INPUT_BYTES = 2 ** 31;
+
 /** The converted file's bytes and a one-line summary. */
 export async function convert(argv: string[]): Promise<{ out: string; bytes: Uint8Array; summary: string }> {
   let a;
@@ -49,6 +52,12 @@ export async function convert(argv: string[]): Promise<{ out: string; bytes: Uin
   if (!input || extra.length || !out) throw new UsageError("give one input file and --out FILE");
   if (!a.values.force && await exists(out)) {
     throw new UsageError(`${out} exists (use --force to overwrite it)`);
+  }
+  const size = (await Deno.stat(input)).size;
+  if (size > MAX_INPUT_BYTES) {
+    throw new RangeError(
+      `${input} is ${size} bytes, over the ${MAX_INPUT_BYTES}-byte limit of this converter`,
+    );
   }
   const src = await Deno.readFile(input);
   if (input.endsWith(".tcnn")) {
@@ -95,15 +104,29 @@ export async function convert(argv: string[]): Promise<{ out: string; bytes: Uin
     desc.inputRange = { min, max }; // validated by the encoder (ModelFormatError naming what depends on the size)
   }
   const bytes = encodeModel(desc, { dtype });
-  // it must load (format rules, budget) before anything is written
-  (await loadModel(bytes, { backend: "cpu" })).dispose();
+  // it must load (format rules) before anything is written; a model over the runtime's default compute or
+  // memory budget still converts, with a note on how to load it
+  const m = await loadModel(bytes, {
+    backend: "cpu",
+    maxMacs: Number.MAX_VALUE,
+    maxActivationBytes: Number.MAX_VALUE,
+  });
+  const cost = m.summary().totalMacs;
+  m.dispose();
+  let over = "";
+  try {
+    (await loadModel(bytes, { backend: "cpu" })).dispose();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    over = `; note: ${e.message} — load it with a larger { maxMacs, maxActivationBytes }`;
+  }
   const kinds = [...new Set(desc.layers.map((l) => l.type))].join(", ");
   return {
     out,
     bytes,
     summary: `${input} → ${out}: ${desc.layers.length} layers (${kinds}), input (${
       desc.inputShape.join(",")
-    }), ${dtype}, ${bytes.length} bytes`,
+    }), ${cost} MACs/sample, ${dtype}, ${bytes.length} bytes${over}`,
   };
 }
 
