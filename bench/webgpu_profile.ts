@@ -7,7 +7,7 @@
 // public call (run() / step()) end to end. GFLOP/s per kernel is against the
 // WGSL tiled matmul ceiling of bench/matmul_gpu.ts on the same adapter.
 // Usage: deno run -A --unstable-webgpu bench/webgpu_profile.ts [--quick]
-//   [--only infer|train] [--lenet-train] [--json]
+//   [--only infer|train] [--lenet-train] [--train-arch NAME (any built-in, e.g. resnet-s)] [--json]
 // Timings on llvmpipe are noisy: the load average is printed with them.
 
 import { BENCH_MODELS, makeInput, rng } from "./models.ts";
@@ -235,7 +235,12 @@ if (only !== "train") {
 }
 
 if (only !== "infer") {
-  const archs = Deno.args.includes("--lenet-train") ? ["small", "lenet"] : ["small"];
+  const at = Deno.args.indexOf("--train-arch");
+  const archs = at >= 0
+    ? [Deno.args[at + 1]]
+    : Deno.args.includes("--lenet-train")
+    ? ["small", "lenet"]
+    : ["small"];
   for (const arch of archs) {
     const spec = await loadArch(arch, [1, 28, 28], 10);
     const be = await createWebGpuBackend(device, archConfig(spec, 1));

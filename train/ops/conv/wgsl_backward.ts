@@ -151,7 +151,7 @@ ${
 /** dx, gather form for any stride (see convBackwardInputGather's body). */
 export function convBackwardInputGather(g: ConvGeom, batch: number): Kernel {
   const icg = g.inC / g.groups;
-  const B = block(icg, [4, 2, 1]);
+  const B = block(icg, [8, 4, 2, 1]);
   const count = batch * (g.inC / B) * g.inH * g.inW;
   const decls = `const B = ${B}u;
 ${DX_DECLS}`;
