@@ -166,6 +166,14 @@ const ints = (name: string, v: number[]) => ({ name, type: 7, ints: v });
 const str = (name: string, v: string) => ({ name, type: 3, s: new TextEncoder().encode(v) });
 const fl = (name: string, dims: number[], v: number[]) => ({ name, dims, dataType: 1, floatData: v });
 
+/** A one-Resize model of `mode` at spatial scale `k`. */
+const resize = (name: string, mode: string, k: number) =>
+  tiny([{ name, opType: "Resize", input: ["x", "", "s"], output: ["y"], attribute: [str("mode", mode)] }], [
+    3,
+    4,
+    4,
+  ], [fl("s", [4], [1, 1, k, k])]);
+
 Deno.test("convert: every refusal names the node, its op type and what is unsupported", () => {
   const cases: [Uint8Array, RegExp][] = [
     [
@@ -203,34 +211,8 @@ Deno.test("convert: every refusal names the node, its op type and what is unsupp
       ),
       /node "ap" \(AveragePool\): a Pad before AveragePool with count_include_pad=0/,
     ],
-    [
-      tiny(
-        [{
-          name: "rs",
-          opType: "Resize",
-          input: ["x", "", "s"],
-          output: ["y"],
-          attribute: [str("mode", "cubic")],
-        }],
-        [3, 4, 4],
-        [fl("s", [4], [1, 1, 2, 2])],
-      ),
-      /node "rs" \(Resize\): mode cubic is not supported/,
-    ],
-    [
-      tiny(
-        [{
-          name: "rs2",
-          opType: "Resize",
-          input: ["x", "", "s"],
-          output: ["y"],
-          attribute: [str("mode", "nearest")],
-        }],
-        [3, 4, 4],
-        [fl("s", [4], [1, 1, 1.5, 1.5])],
-      ),
-      /node "rs2" \(Resize\): scales 1.5,1.5 must be integers/,
-    ],
+    [resize("rs", "cubic", 2), /node "rs" \(Resize\): mode cubic is not supported/],
+    [resize("rs2", "nearest", 1.5), /node "rs2" \(Resize\): scales 1.5,1.5 must be integers/],
     [
       tiny([{ name: "add", opType: "Add", input: ["x", "c"], output: ["y"] }], [3, 4, 4], [
         fl("c", [1], [2]),
