@@ -674,6 +674,23 @@ export function resolveLayers(specs: LayerSpec[], inputShape: number[]): Resolve
   return resolveGraph(specs, inputShape, resolveLayer) as ResolvedLayer[];
 }
 
+/**
+ * Values per sample of each input of a layer (a join's inputs may differ: concat's channel counts, mul's
+ * per-channel scale).
+ *
+ * @example
+ * ```ts
+ * import { inputSizes, resolveLayers } from "./spec.ts";
+ * const [, cat] = resolveLayers([{ type: "relu" }, { type: "concat", inputs: ["input", 0] }], [2, 3]);
+ * if (inputSizes(cat).join() !== "6,6") throw new Error();
+ * ```
+ */
+export function inputSizes(l: ResolvedLayer): number[] {
+  if (l.op === "concat") return l.channels.map((c) => c * l.spatial);
+  if (l.op === "mul") return [l.c * l.spatial, l.broadcast ? l.c : l.c * l.spatial];
+  return l.inputs.map(() => l.inShape.reduce((a, b) => a * b, 1));
+}
+
 /** Shapes of the learnable tensors of a layer, in order [weight, bias?]. */
 export function paramShapes(l: ResolvedLayer): number[][] {
   if (l.op === "conv") {

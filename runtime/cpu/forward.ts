@@ -13,7 +13,7 @@
 // so forwardLayer and CpuExecutor run the same kernels and agree bit for bit.
 
 import type { ResolvedLayer } from "../spec.ts";
-import { paramShapes } from "../spec.ts";
+import { inputSizes, paramShapes } from "../spec.ts";
 import { convCpu, prepareConv, type PreparedConv } from "../ops/conv/cpu.ts";
 import { globalAvgPool, poolCpu } from "../ops/pool/cpu.ts";
 import { denseCpu } from "../ops/dense/cpu.ts";
@@ -101,13 +101,6 @@ function runLayer(
       if (y !== x) y.set(x);
       return y;
   }
-}
-
-/** Values per sample of each input of a layer. */
-function inputSizes(l: ResolvedLayer): number[] {
-  if (l.op === "concat") return l.channels.map((c) => c * l.spatial);
-  if (l.op === "mul") return [l.c * l.spatial, l.broadcast ? l.c : l.c * l.spatial];
-  return l.inputs.map(() => prod(l.inShape));
 }
 
 /**

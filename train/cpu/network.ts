@@ -16,13 +16,13 @@
 // unless inputGrad; gradients are float64, (per layer, trainParamShapes order).
 
 import type { TrainResolvedLayer } from "../layers.ts";
+import { inputSizes } from "../../runtime/spec.ts";
 import { prod, trainParamShapes } from "../layers.ts";
 import { dropoutKeep, dropThreshold } from "../ops/dropout/mask.ts";
 import { Conv32 } from "../ops/conv/cpu_train.ts";
 import { Dense32 } from "../ops/dense/cpu_train.ts";
 import { MaxPool32 } from "../ops/pool/maxpool_cpu_train.ts";
 import { backward64, forward64 } from "../ops/layer_reference.ts";
-import { joinSizes } from "../ops/join/reference.ts";
 import { addCpu, concatCpu, mulCpu } from "../../runtime/ops/join/cpu.ts";
 import { consumers } from "../../runtime/graph.ts";
 
@@ -91,7 +91,7 @@ function joinOp(
   xs: number[],
   ys: number,
 ): Op {
-  const sizes = joinSizes(l);
+  const sizes = inputSizes(l);
   const outPer = prod(l.outShape);
   return {
     first: i,

@@ -11,6 +11,7 @@
 // partial sums + a reduction (train/ops/conv/wgsl_dw_lanes.ts) when `scratch` is given.
 
 import type { TrainResolvedLayer } from "../layers.ts";
+import { inputSizes } from "../../runtime/spec.ts";
 import { prod } from "../layers.ts";
 import type { KernelBinder, PreparedKernel } from "./gpu_context.ts";
 import { convBackwardBias, convBackwardInput, convBackwardWeight } from "../ops/conv/wgsl_backward.ts";
@@ -32,7 +33,6 @@ import {
 } from "../ops/conv/transpose_wgsl_backward.ts";
 import { bnBackwardInput, bnBackwardParams } from "../ops/batchnorm/wgsl.ts";
 import { joinSliceBackward, mulBackwardScale, mulBackwardX } from "../ops/join/wgsl_backward.ts";
-import { joinSizes } from "../ops/join/reference.ts";
 
 export interface LayerBuffers {
   x: GPUBuffer;
@@ -125,7 +125,7 @@ export function layerBackward(
       break;
     case "add":
     case "concat": {
-      const sizes = joinSizes(l), outPer = prod(l.outShape);
+      const sizes = inputSizes(l), outPer = prod(l.outShape);
       let off = 0;
       sizes.forEach((per, k) => {
         const d = b.dxs?.[k];

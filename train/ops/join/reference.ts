@@ -8,17 +8,11 @@
 // concat; mul's s: C per sample when broadcast), y and dy are (N, outPer).
 // Inputs are never modified.
 
-import type { ResolvedLayer } from "../../../runtime/spec.ts";
+import { inputSizes, type ResolvedLayer } from "../../../runtime/spec.ts";
 
 type Join = ResolvedLayer & { op: "add" | "concat" | "mul" };
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-/** Values per sample of each input of a join. */
-export function joinSizes(l: Join): number[] {
-  if (l.op === "mul") return [l.c * l.spatial, l.broadcast ? l.c : l.c * l.spatial];
-  return l.op === "concat" ? l.channels.map((c) => c * l.spatial) : l.inputs.map(() => prod(l.outShape));
-}
 
 /** The index of s that multiplies element j of x (per channel when broadcast). */
 const scaleAt = (
@@ -39,7 +33,7 @@ const scaleAt = (
  * ```
  */
 export function joinForward64(l: Join, xs: readonly Float64Array[], batch: number): Float64Array {
-  const sizes = joinSizes(l);
+  const sizes = inputSizes(l);
   if (xs.length !== sizes.length) {
     throw new TypeError(`${l.op}: expected ${sizes.length} inputs, got ${xs.length}`);
   }
@@ -75,7 +69,7 @@ export function joinBackward64(
   batch: number,
   xs: readonly Float64Array[] = [],
 ): Float64Array[] {
-  const sizes = joinSizes(l);
+  const sizes = inputSizes(l);
   const outPer = prod(l.outShape);
   if (dy.length !== batch * outPer) {
     throw new TypeError(`${l.op}: dy has ${dy.length} values, expected ${batch}×${outPer}`);
