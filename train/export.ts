@@ -1,13 +1,12 @@
 // Training state → runtime ModelDesc. Dropout disappears (identity at eval);
 // each batchnorm is folded into the nearest preceding conv/dense/transposed
-// conv (dropouts in between are ignored, being identities), per output channel o:
-//   s = γ[o] / sqrt(var[o] + eps);  w'[o,…] = w[o,…]·s;  b'[o] = (b[o] − mean[o])·s + β[o]
-// (a transposed conv's weight is (inC, outC/groups, kh, kw): output channel
-// g·(outC/groups) + o' owns w[ic, o', …] for the input channels ic of group g)
-// (a conv/dense without bias gains one, b = 0). A batchnorm with no such
-// predecessor (or one whose output others read too, e.g. a join's inputs or
-// a pre-activation block's add) becomes a per-channel affine layer instead:
-// a 1×1 depthwise conv on images and series, a diagonal dense on flat data. With a softmax_xent loss the net ends in raw
+// conv (dropouts in between are ignored, being identities), per output channel o
+// (train/ops/batchnorm/fold.ts): s = γ[o] / sqrt(var[o] + eps), t = β[o] − mean[o]·s;
+// w'[o,…] = w[o,…]·s; b'[o] = b[o]·s + t (a conv/dense without bias gains one).
+// A batchnorm with no such predecessor (or one whose output others read too,
+// e.g. a join's inputs or a pre-activation block's add) becomes a per-channel
+// affine layer instead: a 1×1 depthwise conv on images and series, a diagonal
+// dense on flat data. With a softmax_xent loss the net ends in raw
 // logits, so a softmax layer is appended (the exported model outputs
 // probabilities) unless extra.appendSoftmax is false or it already ends in one.
 // Folding is computed in float64 and stored as float32.
@@ -22,7 +21,8 @@
 import type { BackendState, TrainConfig } from "./backend.ts";
 import type { LayerSpec } from "../runtime/spec.ts";
 import type { ModelDesc, Normalization } from "../runtime/model_desc.ts";
-import { type BatchNormLayer, prod, resolveTrainLayers, trainParamShapes } from "./layers.ts";
+import { prod, resolveTrainLayers, trainParamShapes } from "./layers.ts";
+import { affineLayer, bnScaleShift, foldIntoOutputChannels } from "./ops/batchnorm/fold.ts";
 import { consumers, withInputs } from "../runtime/graph.ts";
 import type { InputRange } from "../runtime/input_range.ts";
 
@@ -34,35 +34,6 @@ export interface ExportExtra {
   appendSoftmax?: boolean;
   /** the sizes the model also runs at (a fully convolutional architecture's Arch.inputRange) */
   inputRange?: InputRange;
-}
-
-/** y = x·s + t per channel of a batchnorm that cannot fold: s = γ/√(var + eps), t = β − mean·s. */
-function bnAffine(l: BatchNormLayer, run: Float32Array[], ps: Float32Array[]): [Float32Array, Float32Array] {
-  const s = Float64Array.from({ length: l.c }, (_, o) => ps[0][o] / Math.sqrt(run[1][o] + l.eps));
-  return [Float32Array.from(s), Float32Array.from(s, (v, o) => ps[1][o] - run[0][o] * v)];
-}
-
-/** The layer a batchnorm becomes when it cannot fold: a 1×1 depthwise conv (images, series) or a dense (flat). */
-function affineLayer(
-  l: BatchNormLayer,
-  _run: Float32Array[],
-  _ps: Float32Array[],
-  from: number,
-  k: number,
-): LayerSpec {
-  const rank = l.inShape.length;
-  const spec: LayerSpec = rank === 1
-    ? { type: "dense", units: l.c }
-    : { type: rank === 3 ? "conv2d" : "conv1d", filters: l.c, kernel: 1, groups: l.c };
-  return withInputs(spec, [from], k);
-}
-
-function affineParams(l: BatchNormLayer, run: Float32Array[], ps: Float32Array[]): Float32Array[] {
-  const [s, t] = bnAffine(l, run, ps);
-  if (l.inShape.length > 1) return [s, t];
-  const w = new Float32Array(l.c * l.c);
-  for (let o = 0; o < l.c; o++) w[o * l.c + o] = s[o];
-  return [w, t];
 }
 
 export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: ExportExtra = {}): ModelDesc {
@@ -112,29 +83,19 @@ export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: Export
         if (readers[j].length !== 1 || readers[j][0] !== r) alone = false;
         if (layers[j].op !== "dropout") break;
       }
+      const { s: scale, t: shift } = bnScaleShift(ps[0], ps[1], run[0], run[1], l.eps);
       if (!prev || !foldable.includes(prev.type) || !alone) {
         // not foldable (after a join, a pool, the input, or a layer others read too): a per-channel affine layer
-        outLayers.push(affineLayer(l, run, ps, k, outLayers.length));
-        outParams.push(affineParams(l, run, ps));
+        const affine = affineLayer(l.inShape.length, scale, shift);
+        outLayers.push(withInputs(affine.spec, [k], outLayers.length));
+        outParams.push(affine.params);
         outResolved.push(l);
         at.push(outLayers.length - 1);
         return;
       }
-      const [gamma, beta] = ps;
-      const w = outParams[k][0];
-      const b = outParams[k][1] ?? new Float32Array(l.c);
-      const scale = Float64Array.from({ length: l.c }, (_, o) => gamma[o] / Math.sqrt(run[1][o] + l.eps));
-      const w2 = new Float32Array(w.length), b2 = new Float32Array(l.c);
       const r = outResolved[k];
-      // the output channel each weight belongs to
-      const channelOf: (e: number) => number = r.op === "convT"
-        ? ((per, ocg, icg) => (e: number) => {
-          const row = Math.floor(e / per); // = ic·ocg + o'
-          return Math.floor(Math.floor(row / ocg) / icg) * ocg + (row % ocg);
-        })(r.kh * r.kw, r.outC / r.groups, r.inC / r.groups)
-        : ((per) => (e: number) => Math.floor(e / per))(w.length / l.c);
-      for (let e = 0; e < w.length; e++) w2[e] = w[e] * scale[channelOf(e)];
-      for (let o = 0; o < l.c; o++) b2[o] = (b[o] - run[0][o]) * scale[o] + beta[o];
+      const convT = r.op === "convT" ? { inC: r.inC, groups: r.groups } : undefined;
+      const [w2, b2] = foldIntoOutputChannels(outParams[k][0], outParams[k][1] ?? null, scale, shift, convT);
       outLayers[k] = { ...prev, bias: true } as LayerSpec;
       const name = (l.spec as { name?: string }).name;
       if (name !== undefined && prev.name === undefined) outLayers[k].name = name;

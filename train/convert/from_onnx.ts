@@ -16,6 +16,7 @@
 import { type LayerSpec, resolveJoin, resolveLayer } from "../../runtime/spec.ts";
 import type { ModelDesc } from "../../runtime/model_desc.ts";
 import { withInputs } from "../../runtime/graph.ts";
+import { affineLayer, bnScaleShift, foldIntoOutputChannels } from "../ops/batchnorm/fold.ts";
 import {
   attr,
   attrFloat,
@@ -355,27 +356,15 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
             cst(k, ["scale", "B", "mean", "var"][k - 1]).data
           );
           const eps = attrFloat(n, "epsilon", 1e-5);
-          const c = x.shape[0];
-          const s = Float64Array.from(sc, (v, o) => v / Math.sqrt(vr[o] + eps));
-          const shift = Float64Array.from(bi, (v, o) => v - mean[o] * s[o]);
+          const { s, t: shift } = bnScaleShift(sc, bi, mean, vr, eps);
           const prev = single(x) ? layers[x.layer] : null;
           const t = prev?.spec.type ?? "";
           if (prev && ["conv2d", "conv1d", "dense", "conv2dtranspose", "conv1dtranspose"].includes(t)) {
             scaleChannels(prev, s, shift);
             set({ ...x });
-          } else if (x.ours.length >= 2) {
-            // a per-channel affine: a 1×1 depthwise conv
-            const spec = {
-              type: x.ours.length === 3 ? "conv2d" : "conv1d",
-              filters: c,
-              kernel: 1,
-              groups: c,
-            } as LayerSpec;
-            set(emit(spec, [x], [Float32Array.from(s), Float32Array.from(shift)], x.shape));
           } else {
-            const w = new Float32Array(c * c);
-            for (let o = 0; o < c; o++) w[o * c + o] = s[o];
-            set(emit({ type: "dense", units: c }, [x], [w, Float32Array.from(shift)], x.shape));
+            const affine = affineLayer(x.ours.length, s, shift);
+            set(emit(affine.spec, [x], affine.params, x.shape));
           }
           break;
         }
@@ -817,25 +806,8 @@ function flatten(
 /** y ← y·s + t per output channel of a conv / transposed conv / dense layer (batchnorm and bias folding). */
 function scaleChannels(l: Emitted, s: Float64Array, t: Float64Array): void {
   const spec = l.spec as { type: string; groups?: number; bias?: boolean };
-  const w = l.params[0];
-  const c = s.length;
-  const b = l.params[1] ?? new Float32Array(c);
-  if (spec.type.endsWith("transpose")) {
-    // weight (inC, outC/g, k…): output channel of row r = ic·ocg + o' is group(ic)·ocg + o'
-    const g = spec.groups ?? 1, ocg = c / g, inC = l.inShape[0];
-    const per = w.length / (inC * ocg);
-    const icg = inC / g;
-    for (let e = 0; e < w.length; e++) {
-      const row = Math.floor(e / per);
-      const o = Math.floor(Math.floor(row / ocg) / icg) * ocg + (row % ocg);
-      w[e] *= s[o];
-    }
-  } else {
-    const per = w.length / c;
-    for (let e = 0; e < w.length; e++) w[e] *= s[Math.floor(e / per)];
-  }
-  for (let o = 0; o < c; o++) b[o] = b[o] * s[o] + t[o];
-  l.params = [w, b];
+  const convT = spec.type.endsWith("transpose") ? { inC: l.inShape[0], groups: spec.groups ?? 1 } : undefined;
+  l.params = foldIntoOutputChannels(l.params[0], l.params[1] ?? null, s, t, convT);
   spec.bias = true;
 }
 
