@@ -194,6 +194,25 @@ gpuTest("GPU backward kernels match float64 references", "train_gpu_grad", async
   const rng = new DataRng(SEED);
   const buf = (a: Float32Array | Int32Array) => ctx.buffer(a.length, "test", a);
   const out = (n: number) => ctx.buffer(n, "test out");
+  /** conv dX, dW (and db when `bias`) on the GPU against the float64 reference, at a random batch of 1–3. */
+  const checkConv = async (l: ResolvedLayer & { op: "conv" }, what0: string, bias: boolean) => {
+    const n = 1 + rng.int(3);
+    const x = rand(rng, n * l.inC * l.inH * l.inW);
+    const w = rand(rng, l.outC * (l.inC / l.groups) * l.kh * l.kw);
+    const dy = rand(rng, n * l.outC * l.outH * l.outW);
+    const ref = convRef(l, x, w, dy, n);
+    const [bx, bw, bdy] = [buf(x), buf(w), buf(dy)];
+    const [odx, odw, odb] = [out(x.length), out(w.length), out(l.outC)];
+    await runKernels(ctx, [
+      { kernel: convBackwardInput(l, n), buffers: [bdy, bw, odx] },
+      { kernel: convBackwardWeight(l, n), buffers: [bdy, bx, odw] },
+      ...(bias ? [{ kernel: convBackwardBias(l, n), buffers: [bdy, odb] }] : []),
+    ]);
+    const what = `${what0} batch ${n}`;
+    close(`${what} dX`, await ctx.read(odx, x.length), ref.dx);
+    close(`${what} dW`, await ctx.read(odw, w.length), ref.dW);
+    if (bias) close(`${what} db`, await ctx.read(odb, l.outC), ref.db);
+  };
 
   await t.step("conv dX / dW / db", async () => {
     let cases = 0;
@@ -202,22 +221,7 @@ gpuTest("GPU backward kernels match float64 references", "train_gpu_grad", async
       const l = tryResolve(spec, inShape);
       if (!l || l.op !== "conv") continue;
       cases++;
-      const n = 1 + rng.int(3);
-      const x = rand(rng, n * l.inC * l.inH * l.inW);
-      const w = rand(rng, l.outC * (l.inC / l.groups) * l.kh * l.kw);
-      const dy = rand(rng, n * l.outC * l.outH * l.outW);
-      const ref = convRef(l, x, w, dy, n);
-      const [bx, bw, bdy] = [buf(x), buf(w), buf(dy)];
-      const [odx, odw, odb] = [out(x.length), out(w.length), out(l.outC)];
-      await runKernels(ctx, [
-        { kernel: convBackwardInput(l, n), buffers: [bdy, bw, odx] },
-        { kernel: convBackwardWeight(l, n), buffers: [bdy, bx, odw] },
-        { kernel: convBackwardBias(l, n), buffers: [bdy, odb] },
-      ]);
-      const what = `conv ${JSON.stringify(spec)} in ${inShape} batch ${n}`;
-      close(`${what} dX`, await ctx.read(odx, x.length), ref.dx);
-      close(`${what} dW`, await ctx.read(odw, w.length), ref.dW);
-      close(`${what} db`, await ctx.read(odb, l.outC), ref.db);
+      await checkConv(l, `conv ${JSON.stringify(spec)} in ${inShape}`, true);
     }
   });
 
@@ -239,20 +243,7 @@ gpuTest("GPU backward kernels match float64 references", "train_gpu_grad", async
       const l = tryResolve(spec, inShape);
       if (!l || l.op !== "conv") continue;
       cases++;
-      const n = 1 + rng.int(3);
-      const x = rand(rng, n * l.inC * l.inH * l.inW);
-      const w = rand(rng, l.outC * (l.inC / l.groups) * l.kh * l.kw);
-      const dy = rand(rng, n * l.outC * l.outH * l.outW);
-      const ref = convRef(l, x, w, dy, n);
-      const [bx, bw, bdy] = [buf(x), buf(w), buf(dy)];
-      const [odx, odw] = [out(x.length), out(w.length)];
-      await runKernels(ctx, [
-        { kernel: convBackwardInput(l, n), buffers: [bdy, bw, odx] },
-        { kernel: convBackwardWeight(l, n), buffers: [bdy, bx, odw] },
-      ]);
-      const what = `conv ${JSON.stringify(spec)} in ${inShape} batch ${n}`;
-      close(`${what} dX`, await ctx.read(odx, x.length), ref.dx);
-      close(`${what} dW`, await ctx.read(odw, w.length), ref.dW);
+      await checkConv(l, `conv ${JSON.stringify(spec)} in ${inShape}`, false);
     }
   });
 
