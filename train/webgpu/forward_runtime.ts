@@ -7,20 +7,9 @@
 // Shapes: x is (N, ...l.inShape), y is (N, ...l.outShape).
 
 import type { ResolvedLayer } from "../../runtime/spec.ts";
-import type { ForwardKernel } from "../../runtime/webgpu/kernel.ts";
 import type { Epilogue } from "../../runtime/ops/activation/wgsl.ts";
 import { layerKernel, layerParts } from "../../runtime/webgpu/layer_kernel.ts";
 import type { KernelBinder, PreparedKernel } from "./gpu_context.ts";
-
-/** The runtime forward kernel of one layer (TypeError for flatten, which has none). */
-export function runtimeForwardKernel(
-  l: ResolvedLayer,
-  batch: number,
-  limits: GPUSupportedLimits,
-  epilogue: Epilogue | null = null,
-): ForwardKernel {
-  return layerKernel(l, batch, limits, epilogue);
-}
 
 /**
  * Prepared forward dispatches of a runtime layer: y = layer(x; params), then
@@ -40,29 +29,22 @@ export function runtimeForward(
   if (xs.length !== layerParts(l)) {
     throw new TypeError(`${l.op} forward takes ${layerParts(l)} input buffer(s), got ${xs.length}`);
   }
-  if (xs.length > 1) {
-    return xs.flatMap((xk, part) => {
-      const fk = layerKernel(l, batch, ctx.device.limits, epilogue, false, part);
-      return [
-        ctx.prepare({ label: fk.label, code: fk.code, uniforms: fk.uniforms, groups: fk.dispatch.groups }, [
-          xk,
-          y,
-        ]),
-      ];
-    });
-  }
-  const fk = runtimeForwardKernel(l, batch, ctx.device.limits, epilogue);
-  const role = { x: xs[0], w: params[0], b: params[1], y };
-  const buffers = fk.bindings.map((r) => role[r]);
   const flops = l.op === "conv"
     ? 2 * batch * l.outC * l.outH * l.outW * (l.inC / l.groups) * l.kh * l.kw
     : l.op === "dense"
     ? 2 * batch * l.inF * l.outF
     : undefined;
-  return [
-    ctx.prepare(
-      { label: fk.label, code: fk.code, uniforms: fk.uniforms, groups: fk.dispatch.groups, flops },
-      buffers,
-    ),
-  ];
+  // one dispatch per input (a join's parts; one for every other layer)
+  return xs.map((xk, part) => {
+    const fk = layerKernel(l, batch, ctx.device.limits, epilogue, false, part);
+    const role = { x: xk, w: params[0], b: params[1], y };
+    const kernel = {
+      label: fk.label,
+      code: fk.code,
+      uniforms: fk.uniforms,
+      groups: fk.dispatch.groups,
+      flops,
+    };
+    return ctx.prepare(kernel, fk.bindings.map((r) => role[r]));
+  });
 }
