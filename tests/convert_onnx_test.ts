@@ -413,3 +413,25 @@ Deno.test("convert: shape ops after pooling — Squeeze (axes input, opset 13), 
     m.dispose();
   }
 });
+
+Deno.test("convert bounds memory before it allocates: files over 2 GiB are refused unread, tensors over 2^28 elements before their data", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tinycnn-convert-big-" });
+  try {
+    // a sparse file: its size is what the converter checks, nothing is read
+    const big = `${dir}/big.onnx`;
+    await Deno.writeFile(big, new Uint8Array(0));
+    await Deno.truncate(big, 2 ** 31 + 1);
+    await assertRejects(
+      () => convert([big, "--out", `${dir}/big.tcnn`]),
+      RangeError,
+      "over the 2147483648-byte limit",
+    );
+    // a weight declared (32768, 32768): refused from its dims, no 8 GiB Float64Array is made
+    const huge = tiny([{ name: "mm", opType: "MatMul", input: ["x", "w"], output: ["y"] }], [4], [
+      { name: "w", dims: [32768, 32768], dataType: 1, rawData: new Uint8Array(16) },
+    ]);
+    assertThrows(() => onnxBytesToModel(huge), RangeError, "exceed 2^28");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
