@@ -1,5 +1,6 @@
 // The edge handler bundled by esbuild and run by a real workerd (npm
-// `workerd`) with the model as a data binding: every answer equals in-process
+// `workerd`) with the model as a data module, loaded and warmed at global scope
+// (examples/edge/warm.ts), and as a data binding: every answer equals in-process
 // mod.ts classify, every bad input is a 4xx JSON (tests/helpers/edge_suite.ts).
 // The workerd process is always stopped (try/finally).
 
@@ -16,6 +17,9 @@ Deno.test("edge handler under workerd", async (t) => {
   const build = await buildWorker(bytes, dir);
   const bad = build.inputs.filter((p) => /(^|\/)(train|node_modules|webgpu)\/|npm:|load\.ts$/.test(p));
   assert(bad.length === 0, `worker bundle pulls in ${bad.join(", ")}`);
+  assert(build.inputs.some((p) => p.endsWith("examples/edge/warm.ts")), "the worker entry warms the model");
+  const js = await Deno.readTextFile(`${dir}/worker.js`);
+  assert(/import \w+ ?from ?"\.\/model\.tcnn"/.test(js), "worker.js imports the model as a data module");
   const model = await loadModel(bytes, { backend: "cpu" });
   const server = await startWorkerd(`${dir}/config.capnp`, { probe: "/healthz" });
   try {

@@ -1,6 +1,9 @@
 // Builds the edge handler for workerd / Cloudflare Workers: esbuild bundles
-// examples/edge/handler.ts (ESM, minified) into OUTDIR/worker.js, copies the
-// model to OUTDIR/model.tcnn and config.capnp beside them. Invariants: the
+// examples/edge/handler.ts (ESM, minified) behind a small entry (WORKER_ENTRY)
+// into OUTDIR/worker.js, copies the model to OUTDIR/model.tcnn and
+// config.capnp beside them. The entry imports the model as a data module and
+// loads + warms it at global scope (warm.ts), so the isolate's start pays the
+// decode and the cold kernels, not its first request. Invariants: the
 // bundle contains only the handler and the CPU-only runtime (the handler's
 // import of mod.ts resolves to cpu.ts: Workers have no WebGPU, so none of its
 // code is shipped; no train/, no npm code); the model travels as a data
@@ -24,6 +27,17 @@ const cpuOnly: esbuild.Plugin = {
   },
 };
 
+/**
+ * The worker's entry: the model is a data module (workerd `data` module; wrangler rule
+ * `{ type = "Data", globs = ["**\/*.tcnn"] }`), loaded and warmed at global scope.
+ */
+export const WORKER_ENTRY = `import model from "./model.tcnn";
+import { warmAtStart } from "./warm.ts";
+import handler from "./handler.ts";
+await warmAtStart(model, "cpu");
+export default handler;
+`;
+
 export interface WorkerBuild {
   outdir: string;
   workerBytes: number;
@@ -42,7 +56,13 @@ export async function buildWorker(
   await Deno.mkdir(outdir, { recursive: true });
   try {
     const r = await esbuild.build({
-      entryPoints: [new URL("handler.ts", here).pathname],
+      stdin: {
+        contents: WORKER_ENTRY,
+        resolveDir: here.pathname,
+        sourcefile: "worker_entry.js",
+        loader: "js",
+      },
+      external: ["./model.tcnn"],
       bundle: true,
       format: "esm",
       platform: "neutral",

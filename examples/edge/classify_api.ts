@@ -14,16 +14,22 @@
 // request gets a 4xx JSON {error, expected}; no request can throw out of
 // fetch(). Web standards only.
 
-import { type BackendChoice, loadModel, type Model } from "../../mod.ts";
+import { type BackendChoice, loadModel, Model } from "../../mod.ts";
 import { readStreamCapped } from "../../runtime/source.ts";
 
-/** Where the model bytes come from: bytes, a URL, or a function giving either. */
+/** Where the model bytes come from: bytes, a URL, or a function giving either or an already loaded Model. */
 export type ModelSource =
   | Uint8Array
   | ArrayBuffer
   | URL
   | string
-  | (() => Promise<Uint8Array | ArrayBuffer | URL | string> | Uint8Array | ArrayBuffer | URL | string);
+  | (() =>
+    | Promise<Uint8Array | ArrayBuffer | URL | string | Model>
+    | Uint8Array
+    | ArrayBuffer
+    | URL
+    | string
+    | Model);
 
 export interface HandlerOptions {
   /** the model; a function is called once, on the first request that needs it */
@@ -227,7 +233,7 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
     if (!modelPromise) {
       modelPromise = (async () => {
         const src = typeof opts.model === "function" ? await opts.model() : opts.model;
-        return await loadModel(src, { backend: opts.backend ?? "auto" });
+        return src instanceof Model ? src : await loadModel(src, { backend: opts.backend ?? "auto" });
       })();
       // a failed load is retried by the next request instead of being cached
       modelPromise.catch(() => modelPromise = null);

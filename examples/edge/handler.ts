@@ -1,7 +1,8 @@
 // The edge function: ONE fetch handler, the default export, for `deno serve`
 // (Deno Deploy, Supabase Edge Functions) and Cloudflare Workers / workerd
-// module workers. The model comes from a Workers `MODEL` data binding when
-// present, else (Deno) from the file in env TINYCNN_MODEL or
+// module workers. The model comes from warm.ts when it was loaded at isolate
+// start (Deno: at import; Workers: the build's entry), else from a Workers
+// `MODEL` data binding, else (Deno) from the file in env TINYCNN_MODEL or
 // weights/fashion-mnist.tcnn; env TINYCNN_BACKEND (auto|webgpu|cpu, default
 // auto) picks the backend in Deno. Optional, off by default: bearer-token auth
 // (Workers text binding TOKEN / env TINYCNN_TOKEN) and CORS for browser pages on
@@ -11,6 +12,7 @@
 
 import type { BackendChoice } from "../../mod.ts";
 import { createHandler, DEFAULT_MAX_BODY, type EdgeHandler } from "./classify_api.ts";
+import { warmAtStart, warmModel } from "./warm.ts";
 
 /** Path of the shipped model, relative to this file (a function: workerd has no file URL). */
 function defaultModelUrl(): URL {
@@ -54,13 +56,28 @@ function setting(env: unknown, name: string): string | undefined {
   return (globalThis as { Deno?: typeof Deno }).Deno?.env.get(`TINYCNN_${name}`) || undefined;
 }
 
+// Deno (deno serve, Deno Deploy): the model loads and warms at import, before the first request; a missing
+// or bad file is left to the first request, which answers 503 with the reason. Workers: the build's entry
+// imports the model as a data module and calls warmAtStart at global scope (build_worker.ts).
+if ((globalThis as { Deno?: typeof Deno }).Deno) {
+  const bytes = await defaultModel(undefined).catch(() => null);
+  const backend = (() => {
+    try {
+      return backendChoice();
+    } catch {
+      return null; // a bad TINYCNN_BACKEND is reported by the first request
+    }
+  })();
+  if (bytes && backend) await warmAtStart(bytes, backend);
+}
+
 let defaultHandler: EdgeHandler | null = null;
 
 /** `deno serve examples/edge/handler.ts` and module workers use this. */
 export default {
   fetch(request: Request, env?: unknown): Promise<Response> {
     defaultHandler ??= createHandler({
-      model: () => defaultModel(env),
+      model: () => warmModel() ?? defaultModel(env),
       maxBodyBytes: DEFAULT_MAX_BODY,
       backend: backendChoice(),
       token: setting(env, "TOKEN"),

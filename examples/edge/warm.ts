@@ -1,0 +1,101 @@
+// Loading the model when the isolate starts instead of on its first request.
+// Edge platforms bill a request's CPU time (Workers' free plan: 10 ms), while
+// the global scope runs once per isolate under a separate startup limit
+// (Workers: 1 s): decoding the model there and running it a few times on a
+// blank input moves the decode, the validation, the kernel set-up and V8's
+// cold first runs of the kernels out of the first request. Invariants: one
+// warm model per isolate (the last warmAtStart wins); a failed warm-up never
+// throws — the handler then loads lazily per request and reports the reason
+// (503); warm-up inferences only read the model (answers are unchanged).
+
+import { type BackendChoice, loadModel, type Model } from "../../mod.ts";
+import { crc32 } from "../../runtime/crc32.ts";
+
+let warm: Promise<Model> | null = null;
+
+/** Inferences run on a blank input at start: enough for V8 to optimize the kernels the shipped model uses. */
+export const WARM_RUNS = 3;
+
+/**
+ * A black w×h PNG, 8-bit gray (c = 1) or RGB (c = 3), its pixels in one
+ * stored (uncompressed) deflate block: w·h·c + h ≤ 65535 bytes.
+ */
+export function blankPng(w: number, h: number, c: 1 | 3): Uint8Array {
+  const raw = h * (1 + w * c);
+  if (raw > 0xffff) {
+    throw new RangeError(`a blank PNG holds at most 65535 bytes of rows, ${w}×${h}×${c} needs ${raw}`);
+  }
+  const chunk = (type: string, data: Uint8Array): Uint8Array => {
+    const b = new Uint8Array(12 + data.length), v = new DataView(b.buffer);
+    v.setUint32(0, data.length);
+    b.set(Array.from(type, (ch) => ch.charCodeAt(0)), 4);
+    b.set(data, 8);
+    v.setUint32(8 + data.length, crc32(b, 4, 8 + data.length));
+    return b;
+  };
+  const ihdr = new Uint8Array(13), hv = new DataView(ihdr.buffer);
+  hv.setUint32(0, w);
+  hv.setUint32(4, h);
+  ihdr.set([8, c === 1 ? 0 : 2, 0, 0, 0], 8); // depth 8, gray/RGB, deflate, filter 0, no interlace
+  // zlib: header, one final stored block of `raw` zero bytes (filter 0 + black rows), Adler-32 of them
+  const z = new Uint8Array(2 + 5 + raw + 4), zv = new DataView(z.buffer);
+  z.set([0x78, 0x01, 0x01, raw & 0xff, raw >> 8, ~raw & 0xff, (~raw >> 8) & 0xff]);
+  zv.setUint32(7 + raw, (raw % 65521) << 16 | 1); // a = 1 + Σ0, b = Σ a over the raw bytes = raw
+  const parts = [
+    Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", z),
+    chunk("IEND", new Uint8Array(0)),
+  ];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+}
+
+/** One blank input through the same path a request takes (classify: PNG decode, preprocessing, inference). */
+async function blankRun(model: Model): Promise<void> {
+  const shape = model.inputShape;
+  if (
+    shape.length === 3 && (shape[0] === 1 || shape[0] === 3) && shape[1] * (1 + shape[2] * shape[0]) <= 0xffff
+  ) {
+    const [c, h, w] = shape;
+    await model.classify(blankPng(w, h, c as 1 | 3));
+  } else if (shape.length === 2) {
+    await model.classify(new Float32Array(shape[0] * shape[1]));
+  } else {
+    await model.predict(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+  }
+}
+
+/**
+ * Load `bytes` and run WARM_RUNS blank inferences; the handler's default
+ * export then uses this model. Never rejects: on failure it resolves to null
+ * and the handler falls back to loading per request.
+ *
+ * @example Warm the shipped model at module scope (what the Workers build does)
+ * ```ts
+ * import { warmAtStart, warmModel } from "./examples/edge/warm.ts";
+ * const model = await warmAtStart(await Deno.readFile("weights/mnist.tcnn"), "cpu");
+ * console.log(model?.backend, warmModel() !== null); // "cpu" true
+ * ```
+ */
+export function warmAtStart(
+  bytes: Uint8Array | ArrayBuffer,
+  backend: BackendChoice = "auto",
+): Promise<Model | null> {
+  const p = (async () => {
+    const model = await loadModel(bytes, { backend });
+    for (let i = 0; i < WARM_RUNS; i++) await blankRun(model);
+    return model;
+  })();
+  warm = p;
+  return p.catch(() => {
+    if (warm === p) warm = null;
+    return null;
+  });
+}
+
+/** The model warmed at start, or null when none was (or its warm-up failed). */
+export function warmModel(): Promise<Model> | null {
+  return warm;
+}
