@@ -5,7 +5,7 @@
 
 import { assertEquals, assertThrows } from "@std/assert";
 import { decodePng, loadModel } from "../mod.ts";
-import { blankPng, warmAtStart, warmModel } from "../examples/edge/warm.ts";
+import { blankPng, warmAtStart, warmModel, warmStatus } from "../examples/edge/warm.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
 
 Deno.test("blankPng: gray and RGB decode to black images of the asked size; too large is a RangeError", async () => {
@@ -24,11 +24,13 @@ Deno.test("warmAtStart: the warmed model answers like a fresh one; a bad model r
   const fresh = await loadModel(bytes, { backend: "cpu" });
   try {
     assertEquals(warm !== null && (await warmModel()) === warm, true);
+    assertEquals(warmStatus(), { model: true, png: true }); // Deno allows streams at start-up
     for (const im of await fashionTestImages(3)) {
       assertEquals(await warm!.classify(im.png, { topK: 10 }), await fresh.classify(im.png, { topK: 10 }));
     }
     assertEquals(await warmAtStart(new Uint8Array([1, 2, 3]), "cpu"), null);
     assertEquals(warmModel(), null);
+    assertEquals(warmStatus(), { model: false, png: false });
   } finally {
     warm?.dispose();
     fresh.dispose();

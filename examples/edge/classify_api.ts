@@ -46,6 +46,8 @@ export interface HandlerOptions {
   corsOrigins?: string[];
   /** when set, every route but /healthz needs `Authorization: Bearer <token>` */
   token?: string;
+  /** more fields of the /healthz answer (e.g. what was warmed at start) */
+  health?: () => Record<string, unknown>;
 }
 
 /** The handler object: `export default` it for `deno serve` or a module worker. */
@@ -383,7 +385,7 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
     if (path === "/healthz") {
       allow("GET");
       const m = await modelOr503();
-      return json(200, { ok: true, backend: m.backend });
+      return json(200, { ...opts.health?.(), ok: true, backend: m.backend });
     }
     throw new HttpError(404, `no route ${path}`, ROUTES);
   }

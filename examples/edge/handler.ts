@@ -12,7 +12,7 @@
 
 import type { BackendChoice } from "../../mod.ts";
 import { createHandler, DEFAULT_MAX_BODY, type EdgeHandler } from "./classify_api.ts";
-import { warmAtStart, warmModel } from "./warm.ts";
+import { warmAtStart, warmModel, warmStatus } from "./warm.ts";
 
 /** Path of the shipped model, relative to this file (a function: workerd has no file URL). */
 function defaultModelUrl(): URL {
@@ -82,6 +82,7 @@ export default {
       backend: backendChoice(),
       token: setting(env, "TOKEN"),
       corsOrigins: setting(env, "CORS_ORIGINS")?.split(",").map((o) => o.trim()).filter(Boolean),
+      health: () => ({ warm: warmStatus() }),
     });
     return defaultHandler.fetch(request);
   },

@@ -3,7 +3,8 @@
 // the global scope runs once per isolate under a separate startup limit
 // (Workers: 1 s): decoding the model there and running it a few times on a
 // blank input moves the decode, the validation, the kernel set-up and V8's
-// cold first runs of the kernels out of the first request. Invariants: one
+// cold first runs of the kernels out of the first request (the PNG decoder
+// too where streams are allowed at start-up: Deno, not Workers). Invariants: one
 // warm model per isolate (the last warmAtStart wins); a failed warm-up never
 // throws — the handler then loads lazily per request and reports the reason
 // (503); warm-up inferences only read the model (answers are unchanged).
@@ -52,14 +53,24 @@ export function blankPng(w: number, h: number, c: 1 | 3): Uint8Array {
   return out;
 }
 
-/** One blank input through the same path a request takes (classify: PNG decode, preprocessing, inference). */
+/** What the start-up warm-up did: the model loaded and ran, and whether the PNG path ran too. */
+export interface WarmStatus {
+  /** the model was loaded and ran WARM_RUNS blank inputs */
+  model: boolean;
+  /** a blank PNG was classified too (Workers forbid streams, so DecompressionStream, at global scope) */
+  png: boolean;
+}
+
+let status: WarmStatus = { model: false, png: false };
+/** warmAtStart calls so far: only the last one sets the model and its status */
+let runs = 0;
+
+/** One blank input of the model's own size: raw pixels (classify), a series (classify) or a tensor (predict). */
 async function blankRun(model: Model): Promise<void> {
   const shape = model.inputShape;
-  if (
-    shape.length === 3 && (shape[0] === 1 || shape[0] === 3) && shape[1] * (1 + shape[2] * shape[0]) <= 0xffff
-  ) {
+  if (shape.length === 3 && (shape[0] === 1 || shape[0] === 3)) {
     const [c, h, w] = shape;
-    await model.classify(blankPng(w, h, c as 1 | 3));
+    await model.classify({ data: new Uint8Array(c * h * w), width: w, height: h, channels: c as 1 | 3 });
   } else if (shape.length === 2) {
     await model.classify(new Float32Array(shape[0] * shape[1]));
   } else {
@@ -67,25 +78,39 @@ async function blankRun(model: Model): Promise<void> {
   }
 }
 
+/** The blank PNG a request would send, for 8-bit gray/RGB models small enough for one stored block. */
+function blankPngFor(shape: number[]): Uint8Array | null {
+  const [c, h, w] = shape;
+  return shape.length === 3 && (c === 1 || c === 3) && h * (1 + w * c) <= 0xffff ? blankPng(w, h, c) : null;
+}
+
 /**
- * Load `bytes` and run WARM_RUNS blank inferences; the handler's default
- * export then uses this model. Never rejects: on failure it resolves to null
- * and the handler falls back to loading per request.
+ * Load `bytes`, run WARM_RUNS blank inferences and, where the platform allows
+ * it at start-up, one blank PNG classification; the handler's default export
+ * then uses this model. Never rejects: on failure it resolves to null and the
+ * handler falls back to loading per request (warmStatus() says which).
  *
  * @example Warm the shipped model at module scope (what the Workers build does)
  * ```ts
- * import { warmAtStart, warmModel } from "./examples/edge/warm.ts";
+ * import { warmAtStart, warmModel, warmStatus } from "./examples/edge/warm.ts";
  * const model = await warmAtStart(await Deno.readFile("weights/mnist.tcnn"), "cpu");
- * console.log(model?.backend, warmModel() !== null); // "cpu" true
+ * console.log(model?.backend, warmModel() !== null, warmStatus()); // "cpu" true { model: true, png: true }
  * ```
  */
 export function warmAtStart(
   bytes: Uint8Array | ArrayBuffer,
   backend: BackendChoice = "auto",
 ): Promise<Model | null> {
+  status = { model: false, png: false };
+  const run = ++runs;
   const p = (async () => {
     const model = await loadModel(bytes, { backend });
     for (let i = 0; i < WARM_RUNS; i++) await blankRun(model);
+    const png = blankPngFor(model.inputShape);
+    // workerd refuses DecompressionStream at global scope ("Disallowed operation called within global
+    // scope"): there the PNG decoder runs cold on the first PNG request; the model itself is warm
+    const pngRan = png !== null && await model.classify(png).then(() => true, () => false);
+    if (run === runs) status = { model: true, png: pngRan };
     return model;
   })();
   warm = p;
@@ -93,6 +118,11 @@ export function warmAtStart(
     if (warm === p) warm = null;
     return null;
   });
+}
+
+/** What the last warmAtStart did (both false before one, or when it failed). */
+export function warmStatus(): WarmStatus {
+  return { ...status };
 }
 
 /** The model warmed at start, or null when none was (or its warm-up failed). */

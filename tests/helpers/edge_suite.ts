@@ -78,6 +78,8 @@ export async function edgeSuite(
   model: Model,
   images: FashionImage[],
   expectBackend?: "cpu" | "webgpu",
+  /** what /healthz must say the start-up warm-up did (examples/edge/warm.ts) */
+  expectWarm?: { model: boolean; png: boolean },
 ): Promise<void> {
   let backend = "";
   await t.step("GET /healthz and /v1/model", async () => {
@@ -85,6 +87,7 @@ export async function edgeSuite(
     assertEquals(h.status, 200);
     const health = await h.json();
     assertEquals(health.ok, true);
+    if (expectWarm) assertEquals(health.warm, expectWarm);
     const m = await fetch(base + "/v1/model");
     assertEquals(m.status, 200);
     const s = await m.json();
