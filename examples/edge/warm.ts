@@ -20,6 +20,14 @@ export const WARM_RUNS = 3;
 /**
  * A black w×h PNG, 8-bit gray (c = 1) or RGB (c = 3), its pixels in one
  * stored (uncompressed) deflate block: w·h·c + h ≤ 65535 bytes.
+ *
+ * @example
+ * ```ts
+ * import { blankPng } from "./warm.ts";
+ * import { decodePng } from "../../mod.ts";
+ * const img = await decodePng(blankPng(4, 2, 3));
+ * console.log(img.width, img.height, img.channels, img.data.length); // 4 2 3 24
+ * ```
  */
 export function blankPng(w: number, h: number, c: 1 | 3): Uint8Array {
   const raw = h * (1 + w * c);
@@ -92,7 +100,7 @@ function blankPngFor(shape: number[]): Uint8Array | null {
  *
  * @example Warm the shipped model at module scope (what the Workers build does)
  * ```ts
- * import { warmAtStart, warmModel, warmStatus } from "./examples/edge/warm.ts";
+ * import { warmAtStart, warmModel, warmStatus } from "./warm.ts";
  * const model = await warmAtStart(await Deno.readFile("weights/mnist.tcnn"), "cpu");
  * console.log(model?.backend, warmModel() !== null, warmStatus()); // "cpu" true { model: true, png: true }
  * ```
