@@ -103,9 +103,8 @@ ${rep(B, (j) => seg((v) => `  var a${j}_${v} = vec4<f32>(0.0);`))}
     if (oy >= OH) { continue; }
     for (var kx = 0; kx < KW; kx++) {
       let tx = ix0 + PL - kx * DW;
-      // every lane of this phase has the same divisibility; an exact quotient truncates correctly. The
-      // remainder is taken of tx + SW·KW·DW ≥ 0: Deno's GL backend computes i32 % of a negative number as
-      // unsigned (-1 % 3 = 0), which broke strides that are not powers of two there
+      // every lane of this phase has the same divisibility; an exact quotient truncates correctly;
+      // the remainder is of a non-negative number (GL: i32 % of a negative is unsigned, -1 % 3 = 0)
       if ((tx + SW * KW * DW) % SW != 0) { continue; }
       let oxb = tx / SW;
 ${
