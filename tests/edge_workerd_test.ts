@@ -1,6 +1,6 @@
 // The edge handler bundled by esbuild and run by a real workerd (npm
 // `workerd`) with the model as a data module, loaded and warmed at global scope
-// (examples/edge/warm.ts), and as a data binding: every answer equals in-process
+// (examples/edge/warm.ts): every answer equals in-process
 // mod.ts classify, every bad input is a 4xx JSON (tests/helpers/edge_suite.ts).
 // The workerd process is always stopped (try/finally).
 

@@ -6,8 +6,8 @@
 // decode and the cold kernels, not its first request. Invariants: the
 // bundle contains only the handler and the CPU-only runtime (the handler's
 // import of mod.ts resolves to cpu.ts: Workers have no WebGPU, so none of its
-// code is shipped; no train/, no npm code); the model travels as a data
-// binding, never fetched at run time.
+// code is shipped; no train/, no npm code); the model travels once, as a data
+// module, never fetched at run time.
 // Usage: deno run -A examples/edge/build_worker.ts [MODEL.tcnn] [OUTDIR]
 
 import * as esbuild from "esbuild";
@@ -29,13 +29,15 @@ const cpuOnly: esbuild.Plugin = {
 
 /**
  * The worker's entry: the model is a data module (workerd `data` module; wrangler rule
- * `{ type = "Data", globs = ["**\/*.tcnn"] }`), loaded and warmed at global scope.
+ * `{ type = "Data", globs = ["**\/*.tcnn"] }`), loaded and warmed at global scope. The same
+ * ArrayBuffer is the handler's MODEL (its per-request fallback when the warm-up failed): the
+ * isolate holds one copy of the model, not a module and a binding.
  */
 export const WORKER_ENTRY = `import model from "./model.tcnn";
 import { warmAtStart } from "./warm.ts";
 import handler from "./handler.ts";
 await warmAtStart(model, "cpu");
-export default handler;
+export default { fetch: (request, env) => handler.fetch(request, { ...env, MODEL: model }) };
 `;
 
 export interface WorkerBuild {
@@ -75,13 +77,10 @@ export async function buildWorker(
     });
     await Deno.writeFile(`${outdir}/model.tcnn`, model);
     let config = await Deno.readTextFile(new URL("config.capnp", here));
-    const extra = Object.entries(text).map(([k, v]) =>
-      `, (name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`
+    const bindings = Object.entries(text).map(([k, v]) =>
+      `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`
     );
-    config = config.replace(
-      '(name = "MODEL", data = embed "model.tcnn")',
-      `(name = "MODEL", data = embed "model.tcnn")${extra.join("")}`,
-    );
+    config = config.replace("bindings = [],", `bindings = [${bindings.join(", ")}],`);
     await Deno.writeTextFile(`${outdir}/config.capnp`, config);
     const inputs = Object.keys(r.metafile.inputs);
     return { outdir, workerBytes: (await Deno.stat(`${outdir}/worker.js`)).size, inputs };
