@@ -17,6 +17,9 @@ let warm: Promise<Model> | null = null;
 /** Inferences run on a blank input at start: enough for V8 to optimize the kernels the shipped model uses. */
 export const WARM_RUNS = 3;
 
+/** Bytes of a w×h×c image's PNG rows (a filter byte before each row): one stored deflate block holds ≤ 65535. */
+const storedRows = (w: number, h: number, c: number): number => h * (1 + w * c);
+
 /**
  * A black w×h PNG, 8-bit gray (c = 1) or RGB (c = 3), its pixels in one
  * stored (uncompressed) deflate block: w·h·c + h ≤ 65535 bytes.
@@ -30,7 +33,7 @@ export const WARM_RUNS = 3;
  * ```
  */
 export function blankPng(w: number, h: number, c: 1 | 3): Uint8Array {
-  const raw = h * (1 + w * c);
+  const raw = storedRows(w, h, c);
   if (raw > 0xffff) {
     throw new RangeError(`a blank PNG holds at most 65535 bytes of rows, ${w}×${h}×${c} needs ${raw}`);
   }
@@ -89,7 +92,9 @@ async function blankRun(model: Model): Promise<void> {
 /** The blank PNG a request would send, for 8-bit gray/RGB models small enough for one stored block. */
 function blankPngFor(shape: number[]): Uint8Array | null {
   const [c, h, w] = shape;
-  return shape.length === 3 && (c === 1 || c === 3) && h * (1 + w * c) <= 0xffff ? blankPng(w, h, c) : null;
+  return shape.length === 3 && (c === 1 || c === 3) && storedRows(w, h, c) <= 0xffff
+    ? blankPng(w, h, c)
+    : null;
 }
 
 /**
@@ -123,7 +128,7 @@ export function warmAtStart(
   })();
   warm = p;
   return p.catch(() => {
-    if (warm === p) warm = null;
+    if (run === runs) warm = null;
     return null;
   });
 }
