@@ -55,7 +55,8 @@ async function measure(
       await new Promise((res) => setTimeout(res, 50)); // let the threads finish their share
       const c1 = await threadCpuMs(s.pid);
       cpu.push(sum(c1) - sum(c0));
-      // the thread that ran the request's JavaScript (the others: V8's background compiler and GC, the I/O)
+      // the busiest thread's share: the request's JavaScript ran on one thread; the sum also holds V8's
+      // background compiler and GC and the I/O threads
       busiest.push(
         Math.max(...[...c1].map(([t, ms]) => ms - (c0.get(t) ?? 0))),
       );
