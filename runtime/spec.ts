@@ -675,6 +675,20 @@ export function resolveLayers(specs: LayerSpec[], inputShape: number[]): Resolve
 }
 
 /**
+ * Whether a resolved layer is a join (JOIN_OPS: add, concat, mul), the ops that read several inputs.
+ *
+ * @example
+ * ```ts
+ * import { isJoin, resolveLayers } from "./spec.ts";
+ * const [relu, add] = resolveLayers([{ type: "relu" }, { type: "add", inputs: ["input", 0] }], [2, 3]);
+ * if (isJoin(relu) || !isJoin(add)) throw new Error();
+ * ```
+ */
+export function isJoin<L extends { op: string }>(l: L): l is L & { op: "add" | "concat" | "mul" } {
+  return JOIN_OPS.includes(l.op);
+}
+
+/**
  * Values per sample of each input of a layer (a join's inputs may differ: concat's channel counts, mul's
  * per-channel scale).
  *

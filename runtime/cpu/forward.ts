@@ -13,7 +13,7 @@
 // so forwardLayer and CpuExecutor run the same kernels and agree bit for bit.
 
 import type { ResolvedLayer } from "../spec.ts";
-import { inputSizes, paramShapes } from "../spec.ts";
+import { inputSizes, isJoin, paramShapes } from "../spec.ts";
 import { convCpu, prepareConv, type PreparedConv } from "../ops/conv/cpu.ts";
 import { globalAvgPool, poolCpu } from "../ops/pool/cpu.ts";
 import { denseCpu } from "../ops/dense/cpu.ts";
@@ -126,7 +126,7 @@ export function forwardLayer(
 ): Float32Array {
   checkBatch(batch);
   checkParams(l, params);
-  const join = l.op === "add" || l.op === "concat" || l.op === "mul";
+  const join = isJoin(l);
   const xs = x instanceof Float32Array ? [x] : x;
   if (!Array.isArray(xs) || (!join && !(x instanceof Float32Array))) {
     throw new TypeError(`input must be a Float32Array${join ? " per input" : ""}, got ${typeof x}`);

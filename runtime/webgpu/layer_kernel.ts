@@ -7,7 +7,7 @@
 import { addKernel, concatKernel, mulKernel } from "../ops/join/wgsl.ts";
 import { upsampleKernel } from "../ops/upsample/wgsl.ts";
 import { convTransposeKernel } from "../ops/conv/transpose_wgsl.ts";
-import type { ResolvedLayer } from "../spec.ts";
+import { isJoin, type ResolvedLayer } from "../spec.ts";
 import type { ForwardKernel } from "./kernel.ts";
 import { activationKernel, type Epilogue } from "../ops/activation/wgsl.ts";
 import { convKernel } from "../ops/conv/wgsl.ts";
@@ -15,8 +15,7 @@ import { denseKernel } from "../ops/dense/wgsl.ts";
 import { globalAvgPoolKernel, poolKernel } from "../ops/pool/wgsl.ts";
 
 /** How many dispatches (parts) a layer's forward runs: one per input of a join, else 1. */
-export const layerParts = (l: ResolvedLayer): number =>
-  l.op === "add" || l.op === "concat" || l.op === "mul" ? l.inputs.length : 1;
+export const layerParts = (l: ResolvedLayer): number => isJoin(l) ? l.inputs.length : 1;
 
 /** Forward kernel of layer `l` for `batch` samples; `inPlace` lets an activation overwrite its input; `part` picks a join's input. */
 export function layerKernel(

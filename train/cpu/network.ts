@@ -16,7 +16,7 @@
 // unless inputGrad; gradients are float64, (per layer, trainParamShapes order).
 
 import type { TrainResolvedLayer } from "../layers.ts";
-import { inputSizes } from "../../runtime/spec.ts";
+import { inputSizes, isJoin } from "../../runtime/spec.ts";
 import { prod, trainParamShapes } from "../layers.ts";
 import { dropoutKeep, dropThreshold } from "../ops/dropout/mask.ts";
 import { Conv32 } from "../ops/conv/cpu_train.ts";
@@ -305,7 +305,7 @@ export class Net32 {
         readers[i].length === 1 && next.inputs[0] === i;
       const ys = slotPer.length;
       let op: Op;
-      if (l.op === "add" || l.op === "concat" || l.op === "mul") op = joinOp(l, i, xs, ys);
+      if (isJoin(l)) op = joinOp(l, i, xs, ys);
       else if (l.op === "conv") op = graphOp(convOp(l, i, reluNext), xs, ys);
       else if (l.op === "dense") op = graphOp(denseOp(l, i, reluNext), xs, ys);
       else if (l.op === "pool" && l.mode === "max") op = graphOp(maxPoolOp(l, i), xs, ys);

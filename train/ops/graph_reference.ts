@@ -8,6 +8,7 @@ import type { TrainResolvedLayer } from "../layers.ts";
 import { trainParamShapes } from "../layers.ts";
 import { backward64, forward64, type ForwardMode } from "./layer_reference.ts";
 import { joinBackward64, joinForward64 } from "./join/reference.ts";
+import { isJoin } from "../../runtime/spec.ts";
 
 /** What graphForward64 keeps for graphBackward64. */
 export interface GraphTape {
@@ -15,9 +16,6 @@ export interface GraphTape {
   outs: Float64Array[];
   caches: unknown[];
 }
-
-const isJoin = (l: TrainResolvedLayer): l is TrainResolvedLayer & { op: "add" | "concat" | "mul" } =>
-  l.op === "add" || l.op === "concat" || l.op === "mul";
 
 /**
  * Forward of every layer in order; `running[i]` are batchnorm i's running stats.
