@@ -16,14 +16,14 @@
 // unless inputGrad; gradients are float64, (per layer, trainParamShapes order).
 
 import type { TrainResolvedLayer } from "../layers.ts";
-import { inputSizes, isJoin } from "../../runtime/spec.ts";
+import { isJoin } from "../../runtime/spec.ts";
 import { prod, trainParamShapes } from "../layers.ts";
 import { dropoutKeep, dropThreshold } from "../ops/dropout/mask.ts";
 import { Conv32 } from "../ops/conv/cpu_train.ts";
 import { Dense32 } from "../ops/dense/cpu_train.ts";
 import { MaxPool32 } from "../ops/pool/maxpool_cpu_train.ts";
 import { backward64, forward64 } from "../ops/layer_reference.ts";
-import { addCpu, concatCpu, mulCpu } from "../../runtime/ops/join/cpu.ts";
+import { joinBackward32, joinForward32 } from "../ops/join/cpu_train.ts";
 import { consumers } from "../../runtime/graph.ts";
 
 export interface Mode32 {
@@ -84,15 +84,13 @@ function graphOp(op: Op1, xs: number[], ys: number): Op {
   };
 }
 
-/** A join (add, concat, mul): y from every input, each input's gradient from dy (train/ops/join/reference.ts in float32). */
+/** A join (add, concat, mul): train/ops/join/cpu_train.ts (reference.ts in float32). */
 function joinOp(
   l: TrainResolvedLayer & { op: "add" | "concat" | "mul" },
   i: number,
   xs: number[],
   ys: number,
 ): Op {
-  const sizes = inputSizes(l);
-  const outPer = prod(l.outShape);
   return {
     first: i,
     last: i,
@@ -100,37 +98,8 @@ function joinOp(
     ys,
     learns: false,
     reserve() {},
-    forward(x, y, batch) {
-      if (l.op === "add") addCpu(x, outPer, batch, y);
-      else if (l.op === "mul") mulCpu(l.c, l.spatial, l.broadcast, x, batch, y);
-      else concatCpu(l.channels, l.spatial, x, batch, y);
-    },
-    backward(x, _y, dy, dxs, batch) {
-      if (l.op === "mul") {
-        const [dx, ds] = dxs, n = batch * outPer, sp = l.broadcast ? l.spatial : 1;
-        if (dx) { for (let j = 0; j < n; j++) dx[j] = dy[j] * x[1][Math.floor(j / sp)]; }
-        if (ds) {
-          // per scale value: the sum over the positions it multiplies, in float64
-          for (let k = 0; k < n / sp; k++) {
-            let s = 0;
-            for (let j = k * sp; j < (k + 1) * sp; j++) s += dy[j] * x[0][j];
-            ds[k] = s;
-          }
-        }
-        return;
-      }
-      let off = 0;
-      dxs.forEach((dx, k) => {
-        const per = sizes[k];
-        if (dx && l.op === "add") dx.set(dy.subarray(0, batch * per));
-        else if (dx) {
-          for (let n = 0; n < batch; n++) {
-            dx.set(dy.subarray(n * outPer + off, n * outPer + off + per), n * per);
-          }
-        }
-        off += per;
-      });
-    },
+    forward: (x, y, batch) => void joinForward32(l, x, batch, y),
+    backward: (x, _y, dy, dxs, batch) => joinBackward32(l, x, dy, dxs, batch),
   };
 }
 
