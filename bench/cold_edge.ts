@@ -31,9 +31,15 @@ const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
+/** The first request's body and content type: the PNG, or its pixels raw (no PNG decoder on the path). */
+interface FirstRequest {
+  body: Uint8Array;
+  headers: Record<string, string>;
+}
+
 async function measure(
   start: () => Promise<Server>,
-  png: Uint8Array,
+  req: FirstRequest,
 ) {
   const cpu: number[] = [],
     wall: number[] = [],
@@ -47,8 +53,8 @@ async function measure(
       startCpu.push(sum(c0));
       const r = await fetch(`${s.url}/v1/classify`, {
         method: "POST",
-        body: png as Uint8Array<ArrayBuffer>,
-        headers: { "content-type": "image/png" },
+        body: req.body as Uint8Array<ArrayBuffer>,
+        headers: req.headers,
       });
       await r.body?.cancel();
       wall.push(performance.now() - t0);
@@ -73,6 +79,16 @@ async function measure(
 }
 
 const [im] = await fashionTestImages(1);
+const png: FirstRequest = { body: im.png, headers: { "content-type": "image/png" } };
+const raw: FirstRequest = {
+  body: im.pixels,
+  headers: {
+    "content-type": "application/octet-stream",
+    "x-width": "28",
+    "x-height": "28",
+    "x-channels": "1",
+  },
+};
 const dir = await Deno.makeTempDir({ prefix: "tinycnn-cold-edge-" });
 try {
   await buildWorker(await Deno.readFile(MODEL), `${dir}/worker`);
@@ -101,21 +117,25 @@ try {
   ][] = [
     [
       "workerd: tinycnn worker",
-      await measure(workerd(`${dir}/worker/config.capnp`), im.png),
+      await measure(workerd(`${dir}/worker/config.capnp`), png),
+    ],
+    [
+      "workerd: tinycnn, raw pixels",
+      await measure(workerd(`${dir}/worker/config.capnp`), raw),
     ],
     [
       "workerd: bare worker",
-      await measure(workerd(`${dir}/bare/config.capnp`), im.png),
+      await measure(workerd(`${dir}/bare/config.capnp`), png),
     ],
-    ["deno serve: tinycnn handler", await measure(deno(handler), im.png)],
-    ["deno serve: bare handler", await measure(deno(`${dir}/bare.ts`), im.png)],
+    ["deno serve: tinycnn handler", await measure(deno(handler), png)],
+    ["deno serve: bare handler", await measure(deno(`${dir}/bare.ts`), png)],
   ];
   console.log(
     `first request after a fresh start, medians of ${RUNS} (CPU: all threads, /proc schedstat):`,
   );
   for (const [name, r] of rows) {
     console.log(
-      `  ${name.padEnd(28)} first request: CPU ${r.cpuMs.toFixed(1)} ms (busiest thread ${
+      `  ${name.padEnd(30)} first request: CPU ${r.cpuMs.toFixed(1)} ms (busiest thread ${
         r.busiestMs.toFixed(1)
       }), wall ${r.wallMs.toFixed(1)} ms; ` +
         `process start to ready: CPU ${r.startCpuMs.toFixed(0)} ms`,

@@ -225,6 +225,37 @@ function convertRow(p: Parsed, line: Uint8Array, w: number, out: Uint8Array): vo
 }
 
 /**
+ * The blocks of a zlib stream made only of stored (uncompressed) deflate
+ * blocks — what encoders write at compression level 0, and blankPng — read in
+ * place, its Adler-32 checked; null for anything else (compressed blocks, or
+ * any defect: DecompressionStream then reads it and reports the error).
+ */
+function storedBlocks(idat: Uint8Array[]): Uint8Array[] | null {
+  const z = idat.length === 1 ? idat[0] : new Uint8Array(idat.reduce((n, p) => n + p.length, 0));
+  if (idat.length > 1) idat.reduce((at, p) => (z.set(p, at), at + p.length), 0);
+  // zlib header: deflate (CM 8), no preset dictionary, header check
+  if (z.length < 6 || (z[0] & 15) !== 8 || (z[1] & 32) || ((z[0] << 8) | z[1]) % 31) return null;
+  const blocks: Uint8Array[] = [];
+  let pos = 2, final = 0, a = 1, b = 0;
+  while (!final) {
+    // a stored block starts on a byte: BFINAL, BTYPE 00, padding; LEN, NLEN little-endian
+    if (pos + 5 > z.length || (z[pos] & 6)) return null;
+    final = z[pos] & 1;
+    const len = z[pos + 1] | (z[pos + 2] << 8);
+    if ((len ^ (z[pos + 3] | (z[pos + 4] << 8))) !== 0xffff || pos + 5 + len > z.length) return null;
+    const blk = z.subarray(pos + 5, pos + 5 + len);
+    for (let i = 0; i < len; i++) {
+      a = (a + blk[i]) % 65521;
+      b = (b + a) % 65521;
+    }
+    blocks.push(blk);
+    pos += 5 + len;
+  }
+  const adler = ((z[pos] << 24) | (z[pos + 1] << 16) | (z[pos + 2] << 8) | z[pos + 3]) >>> 0;
+  return pos + 4 === z.length && adler === ((b << 16) | a) >>> 0 ? blocks : null;
+}
+
+/**
  * Inflate the IDAT stream in slices and hand out whole unfiltered scanlines:
  * `onLine` gets each pass's rows in order (`bytes` + 1 filter byte each;
  * `bpp` bytes per pixel, at least 1, for the filters). Throws as soon as the
@@ -237,6 +268,47 @@ async function inflateLines(
   onLine: (pass: number, y: number, line: Uint8Array) => void,
 ): Promise<void> {
   const total = lines.reduce((a, l) => a + l.count * (l.bytes + 1), 0);
+  let pass = 0, row = 0, fill = 0, n = 0;
+  while (pass < lines.length && lines[pass].count === 0) pass++;
+  let cur = new Uint8Array(pass < lines.length ? lines[pass].bytes + 1 : 0);
+  let prev: Uint8Array<ArrayBuffer> | null = null;
+  /** Cut inflated bytes into scanlines, unfilter and hand them out. */
+  const take = (value: Uint8Array) => {
+    if (n + value.length > total) {
+      throw new TypeError(`PNG image data inflates past the ${total} bytes its header allows`);
+    }
+    n += value.length;
+    let i = 0;
+    while (i < value.length) {
+      const t = Math.min(cur.length - fill, value.length - i);
+      cur.set(value.subarray(i, i + t), fill);
+      fill += t;
+      i += t;
+      if (fill < cur.length) break;
+      unfilter(cur, prev, bpp, row);
+      onLine(pass, row, cur);
+      [prev, cur] = [cur, prev && prev.length === cur.length ? prev : new Uint8Array(cur.length)];
+      fill = 0;
+      if (++row === lines[pass].count) {
+        row = 0;
+        prev = null;
+        do pass++; while (pass < lines.length && lines[pass].count === 0);
+        if (pass < lines.length) cur = new Uint8Array(lines[pass].bytes + 1);
+      }
+    }
+  };
+  const stored = storedBlocks(idat);
+  if (stored) stored.forEach(take);
+  else await inflateStream(idat, total, take);
+  if (n !== total) throw new TypeError(`PNG image data inflates to ${n} bytes, expected ${total}`);
+}
+
+/** Inflate `idat` through DecompressionStream in slices, handing each output chunk to `take`. */
+async function inflateStream(
+  idat: Uint8Array[],
+  total: number,
+  take: (v: Uint8Array) => void,
+): Promise<void> {
   const ds = new DecompressionStream("deflate");
   const writer = ds.writable.getWriter();
   const reader = ds.readable.getReader();
@@ -270,10 +342,6 @@ async function inflateLines(
     if (!stopped) await writer.close();
   })();
   feeding.catch(() => {}); // reported through the reader
-  let pass = 0, row = 0, fill = 0, n = 0;
-  while (pass < lines.length && lines[pass].count === 0) pass++;
-  let cur = new Uint8Array(pass < lines.length ? lines[pass].bytes + 1 : 0);
-  let prev: Uint8Array<ArrayBuffer> | null = null;
   try {
     while (true) {
       readerWaiting = true;
@@ -281,28 +349,7 @@ async function inflateLines(
       readerWaiting = false;
       reads++;
       if (done) break;
-      if (n + value.length > total) {
-        throw new TypeError(`PNG image data inflates past the ${total} bytes its header allows`);
-      }
-      n += value.length;
-      let i = 0;
-      while (i < value.length) {
-        const take = Math.min(cur.length - fill, value.length - i);
-        cur.set(value.subarray(i, i + take), fill);
-        fill += take;
-        i += take;
-        if (fill < cur.length) break;
-        unfilter(cur, prev, bpp, row);
-        onLine(pass, row, cur);
-        [prev, cur] = [cur, prev && prev.length === cur.length ? prev : new Uint8Array(cur.length)];
-        fill = 0;
-        if (++row === lines[pass].count) {
-          row = 0;
-          prev = null;
-          do pass++; while (pass < lines.length && lines[pass].count === 0);
-          if (pass < lines.length) cur = new Uint8Array(lines[pass].bytes + 1);
-        }
-      }
+      take(value);
     }
   } catch (e) {
     stopped = true;
@@ -314,7 +361,6 @@ async function inflateLines(
   await feeding.catch((e) => {
     throw new TypeError(`PNG image data is not a valid zlib stream: ${(e as Error).message}`);
   });
-  if (n !== total) throw new TypeError(`PNG image data inflates to ${n} bytes, expected ${total}`);
 }
 
 /**

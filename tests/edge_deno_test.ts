@@ -27,7 +27,8 @@ for (const backend of ["cpu", "auto"] as const) {
     try {
       // "auto" must find the adapter when the suite requires WebGPU
       const want = backend === "cpu" ? "cpu" : required("WEBGPU") ? "webgpu" : undefined;
-      await edgeSuite(t, server.url, model, await fashionTestImages(6), want, { model: true, png: true });
+      const warm = { model: true, png: true, inflate: true };
+      await edgeSuite(t, server.url, model, await fashionTestImages(6), want, warm);
     } finally {
       await server.stop();
       model.dispose();

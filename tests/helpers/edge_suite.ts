@@ -8,6 +8,7 @@ import { assert, assertEquals } from "@std/assert";
 import type { Model, Prediction } from "../../mod.ts";
 import type { FashionImage } from "./fashion.ts";
 import { encodePng } from "./png_encode.ts";
+import type { WarmStatus } from "../../examples/edge/warm.ts";
 
 export const LIMIT = 1 << 20;
 
@@ -79,7 +80,7 @@ export async function edgeSuite(
   images: FashionImage[],
   expectBackend?: "cpu" | "webgpu",
   /** what /healthz must say the start-up warm-up did (examples/edge/warm.ts) */
-  expectWarm?: { model: boolean; png: boolean },
+  expectWarm?: WarmStatus,
 ): Promise<void> {
   let backend = "";
   await t.step("GET /healthz and /v1/model", async () => {

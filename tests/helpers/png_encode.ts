@@ -46,6 +46,27 @@ export interface EncodeOpts {
   /** row filter to use for every row, or "cycle" to use 0..4 in turn (default 0) */
   filter?: 0 | 1 | 2 | 3 | 4 | "cycle";
   palette?: Uint8Array;
+  /** the zlib stream of the filtered rows (default: CompressionStream's deflate) */
+  zlib?: (raw: Uint8Array) => Uint8Array;
+  /** split the zlib stream into IDAT chunks of this many bytes (default: one chunk) */
+  idatBytes?: number;
+}
+
+/** A zlib stream of stored (uncompressed) deflate blocks of at most `block` bytes each. */
+export function zlibStored(raw: Uint8Array, block = 65535): Uint8Array {
+  const n = Math.max(1, Math.ceil(raw.length / block));
+  const out = new Uint8Array(2 + 5 * n + raw.length + 4), dv = new DataView(out.buffer);
+  out.set([0x78, 0x01]);
+  let at = 2, a = 1, b = 0;
+  for (let k = 0; k < n; k++) {
+    const blk = raw.subarray(k * block, Math.min(raw.length, (k + 1) * block)), len = blk.length;
+    out.set([k === n - 1 ? 1 : 0, len & 255, len >> 8, ~len & 255, (~len >> 8) & 255], at);
+    out.set(blk, at + 5);
+    at += 5 + len;
+  }
+  for (const v of raw) (a = (a + v) % 65521, b = (b + a) % 65521);
+  dv.setUint32(at, ((b << 16) | a) >>> 0);
+  return out;
 }
 
 /** Encode interleaved 8-bit pixels (channels 1, 2, 3 or 4; palette indices for type 3). */
@@ -80,7 +101,9 @@ export async function encodePng(
   ihdr[9] = colorType;
   const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr)];
   if (opts.palette) parts.push(chunk("PLTE", opts.palette));
-  parts.push(chunk("IDAT", await deflate(raw)), chunk("IEND", new Uint8Array(0)));
+  const z = opts.zlib ? opts.zlib(raw) : await deflate(raw), step = opts.idatBytes ?? z.length;
+  for (let o = 0; o < z.length; o += step) parts.push(chunk("IDAT", z.subarray(o, o + step)));
+  parts.push(chunk("IEND", new Uint8Array(0)));
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
   for (const p of parts) (out.set(p, o), o += p.length);
