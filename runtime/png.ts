@@ -231,6 +231,7 @@ function convertRow(p: Parsed, line: Uint8Array, w: number, out: Uint8Array): vo
  * any defect: DecompressionStream then reads it and reports the error).
  */
 function storedBlocks(idat: Uint8Array[]): Uint8Array[] | null {
+  if (idat[0].length < 3 || (idat[0][2] & 6)) return null; // the first block is compressed: no copy made
   const z = idat.length === 1 ? idat[0] : new Uint8Array(idat.reduce((n, p) => n + p.length, 0));
   if (idat.length > 1) idat.reduce((at, p) => (z.set(p, at), at + p.length), 0);
   // zlib header: deflate (CM 8), no preset dictionary, header check
