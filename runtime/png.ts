@@ -5,7 +5,8 @@
 // 0..255). Invariants:
 // - limits (sides ≤ maxSide, area ≤ maxPixels) are checked on IHDR, before
 //   anything is inflated;
-// - the image data is inflated as a stream fed in 8 KiB slices and consumed
+// - image data made only of stored (uncompressed) deflate blocks is read in
+//   place, its Adler-32 checked; any other image data is inflated as a stream fed in 8 KiB slices and consumed
 //   scanline by scanline; feeding waits for the reader once the output could
 //   pass 16 MiB (or the image's size), so at most ~25 MiB is ever queued, and decoding stops as soon as the output exceeds what IHDR allows
 //   (no decompression bombs); a non-interlaced image needs O(row) memory

@@ -1,7 +1,8 @@
 // examples/edge/warm.ts: the blank PNG the warm-up classifies is a valid PNG
 // (decoded by our decoder: right size, all black), a warmed model answers
 // exactly like a freshly loaded one, and a failed warm-up resolves to null
-// (the handler then loads per request) instead of throwing.
+// (the handler then loads per request) instead of throwing; only image models
+// warm the PNG decoder and the inflater.
 
 import { assertEquals, assertThrows } from "@std/assert";
 import { decodePng, loadModel } from "../mod.ts";
@@ -34,5 +35,16 @@ Deno.test("warmAtStart: the warmed model answers like a fresh one; a bad model r
   } finally {
     warm?.dispose();
     fresh.dispose();
+  }
+});
+
+Deno.test("warmAtStart: a series model warms the model only (it takes no PNGs: no PNG, no inflater)", async () => {
+  const bytes = await Deno.readFile(new URL("../weights/synthetic-control.tcnn", import.meta.url));
+  const warm = await warmAtStart(bytes, "cpu");
+  try {
+    assertEquals(warm?.inputShape.length, 2);
+    assertEquals(warmStatus(), { model: true, png: false, inflate: false });
+  } finally {
+    warm?.dispose();
   }
 });

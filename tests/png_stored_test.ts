@@ -89,3 +89,15 @@ Deno.test("png stored: irregular streams go through DecompressionStream and keep
     "row 1 has invalid filter type 9",
   );
 });
+
+Deno.test("png stored: a stored stream far past what IHDR allows is refused in memory bounded by its own size", async () => {
+  // 9×4 gray allows 40 bytes of rows; the stream carries 8 MiB over 64 KiB IDAT chunks
+  const big = new Uint8Array(8 << 20);
+  const png = await encodePng(pixels(9, 4, 1), 9, 4, 1, { zlib: () => zlibStored(big), idatBytes: 64 << 10 });
+  const rss0 = Deno.memoryUsage().rss;
+  await assertRejects(() => withoutStreams(() => decodePng(png)), TypeError, "past the 40 bytes");
+  const grew = Deno.memoryUsage().rss - rss0;
+  console.log(`stored stream of ${png.length} B: refused, RSS +${(grew / 2 ** 20).toFixed(1)} MiB`);
+  // the stored path copies the IDAT chunks once (8 MiB) and never makes more than IHDR's rows
+  assertEquals(grew < 3 * big.length, true, `RSS grew ${grew} B`);
+});

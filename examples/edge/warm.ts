@@ -72,7 +72,7 @@ export interface WarmStatus {
   model: boolean;
   /** a blank PNG was classified too (stored blocks: no DecompressionStream, which Workers forbid at global scope) */
   png: boolean;
-  /** a compressed PNG was inflated too (DecompressionStream: Deno, not Workers' global scope) */
+  /** a compressed PNG was inflated too, for image models (DecompressionStream: Deno, not Workers' global scope) */
   inflate: boolean;
 }
 
@@ -84,10 +84,13 @@ const TINY_PNG =
 /** warmAtStart calls so far: only the last one sets the model and its status */
 let runs = 0;
 
+/** A model input of 8-bit gray or RGB images, (1|3, H, W): the ones classify() takes PNGs for. */
+const takesImages = (shape: number[]): boolean => shape.length === 3 && (shape[0] === 1 || shape[0] === 3);
+
 /** One blank input of the model's own size: raw pixels (classify), a series (classify) or a tensor (predict). */
 async function blankRun(model: Model): Promise<void> {
   const shape = model.inputShape;
-  if (shape.length === 3 && (shape[0] === 1 || shape[0] === 3)) {
+  if (takesImages(shape)) {
     const [c, h, w] = shape;
     await model.classify({ data: new Uint8Array(c * h * w), width: w, height: h, channels: c as 1 | 3 });
   } else if (shape.length === 2) {
@@ -100,9 +103,7 @@ async function blankRun(model: Model): Promise<void> {
 /** The blank PNG a request would send, for 8-bit gray/RGB models small enough for one stored block. */
 function blankPngFor(shape: number[]): Uint8Array | null {
   const [c, h, w] = shape;
-  return shape.length === 3 && (c === 1 || c === 3) && storedRows(w, h, c) <= 0xffff
-    ? blankPng(w, h, c)
-    : null;
+  return takesImages(shape) && storedRows(w, h, c) <= 0xffff ? blankPng(w, h, c as 1 | 3) : null;
 }
 
 /**
@@ -130,10 +131,11 @@ export function warmAtStart(
     const png = blankPngFor(model.inputShape);
     // a stored PNG decodes without DecompressionStream, which workerd refuses at global scope
     // ("Disallowed operation called within global scope"); png stays false if it still failed
-    const ran = (p: Promise<unknown>) => p.then(() => true, () => false);
+    const ran = (work: Promise<unknown>) => work.then(() => true, () => false);
     const pngRan = png !== null && await ran(model.classify(png));
-    const tiny = Uint8Array.from(atob(TINY_PNG), (ch) => ch.charCodeAt(0));
-    const inflate = await ran(decodePng(tiny));
+    // the inflater only for models that take PNGs at all
+    const inflate = takesImages(model.inputShape) &&
+      await ran(decodePng(Uint8Array.from(atob(TINY_PNG), (ch) => ch.charCodeAt(0))));
     if (run === runs) status = { model: true, png: pngRan, inflate };
     return model;
   })();
