@@ -2,6 +2,7 @@
 // without touching data or devices; --help prints the usage and exits 0.
 
 import { assert, assertEquals } from "@std/assert";
+import { ARCH_NAMES } from "../train/archs.ts";
 import { parseCli, UsageError } from "../train/cli_args.ts";
 import { runTrain } from "./helpers/train_cli.ts";
 
@@ -52,6 +53,8 @@ Deno.test("cli: --help prints usage and exits 0", async () => {
   const r = await runCli(["--help"]);
   assertEquals(r.code, 0, r.stderr);
   assert(/Usage: deno task train/.test(r.stdout) && /--resume/.test(r.stdout) && /--quantize/.test(r.stdout));
+  // every built-in architecture is listed (the list once lacked resnet-s)
+  for (const a of ARCH_NAMES) assert(r.stdout.includes(` ${a} `) || r.stdout.includes(` ${a},`), a);
 });
 
 Deno.test("cli: defaults are the zero-setup mnist run; derived defaults follow the optimizer", () => {

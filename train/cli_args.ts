@@ -37,8 +37,8 @@ With --data DIR: your own data, layout detected (image folder, UCR series, IDX).
   --size HxW              image folders: resize every image to H×W (default the most common size)
   --channels 1|3          image folders: gray or RGB (default 1 when every image is gray, else 3)
   --test-fraction X       held out for testing when the data has no test split (default 0.2)
-  --arch NAME|FILE.json   small | lenet | edge | tiny | fcn | tcn, or a JSON file {inputShape, layers}
-                          (default small for images, fcn for series)
+  --arch NAME|FILE.json   ${ARCH_NAMES.join(" | ")}, or a JSON file {inputShape,
+                          layers} (default small for images, fcn for series)
   --init FILE.tcnn        fine-tune: start from this model's layers and weights (a new head when the
                           class count differs; its normalisation is kept)
   --freeze N              with --init: keep the first N layers fixed (default 0)
