@@ -32,6 +32,7 @@ Deno.test("cli: bad flags exit 2 with a message naming the flag", async () => {
     [["--channels", "2"], /--channels must be one of 1, 3, got "2"/],
     [["--augment", "rotate"], /--augment must be a list of shift\[:N\], flip, noise\[:S\]/],
     [["--augment", "shift:99"], /--augment shift must be in \[1, 8\], got 99/],
+    [["--augment", "erase:2"], /--augment erase must be in \[0\.000001, 1\], got 2/],
     [["--labels", "a"], /--labels must be 2 or more distinct/],
     [["--labels", "a,a"], /--labels must be 2 or more distinct/],
     [["--data", "/tmp", "--dataset", "cbf"], /--data cannot be combined with --dataset cbf/],
@@ -39,6 +40,10 @@ Deno.test("cli: bad flags exit 2 with a message naming the flag", async () => {
     [
       ["--dataset", "synthetic-control", "--augment", "flip", "--epochs", "1"],
       /--augment flip applies to images, not series/,
+    ],
+    [
+      ["--dataset", "synthetic-control", "--augment", "erase", "--epochs", "1"],
+      /--augment erase applies to images, not series/,
     ],
   ];
   for (const [args, re] of cases) {

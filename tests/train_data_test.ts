@@ -4,7 +4,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { parseIdxImages, parseIdxLabels, readIdxPair } from "../train/data/idx.ts";
 import { loadDataset } from "../train/data/datasets.ts";
-import { shiftFlip } from "../train/data/augment.ts";
+import { ERASE_AREA, eraseRect, shiftFlip } from "../train/data/augment.ts";
 import { makeBatch } from "../train/data/batches.ts";
 import { DataRng, permutation } from "../train/data/prng.ts";
 
@@ -133,6 +133,48 @@ Deno.test("augment: shift pads with zeros, flip mirrors", () => {
   const c = img.slice();
   shiftFlip(c, tmp, 3, 3, 0, 0, true);
   assertEquals(Array.from(c), [3, 2, 1, 6, 5, 4, 9, 8, 7]);
+});
+
+Deno.test("augment: erasing fills one in-bounds rectangle of 2-40% of the area in every channel, with probability p", () => {
+  const c = 2, h = 28, w = 28;
+  const rng = new DataRng(7);
+  let erased = 0;
+  const n = 2000;
+  for (let t = 0; t < n; t++) {
+    const img = new Uint8Array(c * h * w).fill(0);
+    const r = eraseRect(img, c, h, w, 0.5, rng);
+    if (r === null) {
+      assertEquals(img.some((v) => v !== 0), false, "an image not erased is unchanged");
+      continue;
+    }
+    erased++;
+    const [y0, x0, eh, ew] = r;
+    assert(y0 >= 0 && x0 >= 0 && y0 + eh <= h && x0 + ew <= w, `rectangle ${r} inside ${h}x${w}`);
+    const area = eh * ew / (h * w);
+    // rounding of the sides moves the area a little beyond the drawn fraction
+    assert(area >= ERASE_AREA[0] * 0.6 && area <= ERASE_AREA[1] * 1.25, `area fraction ${area}`);
+    for (let ch = 0; ch < c; ch++) {
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const inside = y >= y0 && y < y0 + eh && x >= x0 && x < x0 + ew;
+          if (!inside) assertEquals(img[ch * h * w + y * w + x], 0, "outside the rectangle untouched");
+        }
+      }
+    }
+    // random bytes: inside values are not all the same
+    const inside = [];
+    for (let y = y0; y < y0 + eh; y++) for (let x = x0; x < x0 + ew; x++) inside.push(img[h * w + y * w + x]);
+    if (inside.length > 8) assert(new Set(inside).size > 1, "filled with random bytes");
+  }
+  assert(Math.abs(erased / n - 0.5) < 0.05, `erased ${erased} of ${n} at p = 0.5`);
+  const none = new Uint8Array(h * w);
+  for (let t = 0; t < 100; t++) assertEquals(eraseRect(none, 1, h, w, 0, rng), null);
+  // a rectangle must fit: a 1x1 image is erased whole or not at all
+  const one = new Uint8Array(1);
+  for (let t = 0; t < 50; t++) {
+    const r = eraseRect(one, 1, 1, 1, 1, rng);
+    if (r) assertEquals(r, [0, 0, 1, 1]);
+  }
 });
 
 Deno.test("batches: normalised values, augmentation leaves the dataset untouched", () => {

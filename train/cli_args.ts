@@ -52,8 +52,9 @@ With --data DIR: your own data, layout detected (image folder, UCR series, IDX).
   --warmup N              linear warm-up steps (default 0)
   --patience N            early stopping after N epochs without val-loss improvement
                           (default 0 = off with --epochs, else a quarter of the epochs, at least 5)
-  --augment LIST          shift[:N], flip, noise[:S] comma-separated (shift N cells, mirror images,
-                          Gaussian noise S), or N = shift N (+ flip for fashion-mnist) (default none)
+  --augment LIST          shift[:N], flip, noise[:S], erase[:P] comma-separated (shift N cells, mirror
+                          images, Gaussian noise S, erase a random rectangle with probability P),
+                          or N = shift N (+ flip for fashion-mnist) (default none)
   --val-fraction X        fraction of training data held out for validation (default 0.1)
   --seed N                seed for init, data order and augmentation (default 1)
   --backend NAME          auto | webgpu | cpu (default auto: WebGPU when an adapter exists, else CPU)
@@ -122,28 +123,34 @@ export interface AugmentSpec {
   /** true: flip; "dataset": flip when the dataset says mirror images keep their class */
   flip: boolean | "dataset";
   noise: number;
+  /** probability of random erasing (0 = none) */
+  erase: number;
 }
 
 function parseAugment(v: string | undefined): AugmentSpec {
-  const none: AugmentSpec = { shift: 0, flip: false, noise: 0 };
+  const none: AugmentSpec = { shift: 0, flip: false, noise: 0, erase: 0 };
   if (v === undefined) return none;
   if (/^\d+$/.test(v.trim())) {
     const n = number("augment", v, 0, 0, 8, true);
-    return { shift: n, flip: n > 0 ? "dataset" : false, noise: 0 };
+    return { shift: n, flip: n > 0 ? "dataset" : false, noise: 0, erase: 0 };
   }
   const out = { ...none };
   for (const part of v.split(",")) {
     const [k, arg, extra] = part.trim().split(":");
     if (
-      extra !== undefined || !["shift", "flip", "noise"].includes(k) || (k === "flip" && arg !== undefined)
+      extra !== undefined || !["shift", "flip", "noise", "erase"].includes(k) ||
+      (k === "flip" && arg !== undefined)
     ) {
       throw new UsageError(
-        `--augment must be a list of shift[:N], flip, noise[:S] (or a number N), got ${JSON.stringify(v)}`,
+        `--augment must be a list of shift[:N], flip, noise[:S], erase[:P] (or a number N), got ${
+          JSON.stringify(v)
+        }`,
       );
     }
     if (k === "shift") out.shift = number("augment shift", arg ?? "2", 2, 1, 8, true);
     if (k === "flip") out.flip = true;
     if (k === "noise") out.noise = number("augment noise", arg ?? "0.1", 0.1, 1e-6, 10, false);
+    if (k === "erase") out.erase = number("augment erase", arg ?? "0.5", 0.5, 1e-6, 1, false);
   }
   return out;
 }

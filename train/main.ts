@@ -111,6 +111,9 @@ async function run(cli: CliConfig, argv: string[]): Promise<number> {
   if (flip && data.inputShape.length === 2) {
     throw new UsageError("--augment flip applies to images, not series");
   }
+  if (aug.erase > 0 && data.inputShape.length === 2) {
+    throw new UsageError("--augment erase applies to images, not series");
+  }
   await Deno.mkdir(dirname(out) || ".", { recursive: true });
   const ckpt = cli.resumeFrom ?? `${out}.ckpt`;
 
@@ -132,7 +135,7 @@ async function run(cli: CliConfig, argv: string[]): Promise<number> {
       schedule: cli.schedule,
       warmup: cli.warmup,
       patience: cli.patience,
-      augment: { shift: aug.shift, flip, noise: aug.noise },
+      augment: { shift: aug.shift, flip, noise: aug.noise, erase: aug.erase },
       backend: cli.backend,
       seed: cli.seed,
       init: cli.init,

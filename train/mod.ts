@@ -63,8 +63,8 @@ export interface TrainOptions {
   warmup?: number;
   /** early stopping after this many epochs without a validation-loss improvement; 0 = off */
   patience?: number;
-  /** random shift (cells), horizontal flip (images), Gaussian noise (std) */
-  augment?: { shift?: number; flip?: boolean; noise?: number } | null;
+  /** random shift (cells), horizontal flip (images), Gaussian noise (std), random-erasing probability (images) */
+  augment?: { shift?: number; flip?: boolean; noise?: number; erase?: number } | null;
   /** "auto" (default: WebGPU when an adapter exists, else CPU), "webgpu" or "cpu" */
   backend?: "auto" | "webgpu" | "cpu";
   /** seed of init, data order and augmentation (default 1) */
@@ -324,8 +324,12 @@ export async function train(o: TrainOptions): Promise<TrainOutput> {
   );
   const a = o.augment ?? null;
   if (a?.flip && series) throw new TypeError("flip augmentation applies to images, not series");
-  const augment = a && ((a.shift ?? 0) > 0 || a.flip || (a.noise ?? 0) > 0)
-    ? { shift: a.shift ?? 0, flip: a.flip ?? false, noise: a.noise ?? 0 }
+  if ((a?.erase ?? 0) > 0 && series) throw new TypeError("erase augmentation applies to images, not series");
+  if (a?.erase !== undefined && !(a.erase >= 0 && a.erase <= 1)) {
+    throw new RangeError(`augment.erase is a probability in [0, 1], got ${a.erase}`);
+  }
+  const augment = a && ((a.shift ?? 0) > 0 || a.flip || (a.noise ?? 0) > 0 || (a.erase ?? 0) > 0)
+    ? { shift: a.shift ?? 0, flip: a.flip ?? false, noise: a.noise ?? 0, erase: a.erase ?? 0 }
     : null;
   // what must match for a resume to be meaningful
   const runId = {

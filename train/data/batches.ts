@@ -47,7 +47,7 @@ export function makeBatch(
       throw new RangeError(`sample index ${j} out of range, set has ${set.n}`);
     }
     sample.set(set.x.subarray(j * per, (j + 1) * per));
-    if (aug && aug.opts.shift + (aug.opts.flip ? 1 : 0) > 0) {
+    if (aug && (aug.opts.shift > 0 || aug.opts.flip || (aug.opts.erase ?? 0) > 0)) {
       augmentSample(sample, tmp, shape, aug.opts, aug.rng);
     }
     const o = b * per;
