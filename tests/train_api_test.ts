@@ -63,6 +63,27 @@ Deno.test("API: train() on the CPU equals the CLI for the same seed; evaluate() 
   });
 });
 
+Deno.test("API and CLI: label smoothing and random erasing reach the trainer alike and change the weights", async () => {
+  await withDir(async (dir) => {
+    const data = await loadDataset("mnist", { seed: 3, limit: 300 });
+    const opts = { data, arch: "tiny", epochs: 1, batch: 32, seed: 3, backend: "cpu" } as const;
+    const plain = await train(opts);
+    const reg = await train({ ...opts, labelSmoothing: 0.1, augment: { erase: 0.5 } });
+    const params = (m: Uint8Array) => decodeModel(m).desc.params;
+    assert(
+      JSON.stringify(params(plain.model)) !== JSON.stringify(params(reg.model)),
+      "the options changed nothing",
+    );
+    const flags = [...FLAGS.slice(0, 6), "--epochs", "1", "--batch", "32", "--seed", "3"];
+    const args = ["--label-smoothing", "0.1", "--augment", "erase:0.5", "--backend", "cpu", "--quiet"];
+    const r = await cli([...flags, ...args, "--out", `${dir}/reg.tcnn`]);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(params(await Deno.readFile(`${dir}/reg.tcnn`)), params(reg.model));
+    await assertRejects(() => train({ ...opts, labelSmoothing: 1 }), RangeError, "label smoothing must be");
+    await assertRejects(() => train({ ...opts, augment: { erase: 2 } }), RangeError, "augment.erase");
+  });
+});
+
 Deno.test("API: train() on WebGPU", { ignore: NO_WEBGPU }, async () => {
   const data = await loadDataset("synthetic-control");
   const { report } = await train({ data, epochs: 4, backend: "webgpu", quantize: "int8" });

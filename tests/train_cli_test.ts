@@ -32,6 +32,7 @@ Deno.test("cli: bad flags exit 2 with a message naming the flag", async () => {
     [["--channels", "2"], /--channels must be one of 1, 3, got "2"/],
     [["--augment", "rotate"], /--augment must be a list of shift\[:N\], flip, noise\[:S\]/],
     [["--augment", "shift:99"], /--augment shift must be in \[1, 8\], got 99/],
+    [["--label-smoothing", "0.7"], /--label-smoothing must be in \[0, 0\.5\], got 0\.7/],
     [["--augment", "erase:2"], /--augment erase must be in \[0\.000001, 1\], got 2/],
     [["--labels", "a"], /--labels must be 2 or more distinct/],
     [["--labels", "a,a"], /--labels must be 2 or more distinct/],

@@ -4,7 +4,7 @@
 // uses the scalar L = Σ y·r with a fixed random r (so dy = r) and compares
 // dx and every dParams element with (L(θ+h) − L(θ−h)) / 2h.
 
-import { assert } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import type { TrainLayerSpec } from "../train/backend.ts";
 import { prod, resolveTrainLayer, trainParamShapes, type TrainResolvedLayer } from "../train/layers.ts";
 import { Rng } from "../train/rng.ts";
@@ -217,12 +217,17 @@ Deno.test("gradcheck: batchnorm train (spatial and flat) and eval", () => {
   runCase({ type: "batchnorm" }, [3, 2, 2], 2, rng, "bn eval", { train: false, running });
 });
 
-Deno.test("gradcheck: softmax cross-entropy and MSE losses", () => {
+Deno.test("gradcheck: softmax cross-entropy (plain and label-smoothed) and MSE losses", () => {
   const rng = new Rng(SEED + 6);
   for (const [batch, k] of [[1, 3], [4, 5], [3, 10]]) {
     const z = randArr(rng, batch * k, 3);
     const labels = Int32Array.from({ length: batch }, () => rng.int(k));
-    for (const lossFn of [softmaxCrossEntropy, meanSquaredError]) {
+    const smoothed = Object.defineProperty(
+      (z: ArrayLike<number>, y: ArrayLike<number>, n: number) => softmaxCrossEntropy(z, y, n, 0.15),
+      "name",
+      { value: "softmaxCrossEntropy(s = 0.15)" },
+    );
+    for (const lossFn of [softmaxCrossEntropy, smoothed, meanSquaredError]) {
       const { dz } = lossFn(z, labels, batch);
       for (let i = 0; i < z.length; i++) {
         const v = z[i];
@@ -234,5 +239,25 @@ Deno.test("gradcheck: softmax cross-entropy and MSE losses", () => {
         close((lp - lm) / (2 * H), dz[i], `${lossFn.name} N=${batch} K=${k} dz[${i}]`);
       }
     }
+    // smoothing s: loss = (1 − s)·CE(onehot) + s·mean_k(−log p_k), and s = 0 is the plain loss
+    const plain = softmaxCrossEntropy(z, labels, batch);
+    assertEquals(softmaxCrossEntropy(z, labels, batch, 0).loss, plain.loss);
+    let uniform = 0;
+    for (let n = 0; n < batch; n++) {
+      const row = z.slice(n * k, n * k + k);
+      const m = Math.max(...row), lse = m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0));
+      for (const v of row) uniform += (lse - v) / k;
+    }
+    close(
+      softmaxCrossEntropy(z, labels, batch, 0.15).loss,
+      0.85 * plain.loss + 0.15 * uniform / batch,
+      "smoothed value",
+    );
   }
+  assertThrows(
+    () => softmaxCrossEntropy([0, 1], [0], 1, 1),
+    RangeError,
+    "label smoothing must be a number in [0, 1), got 1",
+  );
+  assertThrows(() => softmaxCrossEntropy([0, 1], [0], 1, -0.1), RangeError);
 });

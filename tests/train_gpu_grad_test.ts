@@ -6,7 +6,7 @@
 // Seed: env TEST_SEED (default fixed), printed. REQUIRE_WEBGPU=1 → a missing
 // adapter fails instead of skipping.
 
-import { assert } from "@std/assert";
+import { assert, assertThrows } from "@std/assert";
 import { type LayerSpec, type ResolvedLayer, resolveLayer } from "../runtime/spec.ts";
 import { pool2d } from "../runtime/ops/pool/pool_direct.ts";
 import { activation } from "../runtime/ops/activation/cpu.ts";
@@ -443,41 +443,53 @@ gpuTest("GPU backward kernels match float64 references", "train_gpu_grad", async
     }
   });
 
-  await t.step("losses: value, gradient, correct count", async () => {
-    for (const loss of ["softmax_xent", "mse"] as const) {
-      const n = 5, k = 7;
-      const z = rand(rng, n * k, -4, 4);
-      const labels = Int32Array.from({ length: n }, () => rng.int(k));
-      const dz = new Float64Array(n * k);
-      let total = 0, correct = 0;
-      for (let b = 0; b < n; b++) {
-        const row = Array.from(z.subarray(b * k, b * k + k));
-        const am = row.indexOf(Math.max(...row));
-        if (am === labels[b]) correct++;
-        if (loss === "softmax_xent") {
-          const m = Math.max(...row);
-          const s = row.reduce((a, v) => a + Math.exp(v - m), 0);
-          total += -(row[labels[b]] - m - Math.log(s));
-          row.forEach((v, j) => dz[b * k + j] = (Math.exp(v - m) / s - (j === labels[b] ? 1 : 0)) / n);
-        } else {
-          row.forEach((v, j) => {
-            const d = v - (j === labels[b] ? 1 : 0);
-            total += d * d / k;
-            dz[b * k + j] = 2 * d / (n * k);
-          });
+  await t.step(
+    "losses: value, gradient, correct count (softmax_xent plain and label-smoothed, mse)",
+    async () => {
+      for (const [loss, s] of [["softmax_xent", 0], ["softmax_xent", 0.2], ["mse", 0]] as const) {
+        const n = 5, k = 7;
+        const z = rand(rng, n * k, -4, 4);
+        const labels = Int32Array.from({ length: n }, () => rng.int(k));
+        const dz = new Float64Array(n * k);
+        let total = 0, correct = 0;
+        for (let b = 0; b < n; b++) {
+          const row = Array.from(z.subarray(b * k, b * k + k));
+          const am = row.indexOf(Math.max(...row));
+          if (am === labels[b]) correct++;
+          if (loss === "softmax_xent") {
+            const m = Math.max(...row);
+            const sum = row.reduce((a, v) => a + Math.exp(v - m), 0);
+            row.forEach((v, j) => {
+              const target = s / k + (j === labels[b] ? 1 - s : 0);
+              total += -target * (v - m - Math.log(sum));
+              dz[b * k + j] = (Math.exp(v - m) / sum - target) / n;
+            });
+          } else {
+            row.forEach((v, j) => {
+              const d = v - (j === labels[b] ? 1 : 0);
+              total += d * d / k;
+              dz[b * k + j] = 2 * d / (n * k);
+            });
+          }
         }
+        const odz = out(n * k), per = out(2 * n), res = out(2);
+        await runKernels(ctx, [
+          { kernel: lossForwardBackward(loss, k, n, s), buffers: [buf(z), buf(labels), odz, per] },
+          { kernel: lossReduce(n), buffers: [per, res] },
+        ]);
+        close(`${loss} s=${s} dz`, await ctx.read(odz, n * k), dz);
+        const r = await ctx.read(res, 2);
+        close(`${loss} s=${s} value`, r.subarray(0, 1), [total / n]);
+        assert(r[1] === correct, `${loss} correct ${r[1]} vs ${correct}`);
       }
-      const odz = out(n * k), per = out(2 * n), res = out(2);
-      await runKernels(ctx, [
-        { kernel: lossForwardBackward(loss, k, n), buffers: [buf(z), buf(labels), odz, per] },
-        { kernel: lossReduce(n), buffers: [per, res] },
-      ]);
-      close(`${loss} dz`, await ctx.read(odz, n * k), dz);
-      const r = await ctx.read(res, 2);
-      close(`${loss} value`, r.subarray(0, 1), [total / n]);
-      assert(r[1] === correct, `${loss} correct ${r[1]} vs ${correct}`);
-    }
-  });
+      assertThrows(
+        () => lossForwardBackward("mse", 7, 5, 0.1),
+        TypeError,
+        "label smoothing applies to softmax_xent, not mse",
+      );
+      assertThrows(() => lossForwardBackward("softmax_xent", 7, 5, 1), RangeError, "got 1");
+    },
+  );
 
   await t.step("dropout mask matches its TypeScript twin, inverted scaling", async () => {
     const count = 1000, rate = 0.3, layer = 4, step = 17, seed = 99;

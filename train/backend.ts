@@ -20,6 +20,8 @@ export interface TrainConfig {
   layers: TrainLayerSpec[];
   /** softmax_xent expects the net to end in raw logits (no softmax layer) */
   loss: "softmax_xent" | "mse";
+  /** softmax_xent's label smoothing s in [0, 1): targets (1 − s)·onehot + s/K (default 0) */
+  labelSmoothing?: number;
   optimizer: OptimizerConfig;
   seed: number;
   /** the first `frozen` layers keep their parameters (no optimizer update; fine-tuning); default 0 */

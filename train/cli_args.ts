@@ -48,6 +48,7 @@ With --data DIR: your own data, layout detected (image folder, UCR series, IDX).
   --optimizer NAME        sgd | adam | adamw (default adam)
   --momentum X            SGD momentum (default 0.9)
   --weight-decay X        L2 (sgd/adam) or decoupled (adamw) weight decay (default 0; 0.0005 for adamw)
+  --label-smoothing S     train on targets (1 − S)·onehot + S/K, S in [0, 0.5] (default 0)
   --schedule NAME         constant | step | cosine (default cosine)
   --warmup N              linear warm-up steps (default 0)
   --patience N            early stopping after N epochs without val-loss improvement
@@ -94,6 +95,8 @@ export interface CliConfig {
   optimizer: "sgd" | "adam" | "adamw";
   momentum: number;
   weightDecay: number;
+  /** softmax cross-entropy's label smoothing in [0, 1) */
+  labelSmoothing: number;
   schedule: ScheduleName;
   warmup: number;
   /** undefined: off with --epochs, else resolved from the epochs */
@@ -219,6 +222,7 @@ const STRING_FLAGS = new Set([
   "optimizer",
   "momentum",
   "weight-decay",
+  "label-smoothing",
   "schedule",
   "warmup",
   "patience",
@@ -298,6 +302,7 @@ export function parseCli(argvIn: string[]): CliConfig {
         optimizer: s,
         momentum: s,
         "weight-decay": s,
+        "label-smoothing": s,
         schedule: s,
         warmup: s,
         patience: s,
@@ -369,6 +374,7 @@ export function parseCli(argvIn: string[]): CliConfig {
     optimizer,
     momentum: number("momentum", str("momentum"), 0.9, 0, 0.999999, false),
     weightDecay: number("weight-decay", str("weight-decay"), optimizer === "adamw" ? 5e-4 : 0, 0, 1, false),
+    labelSmoothing: number("label-smoothing", str("label-smoothing"), 0, 0, 0.5, false),
     schedule: oneOf("schedule", str("schedule") ?? "cosine", SCHEDULE_NAMES),
     warmup: number("warmup", str("warmup"), 0, 0, 1e9, true),
     patience: opt("patience", 0, 100000, true) ?? (str("epochs") !== undefined ? 0 : undefined),

@@ -132,6 +132,7 @@ async function run(cli: CliConfig, argv: string[]): Promise<number> {
       lr: cli.lr,
       momentum: cli.momentum,
       weightDecay: cli.weightDecay,
+      labelSmoothing: cli.labelSmoothing,
       schedule: cli.schedule,
       warmup: cli.warmup,
       patience: cli.patience,

@@ -7,6 +7,7 @@
 // AbortSignal stops at the next step with a checkpoint written (when a
 // checkpoint path is given) and rejects with the signal's reason.
 
+import { checkLoss } from "./ops/loss/spec.ts";
 import { archFromLayers, archStats, loadArch, type ResidualBlock } from "./archs.ts";
 import type { InputRange } from "../runtime/input_range.ts";
 import type { OptimizerConfig, TrainBackend, TrainConfig, TrainLayerSpec } from "./backend.ts";
@@ -57,6 +58,8 @@ export interface TrainOptions {
   momentum?: number;
   /** L2 (sgd/adam) or decoupled (adamw) weight decay (default 0; 0.0005 for adamw) */
   weightDecay?: number;
+  /** label smoothing s in [0, 1) of the softmax cross-entropy: targets (1 − s)·onehot + s/K (default 0) */
+  labelSmoothing?: number;
   /** "constant" | "step" | "cosine" (default "cosine") */
   schedule?: ScheduleName;
   /** linear warm-up steps (default 0) */
@@ -310,10 +313,12 @@ export async function train(o: TrainOptions): Promise<TrainOutput> {
     inputShape: arch.inputShape,
     layers: arch.layers,
     loss: "softmax_xent",
+    labelSmoothing: o.labelSmoothing ?? 0,
     optimizer,
     seed: o.seed ?? 1,
     frozen: freeze,
   };
+  checkLoss(cfg.loss, cfg.labelSmoothing);
   const backendChoice = o.backend ?? "auto";
   say(
     `${data.name}: ${data.train.n} train / ${data.val.n} val / ${data.test.n} test, input (${

@@ -9,6 +9,7 @@
 // Shapes: step/predict x is (N, ...inputShape) flattened; labels (N);
 // predict returns (N, ...outputShape).
 
+import { checkLoss } from "../ops/loss/spec.ts";
 import type { BackendState, StepResult, TrainBackend, TrainConfig } from "../backend.ts";
 import { DisposedError } from "../../runtime/errors.ts";
 import { prod, resolveTrainLayers, trainParamShapes, type TrainResolvedLayer } from "../layers.ts";
@@ -49,9 +50,7 @@ class CpuBackend implements TrainBackend {
   #disposed = false;
 
   constructor(cfg: TrainConfig) {
-    if (cfg.loss !== "softmax_xent" && cfg.loss !== "mse") {
-      throw new TypeError(`loss must be "softmax_xent" or "mse", got ${JSON.stringify(cfg.loss)}`);
-    }
+    checkLoss(cfg.loss, cfg.labelSmoothing ?? 0);
     if (typeof cfg.seed !== "number" || !Number.isFinite(cfg.seed)) {
       throw new TypeError(`seed must be a finite number, got ${JSON.stringify(cfg.seed)}`);
     }
@@ -108,8 +107,9 @@ class CpuBackend implements TrainBackend {
       step: t,
       running: this.#running,
     });
-    const lossFn = this.#cfg.loss === "mse" ? meanSquaredError : softmaxCrossEntropy;
-    const { loss, dz, correct } = lossFn(out, labels, batch);
+    const { loss, dz, correct } = this.#cfg.loss === "mse"
+      ? meanSquaredError(out, labels, batch)
+      : softmaxCrossEntropy(out, labels, batch, this.#cfg.labelSmoothing ?? 0);
     net.backward(this.#params, dz, batch);
     for (let i = this.#cfg.frozen ?? 0; i < this.#params.length; i++) {
       for (let j = 0; j < this.#params[i].length; j++) {

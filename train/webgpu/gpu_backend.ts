@@ -20,6 +20,7 @@
 // only where the fused layer is its producer's only reader. Every failure of
 // the device surfaces as GpuError.
 
+import { checkLoss } from "../ops/loss/spec.ts";
 import type { BackendState, StepResult, TrainBackend, TrainConfig } from "../backend.ts";
 import { prod, resolveTrainLayers, type TrainResolvedLayer } from "../layers.ts";
 import { initParams } from "../init.ts";
@@ -64,9 +65,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
   const L = layers.length;
   const last = layers[L - 1];
   const classes = prod(last.outShape);
-  if (cfg.loss !== "softmax_xent" && cfg.loss !== "mse") {
-    throw new TypeError(`loss must be "softmax_xent" or "mse", got ${JSON.stringify(cfg.loss)}`);
-  }
+  checkLoss(cfg.loss, cfg.labelSmoothing ?? 0);
   const opt = resolveOptimizer(cfg.optimizer);
   const ctx = new GpuContext(device);
   let lost: string | null = null;
@@ -253,7 +252,12 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
     layers.forEach((l, i) => train.push(...forward(l, i, n, true)));
     const out = root(L - 1);
     train.push(
-      ctx.prepare(lossForwardBackward(cfg.loss, classes, n), [acts[L], labelsBuf!, dacts[out]!, perBuf!]),
+      ctx.prepare(lossForwardBackward(cfg.loss, classes, n, cfg.labelSmoothing ?? 0), [
+        acts[L],
+        labelsBuf!,
+        dacts[out]!,
+        perBuf!,
+      ]),
     );
     train.push(ctx.prepare(lossReduce(n), [perBuf!, result]));
     const written = layers.map((_, j) => j === out);

@@ -1,11 +1,14 @@
 // Losses on the network output with their gradient (float64).
 // Shapes: z (network output) is (N, K) flattened; labels (N) class indices in
 // [0, K); dz like z.
-//   softmax_xent: p = softmax(z) (max-subtracted); loss = −(1/N) Σ_n log p[n, label_n];
-//                 dz = (p − onehot)/N
+//   softmax_xent: p = softmax(z) (max-subtracted); target t = (1 − s)·onehot + s/K
+//                 with label smoothing s in [0, 1) (0: one-hot);
+//                 loss = −(1/N) Σ_n Σ_k t[n,k] log p[n,k]; dz = (p − t)/N
 //   mse:          target t = onehot(label) (or an explicit (N, K) target);
 //                 loss = (1/(N·K)) Σ (z − t)²; dz = 2(z − t)/(N·K)
 // `correct` counts samples whose first argmax of z equals the label.
+
+import { checkLoss } from "./spec.ts";
 
 export interface LossResult {
   loss: number;
@@ -31,17 +34,20 @@ function argmax(z: ArrayLike<number>, base: number, k: number): number {
   return a;
 }
 
-/** Softmax cross-entropy on logits, mean over the batch. */
+/** Softmax cross-entropy on logits, mean over the batch, with optional label smoothing. */
 export function softmaxCrossEntropy(
   z: ArrayLike<number>,
   labels: ArrayLike<number>,
   batch: number,
+  smoothing = 0,
 ): LossResult {
   const k = z.length / batch;
   if (!Number.isInteger(k) || k < 1) {
     throw new TypeError(`logits length ${z.length} is not batch ${batch} × K`);
   }
   checkLabels(labels, batch, k);
+  checkLoss("softmax_xent", smoothing);
+  const off = smoothing / k, on = 1 - smoothing;
   const dz = new Float64Array(z.length);
   let loss = 0, correct = 0;
   for (let n = 0; n < batch; n++) {
@@ -52,9 +58,11 @@ export function softmaxCrossEntropy(
     let sum = 0;
     for (let j = 0; j < k; j++) sum += Math.exp(z[b + j] - m);
     const lse = m + Math.log(sum);
-    loss += lse - z[b + labels[n]];
-    for (let j = 0; j < k; j++) dz[b + j] = Math.exp(z[b + j] - lse) / batch;
-    dz[b + labels[n]] -= 1 / batch;
+    for (let j = 0; j < k; j++) {
+      const t = off + (j === labels[n] ? on : 0);
+      loss += t * (lse - z[b + j]);
+      dz[b + j] = (Math.exp(z[b + j] - lse) - t) / batch;
+    }
   }
   return { loss: loss / batch, dz, correct };
 }

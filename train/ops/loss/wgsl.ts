@@ -5,18 +5,29 @@
 // Shapes: z (network output) is (N, K); labels (N) i32 in [0, K) (checked in
 // TypeScript before upload); dz like z; per (N, 2) = [loss_n, correct_n];
 // result (2) = [mean loss, correct count].
-//   softmax_xent: p = softmax(z); loss_n = −log p[label]; dz = (p − onehot)/N
+//   softmax_xent: target t = (1 − LS)·onehot + LS/K (LS = label smoothing in
+//                 [0, 1), 0 = plain one-hot); p = softmax(z);
+//                 loss_n = −Σ_k t_k log p_k; dz = (p − t)/N
 //   mse:          loss_n = Σ_k (z_k − t_k)² / K; dz = 2(z − t)/(N·K)
 // correct_n = 1 when the first argmax of z_n equals the label.
-// Bindings: 0 uniforms (K classes, N batch); loss: 1 z, 2 labels, 3 dz,
+// Bindings: 0 uniforms (K classes, N batch, LS for softmax_xent); loss: 1 z, 2 labels, 3 dz,
 // 4 per;  reduce: 1 per, 2 result.
 
-import { elementwise, type Kernel, reduction, storageDecls, WG } from "../../webgpu/training_kernel.ts";
+import { checkLoss, type LossName } from "./spec.ts";
+import {
+  type Dim,
+  elementwise,
+  type Kernel,
+  reduction,
+  storageDecls,
+  WG,
+} from "../../webgpu/training_kernel.ts";
 
-export type LossName = "softmax_xent" | "mse";
+export type { LossName };
 
 /** Per-sample loss and correctness and dz of `loss` over (batch, k) logits: one thread per sample. */
-export function lossForwardBackward(loss: LossName, k: number, batch: number): Kernel {
+export function lossForwardBackward(loss: LossName, k: number, batch: number, smoothing = 0): Kernel {
+  checkLoss(loss, smoothing);
   const decls = storageDecls([["z", "read"], ["labels", "read", "i32"], ["dz", "read_write"], [
     "per",
     "read_write",
@@ -31,13 +42,15 @@ export function lossForwardBackward(loss: LossName, k: number, batch: number): K
   const body = loss === "softmax_xent"
     ? `${common}
   var sum = 0.0;
-  for (var j = 0u; j < K; j++) { sum += exp(z[base + j] - m); }
+  var zsum = 0.0;
+  for (var j = 0u; j < K; j++) { sum += exp(z[base + j] - m); zsum += z[base + j] - m; }
   let inv = 1.0 / sum;
+  let off = LS / f32(K);
   for (var j = 0u; j < K; j++) {
     let q = exp(z[base + j] - m) * inv;
-    dz[base + j] = (q - select(0.0, 1.0, j == lab)) / f32(N);
+    dz[base + j] = (q - (select(0.0, 1.0 - LS, j == lab) + off)) / f32(N);
   }
-  per[2u * i] = log(sum) - (z[base + lab] - m);`
+  per[2u * i] = log(sum) - ((1.0 - LS) * (z[base + lab] - m) + off * zsum);`
     : `${common}
   var l = 0.0;
   for (var j = 0u; j < K; j++) {
@@ -46,7 +59,9 @@ export function lossForwardBackward(loss: LossName, k: number, batch: number): K
     dz[base + j] = 2.0 * d / f32(N) / f32(K);
   }
   per[2u * i] = l / f32(K);`;
-  return elementwise(`${loss} loss`, [["K", "u32", k], ["N", "u32", batch]], decls, batch, body);
+  const dims: Dim[] = [["K", "u32", k], ["N", "u32", batch]];
+  if (loss === "softmax_xent") dims.push(["LS", "f32", smoothing]);
+  return elementwise(`${loss} loss`, dims, decls, batch, body);
 }
 
 /** result[0] = mean_n per[2n], result[1] = Σ_n per[2n+1]. */
