@@ -3,6 +3,7 @@
 // getParams/setParams and getState/setState round-trip exactly, so a
 // checkpoint restores a run bit-for-bit on the CPU backend.
 
+import type { LossName } from "./ops/loss/spec.ts";
 import type { LayerLinks, LayerSpec } from "../runtime/spec.ts";
 
 /** Training-only layers; removed (dropout) or folded (batchnorm) at export. They link like any layer. */
@@ -19,7 +20,7 @@ export interface TrainConfig {
   inputShape: number[];
   layers: TrainLayerSpec[];
   /** softmax_xent expects the net to end in raw logits (no softmax layer) */
-  loss: "softmax_xent" | "mse";
+  loss: LossName;
   /** softmax_xent's label smoothing s in [0, 1): targets (1 − s)·onehot + s/K (default 0) */
   labelSmoothing?: number;
   optimizer: OptimizerConfig;

@@ -61,7 +61,7 @@ export function softmaxCrossEntropy(
     for (let j = 0; j < k; j++) {
       const t = off + (j === labels[n] ? on : 0);
       loss += t * (lse - z[b + j]);
-      dz[b + j] = (Math.exp(z[b + j] - lse) - t) / batch;
+      dz[b + j] = Math.exp(z[b + j] - lse) / batch - t / batch; // s = 0: the one-hot arithmetic, bit for bit
     }
   }
   return { loss: loss / batch, dz, correct };

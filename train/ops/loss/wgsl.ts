@@ -23,8 +23,6 @@ import {
   WG,
 } from "../../webgpu/training_kernel.ts";
 
-export type { LossName };
-
 /** Per-sample loss and correctness and dz of `loss` over (batch, k) logits: one thread per sample. */
 export function lossForwardBackward(loss: LossName, k: number, batch: number, smoothing = 0): Kernel {
   checkLoss(loss, smoothing);
