@@ -84,6 +84,43 @@ Deno.test("API and CLI: label smoothing and random erasing reach the trainer ali
   });
 });
 
+Deno.test("API and CLI: Nesterov momentum reaches the SGD trainer alike and changes the weights", async () => {
+  await withDir(async (dir) => {
+    const data = await loadDataset("mnist", { seed: 3, limit: 300 });
+    const opts = {
+      data,
+      arch: "tiny",
+      epochs: 1,
+      batch: 32,
+      seed: 3,
+      backend: "cpu",
+      optimizer: "sgd",
+    } as const;
+    const params = (m: Uint8Array) => JSON.stringify(decodeModel(m).desc.params);
+    const heavy = await train({ ...opts, nesterov: true });
+    assert(params((await train(opts)).model) !== params(heavy.model), "nesterov changed nothing");
+    const flags = [
+      ...FLAGS.slice(0, 6),
+      "--epochs",
+      "1",
+      "--batch",
+      "32",
+      "--seed",
+      "3",
+      "--optimizer",
+      "sgd",
+    ];
+    const r = await cli([...flags, "--nesterov", "--backend", "cpu", "--quiet", "--out", `${dir}/n.tcnn`]);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(params(await Deno.readFile(`${dir}/n.tcnn`)), params(heavy.model));
+    await assertRejects(
+      () => train({ ...opts, optimizer: "adam", nesterov: true }),
+      TypeError,
+      "needs optimizer",
+    );
+  });
+});
+
 Deno.test("API: train() on WebGPU", { ignore: NO_WEBGPU }, async () => {
   const data = await loadDataset("synthetic-control");
   const { report } = await train({ data, epochs: 4, backend: "webgpu", quantize: "int8" });

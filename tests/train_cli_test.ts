@@ -1,7 +1,7 @@
 // `deno task train` flag handling: bad flags print a clear message and exit 2
 // without touching data or devices; --help prints the usage and exits 0.
 
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import { ARCH_NAMES } from "../train/archs.ts";
 import { parseCli, UsageError } from "../train/cli_args.ts";
 import { runTrain } from "./helpers/train_cli.ts";
@@ -75,6 +75,12 @@ Deno.test("cli: defaults are the zero-setup mnist run; derived defaults follow t
   assertEquals(parseCli(["--optimizer", "sgd"]).lr, 0.05);
   assertEquals(parseCli(["--optimizer", "adamw"]).weightDecay, 5e-4);
   assertEquals(parseCli(["--limit", "100", "--resume"]).limit, 100);
+  assertEquals([parseCli([]).nesterov, parseCli(["--optimizer", "sgd", "--nesterov"]).nesterov], [
+    false,
+    true,
+  ]);
+  // Nesterov momentum is SGD's: with Adam it would be silently ignored
+  assertThrows(() => parseCli(["--nesterov"]), UsageError, "--nesterov needs --optimizer sgd");
   let threw = false;
   try {
     parseCli(["--val-fraction", "1.5"]);

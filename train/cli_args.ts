@@ -47,6 +47,7 @@ With --data DIR: your own data, layout detected (image folder, UCR series, IDX).
   --lr X                  base learning rate (default 0.002 for adam/adamw, 0.05 for sgd)
   --optimizer NAME        sgd | adam | adamw (default adam)
   --momentum X            SGD momentum (default 0.9)
+  --nesterov              SGD with Nesterov momentum (step g + μ·v instead of v)
   --weight-decay X        L2 (sgd/adam) or decoupled (adamw) weight decay (default 0; 0.0005 for adamw)
   --label-smoothing S     train on targets (1 − S)·onehot + S/K, S in [0, 0.5] (default 0)
   --schedule NAME         constant | step | cosine (default cosine)
@@ -94,6 +95,8 @@ export interface CliConfig {
   lr: number;
   optimizer: "sgd" | "adam" | "adamw";
   momentum: number;
+  /** --nesterov: SGD's Nesterov momentum */
+  nesterov: boolean;
   weightDecay: number;
   /** softmax cross-entropy's label smoothing in [0, 1) */
   labelSmoothing: number;
@@ -301,6 +304,7 @@ export function parseCli(argvIn: string[]): CliConfig {
         lr: s,
         optimizer: s,
         momentum: s,
+        nesterov: b,
         "weight-decay": s,
         "label-smoothing": s,
         schedule: s,
@@ -344,6 +348,9 @@ export function parseCli(argvIn: string[]): CliConfig {
     throw new UsageError(`--data cannot be combined with --dataset ${dataset} (a generated dataset)`);
   }
   const optimizer = oneOf("optimizer", str("optimizer") ?? "adam", ["sgd", "adam", "adamw"] as const);
+  if (values.nesterov === true && optimizer !== "sgd") {
+    throw new UsageError(`--nesterov needs --optimizer sgd, got --optimizer ${optimizer}`);
+  }
   const limitRaw = str("limit");
   const opt = (flag: string, min: number, max: number, integer: boolean) =>
     str(flag) === undefined ? undefined : number(flag, str(flag), 0, min, max, integer);
@@ -373,6 +380,7 @@ export function parseCli(argvIn: string[]): CliConfig {
     lr: number("lr", str("lr"), optimizer === "sgd" ? 0.05 : 0.002, 1e-12, 100, false),
     optimizer,
     momentum: number("momentum", str("momentum"), 0.9, 0, 0.999999, false),
+    nesterov: values.nesterov === true,
     weightDecay: number("weight-decay", str("weight-decay"), optimizer === "adamw" ? 5e-4 : 0, 0, 1, false),
     labelSmoothing: number("label-smoothing", str("label-smoothing"), 0, 0, 0.5, false),
     schedule: oneOf("schedule", str("schedule") ?? "cosine", SCHEDULE_NAMES),

@@ -131,6 +131,7 @@ async function run(cli: CliConfig, argv: string[]): Promise<number> {
       optimizer: cli.optimizer,
       lr: cli.lr,
       momentum: cli.momentum,
+      nesterov: cli.nesterov,
       weightDecay: cli.weightDecay,
       labelSmoothing: cli.labelSmoothing,
       schedule: cli.schedule,

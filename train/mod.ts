@@ -56,6 +56,8 @@ export interface TrainOptions {
   lr?: number;
   /** SGD momentum (default 0.9) */
   momentum?: number;
+  /** SGD with Nesterov momentum: step g + μ·v instead of v (default false) */
+  nesterov?: boolean;
   /** L2 (sgd/adam) or decoupled (adamw) weight decay (default 0; 0.0005 for adamw) */
   weightDecay?: number;
   /** label smoothing s in [0, 1) of the softmax cross-entropy: targets (1 − s)·onehot + s/K (default 0) */
@@ -306,8 +308,22 @@ export async function train(o: TrainOptions): Promise<TrainOutput> {
     checkFreeze(freeze, arch.layers);
   }
   const stats = archStats(arch);
+  if (
+    o.nesterov !== undefined && (typeof o.nesterov !== "boolean" || (o.nesterov && o.optimizer !== "sgd"))
+  ) {
+    throw new TypeError(
+      `nesterov must be a boolean and needs optimizer "sgd", got ${JSON.stringify(o.nesterov)} with ${
+        JSON.stringify(o.optimizer ?? "adam")
+      }`,
+    );
+  }
   const optimizer: OptimizerConfig = (o.optimizer ?? "adam") === "sgd"
-    ? { type: "sgd", momentum: o.momentum ?? 0.9, weightDecay: o.weightDecay ?? 0 }
+    ? {
+      type: "sgd",
+      momentum: o.momentum ?? 0.9,
+      nesterov: o.nesterov ?? false,
+      weightDecay: o.weightDecay ?? 0,
+    }
     : { type: o.optimizer ?? "adam", weightDecay: o.weightDecay ?? (o.optimizer === "adamw" ? 5e-4 : 0) };
   const cfg: TrainConfig = {
     inputShape: arch.inputShape,
