@@ -282,6 +282,16 @@ async function resolveArch(o: TrainOptions, data: Dataset, archName: string) {
  * ```
  */
 export async function train(o: TrainOptions): Promise<TrainOutput> {
+  // refused before any file is read: the option belongs to SGD alone
+  if (
+    o.nesterov !== undefined && (typeof o.nesterov !== "boolean" || (o.nesterov && o.optimizer !== "sgd"))
+  ) {
+    throw new TypeError(
+      `nesterov must be a boolean and needs optimizer "sgd", got ${JSON.stringify(o.nesterov)} with ${
+        JSON.stringify(o.optimizer ?? "adam")
+      }`,
+    );
+  }
   const data = o.data;
   const sink = sinkOf(o.onProgress);
   const say = (s: string) => sink.write(s + "\n");
@@ -308,15 +318,6 @@ export async function train(o: TrainOptions): Promise<TrainOutput> {
     checkFreeze(freeze, arch.layers);
   }
   const stats = archStats(arch);
-  if (
-    o.nesterov !== undefined && (typeof o.nesterov !== "boolean" || (o.nesterov && o.optimizer !== "sgd"))
-  ) {
-    throw new TypeError(
-      `nesterov must be a boolean and needs optimizer "sgd", got ${JSON.stringify(o.nesterov)} with ${
-        JSON.stringify(o.optimizer ?? "adam")
-      }`,
-    );
-  }
   const optimizer: OptimizerConfig = (o.optimizer ?? "adam") === "sgd"
     ? {
       type: "sgd",
