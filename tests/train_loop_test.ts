@@ -4,10 +4,18 @@
 // deterministic stand-in for a real TrainBackend) plus the real CPU backend
 // when it is present.
 
-import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import type { BackendState, StepResult, TrainBackend } from "../train/backend.ts";
 import { loadDataset } from "../train/data/datasets.ts";
-import { emptyMeta, epochOrder, evaluate, train, xentStats } from "../train/trainer.ts";
+import {
+  checkResumable,
+  emptyMeta,
+  epochOrder,
+  evaluate,
+  firstDifference,
+  train,
+  xentStats,
+} from "../train/trainer.ts";
 import { lrAt } from "../train/schedule.ts";
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from "../train/checkpoint.ts";
 import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
@@ -171,6 +179,32 @@ Deno.test("loop: resume refuses a checkpoint of a different run", async () => {
     TypeError,
     "batch",
   );
+});
+
+Deno.test("resume identity: key order does not count, a field added later counts as its old default", () => {
+  const sgd = { type: "sgd", momentum: 0.9, weightDecay: 5e-4 };
+  // a checkpoint written before --nesterov existed, fields in another order
+  const saved = { batch: 128, optimizer: { weightDecay: 5e-4, type: "sgd", momentum: 0.9 } };
+  checkResumable(saved, { batch: 128, optimizer: { ...sgd, nesterov: false } }, "old.ckpt");
+  assertEquals(firstDifference({ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 }), null);
+  assertEquals(firstDifference({ a: [1, 2] }, { a: [1, 3] }), ".a[1]: 2 vs 3");
+  // the old default is the only value a missing field stands for
+  assertThrows(
+    () => checkResumable(saved, { batch: 128, optimizer: { ...sgd, nesterov: true } }, "old.ckpt"),
+    TypeError,
+    "old.ckpt: cannot resume, the checkpoint's run differs from this one at optimizer.nesterov: false vs true",
+  );
+  assertThrows(
+    () =>
+      checkResumable(
+        saved,
+        { batch: 128, optimizer: { ...sgd, momentum: 0.8, nesterov: false } },
+        "old.ckpt",
+      ),
+    TypeError,
+    "optimizer.momentum: 0.9 vs 0.8",
+  );
+  assertEquals(saved.optimizer, { weightDecay: 5e-4, type: "sgd", momentum: 0.9 }, "saved is not changed");
 });
 
 Deno.test("loop: early stopping stops after `patience` epochs without improvement and restores the best", async () => {

@@ -114,7 +114,7 @@ function brief(v: unknown): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-/** Where two JSON values first differ, as "path: a vs b" (arrays and objects walked). */
+/** Where two JSON values first differ, as "path: a vs b" (arrays and objects walked; key order does not count). */
 export function firstDifference(a: unknown, b: unknown, path = ""): string | null {
   if (JSON.stringify(a) === JSON.stringify(b)) return null;
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -123,6 +123,7 @@ export function firstDifference(a: unknown, b: unknown, path = ""): string | nul
       const d = firstDifference(a[i], b[i], `${path}[${i}]`);
       if (d) return d;
     }
+    return null;
   }
   if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
     const ra = a as Record<string, unknown>, rb = b as Record<string, unknown>;
@@ -130,14 +131,40 @@ export function firstDifference(a: unknown, b: unknown, path = ""): string | nul
       const d = firstDifference(ra[k], rb[k], `${path}.${k}`);
       if (d) return d;
     }
+    return null; // the same fields in another order
   }
   return `${path}: ${brief(a)} vs ${brief(b)}`;
 }
 
-/** Compare a checkpoint's run identity with this run's; throws TypeError naming the first difference. */
+/**
+ * Run-identity fields added after checkpoints were first written, with the
+ * value an older checkpoint means by leaving them out (SGD without Nesterov).
+ */
+const LATER_FIELDS: { path: [string, string]; value: unknown }[] = [
+  { path: ["optimizer", "nesterov"], value: false },
+];
+
+/** `saved` with the later fields it lacks filled in with their old meaning (a copy; `saved` is not changed). */
+function withLaterFields(saved: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...saved };
+  for (const { path: [outer, inner], value } of LATER_FIELDS) {
+    const o = out[outer];
+    if (o && typeof o === "object" && !Array.isArray(o) && !(inner in o)) {
+      out[outer] = { ...(o as Record<string, unknown>), [inner]: value };
+    }
+  }
+  return out;
+}
+
+/**
+ * Compare a checkpoint's run identity with this run's; throws TypeError naming
+ * the first difference. A field added since the checkpoint was written counts
+ * as its old default, so checkpoints of older versions still resume.
+ */
 export function checkResumable(saved: Record<string, unknown>, now: Record<string, unknown>, where: string) {
+  const old = withLaterFields(saved);
   for (const key of Object.keys(now)) {
-    const d = firstDifference(saved[key], now[key], key);
+    const d = firstDifference(old[key], now[key], key);
     if (d) {
       throw new TypeError(
         `${where}: cannot resume, the checkpoint's run differs from this one at ${d} (checkpoint vs now)`,
