@@ -205,6 +205,10 @@ Deno.test("resume identity: key order does not count, a field added later counts
     "optimizer.momentum: 0.9 vs 0.8",
   );
   assertEquals(saved.optimizer, { weightDecay: 5e-4, type: "sgd", momentum: 0.9 }, "saved is not changed");
+  // Adam has no nesterov: neither side names it, and neither an old nor a new checkpoint differs for it
+  const adam = { batch: 128, optimizer: { type: "adam", weightDecay: 0 } };
+  checkResumable(adam, { batch: 128, optimizer: { type: "adam", weightDecay: 0 } }, "adam.ckpt");
+  checkResumable({ ...adam, optimizer: { ...adam.optimizer, nesterov: false } }, adam, "adam.ckpt");
 });
 
 Deno.test("loop: early stopping stops after `patience` epochs without improvement and restores the best", async () => {

@@ -159,12 +159,14 @@ function withLaterFields(saved: Record<string, unknown>): Record<string, unknown
 /**
  * Compare a checkpoint's run identity with this run's; throws TypeError naming
  * the first difference. A field added since the checkpoint was written counts
- * as its old default, so checkpoints of older versions still resume.
+ * as its old default on either side (an older checkpoint lacks it; a run whose
+ * optimizer has no such option, Adam's nesterov, lacks it now), so checkpoints
+ * of older versions still resume.
  */
 export function checkResumable(saved: Record<string, unknown>, now: Record<string, unknown>, where: string) {
-  const old = withLaterFields(saved);
+  const old = withLaterFields(saved), cur = withLaterFields(now);
   for (const key of Object.keys(now)) {
-    const d = firstDifference(old[key], now[key], key);
+    const d = firstDifference(old[key], cur[key], key);
     if (d) {
       throw new TypeError(
         `${where}: cannot resume, the checkpoint's run differs from this one at ${d} (checkpoint vs now)`,
