@@ -144,9 +144,9 @@ const LATER_FIELDS: { path: [string, string]; value: unknown }[] = [
   { path: ["optimizer", "nesterov"], value: false },
 ];
 
-/** `saved` with the later fields it lacks filled in with their old meaning (a copy; `saved` is not changed). */
-function withLaterFields(saved: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...saved };
+/** A run identity with the later fields it lacks filled in with their old meaning (a copy; `run` is not changed). */
+function withLaterFields(run: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...run };
   for (const { path: [outer, inner], value } of LATER_FIELDS) {
     const o = out[outer];
     if (o && typeof o === "object" && !Array.isArray(o) && !(inner in o)) {
