@@ -15,4 +15,4 @@
 
 // the inference API is the CDN bundle's entry; mod.ts adds the export-time encoder
 export * from "./runtime/cdn.ts";
-export { encodeModel, type EncodeOptions } from "./runtime/format.ts";
+export { encodeModel, type EncodeOptions } from "./runtime/format/mod.ts";

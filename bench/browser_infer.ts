@@ -13,7 +13,7 @@
 
 import { launchChromium } from "../tests/helpers/chromium.ts";
 import { buildBundle } from "../examples/build_bundle.ts";
-import { encodeModel } from "../runtime/format_encode.ts";
+import { encodeModel } from "../runtime/format/encode.ts";
 import { BENCH_MODELS } from "./models.ts";
 import { gpuRoundTripMs, medianMs } from "./matmul_gpu.ts";
 

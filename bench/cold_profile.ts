@@ -17,7 +17,7 @@
 // the table because this machine is shared.
 
 import { BENCH_MODELS, makeModel } from "./models.ts";
-import { encodeModel } from "../runtime/format_encode.ts";
+import { encodeModel } from "../runtime/format/encode.ts";
 import { EDGE_LAYERS } from "./cold/edge_model.ts";
 
 const argv = Deno.args;

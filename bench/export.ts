@@ -1,10 +1,10 @@
 // Writes each benchmark model in every form the peers read: `.onnx`, a
 // `.json` manifest + `.bin` weights (for TensorFlow.js / ConvNetJS drivers),
-// and `.tcnn` (ours, when runtime/format.ts exists). Invariant: all forms
+// and `.tcnn` (ours, when runtime/format/mod.ts exists). Invariant: all forms
 // come from the same ModelDesc, so weights are identical byte for byte.
 
-import type { ModelDesc } from "../runtime/model_desc.ts";
-import { resolveLayers } from "../runtime/spec.ts";
+import type { ModelDesc } from "../runtime/format/model_desc.ts";
+import { resolveLayers } from "../runtime/format/spec.ts";
 import { modelToOnnx as encodeOnnx } from "../train/convert/to_onnx.ts";
 
 export interface PeerManifest {

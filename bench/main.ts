@@ -11,7 +11,7 @@
 import { BENCH_MODELS, EDGE_CHAIN } from "./models.ts";
 import { exportModel, peerManifest } from "./export.ts";
 import { modelToOnnx as encodeOnnx } from "../train/convert/to_onnx.ts";
-import type { ModelDesc } from "../runtime/model_desc.ts";
+import type { ModelDesc } from "../runtime/format/model_desc.ts";
 // @ts-ignore plain JS helper shared with the drivers
 import { stats } from "./peers/common.mjs";
 
@@ -108,8 +108,8 @@ const loadStart = loadavg();
 log(`load average at start: ${loadStart}${quick ? " (quick mode)" : ""}`);
 let encodeTcnn: ((d: ModelDesc) => Uint8Array) | undefined;
 let decodeTcnn: ((b: Uint8Array) => { desc: ModelDesc }) | undefined;
-if (await fileExists(`${root}runtime/format.ts`)) {
-  const fmt = await import("../runtime/format.ts");
+if (await fileExists(`${root}runtime/format/mod.ts`)) {
+  const fmt = await import("../runtime/format/mod.ts");
   encodeTcnn = (d) => fmt.encodeModel(d);
   decodeTcnn = (b) => fmt.decodeModel(b);
 }
@@ -265,7 +265,7 @@ if (coldModel.oursModel.endsWith(".tcnn")) {
     coldModel.oursModel,
   ], coldReps);
 } else {coldRes["ours-cpu"] = {
-    error: "runtime/format.ts not landed: no .tcnn to load",
+    error: "runtime/format/mod.ts not landed: no .tcnn to load",
   };}
 if (!skipPeers) {
   for (const lib of ["tfjs-cpu", "convnetjs", "ort-node"]) {

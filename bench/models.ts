@@ -1,11 +1,11 @@
 // Reference benchmark models `lenet` and `small` with seeded random weights,
 // so ours and every peer run the IDENTICAL network. Invariants: params follow
-// runtime/model_desc.ts (conv weight (O,I,kh,kw), dense weight (out,in), then
+// runtime/format/model_desc.ts (conv weight (O,I,kh,kw), dense weight (out,in), then
 // bias); the same seed always yields the same bytes.
 
-import type { LayerSpec } from "../runtime/spec.ts";
-import type { ModelDesc } from "../runtime/model_desc.ts";
-import { paramShapes, resolveLayers } from "../runtime/spec.ts";
+import type { LayerSpec } from "../runtime/format/spec.ts";
+import type { ModelDesc } from "../runtime/format/model_desc.ts";
+import { paramShapes, resolveLayers } from "../runtime/format/spec.ts";
 import { uniformFn as rng } from "../train/rng.ts";
 import { exportedLayers } from "../train/archs.ts";
 

@@ -7,7 +7,7 @@
 // identity of the first (the identity row gives that share).
 // Prints a markdown table. Usage: deno run -A --unstable-webgpu bench/ops_time.ts
 
-import { type LayerSpec, macs, paramShapes, resolveLayers } from "../runtime/spec.ts";
+import { type LayerSpec, macs, paramShapes, resolveLayers } from "../runtime/format/spec.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";

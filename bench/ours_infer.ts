@@ -1,13 +1,13 @@
 // Inference driver for OUR runtime, same JSON contract as the peer drivers.
 // Usage: deno run -A --unstable-webgpu bench/ours_infer.ts --backend cpu|webgpu|auto
 //   --model lenet|small|<path.tcnn> [--quick] [--once]
-// Goes through the public API (loadModel → predict) when runtime/format.ts and
+// Goes through the public API (loadModel → predict) when runtime/format/mod.ts and
 // the WebGPU executor exist; until then CPU falls back to CpuExecutor directly
 // (reported as api:"direct").
 
 import { BENCH_MODELS, makeInput } from "./models.ts";
-import { resolveLayers } from "../runtime/spec.ts";
-import type { ModelDesc } from "../runtime/model_desc.ts";
+import { resolveLayers } from "../runtime/format/spec.ts";
+import type { ModelDesc } from "../runtime/format/model_desc.ts";
 // @ts-ignore plain JS helper shared with the peer drivers
 import { args, emit, timeIt } from "./peers/common.mjs";
 
@@ -28,7 +28,7 @@ async function exists(p: string) {
 async function setup(): Promise<
   { api: string; run: (n: number) => Promise<Float32Array> | Float32Array }
 > {
-  const haveFormat = await exists("../runtime/format.ts");
+  const haveFormat = await exists("../runtime/format/mod.ts");
   const haveGpu = await exists("../runtime/webgpu/executor.ts");
   const desc: ModelDesc | null = BENCH_MODELS[model]?.() ?? null;
   let bytes: Uint8Array | null = null;
@@ -36,7 +36,7 @@ async function setup(): Promise<
   const per = 28 * 28;
   const xs: Record<number, Float32Array> = {};
   if (haveFormat && (backend === "cpu" || haveGpu)) {
-    const fmt = await import("../runtime/format.ts");
+    const fmt = await import("../runtime/format/mod.ts");
     if (!bytes) bytes = fmt.encodeModel(desc!);
     const mod = await import("../mod.ts");
     const m = await mod.loadModel(bytes!, { backend });
@@ -51,11 +51,11 @@ async function setup(): Promise<
   }
   if (backend !== "cpu") {
     throw new Error(
-      "runtime/webgpu/executor.ts or runtime/format.ts not landed yet",
+      "runtime/webgpu/executor.ts or runtime/format/mod.ts not landed yet",
     );
   }
   if (!desc) {
-    throw new Error("runtime/format.ts not landed yet: cannot read .tcnn");
+    throw new Error("runtime/format/mod.ts not landed yet: cannot read .tcnn");
   }
   const { CpuExecutor } = await import("../runtime/cpu/forward.ts");
   const ex = new CpuExecutor(

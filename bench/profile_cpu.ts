@@ -3,7 +3,7 @@
 // Usage: deno run bench/profile_cpu.ts lenet|small
 
 import { BENCH_MODELS, makeInput } from "./models.ts";
-import { resolveLayers } from "../runtime/spec.ts";
+import { resolveLayers } from "../runtime/format/spec.ts";
 import { forwardLayer } from "../runtime/cpu/forward.ts";
 
 const name = Deno.args[0] ?? "lenet";

@@ -11,8 +11,8 @@
 // Timings on llvmpipe are noisy: the load average is printed with them.
 
 import { BENCH_MODELS, makeInput, rng } from "./models.ts";
-import { resolveLayers } from "../runtime/spec.ts";
-import type { ResolvedLayer } from "../runtime/spec.ts";
+import { resolveLayers } from "../runtime/format/spec.ts";
+import type { ResolvedLayer } from "../runtime/format/spec.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
 import { createWebGpuBackend, TRAINING_DEVICE } from "../train/webgpu/gpu_backend.ts";

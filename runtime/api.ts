@@ -14,12 +14,17 @@ export {
   type Routing,
 } from "./model.ts";
 export { DisposedError, GpuError, ModelFormatError } from "./errors.ts";
-export { type DecodedModel, decodeModel, type DecodeOptions, type DType } from "./format_decode.ts";
-export type { ChannelNormalization, ModelDesc, Normalization, SeriesNormalization } from "./model_desc.ts";
-export type { LayerLinks, LayerOp, LayerSpec, Padding, Pair } from "./spec.ts";
-export type { InputRange } from "./input_range.ts";
-export type { Budget } from "./budget.ts";
-export type { ModelSource } from "./source.ts";
-export type { ImageInput, PixelsInput } from "./image.ts";
-export type { SeriesInput } from "./series.ts";
-export { decodePng, type PngLimits, type RawImage } from "./png.ts";
+export { type DecodedModel, decodeModel, type DecodeOptions, type DType } from "./format/decode.ts";
+export type {
+  ChannelNormalization,
+  ModelDesc,
+  Normalization,
+  SeriesNormalization,
+} from "./format/model_desc.ts";
+export type { LayerLinks, LayerOp, LayerSpec, Padding, Pair } from "./format/spec.ts";
+export type { InputRange } from "./input/input_range.ts";
+export type { Budget } from "./format/budget.ts";
+export type { ModelSource } from "./input/source.ts";
+export type { ImageInput, PixelsInput } from "./input/image.ts";
+export type { SeriesInput } from "./input/series.ts";
+export { decodePng, type PngLimits, type RawImage } from "./input/png.ts";

@@ -2,7 +2,7 @@
 // CPU fallback) and the CPU backend. The CPU-only build is load_cpu.ts.
 
 import { loadModelWith, type LoadOptions, type Model } from "./model.ts";
-import type { ModelSource } from "./source.ts";
+import type { ModelSource } from "./input/source.ts";
 import { GpuExecutor } from "./webgpu/executor.ts";
 import { acquireDevice } from "./webgpu/device.ts";
 

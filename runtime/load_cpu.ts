@@ -4,7 +4,7 @@
 // reachable from here.
 
 import { loadModelWith, type LoadOptions, type Model } from "./model.ts";
-import type { ModelSource } from "./source.ts";
+import type { ModelSource } from "./input/source.ts";
 
 /**
  * Load a `.tcnn` model on the CPU backend (the CPU-only build of loadModel).

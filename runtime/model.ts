@@ -9,15 +9,15 @@
 // never falls back (GpuError); GPU runs are serialised (they share buffers);
 // every method of a disposed model throws DisposedError.
 
-import { decodeModel, DEFAULT_MAX_BYTES } from "./format_decode.ts";
-import type { DType } from "./format_header.ts";
-import { type ModelSource, readModelSource } from "./source.ts";
+import { decodeModel, DEFAULT_MAX_BYTES } from "./format/decode.ts";
+import type { DType } from "./format/header.ts";
+import { type ModelSource, readModelSource } from "./input/source.ts";
 import { DisposedError, GpuError } from "./errors.ts";
-import { macs, paramCount, receptiveFields, type ResolvedLayer, resolveLayers } from "./spec.ts";
-import type { ModelDesc } from "./model_desc.ts";
+import { macs, paramCount, receptiveFields, type ResolvedLayer, resolveLayers } from "./format/spec.ts";
+import type { ModelDesc } from "./format/model_desc.ts";
 import { CpuExecutor } from "./cpu/forward.ts";
 import type { GpuExecutor } from "./webgpu/executor.ts";
-import { type ImageInput, imageSize, imageToInput } from "./image.ts";
+import { type ImageInput, imageSize, imageToInput } from "./input/image.ts";
 import {
   type Budget,
   checkBatchCost,
@@ -25,14 +25,14 @@ import {
   DEFAULT_MAX_ACTIVATION_BYTES,
   type ModelCost,
   modelCost,
-} from "./budget.ts";
-import { isSeries, type SeriesInput, seriesToInput } from "./series.ts";
-import { checkShape, clampShape, type InputRange } from "./input_range.ts";
+} from "./format/budget.ts";
+import { isSeries, type SeriesInput, seriesToInput } from "./input/series.ts";
+import { checkShape, clampShape, type InputRange } from "./input/input_range.ts";
 
 /** Which compute backend to use. "auto" prefers WebGPU and falls back to CPU. */
 export type BackendChoice = "auto" | "webgpu" | "cpu";
 
-/** How to load a model: backend, file-size limit, compute/memory budget (see runtime/budget.ts). */
+/** How to load a model: backend, file-size limit, compute/memory budget (see runtime/format/budget.ts). */
 export interface LoadOptions extends Budget {
   /** default "auto" */
   backend?: BackendChoice;

@@ -1,4 +1,4 @@
-// Compute and memory budgets (runtime/budget.ts): small valid files that
+// Compute and memory budgets (runtime/format/budget.ts): small valid files that
 // would explode at inference — 1 GiB of activations, tens of GB of im2col
 // scratch, 51 G multiply-adds — are refused by loadModel with a RangeError
 // naming the layer, before any backend allocates; a 1.9 G-MAC 224×224 model
@@ -7,9 +7,9 @@
 
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { encodeModel, loadModel, ModelFormatError } from "../mod.ts";
-import type { LayerSpec } from "../runtime/spec.ts";
-import { modelCost } from "../runtime/budget.ts";
-import { resolveLayers } from "../runtime/spec.ts";
+import type { LayerSpec } from "../runtime/format/spec.ts";
+import { modelCost } from "../runtime/format/budget.ts";
+import { resolveLayers } from "../runtime/format/spec.ts";
 import { edit } from "./helpers/tcnn_edit.ts";
 import { fixtureModelBytes } from "./helpers/fixture_model.ts";
 

@@ -103,7 +103,7 @@ Deno.test("bundle: runtime-only inputs, size report, same predictions as mod.ts"
     const bad = b.inputs.filter((p) => !p.startsWith("runtime/"));
     assertEquals(bad, [], `bundle inputs outside runtime/: ${bad.join(", ")}`);
     assert(b.inputs.includes(ENTRY));
-    const exportTime = b.inputBytes.filter(([p, n]) => n > 0 && /format_encode|int8/.test(p));
+    const exportTime = b.inputBytes.filter(([p, n]) => n > 0 && /format\/encode|int8/.test(p));
 
     assertEquals(exportTime, [], `export-time code in the bundle: ${exportTime.join(", ")}`);
     const map = JSON.parse(await Deno.readTextFile(`${b.file}.map`));

@@ -12,7 +12,7 @@ import {
   paramShapes,
   type ResolvedLayer,
   resolveLayer,
-} from "../runtime/spec.ts";
+} from "../runtime/format/spec.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
 import { uniformFn as rng } from "../train/rng.ts";
 import { testSeed } from "./helpers/system.ts";

@@ -7,7 +7,7 @@
 import { assertEquals } from "@std/assert";
 import { gemmNT } from "../runtime/cpu/gemm.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
-import { type LayerSpec, paramShapes, resolveLayers } from "../runtime/spec.ts";
+import { type LayerSpec, paramShapes, resolveLayers } from "../runtime/format/spec.ts";
 import { uniformFn as rng } from "../train/rng.ts";
 import { testSeed } from "./helpers/system.ts";
 

@@ -5,7 +5,7 @@
 // (2) a 1-D convolution (second-difference kernel) followed by max pooling,
 //     with valid and same padding, where the max picks different positions.
 import { assertEquals } from "@std/assert";
-import { type LayerSpec, resolveLayers } from "../runtime/spec.ts";
+import { type LayerSpec, resolveLayers } from "../runtime/format/spec.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
 
 const f32 = (v: number[]) => new Float32Array(v);

@@ -3,7 +3,7 @@
 // short and long ranges, subarrays at odd byte offsets, and known vectors.
 
 import { assertEquals } from "@std/assert";
-import { crc32 } from "../runtime/crc32.ts";
+import { crc32 } from "../runtime/format/crc32.ts";
 import { uniformFn } from "../train/rng.ts";
 
 function reference(b: Uint8Array, start: number, end: number): number {

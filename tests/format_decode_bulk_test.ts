@@ -1,14 +1,14 @@
-// The bulk (typed-array view) tensor decode in runtime/format_decode.ts:
+// The bulk (typed-array view) tensor decode in runtime/format/decode.ts:
 // every finite binary16 pattern decodes exactly as f16BitsToF32 says; f32,
 // f16 and int8 files decode to the same weights from any byte offset of the
 // caller's buffer (aligned views and unaligned copies); int8 equals
 // dequantizeInt8; decoded weights never alias the caller's bytes.
 
 import { assert, assertEquals } from "@std/assert";
-import { decodeModel, encodeModel } from "../runtime/format.ts";
-import { f16BitsToF32 } from "../runtime/f16.ts";
-import { dequantizeInt8, quantizeInt8 } from "../runtime/int8.ts";
-import type { ModelDesc } from "../runtime/model_desc.ts";
+import { decodeModel, encodeModel } from "../runtime/format/mod.ts";
+import { f16BitsToF32 } from "../runtime/format/f16.ts";
+import { dequantizeInt8, quantizeInt8 } from "../runtime/format/int8.ts";
+import type { ModelDesc } from "../runtime/format/model_desc.ts";
 import { uniformFn } from "../train/rng.ts";
 
 /** dense (inF → outF) model with the given weights and seeded biases. */

@@ -7,10 +7,10 @@
 // numerous than the file's bytes. Finally every single-byte flip (xor 0xff) of
 // a small valid file must be rejected.
 import { assert, assertEquals } from "@std/assert";
-import { decodeModel, encodeModel } from "../runtime/format.ts";
+import { decodeModel, encodeModel } from "../runtime/format/mod.ts";
 import { ModelFormatError } from "../runtime/errors.ts";
-import type { ModelDesc } from "../runtime/model_desc.ts";
-import { paramShapes, resolveLayers } from "../runtime/spec.ts";
+import type { ModelDesc } from "../runtime/format/model_desc.ts";
+import { paramShapes, resolveLayers } from "../runtime/format/spec.ts";
 import { assemble, fixCrc, split } from "./helpers/tcnn_edit.ts";
 import { uniformFn as rng } from "../train/rng.ts";
 import { testSeed } from "./helpers/system.ts";

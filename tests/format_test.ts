@@ -12,11 +12,11 @@ import {
   f32ToF16Bits,
   MAX_HEADER_BYTES,
   quantizeInt8,
-} from "../runtime/format.ts";
-import { crc32 } from "../runtime/crc32.ts";
+} from "../runtime/format/mod.ts";
+import { crc32 } from "../runtime/format/crc32.ts";
 import { ModelFormatError } from "../runtime/errors.ts";
-import type { ModelDesc } from "../runtime/model_desc.ts";
-import { type LayerSpec, paramShapes, resolveLayers } from "../runtime/spec.ts";
+import type { ModelDesc } from "../runtime/format/model_desc.ts";
+import { type LayerSpec, paramShapes, resolveLayers } from "../runtime/format/spec.ts";
 import { assemble, dataStart, edit, fixCrc, split } from "./helpers/tcnn_edit.ts";
 import { uniformFn as rng } from "../train/rng.ts";
 

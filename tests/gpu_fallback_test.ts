@@ -8,7 +8,7 @@
 
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { GpuError } from "../runtime/errors.ts";
-import { paramShapes, resolveLayers } from "../runtime/spec.ts";
+import { paramShapes, resolveLayers } from "../runtime/format/spec.ts";
 import { acquireDevice, guarded, isLost, onLost } from "../runtime/webgpu/device.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
 import { randArray, rng, testDevice } from "./helpers/webgpu.ts";

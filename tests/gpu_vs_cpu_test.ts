@@ -10,7 +10,7 @@
 // (default below) + family offset + configuration index, printed on failure.
 
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { type LayerSpec, paramShapes, type ResolvedLayer, resolveLayers } from "../runtime/spec.ts";
+import { type LayerSpec, paramShapes, type ResolvedLayer, resolveLayers } from "../runtime/format/spec.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
 import { planDispatch } from "../runtime/webgpu/kernel.ts";

@@ -7,7 +7,7 @@
 // version 1.1. Random inputs take TEST_SEED.
 
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { type LayerSpec, resolveLayers } from "../runtime/spec.ts";
+import { type LayerSpec, resolveLayers } from "../runtime/format/spec.ts";
 import { CpuExecutor, cpuPlan } from "../runtime/cpu/forward.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
 import type { TrainConfig, TrainLayerSpec } from "../train/backend.ts";
@@ -18,8 +18,8 @@ import { softmaxCrossEntropy } from "../train/ops/loss/reference.ts";
 import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
 import { createWebGpuBackend } from "../train/webgpu/gpu_backend.ts";
 import { toModelDesc } from "../train/export.ts";
-import { encodeModel } from "../runtime/format_encode.ts";
-import { decodeModel } from "../runtime/format_decode.ts";
+import { encodeModel } from "../runtime/format/encode.ts";
+import { decodeModel } from "../runtime/format/decode.ts";
 import { loadModel } from "../mod.ts";
 import { DataRng } from "../train/data/prng.ts";
 import { gpuTest } from "./helpers/webgpu.ts";

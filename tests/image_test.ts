@@ -1,7 +1,7 @@
 // Image preprocessing: channel conversion, resizing, normalisation and typed
 // rejection of malformed pixel inputs.
 import { assertAlmostEquals, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
-import { imageToInput, resizePlane } from "../runtime/image.ts";
+import { imageToInput, resizePlane } from "../runtime/input/image.ts";
 import { encodePng } from "./helpers/png_encode.ts";
 
 Deno.test("image: area-average downscale and bilinear upscale preserve constants and means", () => {

@@ -5,7 +5,7 @@ import { NO_WEBGPU, wrappedGpu } from "./helpers/webgpu.ts";
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { DisposedError, encodeModel, GpuError, loadModel, type ModelDesc, ModelFormatError } from "../mod.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
-import { paramShapes, resolveLayers } from "../runtime/spec.ts";
+import { paramShapes, resolveLayers } from "../runtime/format/spec.ts";
 import { uniformFn as rng } from "../train/rng.ts";
 
 function fixture(): ModelDesc {

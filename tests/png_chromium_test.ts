@@ -1,13 +1,13 @@
 // PNG conformance against a real browser: every fixture in tests/data/images
 // (bit depths 1–16, gray/gray+alpha/RGB/RGBA/palette, tRNS, Adam7) decoded
 // by headless Chromium (createImageBitmap without colour conversion or
-// premultiplication, read back through a 2-D canvas) and by runtime/png.ts.
+// premultiplication, read back through a 2-D canvas) and by runtime/input/png.ts.
 // Opaque pixels must match exactly; a translucent pixel's colour within the
 // rounding of Chromium's premultiplied canvas (255/alpha); a fully
 // transparent pixel only in its alpha.
 
 import { assert, assertEquals } from "@std/assert";
-import { decodePng } from "../runtime/png.ts";
+import { decodePng } from "../runtime/input/png.ts";
 import { chromiumOrIgnore } from "./helpers/system.ts";
 import { launchChromium } from "./helpers/chromium.ts";
 import { rgbaAt } from "./helpers/png_encode.ts";

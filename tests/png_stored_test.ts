@@ -7,7 +7,7 @@
 // IHDR bounds hold on both paths.
 
 import { assertEquals, assertRejects } from "@std/assert";
-import { decodePng } from "../runtime/png.ts";
+import { decodePng } from "../runtime/input/png.ts";
 import { encodePng, zlibStored } from "./helpers/png_encode.ts";
 
 /** Random pixels from a fixed LCG: w×h×c bytes. */

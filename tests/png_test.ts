@@ -6,8 +6,8 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { PNG } from "../train/data/decode_image.ts";
 import { Buffer } from "node:buffer";
-import { decodePng, decodePngRows } from "../runtime/png.ts";
-import { crc32 } from "../runtime/crc32.ts";
+import { decodePng, decodePngRows } from "../runtime/input/png.ts";
+import { crc32 } from "../runtime/format/crc32.ts";
 import { encodePng, rgbaAt } from "./helpers/png_encode.ts";
 import { pngChunk as chunk, zeroPng } from "./helpers/attack_payloads.ts";
 

@@ -1,7 +1,7 @@
 // Layer specs: shape rules (valid/same/full/explicit, stride, dilation,
 // groups), parameter counts, receptive fields, and typed rejections.
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { type LayerSpec, paramCount, receptiveFields, resolveLayers } from "../runtime/spec.ts";
+import { type LayerSpec, paramCount, receptiveFields, resolveLayers } from "../runtime/format/spec.ts";
 
 const shapes = (layers: LayerSpec[], input: number[]) => resolveLayers(layers, input).map((l) => l.outShape);
 
@@ -197,7 +197,7 @@ Deno.test("spec: upsample2d / upsample1d multiply the sizes by integer scales; m
 
 Deno.test("spec: transposed conv sizes follow (in − 1)·s − p0 − p1 + d·(k − 1) + 1 + outputPadding; weights are (inC, outC/groups, kh, kw)", async () => {
   const { forwardLayer } = await import("../runtime/cpu/forward.ts");
-  const { paramShapes } = await import("../runtime/spec.ts");
+  const { paramShapes } = await import("../runtime/format/spec.ts");
   // PyTorch: ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1) on 5×7 → 10×14
   const [l] = resolveLayers([{
     type: "conv2dtranspose",

@@ -8,7 +8,7 @@ import type { TrainConfig } from "../train/backend.ts";
 import { createCpuBackend } from "../train/cpu/cpu_backend.ts";
 import { toModelDesc } from "../train/export.ts";
 import { Rng } from "../train/rng.ts";
-import { resolveLayers } from "../runtime/spec.ts";
+import { resolveLayers } from "../runtime/format/spec.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
 import { encodeModel, loadModel } from "../mod.ts";
 

@@ -10,7 +10,7 @@ import { createWebGpuBackend } from "../train/webgpu/gpu_backend.ts";
 import { initParams } from "../train/init.ts";
 import { resolveTrainLayers } from "../train/layers.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
-import type { LayerSpec, ResolvedLayer } from "../runtime/spec.ts";
+import type { LayerSpec, ResolvedLayer } from "../runtime/format/spec.ts";
 import { DataRng } from "../train/data/prng.ts";
 import { gpuTest } from "./helpers/webgpu.ts";
 import { testSeed } from "./helpers/system.ts";

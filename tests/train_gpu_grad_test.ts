@@ -7,7 +7,7 @@
 // adapter fails instead of skipping.
 
 import { assert, assertThrows } from "@std/assert";
-import { type LayerSpec, type ResolvedLayer, resolveLayer } from "../runtime/spec.ts";
+import { type LayerSpec, type ResolvedLayer, resolveLayer } from "../runtime/format/spec.ts";
 import { pool2d } from "../runtime/ops/pool/pool_direct.ts";
 import { activation } from "../runtime/ops/activation/cpu.ts";
 import { DataRng } from "../train/data/prng.ts";

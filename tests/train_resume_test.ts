@@ -5,7 +5,7 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { loadCheckpoint } from "../train/checkpoint.ts";
-import { decodeModel } from "../runtime/format.ts";
+import { decodeModel } from "../runtime/format/mod.ts";
 import { exists } from "../train/fs_util.ts";
 
 const MAIN = new URL("../train/main.ts", import.meta.url).pathname;

@@ -130,7 +130,7 @@ Deno.test("3-channel normalisation: a white RGB pixel with mean [0.1,0.2,0.3], s
   const want = [0.9, 0.4, 0.175];
   for (let c = 0; c < 3; c++) assert(Math.abs(b.x[c] - want[c]) < 1e-6, `channel ${c}: ${b.x[c]}`);
   // the runtime applies the same preprocessing in classify()
-  const { imageToInput } = await import("../runtime/image.ts");
+  const { imageToInput } = await import("../runtime/input/image.ts");
   const x = await imageToInput({ data: new Uint8Array([255, 255, 255]), width: 1, height: 1, channels: 3 }, [
     3,
     1,

@@ -7,9 +7,9 @@
 
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { decodeModel, encodeModel, loadModel, type ModelDesc, ModelFormatError } from "../mod.ts";
-import { type LayerSpec, resolveLayers } from "../runtime/spec.ts";
+import { type LayerSpec, resolveLayers } from "../runtime/format/spec.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
-import { imageToInput } from "../runtime/image.ts";
+import { imageToInput } from "../runtime/input/image.ts";
 import { initParams } from "../train/init.ts";
 import { DataRng } from "../train/data/prng.ts";
 import { NO_WEBGPU } from "./helpers/webgpu.ts";

@@ -4,10 +4,10 @@
 // rules (dropout/batchnorm are shape-preserving and skipped for that check)
 // and must match the dataset's input shape and class count.
 
-import { type LayerSpec, macs, resolveLayers } from "../runtime/spec.ts";
+import { type LayerSpec, macs, resolveLayers } from "../runtime/format/spec.ts";
 import type { TrainConfig, TrainLayerSpec } from "./backend.ts";
 import { linkInputs, withInputs } from "../runtime/graph.ts";
-import { checkInputRange, type InputRange } from "../runtime/input_range.ts";
+import { checkInputRange, type InputRange } from "../runtime/input/input_range.ts";
 import { prod, resolveTrainLayers, trainParamShapes } from "./layers.ts";
 
 export interface Arch {

@@ -4,7 +4,7 @@
 // checkpoint restores a run bit-for-bit on the CPU backend.
 
 import type { LossName } from "./ops/loss/spec.ts";
-import type { LayerLinks, LayerSpec } from "../runtime/spec.ts";
+import type { LayerLinks, LayerSpec } from "../runtime/format/spec.ts";
 
 /** Training-only layers; removed (dropout) or folded (batchnorm) at export. They link like any layer. */
 export type TrainLayerSpec =

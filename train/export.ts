@@ -19,12 +19,12 @@
 // that has none.
 
 import type { BackendState, TrainConfig } from "./backend.ts";
-import type { LayerSpec } from "../runtime/spec.ts";
-import type { ModelDesc, Normalization } from "../runtime/model_desc.ts";
+import type { LayerSpec } from "../runtime/format/spec.ts";
+import type { ModelDesc, Normalization } from "../runtime/format/model_desc.ts";
 import { prod, resolveTrainLayers, trainParamShapes } from "./layers.ts";
 import { affineLayer, bnScaleShift, foldIntoOutputChannels } from "./ops/batchnorm/fold.ts";
 import { consumers, withInputs } from "../runtime/graph.ts";
-import type { InputRange } from "../runtime/input_range.ts";
+import type { InputRange } from "../runtime/input/input_range.ts";
 
 export interface ExportExtra {
   labels?: string[];

@@ -8,9 +8,9 @@
 // checked against the backend's shapes before they are set; the first N
 // layers are frozen only when N leaves a trainable layer.
 
-import { decodeModel } from "../runtime/format.ts";
-import type { Normalization } from "../runtime/model_desc.ts";
-import type { LayerSpec } from "../runtime/spec.ts";
+import { decodeModel } from "../runtime/format/mod.ts";
+import type { Normalization } from "../runtime/format/model_desc.ts";
+import type { LayerSpec } from "../runtime/format/spec.ts";
 import type { TrainBackend, TrainLayerSpec } from "./backend.ts";
 
 export interface InitModel {

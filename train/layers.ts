@@ -1,5 +1,5 @@
 // Shape resolution of training models (chains or graphs, linked as the runtime's): the runtime op set (resolved by
-// runtime/spec.ts resolveLayer) plus the training-only dropout and batchnorm.
+// runtime/format/spec.ts resolveLayer) plus the training-only dropout and batchnorm.
 // Invariants: dropout and batchnorm keep the shape; batchnorm normalises per
 // channel c = inShape[0] over N and the `spatial` = prod(inShape[1:]) positions
 // (spatial = 1 for flat features). Parameters per layer are trainParamShapes(l):
@@ -14,7 +14,7 @@ import {
   type ResolvedLayer,
   resolveGraph,
   resolveLayer,
-} from "../runtime/spec.ts";
+} from "../runtime/format/spec.ts";
 
 export interface DropoutLayer {
   op: "dropout";
@@ -87,7 +87,7 @@ export function resolveTrainLayer(spec: TrainLayerSpec, inShape: number[], index
   return resolveLayer(spec as LayerSpec, inShape, index);
 }
 
-/** Resolve a whole training model (chain or graph, runtime/spec.ts resolveGraph). Throws TypeError/RangeError naming the layer. */
+/** Resolve a whole training model (chain or graph, runtime/format/spec.ts resolveGraph). Throws TypeError/RangeError naming the layer. */
 export function resolveTrainLayers(layers: TrainLayerSpec[], inputShape: number[]): TrainResolvedLayer[] {
   return resolveGraph(layers as (LayerLinks & { type: string })[], inputShape, resolveTrainLayer);
 }

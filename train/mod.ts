@@ -9,7 +9,7 @@
 
 import { checkLoss } from "./ops/loss/spec.ts";
 import { archFromLayers, archStats, loadArch, type ResidualBlock } from "./archs.ts";
-import type { InputRange } from "../runtime/input_range.ts";
+import type { InputRange } from "../runtime/input/input_range.ts";
 import type { OptimizerConfig, TrainBackend, TrainConfig, TrainLayerSpec } from "./backend.ts";
 import { type Checkpoint, type EpochRecord, loadCheckpoint } from "./checkpoint.ts";
 import { makeBatch } from "./data/batches.ts";
@@ -22,7 +22,7 @@ import type { ScheduleName } from "./schedule.ts";
 import { evaluate as evaluateBackend, train as runLoop } from "./trainer.ts";
 import { decodeModel, encodeModel, loadModel } from "../mod.ts";
 import { toModelDesc } from "./export.ts";
-import { resolveLayers } from "../runtime/spec.ts";
+import { resolveLayers } from "../runtime/format/spec.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";
 import { TRAINING_DEVICE } from "./webgpu/gpu_backend.ts";
 
@@ -35,7 +35,7 @@ export type { ProgressSink } from "./progress.ts";
 export type { ScheduleName } from "./schedule.ts";
 export type { TrainLayerSpec } from "./backend.ts";
 export type { ResidualBlock } from "./archs.ts";
-export type { InputRange } from "../runtime/input_range.ts";
+export type { InputRange } from "../runtime/input/input_range.ts";
 
 /** Samples per runtime predict() call when measuring a model. */
 const EVAL_CHUNK = 500;

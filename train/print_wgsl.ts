@@ -11,7 +11,7 @@
 
 import type { TrainLayerSpec } from "./backend.ts";
 import { resolveTrainLayer, trainParamShapes } from "./layers.ts";
-import { type LayerSpec, resolveJoin } from "../runtime/spec.ts";
+import { type LayerSpec, resolveJoin } from "../runtime/format/spec.ts";
 import { JOIN_OPS } from "../runtime/graph.ts";
 import type { KernelBinder, PreparedKernel } from "./webgpu/gpu_context.ts";
 import { DEFAULT_LIMITS, type Kernel } from "./webgpu/training_kernel.ts";

@@ -4,7 +4,7 @@
 // 120→10, softmax. Used by the cold-start profile to make an edge-like int8
 // file (~100 KB) with seeded weights before the trained one lands.
 
-import type { LayerSpec } from "../../runtime/spec.ts";
+import type { LayerSpec } from "../../runtime/format/spec.ts";
 import { exportedLayers } from "../../train/archs.ts";
 
 export const EDGE_LAYERS: LayerSpec[] = exportedLayers("edge");

@@ -10,7 +10,7 @@
 
 const t0 = performance.now();
 const mod = await import("../../mod.ts");
-const { resolveLayers } = await import("../../runtime/spec.ts");
+const { resolveLayers } = await import("../../runtime/format/spec.ts");
 const { CpuExecutor } = await import("../../runtime/cpu/forward.ts");
 const t1 = performance.now();
 const bytes = await Deno.readFile(Deno.args[0]);

@@ -15,7 +15,7 @@
 // fetch(). Web standards only.
 
 import { type BackendChoice, loadModel, Model } from "../../mod.ts";
-import { readStreamCapped } from "../../runtime/source.ts";
+import { readStreamCapped } from "../../runtime/input/source.ts";
 
 /** Where the model bytes come from: bytes, a URL, or a function giving either or an already loaded Model. */
 export type ModelSource =

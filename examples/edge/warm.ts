@@ -12,7 +12,7 @@
 // (503); warm-up inferences only read the model (answers are unchanged).
 
 import { type BackendChoice, decodePng, loadModel, type Model } from "../../mod.ts";
-import { crc32 } from "../../runtime/crc32.ts";
+import { crc32 } from "../../runtime/format/crc32.ts";
 
 let warm: Promise<Model> | null = null;
 

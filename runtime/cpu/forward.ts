@@ -12,8 +12,8 @@
 // conv, dense or add layer (when it is the ReLU's only reader) into its store,
 // so forwardLayer and CpuExecutor run the same kernels and agree bit for bit.
 
-import type { ResolvedLayer } from "../spec.ts";
-import { inputSizes, isJoin, paramShapes } from "../spec.ts";
+import type { ResolvedLayer } from "../format/spec.ts";
+import { inputSizes, isJoin, paramShapes } from "../format/spec.ts";
 import { convCpu, prepareConv, type PreparedConv } from "../ops/conv/cpu.ts";
 import { globalAvgPool, poolCpu } from "../ops/pool/cpu.ts";
 import { denseCpu } from "../ops/dense/cpu.ts";
@@ -111,7 +111,7 @@ function runLayer(
  * @example
  * ```ts
  * import { forwardLayer } from "./forward.ts";
- * import { resolveLayers } from "../spec.ts";
+ * import { resolveLayers } from "../format/spec.ts";
  * const [, add] = resolveLayers([{ type: "relu" }, { type: "add", inputs: ["input", 0] }], [2]);
  * const y = forwardLayer(add, [], [new Float32Array([1, 2]), new Float32Array([3, 4])], 1);
  * if (y.join() !== "4,6") throw new Error(String(y));

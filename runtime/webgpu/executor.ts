@@ -15,7 +15,7 @@
 // buffer.
 
 import { COPY_DST, COPY_SRC, MAP_MODE_READ, MAP_READ, STORAGE, UNIFORM } from "./buffer_usage.ts";
-import type { ActivationType, ResolvedLayer } from "../spec.ts";
+import type { ActivationType, ResolvedLayer } from "../format/spec.ts";
 import { DisposedError, GpuError } from "../errors.ts";
 import { checkNetwork } from "../cpu/forward.ts";
 import { guarded, isLost, unlessLost } from "./device.ts";

@@ -9,7 +9,7 @@
 // uniform record, never in the source, so one pipeline serves every shape of
 // a kernel variant.
 
-import type { Window2d } from "../spec.ts";
+import type { Window2d } from "../format/spec.ts";
 
 /** Threads per workgroup of every forward kernel. */
 export const WG = 64;
@@ -121,7 +121,7 @@ export function planDispatch(total: number, limits: DispatchLimits, what = "kern
 /**
  * The uniform record bytes: total, row, then `values` of `layout` in
  * declaration order, 4 bytes each, padded to a multiple of 16 bytes (WGSL
- * uniform struct size). Values come from validated layers (runtime/spec.ts
+ * uniform struct size). Values come from validated layers (runtime/format/spec.ts
  * limits keep every size far below 2³¹), so they are written unchecked.
  */
 export function uniformBytes<L extends Layout>(

@@ -7,7 +7,7 @@
 import { addKernel, concatKernel, mulKernel } from "../ops/join/wgsl.ts";
 import { upsampleKernel } from "../ops/upsample/wgsl.ts";
 import { convTransposeKernel } from "../ops/conv/transpose_wgsl.ts";
-import { isJoin, type ResolvedLayer } from "../spec.ts";
+import { isJoin, type ResolvedLayer } from "../format/spec.ts";
 import type { ForwardKernel } from "./kernel.ts";
 import { activationKernel, type Epilogue } from "../ops/activation/wgsl.ts";
 import { convKernel } from "../ops/conv/wgsl.ts";

@@ -3,7 +3,7 @@
 // raw-TCP client for what fetch() will not send (chunked bodies of 1-byte
 // chunks, the `OPTIONS *` request target). Loopback only.
 
-import { crc32 } from "../../runtime/crc32.ts";
+import { crc32 } from "../../runtime/format/crc32.ts";
 import { encodePng } from "./png_encode.ts";
 
 /** A PNG chunk (length, type, body, CRC). */

@@ -5,7 +5,7 @@
 
 import { convNet } from "../../train/archs.ts";
 import { encodeModel, type LayerSpec, type ModelDesc } from "../../mod.ts";
-import { paramShapes, resolveLayers } from "../../runtime/spec.ts";
+import { paramShapes, resolveLayers } from "../../runtime/format/spec.ts";
 import { uniformFn as rng } from "../../train/rng.ts";
 import { FASHION_CLASSES } from "../../train/data/datasets.ts";
 

@@ -3,7 +3,7 @@
 // them, and re-assembles the file with a correct header length, zero padding
 // and CRC-32, so each malformed vector reaches the check it targets instead
 // of failing the checksum first.
-import { crc32 } from "../../runtime/crc32.ts";
+import { crc32 } from "../../runtime/format/crc32.ts";
 
 export interface Parts {
   major: number;

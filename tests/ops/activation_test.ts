@@ -6,7 +6,7 @@
 
 import type { TrainLayerSpec } from "../../train/backend.ts";
 import { type Draw, runFamily } from "./run_family.ts";
-import { LAYER_TYPES } from "../../runtime/spec.ts";
+import { LAYER_TYPES } from "../../runtime/format/spec.ts";
 import { JOIN_OPS } from "../../runtime/graph.ts";
 
 /** Every activation layer type of the format (they follow "flatten" in LAYER_TYPES, joins aside): a new one is tested here. */

@@ -5,7 +5,7 @@
 
 import { assertEquals } from "@std/assert";
 import type { TrainLayerSpec } from "../../train/backend.ts";
-import { resolveLayer } from "../../runtime/spec.ts";
+import { resolveLayer } from "../../runtime/format/spec.ts";
 import { upsampleCpu } from "../../runtime/ops/upsample/cpu.ts";
 import { type Draw, runFamily } from "./run_family.ts";
 

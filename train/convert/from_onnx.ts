@@ -13,8 +13,8 @@
 // its op type and what is unsupported, before any output exists; the result
 // is validated by the format's own rules (resolveLayers) before it is returned.
 
-import { type LayerSpec, resolveJoin, resolveLayer } from "../../runtime/spec.ts";
-import type { ModelDesc } from "../../runtime/model_desc.ts";
+import { type LayerSpec, resolveJoin, resolveLayer } from "../../runtime/format/spec.ts";
+import type { ModelDesc } from "../../runtime/format/model_desc.ts";
 import { withInputs } from "../../runtime/graph.ts";
 import { affineLayer, bnScaleShift, foldIntoOutputChannels } from "../ops/batchnorm/fold.ts";
 import {

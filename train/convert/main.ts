@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { writeAtomic } from "../checkpoint.ts";
 import { exists } from "../fs_util.ts";
 import { decodeModel, encodeModel, loadModel } from "../../mod.ts";
-import type { ModelDesc } from "../../runtime/model_desc.ts";
+import type { ModelDesc } from "../../runtime/format/model_desc.ts";
 import { onnxBytesToModel } from "./from_onnx.ts";
 import { modelToOnnx } from "./to_onnx.ts";
 

@@ -9,8 +9,8 @@
 // half_pixel, nearest with asymmetric + floor, relu6 is Clip(0, 6).
 // Invariant: a layer without an exact ONNX form throws TypeError naming it.
 
-import { resolveLayers, type Window2d } from "../../runtime/spec.ts";
-import type { ModelDesc } from "../../runtime/model_desc.ts";
+import { resolveLayers, type Window2d } from "../../runtime/format/spec.ts";
+import type { ModelDesc } from "../../runtime/format/model_desc.ts";
 import { onnx } from "./onnx_proto.ts";
 
 type Attr = { name: string; i?: number; f?: number; ints?: number[]; s?: string };

@@ -16,7 +16,7 @@
 // unless inputGrad; gradients are float64, (per layer, trainParamShapes order).
 
 import type { TrainResolvedLayer } from "../layers.ts";
-import { isJoin } from "../../runtime/spec.ts";
+import { isJoin } from "../../runtime/format/spec.ts";
 import { prod, trainParamShapes } from "../layers.ts";
 import { dropoutKeep, dropThreshold } from "../ops/dropout/mask.ts";
 import { Conv32 } from "../ops/conv/cpu_train.ts";

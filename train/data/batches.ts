@@ -4,7 +4,7 @@
 // augmentation only touches a private copy of each sample, never the
 // dataset; noise is added after normalisation. Labels are Int32 (B).
 
-import type { ChannelNormalization, Normalization } from "../../runtime/model_desc.ts";
+import type { ChannelNormalization, Normalization } from "../../runtime/format/model_desc.ts";
 import type { SampleSet } from "./sets.ts";
 import { type AugmentOptions, augmentSample } from "./augment.ts";
 import type { DataRng } from "./prng.ts";

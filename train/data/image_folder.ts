@@ -11,7 +11,7 @@
 // anything is written.
 
 import { join } from "node:path";
-import { imageToInput } from "../../runtime/image.ts";
+import { imageToInput } from "../../runtime/input/image.ts";
 import { type DecodedImage, decodeImage, isImageFile } from "./decode_image.ts";
 import { MAX_CLASSES, type SampleSet } from "./sets.ts";
 

@@ -5,7 +5,7 @@
 // classify() applies the same {zscore: true}); labels are class indices
 // < classes.length ≤ 256. Splits are deterministic functions of the seed.
 
-import type { Normalization } from "../../runtime/model_desc.ts";
+import type { Normalization } from "../../runtime/format/model_desc.ts";
 import { DataRng, permutation } from "./prng.ts";
 
 /** Most classes a dataset may have (labels are u8). */

@@ -19,7 +19,7 @@
 //   bell      (6 + η)·χ[a,b](t)·(t − a)/(b − a) + ε(t)
 //   funnel    (6 + η)·χ[a,b](t)·(b − t)/(b − a) + ε(t)
 
-import { zscoreInPlace } from "../../runtime/series.ts";
+import { zscoreInPlace } from "../../runtime/input/series.ts";
 import { DataRng } from "./prng.ts";
 import type { SampleSet } from "./sets.ts";
 

@@ -9,7 +9,7 @@
 // stored z-normalised per series (the runtime's {zscore: true}).
 
 import { basename, join } from "node:path";
-import { zscoreInPlace } from "../../runtime/series.ts";
+import { zscoreInPlace } from "../../runtime/input/series.ts";
 import { MAX_CLASSES, type SampleSet } from "./sets.ts";
 
 /** Longest series and largest file accepted. */

@@ -8,7 +8,7 @@ import type { TrainResolvedLayer } from "../layers.ts";
 import { trainParamShapes } from "../layers.ts";
 import { backward64, forward64, type ForwardMode } from "./layer_reference.ts";
 import { joinBackward64, joinForward64 } from "./join/reference.ts";
-import { isJoin } from "../../runtime/spec.ts";
+import { isJoin } from "../../runtime/format/spec.ts";
 
 /** What graphForward64 keeps for graphBackward64. */
 export interface GraphTape {

@@ -6,7 +6,7 @@
 // caller (aliasing).
 // Shapes: x is (N, ...l.inShape), y is (N, ...l.outShape).
 
-import type { ResolvedLayer } from "../../runtime/spec.ts";
+import type { ResolvedLayer } from "../../runtime/format/spec.ts";
 import type { Epilogue } from "../../runtime/ops/activation/wgsl.ts";
 import { layerKernel, layerParts } from "../../runtime/webgpu/layer_kernel.ts";
 import type { KernelBinder, PreparedKernel } from "./gpu_context.ts";

@@ -11,7 +11,7 @@
 // partial sums + a reduction (train/ops/conv/wgsl_dw_lanes.ts) when `scratch` is given.
 
 import type { TrainResolvedLayer } from "../layers.ts";
-import { inputSizes } from "../../runtime/spec.ts";
+import { inputSizes } from "../../runtime/format/spec.ts";
 import { prod } from "../layers.ts";
 import type { KernelBinder, PreparedKernel } from "./gpu_context.ts";
 import { convBackwardBias, convBackwardInput, convBackwardWeight } from "../ops/conv/wgsl_backward.ts";

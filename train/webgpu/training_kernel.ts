@@ -24,7 +24,7 @@ import {
   WG,
   windowValues,
 } from "../../runtime/webgpu/kernel.ts";
-import type { Window2d } from "../../runtime/spec.ts";
+import type { Window2d } from "../../runtime/format/spec.ts";
 
 export { storageDecls, WG };
 

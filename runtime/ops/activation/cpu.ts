@@ -6,7 +6,7 @@
 // any finite input); softmax subtracts the per-position max before exp.
 
 import type { PlainKernel } from "../../cpu/layer_kernel.ts";
-import type { ActivationType } from "../../spec.ts";
+import type { ActivationType } from "../../format/spec.ts";
 
 type ActivationKernel = PlainKernel<
   [act: ActivationType, alpha: number, beta: number, c: number, spatial: number]

@@ -8,7 +8,7 @@
 // (they only exponentiate non-positive numbers); `alpha` and `beta` (clip's
 // bounds, leakyrelu/elu's slope) are uniform fields.
 
-import type { ActivationType, ActParams } from "../../spec.ts";
+import type { ActivationType, ActParams } from "../../format/spec.ts";
 import type { DispatchLimits, ForwardKernel, Role } from "../../webgpu/kernel.ts";
 import { forwardKernel, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
 

@@ -12,7 +12,7 @@
 // Output channels of a group are processed 4 at a time (each input value is
 // loaded once for 4 accumulator planes), the remainder one at a time.
 
-import type { Window2d } from "../../spec.ts";
+import type { Window2d } from "../../format/spec.ts";
 
 export type ConvGeometry = Window2d & { groups: number };
 

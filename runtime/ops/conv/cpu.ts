@@ -1,5 +1,5 @@
 // The CPU forward of conv2d / conv1d: which kernel runs a conv layer, in one
-// place. Spec and shape rules: runtime/spec.ts (`conv2d`, `conv1d`; conv1d is
+// place. Spec and shape rules: runtime/format/spec.ts (`conv2d`, `conv1d`; conv1d is
 // the 2-D window form with kh = sh = dh = 1, inH = outH = 1).
 // Shapes: x is (N, inC, inH, inW); w is (outC, inC/groups, kh, kw); b is
 // (outC); y is (N, outC, outH, outW).
@@ -27,7 +27,7 @@ export type ConvVariant = "winograd3x3" | "winograd5x5" | "im2col" | "direct";
  *
  * @example
  * ```ts
- * import { resolveLayer } from "../../spec.ts";
+ * import { resolveLayer } from "../../format/spec.ts";
  * import { convVariant } from "./cpu.ts";
  * const l = resolveLayer({ type: "conv2d", filters: 8, kernel: 3 }, [4, 10, 10]);
  * if (l.op !== "conv" || convVariant(l) !== "winograd3x3") throw new Error("unexpected");

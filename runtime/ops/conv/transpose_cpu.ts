@@ -1,5 +1,5 @@
 // The CPU forward of conv2dtranspose / conv1dtranspose (the adjoint of a
-// convolution as a layer; runtime/spec.ts op "convT") and the one function
+// convolution as a layer; runtime/format/spec.ts op "convT") and the one function
 // that picks its kernel, first match wins:
 //   "gemm"     inC/groups ≥ 2: columns Wᵀ·X on the gemm + col2im (transpose_gemm.ts;
 //              2.3–3× the scatter's speed at 16×16×16 → 16, k2 s2, batch 16)
@@ -13,7 +13,7 @@
 // the 2-D form with kh = sh = dh = 1, inH = outH = 1.
 // Invariants: callers check lengths; sums in float64, one f32 rounding.
 
-import type { Window2d } from "../../spec.ts";
+import type { Window2d } from "../../format/spec.ts";
 import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 import { tapRanges } from "./conv_direct.ts";
 import { convTransposeGemm } from "./transpose_gemm.ts";
@@ -31,7 +31,7 @@ export function convTVariants(g: ConvTGeometry): ConvTVariant[] {
  *
  * @example
  * ```ts
- * import { resolveLayer } from "../../spec.ts";
+ * import { resolveLayer } from "../../format/spec.ts";
  * import { convTCpu, convTVariants } from "./transpose_cpu.ts";
  * const l = resolveLayer({ type: "conv2dtranspose", filters: 2, kernel: 2, stride: 2 }, [4, 3, 3]);
  * if (l.op !== "convT" || convTVariants(l)[0] !== "gemm") throw new Error();
@@ -64,7 +64,7 @@ type ConvTKernel = LayerKernel<[g: ConvTGeometry, w: Float32Array]>;
  *
  * @example
  * ```ts
- * import { resolveLayer } from "../../spec.ts";
+ * import { resolveLayer } from "../../format/spec.ts";
  * import { convTransposeCpu } from "./transpose_cpu.ts";
  * const l = resolveLayer({ type: "conv1dtranspose", filters: 1, kernel: 2, stride: 2, bias: false }, [1, 2]);
  * if (l.op !== "convT") throw new Error();

@@ -1,4 +1,4 @@
-// The GEMM variant of the CPU transposed conv (runtime/spec.ts op "convT"):
+// The GEMM variant of the CPU transposed conv (runtime/format/spec.ts op "convT"):
 // per sample and group, the columns C = Wᵀ·X — M = (outC/groups)·kh·kw rows
 // (output channel, tap), N = inH·inW input positions, K = inC/groups — on the
 // shared register-blocked gemm, then col2im adds column (o', u, v) at input
@@ -29,7 +29,7 @@ export function convTGemmScratchBytes(g: ConvTGeometry): number {
  *
  * @example
  * ```ts
- * import { resolveLayer } from "../../spec.ts";
+ * import { resolveLayer } from "../../format/spec.ts";
  * import { convTransposeGemm } from "./transpose_gemm.ts";
  * const l = resolveLayer({ type: "conv1dtranspose", filters: 1, kernel: 2, stride: 2, bias: false }, [1, 2]);
  * if (l.op !== "convT") throw new Error();

@@ -1,5 +1,5 @@
 // The CPU forward of dense (fully connected, implicit flatten). Spec and
-// shape rules: runtime/spec.ts (`dense`). One variant: the register-blocked
+// shape rules: runtime/format/spec.ts (`dense`). One variant: the register-blocked
 // gemm (runtime/cpu/gemm.ts) of the weights (outF, inF) as stored against the
 // batch (N, inF), bias and an optional fused ReLU applied on store.
 // Shapes: x is (N, inF) (any per-sample shape flattened row-major); w is

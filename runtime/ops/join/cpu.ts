@@ -1,4 +1,4 @@
-// CPU forward of the joins (runtime/spec.ts `add`, `concat`, `mul`).
+// CPU forward of the joins (runtime/format/spec.ts `add`, `concat`, `mul`).
 // Shapes: add: every x[k] and y are (N, ...shape), `per` elements a sample;
 // concat: x[k] is (N, channels[k], spatial), y is (N, Σ channels, spatial);
 // mul: x (N, C, spatial) times s, (N, C) per channel or x's shape.

@@ -1,5 +1,5 @@
 // The CPU forward of pooling: which kernel runs a pool layer, in one place.
-// Spec and shape rules: runtime/spec.ts (`maxpool2d`/`avgpool2d`/`l2pool2d`,
+// Spec and shape rules: runtime/format/spec.ts (`maxpool2d`/`avgpool2d`/`l2pool2d`,
 // the 1-D forms with kh = sh = 1, and `globalavgpool`).
 // Shapes: x is (N, C, inH, inW); y is (N, C, outH, outW); global average
 // pooling takes (N, C, spatial) to (N, C).
@@ -10,7 +10,7 @@
 // results where both apply (max is exact).
 
 import type { PlainKernel } from "../../cpu/layer_kernel.ts";
-import type { PoolMode, Window2d } from "../../spec.ts";
+import type { PoolMode, Window2d } from "../../format/spec.ts";
 import { isMaxPool2x2, maxPool2x2 } from "./maxpool2x2.ts";
 import { globalAvgPool, pool2d } from "./pool_direct.ts";
 
@@ -24,7 +24,7 @@ export type PoolVariant = "maxpool2x2" | "direct";
  *
  * @example
  * ```ts
- * import { resolveLayer } from "../../spec.ts";
+ * import { resolveLayer } from "../../format/spec.ts";
  * import { poolVariant } from "./cpu.ts";
  * const l = resolveLayer({ type: "maxpool2d", size: 2 }, [3, 8, 8]);
  * if (l.op !== "pool" || poolVariant(l, l.mode) !== "maxpool2x2") throw new Error("unexpected");

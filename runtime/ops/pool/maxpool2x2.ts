@@ -4,7 +4,7 @@
 // (N,C,outH,outW). Invariant: results equal pool_direct.ts exactly (max is exact);
 // callers check lengths and that the geometry qualifies (isMaxPool2x2).
 
-import type { PoolMode, Window2d } from "../../spec.ts";
+import type { PoolMode, Window2d } from "../../format/spec.ts";
 
 /** True when pool_direct.ts's general max pool can be replaced by maxPool2x2. */
 export function isMaxPool2x2(g: Window2d, mode: PoolMode): boolean {

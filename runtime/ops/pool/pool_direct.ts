@@ -7,7 +7,7 @@
 // at least one real cell.
 
 import type { PlainKernel } from "../../cpu/layer_kernel.ts";
-import type { PoolMode, Window2d } from "../../spec.ts";
+import type { PoolMode, Window2d } from "../../format/spec.ts";
 
 /** Clip a window starting at `start` of length k to [0, len): returns [lo, hi) in input coordinates. */
 function clipWindows(outLen: number, k: number, s: number, p: number, len: number): Int32Array {

@@ -7,7 +7,7 @@
 // a window made only of padding yields 0 in every mode.
 // Bindings: 0 uniforms, 1 x (read), 2 y (read_write).
 
-import type { PoolMode, Window2d } from "../../spec.ts";
+import type { PoolMode, Window2d } from "../../format/spec.ts";
 import type { DispatchLimits, ForwardKernel } from "../../webgpu/kernel.ts";
 import { forwardKernel, PROLOGUE, roleDecls, uniformDecl, windowValues } from "../../webgpu/kernel.ts";
 

@@ -1,11 +1,11 @@
 // The CPU forward of upsample1d / upsample2d (integer scale factors; spec and
-// the interpolation rule: runtime/spec.ts `Upsample`). One variant: each
+// the interpolation rule: runtime/format/spec.ts `Upsample`). One variant: each
 // output row and column reads two source taps with two weights, precomputed
 // per axis (nearest: one tap with weight 1); 2-D is the separable product.
 // Shapes: x is (N, C, inH, inW), y is (N, C, inH·sh, inW·sw); 1-D has inH = 1.
 // Invariants: callers check lengths; sums in float64, one f32 rounding.
 
-import type { Upsample } from "../../spec.ts";
+import type { Upsample } from "../../format/spec.ts";
 import type { PlainKernel } from "../../cpu/layer_kernel.ts";
 
 /** Per output position along one axis: source taps i0, i1 and weights w0, w1 (nearest: w1 = 0). */
@@ -32,7 +32,7 @@ type UpsampleKernel = PlainKernel<[u: Upsample]>;
  *
  * @example
  * ```ts
- * import { resolveLayer } from "../../spec.ts";
+ * import { resolveLayer } from "../../format/spec.ts";
  * import { upsampleCpu } from "./cpu.ts";
  * const l = resolveLayer({ type: "upsample1d", scale: 2, mode: "linear" }, [1, 2]);
  * if (l.op !== "upsample") throw new Error();

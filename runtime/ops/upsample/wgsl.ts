@@ -1,10 +1,10 @@
 // WGSL forward of upsample1d / upsample2d (integer scales; the rule of
-// runtime/spec.ts `Upsample`, the same as the CPU twin cpu.ts): one thread per
+// runtime/format/spec.ts `Upsample`, the same as the CPU twin cpu.ts): one thread per
 // output cell computes its two source taps per axis and their weights.
 // Shapes: x is (N, C, inH, inW), y is (N, C, outH, outW); 1-D has inH = 1.
 // Bindings: 0 uniforms, 1 x (read), 2 y (read_write).
 
-import type { Upsample } from "../../spec.ts";
+import type { Upsample } from "../../format/spec.ts";
 import type { DispatchLimits, ForwardKernel } from "../../webgpu/kernel.ts";
 import { forwardKernel, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
 

@@ -8,7 +8,7 @@
 //   identity' = 1.
 // Invariants: sigmoid and softmax are overflow-free for any finite input.
 
-import type { ActivationType, ActParams } from "../../../runtime/spec.ts";
+import type { ActivationType, ActParams } from "../../../runtime/format/spec.ts";
 
 /** Each elementwise activation as f(x) and its derivative f′(x, y = f(x)), side by side (α, β: alpha, beta). */
 const ELEMENTWISE: Record<Exclude<ActivationType, "softmax">, {

@@ -9,7 +9,7 @@
 // elu/sigmoid/tanh/softmax (absent ones removed). Shapes and α, β are
 // uniforms (C, S = spatial; ALPHA, BETA).
 
-import type { ActivationType, ActParams } from "../../../runtime/spec.ts";
+import type { ActivationType, ActParams } from "../../../runtime/format/spec.ts";
 import { elementwise, type Kernel, storageDecls } from "../../webgpu/training_kernel.ts";
 
 /** Which of x / y the backward kernel of `act` reads. */

@@ -5,7 +5,7 @@
 // train/export.ts and train/convert/from_onnx.ts (batchnorm nodes and bias
 // Adds) take it from. Sums in float64, stored as float32.
 
-import type { LayerSpec } from "../../../runtime/spec.ts";
+import type { LayerSpec } from "../../../runtime/format/spec.ts";
 
 /** s = γ/√(var + ε) and t = β − mean·s per channel. */
 export function bnScaleShift(

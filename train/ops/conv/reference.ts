@@ -53,7 +53,7 @@ function forEachTap(
  *
  * @example
  * ```ts
- * import { resolveLayer } from "../../../runtime/spec.ts";
+ * import { resolveLayer } from "../../../runtime/format/spec.ts";
  * import { convForward64 } from "./reference.ts";
  * const l = resolveLayer({ type: "conv1d", filters: 1, kernel: 2 }, [1, 3]);
  * if (l.op !== "conv") throw new Error();

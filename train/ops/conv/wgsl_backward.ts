@@ -1,5 +1,5 @@
 // WGSL backward kernels of convolution (conv2d and conv1d in the unified 2-D
-// window form of runtime/spec.ts), with stride, dilation, asymmetric padding
+// window form of runtime/format/spec.ts), with stride, dilation, asymmetric padding
 // and groups. Shapes: x is (N, inC, inH, inW); w is (outC, inC/groups, kh, kw);
 // dy = δ is (N, outC, outH, outW).
 //   dX = full correlation of δ with the 180°-rotated kernel, as a gather: one

@@ -7,7 +7,7 @@
 // (N, outPer). Invariants: inputs are never modified; a null dx_k is skipped;
 // no allocation per call.
 
-import { inputSizes, type ResolvedLayer } from "../../../runtime/spec.ts";
+import { inputSizes, type ResolvedLayer } from "../../../runtime/format/spec.ts";
 import { addCpu, concatCpu, mulCpu } from "../../../runtime/ops/join/cpu.ts";
 
 type Join = ResolvedLayer & { op: "add" | "concat" | "mul" };
@@ -20,7 +20,7 @@ const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
  * @example
  * ```ts
  * import { joinForward32 } from "./cpu_train.ts";
- * import { isJoin, resolveLayers } from "../../../runtime/spec.ts";
+ * import { isJoin, resolveLayers } from "../../../runtime/format/spec.ts";
  * const [, add] = resolveLayers([{ type: "relu" }, { type: "add", inputs: ["input", 0] }], [2]);
  * if (!isJoin(add)) throw new Error(add.op);
  * const y = joinForward32(add, [Float32Array.of(1, 2), Float32Array.of(3, 4)], 1, new Float32Array(2));
@@ -39,7 +39,7 @@ export function joinForward32(l: Join, xs: Float32Array[], batch: number, y: Flo
  * @example
  * ```ts
  * import { joinBackward32 } from "./cpu_train.ts";
- * import { isJoin, resolveLayers } from "../../../runtime/spec.ts";
+ * import { isJoin, resolveLayers } from "../../../runtime/format/spec.ts";
  * const [, cat] = resolveLayers([{ type: "relu" }, { type: "concat", inputs: ["input", 0] }], [1, 2]);
  * if (!isJoin(cat)) throw new Error(cat.op);
  * const [a, b] = [new Float32Array(2), new Float32Array(2)];

@@ -8,7 +8,7 @@
 // concat; mul's s: C per sample when broadcast), y and dy are (N, outPer).
 // Inputs are never modified.
 
-import { inputSizes, type ResolvedLayer } from "../../../runtime/spec.ts";
+import { inputSizes, type ResolvedLayer } from "../../../runtime/format/spec.ts";
 
 type Join = ResolvedLayer & { op: "add" | "concat" | "mul" };
 
@@ -26,7 +26,7 @@ const scaleAt = (
  * @example
  * ```ts
  * import { joinForward64 } from "./reference.ts";
- * import { resolveLayers } from "../../../runtime/spec.ts";
+ * import { resolveLayers } from "../../../runtime/format/spec.ts";
  * const [, cat] = resolveLayers([{ type: "relu" }, { type: "concat", inputs: ["input", 0] }], [1, 2]);
  * const y = joinForward64(cat as never, [Float64Array.of(1, 2), Float64Array.of(3, 4)], 1);
  * if (y.join() !== "1,2,3,4") throw new Error(String(y));

@@ -6,7 +6,7 @@
 // Invariants: no allocation per call (window tables at construction, argmax
 // owned by the caller); callers check lengths.
 
-import type { Window2d } from "../../../runtime/spec.ts";
+import type { Window2d } from "../../../runtime/format/spec.ts";
 
 /** Clipped input range [lo, hi) of each output window along one axis. */
 function windows(outLen: number, k: number, s: number, p: number, len: number): Int32Array {

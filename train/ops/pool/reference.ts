@@ -8,7 +8,7 @@
 // row-major within the window); avg spreads δ/(kh·kw); l2 spreads δ·x/y
 // (0 where y = 0); global average spreads δ/spatial.
 
-import type { PoolMode, Window2d } from "../../../runtime/spec.ts";
+import type { PoolMode, Window2d } from "../../../runtime/format/spec.ts";
 
 /** Calls `f(o, cells)` for every output cell o with the input indices of its window that are real cells (row-major scan order). */
 function forEachWindow(g: Window2d, batch: number, f: (o: number, cells: number[]) => void): void {
@@ -36,7 +36,7 @@ function forEachWindow(g: Window2d, batch: number, f: (o: number, cells: number[
  *
  * @example
  * ```ts
- * import { resolveLayer } from "../../../runtime/spec.ts";
+ * import { resolveLayer } from "../../../runtime/format/spec.ts";
  * import { poolForward64 } from "./reference.ts";
  * const l = resolveLayer({ type: "maxpool1d", size: 2 }, [1, 4]);
  * if (l.op !== "pool") throw new Error();

@@ -16,7 +16,7 @@
 // pool input x is the output of a ReLU and the kernel writes the gradient
 // w.r.t. the ReLU's input instead: δ·[x_winner > 0] (ReLU backward folded in).
 
-import type { PoolMode, Window2d } from "../../../runtime/spec.ts";
+import type { PoolMode, Window2d } from "../../../runtime/format/spec.ts";
 import {
   baked,
   type Dim,

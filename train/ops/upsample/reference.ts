@@ -1,12 +1,12 @@
 // Float64 reference upsampling (integer scales) and its backward pass,
-// straight from the rule of runtime/spec.ts `Upsample`:
+// straight from the rule of runtime/format/spec.ts `Upsample`:
 //   nearest: out[o] = in[floor(o / s)];
 //   linear:  src = max(0, (o + 0.5)/s − 0.5), i0 = floor(src), i1 = min(i0 + 1, n − 1),
 //            λ = src − i0, out[o] = (1 − λ)·in[i0] + λ·in[i1]; 2-D: rows then columns (separable).
 // Backward: every output sends dy·weight back to each source cell it read.
 // Shapes: x is (N, C, inH, inW), y and dy (N, C, outH, outW); 1-D has inH = 1.
 
-import type { Upsample } from "../../../runtime/spec.ts";
+import type { Upsample } from "../../../runtime/format/spec.ts";
 
 /** The source cells and weights of output o along one axis of n inputs. */
 function taps(o: number, s: number, n: number, mode: Upsample["mode"]): [number, number][] {
@@ -35,7 +35,7 @@ function forEachTap(u: Upsample, batch: number, f: (yi: number, xi: number, w: n
  *
  * @example
  * ```ts
- * import { resolveLayer } from "../../../runtime/spec.ts";
+ * import { resolveLayer } from "../../../runtime/format/spec.ts";
  * import { upsampleForward64 } from "./reference.ts";
  * const l = resolveLayer({ type: "upsample1d", scale: 2 }, [1, 2]);
  * if (l.op !== "upsample" || upsampleForward64(l, Float64Array.of(1, 2), 1).join() !== "1,1,2,2") throw new Error();

@@ -6,7 +6,7 @@
 // Shapes: dy is (N, C, outH, outW), dx (N, C, inH, inW); 1-D has inH = 1.
 // Bindings: 0 uniforms, 1 dy (read), 2 dx (write).
 
-import type { Upsample } from "../../../runtime/spec.ts";
+import type { Upsample } from "../../../runtime/format/spec.ts";
 import { elementwise, type Kernel, storageDecls } from "../../webgpu/training_kernel.ts";
 
 /** dx of an upsample layer over `batch` samples. */

@@ -18,7 +18,7 @@
 // portable DataView loop; both report the same first error.
 
 import { duplicateKey } from "./json_keys.ts";
-import { ModelFormatError } from "./errors.ts";
+import { ModelFormatError } from "../errors.ts";
 import { crc32 } from "./crc32.ts";
 import { f16BitsToF32 } from "./f16.ts";
 import type { ModelDesc } from "./model_desc.ts";
@@ -31,9 +31,9 @@ import {
   DTYPE_SIZE,
   show,
   type TensorEntry,
-} from "./format_header.ts";
+} from "./header.ts";
 
-export type { DType } from "./format_header.ts";
+export type { DType } from "./header.ts";
 
 /** "TCNN" */
 export const MAGIC = [0x54, 0x43, 0x4e, 0x4e] as const;
@@ -79,8 +79,8 @@ export const align8 = (n: number): number => Math.ceil(n / 8) * 8;
  *
  * @example
  * ```ts
- * import { decodeModel } from "./format_decode.ts";
- * import { ModelFormatError } from "./errors.ts";
+ * import { decodeModel } from "./decode.ts";
+ * import { ModelFormatError } from "../errors.ts";
  * try {
  *   decodeModel(new TextEncoder().encode("not a model"));
  *   throw new Error("should have failed");

@@ -11,8 +11,8 @@
 // are checked with running products capped at LIMITS.maxElements, so no
 // product ever leaves the safe integer range.
 
-import { ModelFormatError } from "./errors.ts";
-import { checkInputRange, type InputRange } from "./input_range.ts";
+import { ModelFormatError } from "../errors.ts";
+import { checkInputRange, type InputRange } from "../input/input_range.ts";
 import { LAYER_TYPES, LIMITS, paramShapes, type ResolvedLayer, resolveLayers } from "./spec.ts";
 import type { LayerSpec } from "./spec.ts";
 import type { Normalization } from "./model_desc.ts";

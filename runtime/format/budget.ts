@@ -11,10 +11,10 @@
 // the layer and the numbers.
 
 import { macs, type ResolvedLayer } from "./spec.ts";
-import { convVariant } from "./ops/conv/cpu.ts";
-import { cpuPlan } from "./cpu/forward.ts";
-import { convTVariants } from "./ops/conv/transpose_cpu.ts";
-import { convTGemmScratchBytes } from "./ops/conv/transpose_gemm.ts";
+import { convVariant } from "../ops/conv/cpu.ts";
+import { cpuPlan } from "../cpu/forward.ts";
+import { convTVariants } from "../ops/conv/transpose_cpu.ts";
+import { convTGemmScratchBytes } from "../ops/conv/transpose_gemm.ts";
 
 /** Compute and memory limits of a model (LoadOptions). */
 export interface Budget {

@@ -18,7 +18,7 @@
 // - any defect throws TypeError (malformed) or RangeError (over a limit)
 //   saying what was expected.
 
-import { crc32 } from "./crc32.ts";
+import { crc32 } from "../format/crc32.ts";
 
 /** Decoded pixels, row-major, `channels` interleaved bytes per pixel. */
 export interface RawImage {
@@ -434,7 +434,7 @@ export async function decodePngRows(
  *
  * @example
  * ```ts
- * import { decodePng } from "../mod.ts";
+ * import { decodePng } from "../../mod.ts";
  * // a 1x1 gray PNG
  * const png = Uint8Array.from(atob(
  *   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==",

@@ -6,7 +6,7 @@
 // contiguous (the input is read channel-major too: C runs of L values).
 // Bad input → TypeError saying what was expected.
 
-import type { Normalization } from "./model_desc.ts";
+import type { Normalization } from "../format/model_desc.ts";
 
 /** A raw series: C·L values, channel after channel. */
 export type SeriesInput = Float32Array | Float64Array | number[];

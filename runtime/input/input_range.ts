@@ -7,8 +7,8 @@
 // grow with the input, so a size ≥ min always resolves); sizes outside the
 // range are a RangeError before anything is allocated.
 
-import { paramShapes, type ResolvedLayer, resolveLayers } from "./spec.ts";
-import type { LayerSpec } from "./spec.ts";
+import { paramShapes, type ResolvedLayer, resolveLayers } from "../format/spec.ts";
+import type { LayerSpec } from "../format/spec.ts";
 
 /** The sizes a model accepts: full per-sample shapes, min ≤ inputShape ≤ max per dim, dim 0 fixed. */
 export interface InputRange {

@@ -8,7 +8,7 @@
 // Every check throws TypeError (shape/type) or RangeError (limits); the format
 // decoder turns those into ModelFormatError.
 
-import { JOIN_OPS, type LayerLinks, linkInputs } from "./graph.ts";
+import { JOIN_OPS, type LayerLinks, linkInputs } from "../graph.ts";
 
 export type { LayerLinks };
 

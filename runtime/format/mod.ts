@@ -4,7 +4,7 @@
 // re-exports; code that needs just the loader (the CDN bundle) imports
 // format_decode.ts, which never pulls in the encoder or the quantizers.
 
-export type { DType } from "./format_header.ts";
+export type { DType } from "./header.ts";
 export {
   type DecodedModel,
   decodeModel,
@@ -15,7 +15,7 @@ export {
   MIN_FILE_BYTES,
   VERSION_MAJOR,
   VERSION_MINOR,
-} from "./format_decode.ts";
-export { encodeModel, type EncodeOptions } from "./format_encode.ts";
+} from "./decode.ts";
+export { encodeModel, type EncodeOptions } from "./encode.ts";
 export { dequantizeInt8, quantizeInt8 } from "./int8.ts";
 export { decodeF16, encodeF16, f16BitsToF32, f32ToF16Bits } from "./f16.ts";

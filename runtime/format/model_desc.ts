@@ -3,7 +3,7 @@
 // order of spec.paramShapes (weight, then bias), as dense row-major f32.
 
 import type { LayerSpec } from "./spec.ts";
-import type { InputRange } from "./input_range.ts";
+import type { InputRange } from "../input/input_range.ts";
 
 /** Per-input-channel normalisation applied to pixel values in [0,1]: (v - mean) / std. */
 export interface ChannelNormalization {

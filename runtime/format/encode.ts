@@ -4,15 +4,15 @@
 // layout follows format_decode.ts, so encodeModel only writes files that
 // decodeModel accepts; every failure is a ModelFormatError at offset -1.
 
-import { ModelFormatError } from "./errors.ts";
+import { ModelFormatError } from "../errors.ts";
 import { crc32 } from "./crc32.ts";
 import { f32ToF16Bits } from "./f16.ts";
 import { quantizeInt8 } from "./int8.ts";
 import type { ModelDesc } from "./model_desc.ts";
 import { paramShapes } from "./spec.ts";
-import { checkHeaderModel, clip, type DType, DTYPE_SIZE, show } from "./format_header.ts";
-import { align8, MAGIC, MAX_HEADER_BYTES, PRELUDE, VERSION_MAJOR } from "./format_decode.ts";
-import { minorVersionFor } from "./format_header.ts";
+import { checkHeaderModel, clip, type DType, DTYPE_SIZE, show } from "./header.ts";
+import { align8, MAGIC, MAX_HEADER_BYTES, PRELUDE, VERSION_MAJOR } from "./decode.ts";
+import { minorVersionFor } from "./header.ts";
 
 /** Options of `encodeModel`. */
 export interface EncodeOptions {
@@ -27,8 +27,8 @@ export interface EncodeOptions {
  *
  * @example
  * ```ts
- * import { encodeModel } from "./format_encode.ts";
- * import { decodeModel } from "./format_decode.ts";
+ * import { encodeModel } from "./encode.ts";
+ * import { decodeModel } from "./decode.ts";
  * const bytes = encodeModel({
  *   inputShape: [3],
  *   layers: [{ type: "dense", units: 2 }, { type: "softmax" }],

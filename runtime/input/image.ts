@@ -10,7 +10,7 @@
 // RangeError saying what was expected.
 
 import { decodePngRows, isPng, MAX_PNG_PIXELS, MAX_PNG_SIDE } from "./png.ts";
-import type { Normalization } from "./model_desc.ts";
+import type { Normalization } from "../format/model_desc.ts";
 
 /** Raw pixels: u8 (0..255) or f32 (0..1), interleaved, `channels` per pixel. */
 export interface PixelsInput {
