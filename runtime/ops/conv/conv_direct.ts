@@ -12,35 +12,9 @@
 // Output channels of a group are processed 4 at a time (each input value is
 // loaded once for 4 accumulator planes), the remainder one at a time.
 
-import type { Window2d } from "../../format/spec.ts";
-
-export type ConvGeometry = Window2d & { groups: number };
+import { type ConvGeometry, tapRanges } from "./geometry.ts";
 
 let scratch = new Float64Array(0);
-
-/**
- * For each kernel tap t < k along one axis, [lo, hi) of the output positions
- * o whose input index o·s − p + t·d lies in [0, len) (pairs in one array).
- * Shared with the training conv (train/ops/conv/cpu_train.ts).
- */
-export function tapRanges(
-  outLen: number,
-  k: number,
-  s: number,
-  d: number,
-  p: number,
-  len: number,
-): Int32Array {
-  const r = new Int32Array(2 * k);
-  for (let t = 0; t < k; t++) {
-    const off = t * d - p; // input = o·s + off
-    const lo = Math.min(outLen, Math.max(0, Math.ceil(-off / s)));
-    const hi = Math.min(outLen, Math.floor((len - 1 - off) / s) + 1);
-    r[2 * t] = lo;
-    r[2 * t + 1] = Math.max(lo, hi);
-  }
-  return r;
-}
 
 /** y = conv(x, w) + b. `b` may be null (no bias). Writes into and returns `y`. */
 export function conv2d(

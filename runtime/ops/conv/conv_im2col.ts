@@ -9,7 +9,7 @@
 // allocation once warm).
 
 import type { LayerKernel } from "../../cpu/layer_kernel.ts";
-import type { ConvGeometry } from "./conv_direct.ts";
+import type { ConvGeometry } from "./geometry.ts";
 import { gemmNT } from "../../cpu/gemm.ts";
 
 let cols = new Float32Array(0);

@@ -13,7 +13,7 @@
 // executor); every variant sums in float64 and rounds each output once.
 
 import type { LayerKernel } from "../../cpu/layer_kernel.ts";
-import type { ConvGeometry } from "./conv_direct.ts";
+import type { ConvGeometry } from "./geometry.ts";
 import { conv2d } from "./conv_direct.ts";
 import { conv2dGemm } from "./conv_im2col.ts";
 import { conv2dWinograd, useWinograd, winogradWeights } from "./winograd3x3.ts";

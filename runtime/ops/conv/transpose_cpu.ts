@@ -13,16 +13,15 @@
 // the 2-D form with kh = sh = dh = 1, inH = outH = 1.
 // Invariants: callers check lengths; sums in float64, one f32 rounding.
 
-import type { Window2d } from "../../format/spec.ts";
 import type { LayerKernel } from "../../cpu/layer_kernel.ts";
-import { tapRanges } from "./conv_direct.ts";
+import { type ConvGeometry, tapRanges } from "./geometry.ts";
 import { convTransposeGemm } from "./transpose_gemm.ts";
 
 /** The CPU transposed-conv kernels. */
 export type ConvTVariant = "gemm" | "scatter";
 
 /** Every kernel that can run `g`, in order of preference (the first runs; "scatter" runs any). */
-export function convTVariants(g: ConvTGeometry): ConvTVariant[] {
+export function convTVariants(g: ConvGeometry): ConvTVariant[] {
   return g.inC / g.groups >= 2 ? ["gemm", "scatter"] : ["scatter"];
 }
 
@@ -40,7 +39,7 @@ export function convTVariants(g: ConvTGeometry): ConvTVariant[] {
  * ```
  */
 export function convTCpu(
-  g: ConvTGeometry,
+  g: ConvGeometry,
   w: Float32Array,
   b: Float32Array | null,
   x: Float32Array,
@@ -54,10 +53,7 @@ export function convTCpu(
 
 let scratch = new Float64Array(0);
 
-/** The geometry of a transposed conv. */
-export type ConvTGeometry = Window2d & { groups: number };
-
-type ConvTKernel = LayerKernel<[g: ConvTGeometry, w: Float32Array]>;
+type ConvTKernel = LayerKernel<[g: ConvGeometry, w: Float32Array]>;
 
 /**
  * y = convT(x, w) + b (ReLU on store when `relu`). Writes into and returns `y`.

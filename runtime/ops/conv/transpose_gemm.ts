@@ -12,14 +12,14 @@
 
 import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 import { gemmNT } from "../../cpu/gemm.ts";
-import { tapRanges } from "./conv_direct.ts";
-import type { ConvTGeometry } from "./transpose_cpu.ts";
+import { tapRanges } from "./geometry.ts";
+import type { ConvGeometry } from "./geometry.ts";
 
 let wt = new Float32Array(0), xt = new Float32Array(0), cols = new Float32Array(0);
 let acc = new Float64Array(0);
 
 /** Scratch bytes the GEMM variant holds for `g` (Wᵀ, Xᵀ, columns, float64 output planes of a group). */
-export function convTGemmScratchBytes(g: ConvTGeometry): number {
+export function convTGemmScratchBytes(g: ConvGeometry): number {
   const icg = g.inC / g.groups, ocg = g.outC / g.groups, taps = g.kh * g.kw, P = g.inH * g.inW;
   return 4 * (ocg * taps * icg + P * icg + ocg * taps * P) + 8 * ocg * g.outH * g.outW;
 }
@@ -37,7 +37,7 @@ export function convTGemmScratchBytes(g: ConvTGeometry): number {
  * if (y.join() !== "1,10,2,20") throw new Error(y.join());
  * ```
  */
-export const convTransposeGemm: LayerKernel<[g: ConvTGeometry, w: Float32Array]> = (
+export const convTransposeGemm: LayerKernel<[g: ConvGeometry, w: Float32Array]> = (
   g,
   w,
   b,

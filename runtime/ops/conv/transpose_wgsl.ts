@@ -6,7 +6,7 @@
 
 import type { DispatchLimits, ForwardKernel } from "../../webgpu/kernel.ts";
 import * as core from "../../webgpu/kernel.ts";
-import type { ConvTGeometry } from "./transpose_cpu.ts";
+import type { ConvGeometry } from "./geometry.ts";
 
 const LAYOUT = [
   ...(["ih", "iw", "oh", "ow", "kh", "kw", "sh", "sw", "dh", "dw", "pt", "pl"] as const).map((n) =>
@@ -53,7 +53,7 @@ ${core.PROLOGUE}
 
 /** The transposed conv forward kernel of a layer over `batch` samples (no fused epilogue: the executor fuses only into conv and dense). */
 export function convTransposeKernel(
-  g: ConvTGeometry & { bias: boolean },
+  g: ConvGeometry & { bias: boolean },
   batch: number,
   lim: DispatchLimits,
 ): ForwardKernel {

@@ -9,7 +9,7 @@
 // Invariants: padded cells are skipped (they contribute zero); every index is
 // derived from a guarded thread index and bounds-checked input coordinates.
 
-import type { Window2d } from "../../format/spec.ts";
+import type { ConvGeometry } from "./geometry.ts";
 import { actFunction, type Epilogue } from "../activation/wgsl.ts";
 import type { DispatchLimits, ForwardKernel } from "../../webgpu/kernel.ts";
 import {
@@ -20,8 +20,6 @@ import {
   uniformDecl,
   windowValues,
 } from "../../webgpu/kernel.ts";
-
-export type ConvGeometry = Window2d & { groups: number };
 
 const LAYOUT = [
   ["ic", "u32"],

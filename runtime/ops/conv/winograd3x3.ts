@@ -12,7 +12,7 @@
 // Invariant: callers check lengths and useWinograd(g); scratch grows only.
 
 import type { LayerKernel } from "../../cpu/layer_kernel.ts";
-import type { ConvGeometry } from "./conv_direct.ts";
+import type { ConvGeometry } from "./geometry.ts";
 import { gatherTile, gemm64, storeBlock, winogradScratch } from "./winograd_tiles.ts";
 
 /** True when the layer qualifies (3×3, stride 1, dilation 1, groups 1, ≥ 3 input channels: from RGB up it beats im2col here). */

@@ -16,7 +16,7 @@
 
 import { gemmNT } from "../../../runtime/cpu/gemm.ts";
 import { gemmNN } from "../../cpu/gemm_nn.ts";
-import { type ConvGeometry as ConvGeom, tapRanges } from "../../../runtime/ops/conv/conv_direct.ts";
+import { type ConvGeometry as ConvGeom, tapRanges } from "../../../runtime/ops/conv/geometry.ts";
 
 export class Conv32 {
   readonly g: ConvGeom;

@@ -13,7 +13,7 @@
 //   dW[o, c, u, v]    += x[n,ic,iy,ix] · δ[n,o,i,j]
 //   db[o]             += δ[n,o,i,j]
 
-import type { ConvGeometry } from "../../../runtime/ops/conv/conv_direct.ts";
+import type { ConvGeometry } from "../../../runtime/ops/conv/geometry.ts";
 
 /** Calls `f(yIndex, xIndex, wIndex, o)` for every output cell and every tap of it that reads a real input cell (padding is skipped: it adds zero). */
 function forEachTap(

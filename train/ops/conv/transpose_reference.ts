@@ -11,17 +11,17 @@
 // (transpose_cpu.ts) and WGSL kernels are independent gathers checked against it.
 // Shapes: x (N, inC, inH, inW); w (inC, outC/groups, kh, kw); b (outC); y, dy (N, outC, outH, outW).
 
-import type { ConvTGeometry } from "../../../runtime/ops/conv/transpose_cpu.ts";
+import type { ConvGeometry } from "../../../runtime/ops/conv/geometry.ts";
 import { convBackward64, convForward64 } from "./reference.ts";
 
 /** The convolution whose adjoint the transposed conv `g` is. */
-function adjointConv(g: ConvTGeometry): ConvTGeometry {
+function adjointConv(g: ConvGeometry): ConvGeometry {
   return { ...g, inC: g.outC, inH: g.outH, inW: g.outW, outC: g.inC, outH: g.inH, outW: g.inW };
 }
 
 /** y = convT(x, w) + b. Returns a new (N, outC, outH, outW) array. */
 export function convTransposeForward64(
-  g: ConvTGeometry,
+  g: ConvGeometry,
   w: Float64Array,
   b: Float64Array | null,
   x: Float64Array,

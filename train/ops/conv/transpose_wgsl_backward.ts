@@ -8,12 +8,12 @@
 // Shapes: x (N, inC, inH, inW); w (inC, outC/groups, kh, kw); dy (N, outC, outH, outW).
 // Bindings: 0 uniforms (convDims); dX: 1 dy, 2 w, 3 dx; dW: 1 dy, 2 x, 3 dw.
 
-import type { ConvTGeometry } from "../../../runtime/ops/conv/transpose_cpu.ts";
+import type { ConvGeometry } from "../../../runtime/ops/conv/geometry.ts";
 import { elementwise, type Kernel, storageDecls } from "../../webgpu/training_kernel.ts";
 import { convDims, convFlops } from "./wgsl_backward.ts";
 
 /** dx (N, inC, inH, inW) of a transposed conv. */
-export function convTransposeBackwardInput(g: ConvTGeometry, batch: number): Kernel {
+export function convTransposeBackwardInput(g: ConvGeometry, batch: number): Kernel {
   const body = `
   let ix = i32(i % u32(IW));
   let iy = i32((i / u32(IW)) % u32(IH));
@@ -43,7 +43,7 @@ export function convTransposeBackwardInput(g: ConvTGeometry, batch: number): Ker
 }
 
 /** dw (inC, outC/groups, kh, kw) of a transposed conv. */
-export function convTransposeBackwardWeight(g: ConvTGeometry, batch: number): Kernel {
+export function convTransposeBackwardWeight(g: ConvGeometry, batch: number): Kernel {
   const body = `
   let v = i32(i % u32(KW));
   let u = i32((i / u32(KW)) % u32(KH));

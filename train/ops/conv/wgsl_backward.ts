@@ -12,7 +12,7 @@
 // Bindings: 0 uniforms (convDims), dX: 1 dy (read), 2 w (read), 3 dx
 // (write); dW: 1 dy, 2 x, 3 dw;  db: 1 dy, 2 db.
 
-import type { ConvGeometry } from "../../../runtime/ops/conv/conv_direct.ts";
+import type { ConvGeometry } from "../../../runtime/ops/conv/geometry.ts";
 import {
   baked,
   type Dim,
