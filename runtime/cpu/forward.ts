@@ -13,7 +13,7 @@
 // so forwardLayer and CpuExecutor run the same kernels and agree bit for bit.
 
 import type { ResolvedLayer } from "../format/spec.ts";
-import { inputSizes, isJoin, paramShapes } from "../format/spec.ts";
+import { inputSizes, isJoin } from "../format/spec.ts";
 import { convCpu, prepareConv, type PreparedConv } from "../ops/conv/cpu.ts";
 import { globalAvgPool, poolCpu } from "../ops/pool/cpu.ts";
 import { denseCpu } from "../ops/dense/cpu.ts";
@@ -22,36 +22,9 @@ import { upsampleCpu } from "../ops/upsample/cpu.ts";
 import { convTCpu } from "../ops/conv/transpose_cpu.ts";
 import { addCpu, concatCpu, mulCpu } from "../ops/join/cpu.ts";
 import { planSlots, type SlotPlan } from "../graph.ts";
+import { checkNetwork, checkParams, layerName } from "../network_check.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
-
-function layerName(l: ResolvedLayer): string {
-  return `${l.spec.type} layer (${l.inShape.join("×")} → ${l.outShape.join("×")})`;
-}
-
-/** Check that `params` matches paramShapes(l) exactly. Throws TypeError. */
-export function checkParams(l: ResolvedLayer, params: Float32Array[]): void {
-  const shapes = paramShapes(l);
-  if (!Array.isArray(params) || params.length !== shapes.length) {
-    throw new TypeError(
-      `${layerName(l)}: expected ${shapes.length} parameter tensor(s), got ${
-        Array.isArray(params) ? params.length : typeof params
-      }`,
-    );
-  }
-  for (let i = 0; i < shapes.length; i++) {
-    const p = params[i];
-    const want = prod(shapes[i]);
-    if (!(p instanceof Float32Array)) {
-      throw new TypeError(`${layerName(l)}: parameter ${i} must be a Float32Array, got ${typeof p}`);
-    }
-    if (p.length !== want) {
-      throw new TypeError(
-        `${layerName(l)}: parameter ${i} has ${p.length} values, expected (${shapes[i].join("×")}) = ${want}`,
-      );
-    }
-  }
-}
 
 function checkBatch(batch: number): void {
   if (!Number.isInteger(batch) || batch < 1) {
@@ -170,41 +143,6 @@ export function forwardLayer(
     }
   }
   return runLayer(l, params, xs, batch, out);
-}
-
-/** Check a layer graph (links and shapes) and its parameters before any buffer is made: TypeError on a mismatch. */
-export function checkNetwork(layers: ResolvedLayer[], params: Float32Array[][]): void {
-  if (!Array.isArray(layers) || layers.length === 0) {
-    throw new TypeError("layers must be a non-empty array");
-  }
-  if (!Array.isArray(params) || params.length !== layers.length) {
-    throw new TypeError(
-      `expected one parameter list per layer (${layers.length}), got ${
-        Array.isArray(params) ? params.length : typeof params
-      }`,
-    );
-  }
-  for (let i = 0; i < layers.length; i++) {
-    const l = layers[i];
-    const sizes = inputSizes(l);
-    if (!Array.isArray(l.inputs) || (i === 0 && (l.inputs.length !== 1 || l.inputs[0] !== -1))) {
-      throw new TypeError(`layer ${i}: inputs must list earlier layers (layer 0 reads the model input)`);
-    }
-    l.inputs.forEach((j, k) => {
-      if (!Number.isInteger(j) || j < -1 || j >= i) {
-        throw new TypeError(`layer ${i}: input ${k} must be an earlier layer or the model input, got ${j}`);
-      }
-      const from = j < 0 ? layers[0].inShape : layers[j].outShape;
-      if (prod(from) !== sizes[k]) {
-        throw new TypeError(
-          `layer ${i} expects (${l.inShape.join("×")}) ${l.inputs.length > 1 ? `at input ${k} ` : ""}but ${
-            j < 0 ? "the model input" : `layer ${j}`
-          } gives (${from.join("×")})`,
-        );
-      }
-    });
-    checkParams(l, params[i]);
-  }
 }
 
 /**

@@ -17,7 +17,7 @@
 import { COPY_DST, COPY_SRC, MAP_MODE_READ, MAP_READ, STORAGE, UNIFORM } from "./buffer_usage.ts";
 import type { ActivationType, ResolvedLayer } from "../format/spec.ts";
 import { DisposedError, GpuError } from "../errors.ts";
-import { checkNetwork } from "../cpu/forward.ts";
+import { checkNetwork } from "../network_check.ts";
 import { guarded, isLost, unlessLost } from "./device.ts";
 import { pipelineFor } from "./pipeline_cache.ts";
 import { WG } from "./kernel.ts";
