@@ -8,6 +8,7 @@
 // Every check throws TypeError (shape/type) or RangeError (limits); the format
 // decoder turns those into ModelFormatError.
 
+import { type Activation, ACTIVATIONS, type ElementwiseAct, FLT_MAX } from "../ops/activation/table.ts";
 import { JOIN_OPS, type LayerLinks, linkInputs } from "../graph.ts";
 
 export type { LayerLinks };
@@ -17,17 +18,8 @@ export type Padding = "valid" | "same" | "full" | "causal" | number | number[];
 /** One number (square / same on both axes) or [h, w]. */
 export type Pair = number | [number, number];
 
-export type ActivationType =
-  | "relu"
-  | "leakyrelu"
-  | "elu"
-  | "sigmoid"
-  | "tanh"
-  | "softmax"
-  | "clip"
-  | "hardswish"
-  | "hardsigmoid"
-  | "identity";
+/** An activation: one of the elementwise table (runtime/ops/activation/table.ts), or softmax over channels. */
+export type ActivationType = ElementwiseAct | "softmax";
 
 /** One layer of a model as written in the file's header (docs/FORMAT.md §4), with its graph links (§4.3). */
 export type LayerSpec = LayerOp & LayerLinks;
@@ -98,11 +90,11 @@ export type LayerOp =
   | { type: "upsample1d"; scale: number; mode?: "nearest" | "linear" }
   | { type: "dense"; units: number; bias?: boolean }
   | { type: "flatten" }
-  | { type: "relu" | "sigmoid" | "tanh" | "softmax" | "relu6" | "hardswish" | "identity" }
-  | { type: "leakyrelu" | "elu"; alpha?: number }
-  | { type: "clip"; min?: number; max?: number }
-  /** max(0, min(1, alpha·x + beta)); defaults 0.2, 0.5 (ONNX HardSigmoid; PyTorch's Hardsigmoid is alpha 1/6) */
-  | { type: "hardsigmoid"; alpha?: number; beta?: number }
+  /**
+   * an activation (relu6 is clip 0..6); the parameters each takes, and their defaults, are its entry in
+   * runtime/ops/activation/table.ts (leakyrelu/elu: alpha; clip: min, max; hardsigmoid: alpha, beta)
+   */
+  | { type: ActivationType | "relu6"; alpha?: number; beta?: number; min?: number; max?: number }
   /** elementwise sum of 2+ inputs of one shape */
   | { type: "add" }
   /** 2+ inputs stacked along the channel axis (dim 0 of each sample; the other dims agree) */
@@ -126,17 +118,9 @@ export const LAYER_TYPES: readonly string[] = [
   "upsample1d",
   "dense",
   "flatten",
-  "relu",
-  "leakyrelu",
-  "elu",
-  "sigmoid",
-  "tanh",
+  ...Object.keys(ACTIVATIONS),
   "softmax",
   "relu6",
-  "clip",
-  "hardswish",
-  "hardsigmoid",
-  "identity",
   "add",
   "concat",
   "mul",
@@ -221,7 +205,7 @@ export type ResolvedLayer =
   );
 
 /** The largest finite float32, the default bounds of `clip`. */
-export const FLT_MAX = 3.4028234663852886e38;
+export { FLT_MAX };
 
 /** What an activation kernel needs of its layer (a resolved "act" layer is one). */
 export interface ActParams {
@@ -528,8 +512,7 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
     return { ...base, outShape: [outF], op: "dense", inF: flat, outF, bias: s.bias !== false };
   }
   if (t === "flatten") return { ...base, outShape: [flat], op: "flatten" };
-  // activations
-  const a = spec as { alpha?: unknown; min?: unknown; max?: unknown };
+  // activations: α and β from the spec's parameters as the activation table names them
   const num = (v: unknown, key: string, def: number): number => {
     if (v === undefined) return def;
     if (typeof v !== "number" || !Number.isFinite(Math.fround(v))) {
@@ -539,18 +522,16 @@ export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): Res
     }
     return v;
   };
+  const act: ActivationType = t === "relu6" ? "clip" : t as ActivationType;
   let alpha = 0, beta = 0;
-  let act = t as ActivationType;
-  if (t === "leakyrelu" || t === "elu") alpha = num(a.alpha, "alpha", t === "leakyrelu" ? 0.01 : 1);
-  if (t === "relu6") [act, alpha, beta] = ["clip", 0, 6];
-  if (t === "hardsigmoid") {
-    [alpha, beta] = [num(a.alpha, "alpha", 0.2), num((a as { beta?: unknown }).beta, "beta", 0.5)];
+  if (t === "relu6") [alpha, beta] = [0, 6];
+  else if (act !== "softmax") {
+    const e: Activation = ACTIVATIONS[act];
+    const p = spec as unknown as Record<string, unknown>;
+    if (e.alpha) alpha = num(p[e.alpha.key], e.alpha.key, e.alpha.default);
+    if (e.beta) beta = num(p[e.beta.key], e.beta.key, e.beta.default);
   }
-  if (t === "clip") {
-    // unbounded sides clip at ±FLT_MAX, which keeps the bounds finite in every backend
-    [act, alpha, beta] = ["clip", num(a.min, "min", -FLT_MAX), num(a.max, "max", FLT_MAX)];
-    if (alpha > beta) throw new RangeError(`${what}: min ${alpha} exceeds max ${beta}`);
-  }
+  if (act === "clip" && alpha > beta) throw new RangeError(`${what}: min ${alpha} exceeds max ${beta}`);
   const c = inShape[0];
   return {
     ...base,

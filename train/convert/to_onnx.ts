@@ -10,6 +10,7 @@
 // Invariant: a layer without an exact ONNX form throws TypeError naming it.
 
 import { resolveLayers, type Window2d } from "../../runtime/format/spec.ts";
+import { type Activation, ACTIVATIONS } from "../../runtime/ops/activation/table.ts";
 import type { ModelDesc } from "../../runtime/format/model_desc.ts";
 import { onnx } from "./onnx_proto.ts";
 
@@ -190,28 +191,20 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
         break;
       }
       case "act": {
-        const simple: Record<string, string> = {
-          relu: "Relu",
-          sigmoid: "Sigmoid",
-          tanh: "Tanh",
-          hardswish: "HardSwish",
-          identity: "Identity",
-          softmax: "Softmax",
-        };
-        if (l.act === "hardsigmoid") {
-          node("HardSigmoid", ins, out, `layer${i}`, [{ name: "alpha", f: l.alpha }, {
-            name: "beta",
-            f: l.beta,
-          }]);
-        } else if (l.act === "leakyrelu" || l.act === "elu") {
-          node(l.act === "elu" ? "Elu" : "LeakyRelu", ins, out, `layer${i}`, [{ name: "alpha", f: l.alpha }]);
-        } else if (l.act === "clip") {
+        const e = l.act === "softmax" ? undefined : (ACTIVATIONS[l.act] as Activation);
+        if (l.act === "clip") {
           const lo = `l${i}.min`, hi = `l${i}.max`;
           inits.push(tensor(lo, [], [l.alpha]), tensor(hi, [], [l.beta]));
           node("Clip", [ins[0], lo, hi], out, `layer${i}`);
-        } else if (simple[l.act]) {
+        } else if (l.act === "softmax") {
           // opset 13+ Softmax normalises over the one axis given: the channel axis, as ours
-          node(simple[l.act], ins, out, `layer${i}`, l.act === "softmax" ? [{ name: "axis", i: 1 }] : []);
+          node("Softmax", ins, out, `layer${i}`, [{ name: "axis", i: 1 }]);
+        } else if (e?.onnx) {
+          // the activation table names the operator and the attributes that carry α and β
+          const attrs: Attr[] = [];
+          if (e.onnx.alpha) attrs.push({ name: e.onnx.alpha, f: l.alpha });
+          if (e.onnx.beta) attrs.push({ name: e.onnx.beta, f: l.beta });
+          node(e.onnx.op, ins, out, `layer${i}`, attrs);
         } else throw new TypeError(`layer ${i} (${l.spec.type}) has no ONNX form here`);
         break;
       }

@@ -1,6 +1,5 @@
-// WGSL activations: elementwise relu / leakyrelu / elu / sigmoid / tanh /
-// clip (relu6) / hardswish / identity (out of place or in place) and softmax
-// over the channel axis. The elementwise
+// WGSL activations: every elementwise one of the activation table (table.ts,
+// out of place or in place) and softmax over the channel axis. The elementwise
 // function `act(v)` is also the fusable epilogue of conv and dense kernels.
 // Shapes: x and y are (N, C, spatial) flattened; softmax runs over C at each
 // (n, position), one thread per (n, position).
@@ -8,15 +7,16 @@
 // (they only exponentiate non-positive numbers); `alpha` and `beta` (clip's
 // bounds, leakyrelu/elu's slope) are uniform fields.
 
-import type { ActivationType, ActParams } from "../../format/spec.ts";
+import type { ActParams } from "../../format/spec.ts";
 import type { DispatchLimits, ForwardKernel, Role } from "../../webgpu/kernel.ts";
 import { forwardKernel, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
+import { activationEntry, type ElementwiseAct } from "./table.ts";
 
 /** Activations that act on each value alone (can be fused into a producer). */
 const ACT_LAYOUT = [["alpha", "f32"], ["beta", "f32"]] as const;
 const SOFTMAX_LAYOUT = [["c", "u32"], ["spatial", "u32"]] as const;
 
-export type ElementwiseAct = Exclude<ActivationType, "softmax">;
+export type { ElementwiseAct };
 
 /** An activation fused as an epilogue: its type and parameters (ResolvedLayer's alpha, beta). */
 export interface Epilogue {
@@ -25,24 +25,10 @@ export interface Epilogue {
   beta: number;
 }
 
-/** The body of `fn act(v: f32) -> f32` per elementwise activation (leakyrelu, elu and clip read `p.alpha`, clip `p.beta`). */
-const ACT_BODY: Record<ElementwiseAct | "identity", string> = {
-  identity: "return v;",
-  relu: "return max(v, 0.0);",
-  leakyrelu: "return select(p.alpha * v, v, v > 0.0);",
-  elu: "return select(p.alpha * (exp(min(v, 0.0)) - 1.0), v, v > 0.0);",
-  sigmoid: "let e = exp(-abs(v)); return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);",
-  tanh: "let e = exp(-2.0 * abs(v)); return sign(v) * (1.0 - e) / (1.0 + e);",
-  clip: "return min(max(v, p.alpha), p.beta);",
-  hardswish: "return v * min(max(v + 3.0, 0.0), 6.0) / 6.0;",
-  hardsigmoid: "return min(max(p.alpha * v + p.beta, 0.0), 1.0);",
-};
-
 /** WGSL `fn act(v: f32) -> f32` for an elementwise activation; reads `p.alpha`. */
 export function actFunction(act: ElementwiseAct | "identity"): string {
-  if (!Object.hasOwn(ACT_BODY, act)) throw new TypeError(`unknown activation ${JSON.stringify(act)}`);
   return `fn act(v: f32) -> f32 {
-  ${ACT_BODY[act]}
+  ${activationEntry(act).wgsl}
 }`;
 }
 

@@ -1,0 +1,153 @@
+// The elementwise activations, each described once: its formula in float64
+// (which the CPU kernel and the float64 reference both evaluate), its
+// derivative beside it, the same two in WGSL (the forward also serves as the
+// fused epilogue of conv, dense and joins), how a spec's parameters become
+// its α and β, and its ONNX operator. Softmax, which is not elementwise, is
+// written in cpu.ts / wgsl.ts / the reference. Adding an activation is adding
+// an entry here (docs/ARCHITECTURE.md, "Adding an activation").
+// Invariants: f and the WGSL forward never overflow exp for finite input
+// (only non-positive numbers are exponentiated); α and β are finite f32;
+// df(x, y) is the derivative at x where y = f(x) (PyTorch's choice at kinks:
+// relu′(0) = 0, clip′ = 1 on the closed interval).
+
+/** How one spec parameter becomes α or β: its key in the layer spec and its default. */
+export interface ActParam {
+  key: string;
+  default: number;
+}
+
+/** One elementwise activation y = f(x; α, β). */
+export interface Activation {
+  /** y in float64: the CPU kernel (rounded to f32 once) and the reference */
+  f: (x: number, a: number, b: number) => number;
+  /** dy/dx at x, given y = f(x) */
+  df: (x: number, y: number, a: number, b: number) => number;
+  /** which of the layer's input x and output y the derivative reads (the WGSL backward binds only those) */
+  reads: { x: boolean; y: boolean };
+  /** WGSL body of `fn act(v: f32) -> f32`; α and β are the uniform fields `p.alpha`, `p.beta` */
+  wgsl: string;
+  /** WGSL expression of dx[i] in dy[i], x[i], y[i] and the uniform fields `p.alpha`, `p.beta` */
+  wgslGrad: string;
+  /** the spec parameters of α and β (absent: 0) */
+  alpha?: ActParam;
+  beta?: ActParam;
+  /** the ONNX operator and its attribute names for α and β (absent: no one-node ONNX form, see the converter) */
+  onnx?: { op: string; alpha?: string; beta?: string };
+}
+
+/** The largest finite f32: unbounded clip sides clip here, which keeps the bounds finite on every backend. */
+export const FLT_MAX = 3.4028234663852886e38;
+
+/** The name of an elementwise activation: one entry of ACTIVATIONS each. */
+export type ElementwiseAct =
+  | "relu"
+  | "leakyrelu"
+  | "elu"
+  | "sigmoid"
+  | "tanh"
+  | "clip"
+  | "hardswish"
+  | "hardsigmoid"
+  | "identity";
+
+/** Every elementwise activation of the format, by its resolved name. */
+export const ACTIVATIONS: Readonly<Record<ElementwiseAct, Activation>> = {
+  relu: {
+    f: (x) => x > 0 ? x : 0,
+    df: (x) => x > 0 ? 1 : 0,
+    reads: { x: true, y: false },
+    wgsl: "return max(v, 0.0);",
+    wgslGrad: "select(0.0, dy[i], x[i] > 0.0)",
+    onnx: { op: "Relu" },
+  },
+  leakyrelu: {
+    f: (x, a) => x > 0 ? x : a * x,
+    df: (x, _y, a) => x > 0 ? 1 : a,
+    reads: { x: true, y: false },
+    wgsl: "return select(p.alpha * v, v, v > 0.0);",
+    wgslGrad: "select(p.alpha * dy[i], dy[i], x[i] > 0.0)",
+    alpha: { key: "alpha", default: 0.01 },
+    onnx: { op: "LeakyRelu", alpha: "alpha" },
+  },
+  elu: {
+    f: (x, a) => x > 0 ? x : a * Math.expm1(x),
+    df: (x, y, a) => x > 0 ? 1 : y + a,
+    reads: { x: true, y: true },
+    wgsl: "return select(p.alpha * (exp(min(v, 0.0)) - 1.0), v, v > 0.0);",
+    wgslGrad: "select(dy[i] * (y[i] + p.alpha), dy[i], x[i] > 0.0)",
+    alpha: { key: "alpha", default: 1 },
+    onnx: { op: "Elu", alpha: "alpha" },
+  },
+  sigmoid: {
+    // two forms so exp never overflows
+    f: (x) => x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)),
+    df: (_x, y) => y * (1 - y),
+    reads: { x: false, y: true },
+    wgsl: "let e = exp(-abs(v)); return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);",
+    wgslGrad: "dy[i] * y[i] * (1.0 - y[i])",
+    onnx: { op: "Sigmoid" },
+  },
+  tanh: {
+    f: Math.tanh,
+    df: (_x, y) => 1 - y * y,
+    reads: { x: false, y: true },
+    wgsl: "let e = exp(-2.0 * abs(v)); return sign(v) * (1.0 - e) / (1.0 + e);",
+    wgslGrad: "dy[i] * (1.0 - y[i] * y[i])",
+    onnx: { op: "Tanh" },
+  },
+  // clip(α = min, β = max); the spec's relu6 is clip(0, 6). ONNX Clip takes its bounds as inputs (opset ≥ 11)
+  clip: {
+    f: (x, a, b) => Math.min(Math.max(x, a), b),
+    df: (x, _y, a, b) => x >= a && x <= b ? 1 : 0,
+    reads: { x: true, y: false },
+    wgsl: "return min(max(v, p.alpha), p.beta);",
+    wgslGrad: "select(0.0, dy[i], x[i] >= p.alpha && x[i] <= p.beta)",
+    alpha: { key: "min", default: -FLT_MAX },
+    beta: { key: "max", default: FLT_MAX },
+  },
+  // x·clip(x + 3, 0, 6)/6; its derivative is PyTorch's: 0 for x ≤ −3, (2x + 3)/6 for x < 3, else 1
+  hardswish: {
+    f: (x) => x * Math.min(Math.max(x + 3, 0), 6) / 6,
+    df: (x) => x <= -3 ? 0 : x < 3 ? (2 * x + 3) / 6 : 1,
+    reads: { x: true, y: false },
+    wgsl: "return v * min(max(v + 3.0, 0.0), 6.0) / 6.0;",
+    wgslGrad: "dy[i] * select(select(1.0, (2.0 * x[i] + 3.0) / 6.0, x[i] < 3.0), 0.0, x[i] <= -3.0)",
+    onnx: { op: "HardSwish" },
+  },
+  // max(0, min(1, αx + β)); defaults 0.2, 0.5 (ONNX HardSigmoid; PyTorch's Hardsigmoid is α = 1/6)
+  hardsigmoid: {
+    f: (x, a, b) => Math.min(Math.max(a * x + b, 0), 1),
+    df: (x, _y, a, b) => a * x + b > 0 && a * x + b < 1 ? a : 0,
+    reads: { x: true, y: false },
+    wgsl: "return min(max(p.alpha * v + p.beta, 0.0), 1.0);",
+    wgslGrad: "select(0.0, p.alpha * dy[i], p.alpha * x[i] + p.beta > 0.0 && p.alpha * x[i] + p.beta < 1.0)",
+    alpha: { key: "alpha", default: 0.2 },
+    beta: { key: "beta", default: 0.5 },
+    onnx: { op: "HardSigmoid", alpha: "alpha", beta: "beta" },
+  },
+  identity: {
+    f: (x) => x,
+    df: () => 1,
+    reads: { x: false, y: false },
+    wgsl: "return v;",
+    wgslGrad: "dy[i]",
+    onnx: { op: "Identity" },
+  },
+};
+
+/**
+ * The entry of `act`, or a TypeError naming it (bounded) when there is none.
+ *
+ * @example
+ * ```ts
+ * import { activationEntry } from "./table.ts";
+ * const e = activationEntry("leakyrelu");
+ * if (e.f(-2, 0.1, 0) !== -0.2 || e.df(-2, -0.2, 0.1, 0) !== 0.1) throw new Error();
+ * ```
+ */
+export function activationEntry(act: string): Activation {
+  if (!Object.hasOwn(ACTIVATIONS, act)) {
+    throw new TypeError(`unknown activation ${JSON.stringify(String(act).slice(0, 64))}`);
+  }
+  return ACTIVATIONS[act as ElementwiseAct];
+}
