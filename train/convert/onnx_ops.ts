@@ -1,0 +1,47 @@
+// The one table of ONNX operators the converter maps: each op folder's entries
+// (train/ops/<family>/onnx.ts) and the graph-level ops (graph_ops.ts), merged.
+// Invariant: an operator appears in exactly one folder's entries (checked
+// here at import: a duplicate is a programming error, not a user's).
+
+import { ONNX_ACTIVATION } from "../ops/activation/onnx.ts";
+import { ONNX_BATCHNORM } from "../ops/batchnorm/onnx.ts";
+import { ONNX_CONV } from "../ops/conv/onnx.ts";
+import { ONNX_DENSE } from "../ops/dense/onnx.ts";
+import { ONNX_JOIN } from "../ops/join/onnx.ts";
+import { ONNX_POOL } from "../ops/pool/onnx.ts";
+import { ONNX_UPSAMPLE } from "../ops/upsample/onnx.ts";
+import { ONNX_GRAPH } from "./graph_ops.ts";
+import type { OnnxMapper } from "./onnx_node.ts";
+
+const PARTS = [
+  ONNX_GRAPH,
+  ONNX_CONV,
+  ONNX_BATCHNORM,
+  ONNX_ACTIVATION,
+  ONNX_POOL,
+  ONNX_DENSE,
+  ONNX_JOIN,
+  ONNX_UPSAMPLE,
+];
+
+function merge(parts: Record<string, OnnxMapper>[]): Map<string, OnnxMapper> {
+  const all = new Map<string, OnnxMapper>();
+  for (const p of parts) {
+    for (const [op, f] of Object.entries(p)) {
+      if (all.has(op)) throw new Error(`ONNX op ${op} has two mapping entries`);
+      all.set(op, f);
+    }
+  }
+  return all;
+}
+
+/**
+ * Every mapped ONNX operator and its entry.
+ *
+ * @example
+ * ```ts
+ * import { ONNX_OPS } from "./onnx_ops.ts";
+ * if (!ONNX_OPS.has("Conv") || !ONNX_OPS.has("HardSigmoid") || ONNX_OPS.has("LSTM")) throw new Error();
+ * ```
+ */
+export const ONNX_OPS: ReadonlyMap<string, OnnxMapper> = merge(PARTS);

@@ -1,0 +1,75 @@
+// ONNX activations → activation layers. The elementwise ones come from the
+// activation table (runtime/ops/activation/table.ts: each entry names its
+// ONNX operator and the attributes of α and β), so a new table entry with an
+// `onnx` field converts with no change here. Clip (bounds as attributes
+// before opset 11, as inputs since; 0..6 is relu6) and Softmax (the channel
+// axis only) are written here.
+
+import type { LayerSpec } from "../../../runtime/format/spec.ts";
+import { type Activation, ACTIVATIONS } from "../../../runtime/ops/activation/table.ts";
+import { type OnnxMapper, prod } from "../../convert/onnx_node.ts";
+import { attrFloat, attrInt } from "../../convert/onnx_proto.ts";
+
+/** The mapping of a table activation: its layer, α and β read from the ONNX attributes the entry names. */
+function fromTable(type: string, e: Activation): OnnxMapper {
+  return (c) => {
+    const x = c.value(0);
+    c.noPad(x);
+    const spec: Record<string, unknown> = { type };
+    if (e.onnx?.alpha && e.alpha) spec[e.alpha.key] = attrFloat(c.n, e.onnx.alpha, e.alpha.default);
+    if (e.onnx?.beta && e.beta) spec[e.beta.key] = attrFloat(c.n, e.onnx.beta, e.beta.default);
+    c.set(c.emit(spec as unknown as LayerSpec, [x], [], x.shape));
+  };
+}
+
+/** Clip. */
+const mapClip: OnnxMapper = (ctx) => {
+  const { n, opset, get, value, cst, set, emit, noPad } = ctx;
+  const x = value(0);
+  noPad(x);
+  let lo = -Infinity, hi = Infinity;
+  if (opset < 11) {
+    lo = attrFloat(n, "min", -Infinity);
+    hi = attrFloat(n, "max", Infinity);
+  } else {
+    if (get(1)) lo = cst(1, "min").data[0];
+    if (get(2)) hi = cst(2, "max").data[0];
+  }
+  const spec: Record<string, unknown> = lo === 0 && hi === 6 ? { type: "relu6" } : { type: "clip" };
+  if (spec.type === "clip") {
+    const f = (v: number) => Math.fround(v);
+    if (Number.isFinite(f(lo))) spec.min = lo;
+    if (Number.isFinite(f(hi))) spec.max = hi;
+  }
+  set(emit(spec as unknown as LayerSpec, [x], [], x.shape));
+};
+
+/** Softmax. */
+const mapSoftmax: OnnxMapper = (ctx) => {
+  const { n, opset, value, set, emit, no, noPad } = ctx;
+  const x = value(0);
+  noPad(x);
+  const r = x.shape.length + 1;
+  let axis = attrInt(n, "axis", opset >= 13 ? -1 : 1);
+  if (axis < 0) axis += r;
+  const channelOnly = axis === 1 && (opset >= 13 || prod(x.shape.slice(1)) === 1);
+  if (!channelOnly && !(r === 2 && axis === 1)) {
+    no(
+      `axis ${attrInt(n, "axis", opset >= 13 ? -1 : 1)} over (N,${
+        x.shape.join(",")
+      }) at opset ${opset}: only the channel axis is supported`,
+    );
+  }
+  set(emit({ type: "softmax" }, [x], [], x.shape));
+};
+
+/** The ONNX operators this file maps. */
+export const ONNX_ACTIVATION: Record<string, OnnxMapper> = {
+  ...Object.fromEntries(
+    Object.entries(ACTIVATIONS as Record<string, Activation>).flatMap(([type, e]) =>
+      e.onnx && e.onnx.op !== "Identity" ? [[e.onnx.op, fromTable(type, e)]] : []
+    ),
+  ),
+  Clip: mapClip,
+  Softmax: mapSoftmax,
+};
