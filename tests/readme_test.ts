@@ -64,20 +64,22 @@ Deno.test("README: every `deno task` it names exists; train lines parse and neve
   assert(trains >= 4, `found ${trains} train lines`);
 });
 
-Deno.test("README: TypeScript snippets type-check, and those without a server run", async () => {
+/** Type-check `doc`'s TypeScript snippets, then run each one that starts no server (from `doc`'s folder, cwd the root). */
+async function checkSnippets(doc: string, text: string, atLeast: number): Promise<void> {
   const check = await new Deno.Command(Deno.execPath(), {
-    args: ["check", "--doc-only", "README.md"],
+    args: ["check", "--doc-only", doc],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
   }).output();
   assertEquals(check.code, 0, new TextDecoder().decode(check.stderr));
-  const blocks = [...README.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) =>
+  const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) =>
     !/Deno\.serve/.test(b)
   );
-  assert(blocks.length >= 2);
+  assert(blocks.length >= atLeast, `${doc}: ${blocks.length} snippets`);
+  const dir = doc.includes("/") ? doc.slice(0, doc.lastIndexOf("/") + 1) : "";
   for (const [i, code] of blocks.entries()) {
-    const file = new URL(`.readme_snippet_${i}.ts`, ROOT);
+    const file = new URL(`${dir}.readme_snippet_${i}.ts`, ROOT);
     await Deno.writeTextFile(file, code);
     try {
       const r = await new Deno.Command(Deno.execPath(), {
@@ -88,10 +90,32 @@ Deno.test("README: TypeScript snippets type-check, and those without a server ru
         stderr: "piped",
       }).output();
       const out = new TextDecoder().decode(r.stdout), err = new TextDecoder().decode(r.stderr);
-      assertEquals(r.code, 0, `snippet ${i} failed:\n${code}\n${err}`);
-      assert(out.trim().length > 0, `snippet ${i} printed nothing`);
+      assertEquals(r.code, 0, `${doc} snippet ${i} failed:\n${code}\n${err}`);
+      assert(out.trim().length > 0, `${doc} snippet ${i} printed nothing`);
     } finally {
       await Deno.remove(file);
     }
+  }
+}
+
+Deno.test("README: TypeScript snippets type-check, and those without a server run", async () => {
+  await checkSnippets("README.md", README, 3);
+});
+
+Deno.test("docs/GUIDE.md: its snippets type-check and run, and every relative link resolves", async () => {
+  const guide = await Deno.readTextFile(new URL("docs/GUIDE.md", ROOT));
+  await checkSnippets("docs/GUIDE.md", guide, 2);
+  for (const doc of ["docs/GUIDE.md", "docs/TRAINING.md", "docs/PERFORMANCE.md"]) {
+    const text = await Deno.readTextFile(new URL(doc, ROOT));
+    const missing: string[] = [];
+    for (const m of text.matchAll(/\]\(([\w./-]+)(?:#[\w-]*)?\)/g)) {
+      if (m[1].startsWith("http")) continue;
+      try {
+        await Deno.stat(new URL(m[1], new URL(doc, ROOT)));
+      } catch {
+        missing.push(m[1]);
+      }
+    }
+    assertEquals(missing, [], `${doc} links to missing files`);
   }
 });

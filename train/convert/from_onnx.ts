@@ -1,4 +1,4 @@
-// ONNX → tinycnn ModelDesc for the CNN subset (opsets 11–18): walks the
+// ONNX → tinycnn ModelDesc for the CNN subset (opsets 7–21): walks the
 // graph in its (topological) node order, keeping every tensor either as a
 // constant (initializers, Constant nodes and initializer-only subgraphs,
 // folded here) or as a value produced by an emitted layer. Per value it
