@@ -6,22 +6,17 @@
 // before a kernel runs and a mismatch throws TypeError saying what was got
 // and what was expected; kernels themselves do no checks. Activations may run
 // in place; flatten is a copy (identity on the data).
-// Each op family chooses its own kernel (runtime/ops/<family>/cpu.ts: conv's
-// convVariant, pool's poolVariant, dense's one gemm); the executor prepares
-// conv weights once (Winograd transforms) and fuses a ReLU that follows a
+// Each layer runs through its op's entry in runtime/ops/table.ts, whose family
+// chooses its own kernel (conv's convVariant, pool's poolVariant, dense's one
+// gemm); the executor prepares weights once where the entry says how (conv's
+// Winograd transforms) and fuses a ReLU that follows a
 // conv, dense or add layer (when it is the ReLU's only reader) into its store,
 // so forwardLayer and CpuExecutor run the same kernels and agree bit for bit.
 
 import type { ResolvedLayer } from "../format/spec.ts";
 import { inputSizes, isJoin } from "../format/spec.ts";
-import { convCpu, prepareConv, type PreparedConv } from "../ops/conv/cpu.ts";
-import { globalAvgPool, poolCpu } from "../ops/pool/cpu.ts";
-import { denseCpu } from "../ops/dense/cpu.ts";
-import { activation } from "../ops/activation/cpu.ts";
-import { upsampleCpu } from "../ops/upsample/cpu.ts";
-import { convTCpu } from "../ops/conv/transpose_cpu.ts";
-import { addCpu, concatCpu, mulCpu } from "../ops/join/cpu.ts";
 import { planSlots, type SlotPlan } from "../graph.ts";
+import { opEntry } from "../ops/table.ts";
 import { checkNetwork, checkParams, layerName } from "../network_check.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
@@ -33,10 +28,10 @@ function checkBatch(batch: number): void {
 }
 
 /**
- * Run one layer with no checks. `xs` are its inputs (one but for joins); `y`
- * must not alias them unless the layer is elementwise. `prep` is the conv's
- * prepared weights (made here when absent); `relu` fuses a following ReLU
- * (conv, dense, add).
+ * Run one layer with no checks, through its op's entry (runtime/ops/table.ts).
+ * `xs` are its inputs (one but for joins); `y` must not alias them unless the
+ * layer is elementwise. `prepared` is what the entry's prepare made of the
+ * weights (made here when absent); `relu` fuses a following ReLU (conv, dense, add).
  */
 function runLayer(
   l: ResolvedLayer,
@@ -44,36 +39,10 @@ function runLayer(
   xs: readonly Float32Array[],
   batch: number,
   y: Float32Array,
-  prep: PreparedConv | null = null,
+  prepared: unknown = undefined,
   relu = false,
 ): Float32Array {
-  const b = "bias" in l && l.bias ? params[1] : null;
-  const x = xs[0];
-  switch (l.op) {
-    case "add":
-      return addCpu(xs, prod(l.outShape), batch, y, relu);
-    case "concat":
-      return concatCpu(l.channels, l.spatial, xs, batch, y);
-    case "mul":
-      return mulCpu(l.c, l.spatial, l.broadcast, xs, batch, y);
-    case "conv":
-      return convCpu(l, prep ?? prepareConv(l, params[0]), params[0], b, x, batch, y, relu);
-    case "pool":
-      return poolCpu(l, l.mode, x, batch, y);
-    case "dense":
-      return denseCpu(l.inF, l.outF, params[0], b, x, batch, y, relu);
-    case "globalavgpool":
-      return globalAvgPool(l.c, l.spatial, x, batch, y);
-    case "upsample":
-      return upsampleCpu(l, x, batch, y);
-    case "convT":
-      return convTCpu(l, params[0], b, x, batch, y, false);
-    case "act":
-      return activation(l.act, l.alpha, l.beta, l.c, l.spatial, x, batch, y);
-    case "flatten":
-      if (y !== x) y.set(x);
-      return y;
-  }
+  return opEntry(l).cpu(l, { params, xs, batch, y, relu, prepared });
 }
 
 /**
@@ -153,7 +122,7 @@ export function cpuPlan(layers: readonly ResolvedLayer[]): SlotPlan {
   return planSlots(layers, {
     fuse: (i, j) => {
       const l = layers[i], next = layers[j];
-      return (l.op === "conv" || l.op === "dense" || l.op === "add") && next.op === "act" &&
+      return opEntry(l).fuses && next.op === "act" &&
         next.act === "relu" && next.inputs[0] === i;
     },
     inPlace: (i) => layers[i].op === "act",
@@ -166,8 +135,8 @@ export class CpuExecutor {
   readonly #params: Float32Array[][];
   readonly #inPer: number;
   readonly #plan: SlotPlan;
-  /** per conv layer: its kernel and prepared (e.g. Winograd-transformed) weights, computed once here */
-  readonly #prep: (PreparedConv | null)[];
+  /** per layer: what its op entry prepared of its weights (e.g. Winograd transforms), computed once here */
+  readonly #prep: unknown[];
   #cap = 0; // batch capacity of the buffers
   #bufs: Float32Array[] = [];
 
@@ -176,7 +145,7 @@ export class CpuExecutor {
     this.#layers = layers;
     this.#params = params;
     this.#inPer = prod(layers[0].inShape);
-    this.#prep = layers.map((l, i) => l.op === "conv" ? prepareConv(l, params[i][0]) : null);
+    this.#prep = layers.map((l, i) => opEntry(l).prepare?.(l, params[i]));
     this.#plan = cpuPlan(layers);
   }
 

@@ -23,6 +23,7 @@ import { pipelineFor } from "./pipeline_cache.ts";
 import { WG } from "./kernel.ts";
 import type { ForwardKernel } from "./kernel.ts";
 import type { Epilogue } from "../ops/activation/wgsl.ts";
+import { opEntry } from "../ops/table.ts";
 import { layerKernel, layerParts } from "./layer_kernel.ts";
 import { planSlots } from "../graph.ts";
 
@@ -140,7 +141,7 @@ export class GpuExecutor {
     const slots = planSlots(layers, {
       fuse: (i, j) => {
         const l = layers[i], next = layers[j];
-        return fuse && (l.op === "conv" || l.op === "dense" || l.op === "add") && next.op === "act" &&
+        return fuse && opEntry(l).fuses && next.op === "act" &&
           isElementwise(next.act) && next.inputs[0] === i;
       },
       inPlace: (i) => layers[i].op === "act" && isElementwise((layers[i] as { act: ActivationType }).act),
