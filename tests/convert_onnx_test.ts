@@ -15,6 +15,8 @@ import { onnx } from "../train/convert/onnx_proto.ts";
 import { convert } from "../train/convert/main.ts";
 import { NO_WEBGPU } from "./helpers/webgpu.ts";
 import { missingPart } from "./helpers/system.ts";
+import { ACTIVATIONS } from "../runtime/ops/activation/table.ts";
+import { resolveLayers } from "../runtime/format/spec.ts";
 
 const DIR = new URL("./fixtures/onnx/", import.meta.url);
 const INDEX: Record<string, { input: number[]; output: number[]; opset: number }> = JSON.parse(
@@ -81,7 +83,7 @@ if (!hasOrt) {
 
 Deno.test({
   name:
-    "convert: ours → ONNX runs in onnxruntime-node and agrees with ours (fixtures and the shipped models)",
+    "convert: ours → ONNX runs in onnxruntime-node and agrees with ours (fixtures, shipped models, every activation)",
   ignore: !hasOrt,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "tinycnn-ort-" });
@@ -97,6 +99,9 @@ Deno.test({
           x: Float32Array.from({ length: 3 * per }, (_, i) => Math.sin(i) * 0.5),
           n: 3,
         });
+      }
+      for (const [name, desc] of activationModels()) {
+        cases.push({ name, desc, x: Float32Array.from({ length: 3 * 7 }, (_, i) => (i - 10) * 0.37), n: 3 });
       }
       for (const c of cases) {
         await Deno.writeFile(`${dir}/${c.name}.onnx`, modelToOnnx(c.desc));
@@ -137,6 +142,48 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+/** Parameters for the activations that take some (values inside the inputs' range, so both sides are exercised). */
+const ACT_PARAMS: Record<string, object> = {
+  leakyrelu: { alpha: 0.3 },
+  elu: { alpha: 0.7 },
+  clip: { min: -0.5, max: 1.25 },
+  hardsigmoid: { alpha: 1 / 6, beta: 0.5 },
+};
+
+/** One single-activation model over (7) per entry of the activation table, and softmax. */
+function activationModels(): [string, ModelDesc][] {
+  return [...Object.keys(ACTIVATIONS), "softmax"].map((act) => [
+    `act-${act}`,
+    {
+      inputShape: [7],
+      layers: [{ type: act, ...ACT_PARAMS[act] } as ModelDesc["layers"][number]],
+      params: [[]],
+    },
+  ]);
+}
+
+Deno.test("convert: every activation of the table goes out to ONNX and back to the same layer", () => {
+  // identity alone aliases the input in ONNX (no layer is left to convert), so it is checked through ORT only
+  for (const [name, desc] of activationModels().filter(([n]) => n !== "act-identity")) {
+    const back = onnxBytesToModel(modelToOnnx(desc));
+    const want = resolveLayers(desc.layers, desc.inputShape)[0] as {
+      act: string;
+      alpha: number;
+      beta: number;
+    };
+    const got = resolveLayers(back.layers, back.inputShape)[0] as {
+      act: string;
+      alpha: number;
+      beta: number;
+    };
+    assertEquals([got.act, Math.fround(got.alpha), Math.fround(got.beta)], [
+      want.act,
+      Math.fround(want.alpha),
+      Math.fround(want.beta),
+    ], name);
+  }
 });
 
 /** A one-node-after-input ONNX model built here (input (N, ...shape)), for the refusals. */

@@ -48,6 +48,7 @@ export type ElementwiseAct =
   | "clip"
   | "hardswish"
   | "hardsigmoid"
+  | "softplus"
   | "identity";
 
 /** Every elementwise activation of the format, by its resolved name. */
@@ -124,6 +125,15 @@ export const ACTIVATIONS: Readonly<Record<ElementwiseAct, Activation>> = {
     alpha: { key: "alpha", default: 0.2 },
     beta: { key: "beta", default: 0.5 },
     onnx: { op: "HardSigmoid", alpha: "alpha", beta: "beta" },
+  },
+  // log(1 + eˣ), written max(x, 0) + log1p(e^−|x|) so exp never overflows; its derivative is sigmoid(x)
+  softplus: {
+    f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+    df: (x) => x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)),
+    reads: { x: true, y: false },
+    wgsl: "return max(v, 0.0) + log(1.0 + exp(-abs(v)));",
+    wgslGrad: "dy[i] * select(exp(x[i]) / (1.0 + exp(x[i])), 1.0 / (1.0 + exp(-x[i])), x[i] >= 0.0)",
+    onnx: { op: "Softplus" },
   },
   identity: {
     f: (x) => x,
