@@ -4,7 +4,8 @@
 // to the byte; tiny chunks, a bad topK, OPTIONS and overload get their 4xx/503.
 
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { createHandler } from "../examples/edge/classify_api.ts";
+import { createHandler, PUBLIC_META } from "../examples/edge/classify_api.ts";
+import { decodeModel, encodeModel } from "../mod.ts";
 import { fixtureModelBytes } from "./helpers/fixture_model.ts";
 import { fashionTestImages } from "./helpers/fashion.ts";
 
@@ -130,4 +131,109 @@ Deno.test("edge handler: past maxInFlight + maxQueued a request gets 503 with Re
   await a.body?.cancel();
   await b.body?.cancel();
   assertEquals((await h.fetch(new Request("http://local/healthz"))).status, 200);
+});
+
+Deno.test("edge handler: integers in the query, headers and JSON are decimal digits only (0x2, 1e0, 0b10, +2 are 400)", async () => {
+  const h = createHandler({ model: fixtureModelBytes(), backend: "cpu" });
+  const [im] = await fashionTestImages(1);
+  for (const bad of ["0x2", "1e0", "0b10", "+2", " 2", "2.0", "0o2"]) {
+    const r = await h.fetch(
+      new Request(`http://local/v1/classify?topK=${encodeURIComponent(bad)}`, {
+        method: "POST",
+        body: im.png as Uint8Array<ArrayBuffer>,
+        headers: { "content-type": "image/png" },
+      }),
+    );
+    assertEquals(r.status, 400, `topK=${bad}`);
+    assertStringIncludes((await r.json()).expected, "integer");
+    const raw = await h.fetch(
+      new Request("http://local/v1/classify", {
+        method: "POST",
+        body: new Uint8Array(4),
+        headers: {
+          "content-type": "application/octet-stream",
+          "x-width": bad,
+          "x-height": "2",
+          "x-channels": "1",
+        },
+      }),
+    );
+    // (a header value's surrounding spaces are removed by HTTP itself, so " 2" arrives as "2" there)
+    if (bad !== " 2") assertEquals(raw.status, 400, `x-width: ${bad}`);
+    else await raw.body?.cancel();
+  }
+  for (const bad of ["1e0", "2.0", "-2", "0.2e1"]) {
+    const body = `{"pixels": [0, 0, 0, 0], "width": ${bad}, "height": 2, "channels": 1}`;
+    const r = await h.fetch(
+      new Request("http://local/v1/classify", {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json" },
+      }),
+    );
+    assertEquals(r.status, 400, `JSON width ${bad}`);
+    assertStringIncludes((await r.json()).error, "width");
+  }
+  // decimal digits still work
+  const ok = await h.fetch(
+    new Request("http://local/v1/classify?topK=2", {
+      method: "POST",
+      body: im.png as Uint8Array<ArrayBuffer>,
+      headers: { "content-type": "image/png" },
+    }),
+  );
+  assertEquals(ok.status, 200);
+  assertEquals((await ok.json()).top.length, 2);
+});
+
+Deno.test("edge handler: with a CORS allow-list every response says Vary: Origin, allowed origin or not", async () => {
+  const h = createHandler({
+    model: fixtureModelBytes(),
+    backend: "cpu",
+    corsOrigins: ["https://good.example"],
+  });
+  for (const origin of ["https://good.example", "https://evil.example", null]) {
+    const headers: Record<string, string> = origin ? { origin } : {};
+    for (
+      const req of [
+        new Request("http://local/healthz", { headers }),
+        new Request("http://local/nope", { headers }),
+        new Request("http://local/v1/classify", {
+          method: "OPTIONS",
+          headers: { ...headers, "access-control-request-method": "POST" },
+        }),
+      ]
+    ) {
+      const r = await h.fetch(req);
+      await r.body?.cancel();
+      assertEquals(r.headers.get("vary"), "origin", `${req.method} ${req.url} from ${origin}`);
+      assertEquals(r.headers.has("access-control-allow-origin"), origin === "https://good.example");
+    }
+  }
+  const none = await createHandler({ model: fixtureModelBytes(), backend: "cpu" }).fetch(
+    new Request("http://local/healthz", { headers: { origin: "https://x.example" } }),
+  );
+  await none.body?.cancel();
+  assertEquals(none.headers.get("vary"), null, "no allow-list: nothing varies by origin");
+});
+
+Deno.test("edge handler: GET /v1/model shows only the allow-listed meta fields, never a path of the training machine", async () => {
+  const bytes = await Deno.readFile(new URL("../weights/fashion-mnist.tcnn", import.meta.url));
+  const desc = decodeModel(bytes).desc;
+  const leaky = encodeModel({
+    ...desc,
+    meta: {
+      ...desc.meta,
+      command: "deno task train --out /root/secret/run/m.tcnn",
+      host: "build-7",
+      dataset: "d",
+    },
+  });
+  const r = await createHandler({ model: leaky, backend: "cpu" }).fetch(new Request("http://local/v1/model"));
+  assertEquals(r.status, 200);
+  const body = await r.text();
+  assert(!body.includes("/root/secret"), "no machine path");
+  const meta = JSON.parse(body).meta;
+  assertEquals(Object.keys(meta).filter((k) => !PUBLIC_META.includes(k)), []);
+  assertEquals(meta.dataset, "d");
 });

@@ -79,6 +79,9 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
  */
 async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
+  if (declared !== null && !DECIMAL.test(declared)) {
+    throw new HttpError(400, `content-length is ${JSON.stringify(declared.slice(0, 20))}`, "decimal digits");
+  }
   if (declared !== null && Number(declared) > limit) {
     throw new HttpError(413, `body of ${declared} bytes is too large`, `at most ${limit} bytes`);
   }
@@ -108,9 +111,15 @@ function sameSecret(got: string, want: string): boolean {
   return diff === 0;
 }
 
-/** An integer in lo..hi; strings (headers, query) are parsed only when `fromText`. */
+/** A decimal integer as text: digits only (no sign, hex, binary, exponent, fraction or spaces), at most 15 of them. */
+export const DECIMAL = /^[0-9]{1,15}$/;
+
+/** `v` as a number when it is decimal digits only, else NaN (so `0x2`, `1e0`, `0b10`, ` 2` are refused). */
+const decimal = (v: string): number => DECIMAL.test(v) ? Number(v) : NaN;
+
+/** An integer in lo..hi; strings (headers, query) are parsed, as decimal digits only, when `fromText`. */
 function intField(v: unknown, name: string, lo: number, hi: number, fromText = false): number {
-  const n = fromText && typeof v === "string" ? (v.trim() === "" ? NaN : Number(v)) : v;
+  const n = fromText && typeof v === "string" ? decimal(v) : v;
   if (typeof n !== "number" || !Number.isInteger(n) || n < lo || n > hi) {
     throw new HttpError(
       400,
@@ -124,7 +133,7 @@ function intField(v: unknown, name: string, lo: number, hi: number, fromText = f
 const CHANNELS = "channels: 1 (gray), 2 (gray+alpha), 3 (RGB) or 4 (RGBA)";
 
 function channelsField(v: unknown, fromText = false): 1 | 2 | 3 | 4 {
-  const c = fromText && typeof v === "string" ? Number(v) : v;
+  const c = fromText && typeof v === "string" ? decimal(v) : v;
   if (c !== 1 && c !== 2 && c !== 3 && c !== 4) {
     throw new HttpError(400, `channels is ${JSON.stringify(v ?? null)}`, CHANNELS);
   }
@@ -160,11 +169,21 @@ function fromRaw(body: Uint8Array, dims: Omit<Pixels, "data">): Pixels {
   return { data: body, width, height, channels };
 }
 
+/** The integer members of the JSON body, whose number tokens must be decimal digits only (JSON.parse reads 1e0 as 1). */
+const JSON_INTS = /"(width|height|channels)"\s*:\s*(-?[0-9][0-9.eE+-]*)/g;
+
 function fromJson(body: Uint8Array): Pixels {
   let v: unknown;
   try {
-    v = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+    for (const m of text.matchAll(JSON_INTS)) {
+      if (!DECIMAL.test(m[2])) {
+        throw new HttpError(400, `${m[1]} is ${m[2].slice(0, 20)}`, `${m[1]}: an integer in decimal digits`);
+      }
+    }
+    v = JSON.parse(text);
   } catch (e) {
+    if (e instanceof HttpError) throw e;
     throw new HttpError(
       400,
       `body is not valid JSON (${(e as Error).message})`,
@@ -220,6 +239,24 @@ const ROUTES = "POST /v1/classify, GET /v1/model or GET /healthz";
 /** Chunks a body may arrive in before their average size must reach TINY_CHUNK_BYTES. */
 const TINY_CHUNKS = 256;
 const TINY_CHUNK_BYTES = 512;
+/** The training metadata `GET /v1/model` shows: what describes the model, never a path or command of the training machine. */
+export const PUBLIC_META: readonly string[] = [
+  "dataset",
+  "arch",
+  "accuracy",
+  "testAccuracy",
+  "dtype",
+  "date",
+  "epochs",
+];
+
+/** A model summary with only the PUBLIC_META fields of its meta. */
+function publicSummary<S extends { meta?: Record<string, unknown> }>(s: S): S {
+  if (!s.meta) return s;
+  const meta = Object.fromEntries(Object.entries(s.meta).filter(([k]) => PUBLIC_META.includes(k)));
+  return { ...s, meta };
+}
+
 /** Largest topK accepted before the model's class count is known. */
 const MAX_TOPK = 65536;
 
@@ -320,8 +357,10 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
   const origins = opts.corsOrigins ?? [];
   const corsFor = (request: Request): Record<string, string> => {
     const origin = request.headers.get("origin");
-    if (!origin || !(origins.includes("*") || origins.includes(origin))) return {};
-    return { "access-control-allow-origin": origins.includes("*") ? "*" : origin, vary: "origin" };
+    // with an allow-list, every answer depends on the Origin header, allowed or not: caches must key on it
+    const vary: Record<string, string> = origins.length > 0 ? { vary: "origin" } : {};
+    if (!origin || !(origins.includes("*") || origins.includes(origin))) return vary;
+    return { "access-control-allow-origin": origins.includes("*") ? "*" : origin, ...vary };
   };
 
   function preflight(request: Request, path: string): Response {
@@ -329,7 +368,7 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
     const method = request.headers.get("access-control-request-method");
     if (!cors["access-control-allow-origin"] || !method) {
       throw Object.assign(new HttpError(405, `OPTIONS ${path} is not allowed`, ROUTES), {
-        headers: { allow: "GET, HEAD, POST" },
+        headers: { allow: "GET, HEAD, POST", ...cors },
       });
     }
     return new Response(null, {
@@ -380,7 +419,7 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
     }
     if (path === "/v1/model") {
       allow("GET");
-      return json(200, (await modelOr503()).summary());
+      return json(200, publicSummary((await modelOr503()).summary()));
     }
     if (path === "/healthz") {
       allow("GET");
