@@ -76,3 +76,18 @@ for (const s of SHIPPED) {
     model.dispose();
   });
 }
+
+Deno.test("weights: no shipped file (model meta, report) records an absolute path of the training machine", async () => {
+  const leaks: string[] = [];
+  for (const f of ["fashion-mnist", "mnist", "synthetic-control"]) {
+    const url = new URL(`../weights/${f}.tcnn`, import.meta.url);
+    const meta = JSON.stringify(decodeModel(await Deno.readFile(url)).desc.meta ?? {});
+    const report = await Deno.readTextFile(new URL(`${url.href}.report.json`));
+    for (const [what, text] of [["meta", meta], ["report", report]]) {
+      for (const m of text.matchAll(/(?:^|[\s"=])(\/(?:root|home|work|tmp|Users|var)\/[^\s"]*)/g)) {
+        leaks.push(`${f} ${what}: ${m[1]}`);
+      }
+    }
+  }
+  assertEquals(leaks, []);
+});

@@ -15,12 +15,13 @@ import { resolveDataDefaults } from "./defaults.ts";
 import { nullSink, stderrSink } from "./progress.ts";
 import { renderSvg } from "./report.ts";
 import { train } from "./mod.ts";
-import { exists } from "./fs_util.ts";
+import { exists, portableArgs } from "./fs_util.ts";
 
 /** Shell-quote argv for the report's exact command line. */
 function commandLine(argv: string[]): string {
   const q = (a: string) => /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
-  return ["deno", "task", "train", ...argv.map(q)].join(" ");
+  // only what reproduces the run: no absolute path of this machine (issue 29)
+  return ["deno", "task", "train", ...portableArgs(argv).map(q)].join(" ");
 }
 
 /**

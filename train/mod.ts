@@ -25,6 +25,7 @@ import { toModelDesc } from "./export.ts";
 import { resolveLayers } from "../runtime/format/spec.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";
 import { TRAINING_DEVICE } from "./webgpu/gpu_backend.ts";
+import { portablePath } from "./fs_util.ts";
 
 export { loadDataset, type LoadOptions } from "./data/datasets.ts";
 export type { Dataset, SampleSet } from "./data/sets.ts";
@@ -475,7 +476,7 @@ export async function train(o: TrainOptions): Promise<TrainOutput> {
       confusion,
       quantized,
       history: result.history,
-      out: o.out ?? "",
+      out: portablePath(o.out ?? ""),
       layers: resolveLayers(desc.layers, desc.inputShape).map((l, index) => ({
         index,
         type: l.spec.type,
