@@ -21,7 +21,8 @@ export type {
   Normalization,
   SeriesNormalization,
 } from "./format/model_desc.ts";
-export type { LayerLinks, LayerOp, LayerSpec, Padding, Pair } from "./format/spec.ts";
+export type { ActivationType, LayerLinks, LayerOp, LayerSpec, Padding, Pair } from "./format/spec.ts";
+export type { ElementwiseAct } from "./ops/activation/table.ts";
 export type { InputRange } from "./input/input_range.ts";
 export type { Budget } from "./format/budget.ts";
 export type { ModelSource } from "./input/source.ts";
