@@ -1,6 +1,8 @@
 // The shape of one op's entry in the runtime op table (runtime/ops/table.ts):
 // what the executors need to run a resolved layer of that op on each
-// backend. Each op family exports its entries from runtime/ops/<family>/op.ts;
+// backend. Each op family exports its entries from runtime/ops/<family>/op.ts
+// (the WebGPU forwards sit in runtime/ops/table_webgpu.ts, so that the CPU-only
+// build holds no WebGPU code);
 // the training side extends an entry with its gradients
 // (train/ops/<family>/grad.ts). Invariants: `cpu` and `webgpu` get a layer
 // whose lengths the executor has checked (runtime/network_check.ts) and do no
@@ -29,7 +31,17 @@ export interface CpuCall {
   prepared: unknown;
 }
 
-/** One op of the runtime: its forward on every backend. */
+/** The WebGPU forward kernel of input `part` (0 but for joins) of a layer; null for an op whose buffers alias (flatten). */
+export type WebGpuForward<L extends ResolvedLayer = ResolvedLayer> = (
+  l: L,
+  batch: number,
+  limits: DispatchLimits,
+  epilogue: Epilogue | null,
+  inPlace: boolean,
+  part: number,
+) => ForwardKernel | null;
+
+/** One op of the runtime: what every backend needs of it, and its CPU forward (WebGPU's: runtime/ops/table_webgpu.ts). */
 export interface OpEntry<L extends ResolvedLayer = ResolvedLayer> {
   /** the resolved op name (ResolvedLayer["op"]) */
   readonly op: L["op"];
@@ -39,15 +51,6 @@ export interface OpEntry<L extends ResolvedLayer = ResolvedLayer> {
   prepare?(l: L, params: Float32Array[]): unknown;
   /** y = op(xs) on the CPU (the family's chooser picks the kernel variant); returns y */
   cpu(l: L, c: CpuCall): Float32Array;
-  /** the WebGPU forward kernel of input `part` (0 but for joins); null for an op whose buffers alias (flatten) */
-  webgpu(
-    l: L,
-    batch: number,
-    limits: DispatchLimits,
-    epilogue: Epilogue | null,
-    inPlace: boolean,
-    part: number,
-  ): ForwardKernel | null;
 }
 
 /** The bias tensor of a layer with an optional bias, or null. */

@@ -8,6 +8,8 @@ import { isJoin, type ResolvedLayer } from "../format/spec.ts";
 import type { ForwardKernel } from "./kernel.ts";
 import type { Epilogue } from "../ops/activation/wgsl.ts";
 import { opEntry } from "../ops/table.ts";
+import { WEBGPU_OPS } from "../ops/table_webgpu.ts";
+import type { WebGpuForward } from "../ops/op_entry.ts";
 
 /** How many dispatches (parts) a layer's forward runs: one per input of a join, else 1. */
 export const layerParts = (l: ResolvedLayer): number => isJoin(l) ? l.inputs.length : 1;
@@ -25,7 +27,7 @@ export function layerKernel(
   if (epilogue && !e.fuses) {
     throw new TypeError(`only conv, dense and add take a fused activation, got ${l.op}`);
   }
-  const k = e.webgpu(l, batch, limits, epilogue, inPlace, part);
+  const k = (WEBGPU_OPS[l.op] as WebGpuForward)(l, batch, limits, epilogue, inPlace, part);
   if (!k) throw new TypeError(`${l.op} has no forward kernel (its buffers alias)`);
   return k;
 }

@@ -5,14 +5,12 @@
 
 import type { LayerOf, OpEntry } from "../op_entry.ts";
 import { activation } from "./cpu.ts";
-import { activationKernel } from "./wgsl.ts";
 
 /** act: one kernel for every activation; in place on WebGPU when the executor's plan allows it. */
 export const ACT: OpEntry<LayerOf<"act">> = {
   op: "act",
   fuses: false,
   cpu: (l, c) => activation(l.act, l.alpha, l.beta, l.c, l.spatial, c.xs[0], c.batch, c.y),
-  webgpu: (l, batch, limits, _epilogue, inPlace) => activationKernel(l, batch, limits, inPlace),
 };
 
 /** flatten: a reshape; a copy on the CPU when the buffers differ, aliasing (no kernel) on WebGPU. */
@@ -23,5 +21,4 @@ export const FLATTEN: OpEntry<LayerOf<"flatten">> = {
     if (c.y !== c.xs[0]) c.y.set(c.xs[0]);
     return c.y;
   },
-  webgpu: () => null,
 };

@@ -5,9 +5,7 @@
 
 import { biasOf, type LayerOf, type OpEntry } from "../op_entry.ts";
 import { convCpu, prepareConv, type PreparedConv } from "./cpu.ts";
-import { convKernel } from "./wgsl.ts";
 import { convTCpu } from "./transpose_cpu.ts";
-import { convTransposeKernel } from "./transpose_wgsl.ts";
 
 /** conv: the chooser of cpu.ts picks Winograd, im2col or direct; weights are prepared once. */
 export const CONV: OpEntry<LayerOf<"conv">> = {
@@ -25,7 +23,6 @@ export const CONV: OpEntry<LayerOf<"conv">> = {
       c.y,
       c.relu,
     ),
-  webgpu: (l, batch, limits, epilogue) => convKernel(l, batch, limits, epilogue),
 };
 
 /** convT: the transposed convolution (the adjoint of conv). */
@@ -33,5 +30,4 @@ export const CONV_T: OpEntry<LayerOf<"convT">> = {
   op: "convT",
   fuses: false,
   cpu: (l, c) => convTCpu(l, c.params[0], biasOf(l, c.params), c.xs[0], c.batch, c.y, false),
-  webgpu: (l, batch, limits) => convTransposeKernel(l, batch, limits),
 };

@@ -2,12 +2,10 @@
 
 import { biasOf, type LayerOf, type OpEntry } from "../op_entry.ts";
 import { denseCpu } from "./cpu.ts";
-import { denseKernel } from "./wgsl.ts";
 
 /** dense: one register-blocked GEMM on the CPU, ReLU or epilogue fused. */
 export const DENSE: OpEntry<LayerOf<"dense">> = {
   op: "dense",
   fuses: true,
   cpu: (l, c) => denseCpu(l.inF, l.outF, c.params[0], biasOf(l, c.params), c.xs[0], c.batch, c.y, c.relu),
-  webgpu: (l, batch, limits, epilogue) => denseKernel(l, batch, limits, epilogue),
 };

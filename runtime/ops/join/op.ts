@@ -5,7 +5,6 @@
 
 import type { LayerOf, OpEntry } from "../op_entry.ts";
 import { addCpu, concatCpu, mulCpu } from "./cpu.ts";
-import { addKernel, concatKernel, mulKernel } from "./wgsl.ts";
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -14,8 +13,6 @@ export const ADD: OpEntry<LayerOf<"add">> = {
   op: "add",
   fuses: true,
   cpu: (l, c) => addCpu(c.xs, size(l.outShape), c.batch, c.y, c.relu),
-  webgpu: (l, batch, limits, epilogue, _inPlace, part) =>
-    addKernel(batch * size(l.outShape), l.n, part, limits, epilogue),
 };
 
 /** concat: the inputs stacked along the channel axis. */
@@ -23,8 +20,6 @@ export const CONCAT: OpEntry<LayerOf<"concat">> = {
   op: "concat",
   fuses: false,
   cpu: (l, c) => concatCpu(l.channels, l.spatial, c.xs, c.batch, c.y),
-  webgpu: (l, batch, limits, _epilogue, _inPlace, part) =>
-    concatKernel(l.channels, l.spatial, part, batch, limits),
 };
 
 /** mul: x times s, elementwise or s per channel. */
@@ -32,6 +27,4 @@ export const MUL: OpEntry<LayerOf<"mul">> = {
   op: "mul",
   fuses: false,
   cpu: (l, c) => mulCpu(l.c, l.spatial, l.broadcast, c.xs, c.batch, c.y),
-  webgpu: (l, batch, limits, _epilogue, _inPlace, part) =>
-    mulKernel(l.c, l.spatial, l.broadcast, part, batch, limits),
 };

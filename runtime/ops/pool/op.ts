@@ -4,14 +4,12 @@
 
 import type { LayerOf, OpEntry } from "../op_entry.ts";
 import { globalAvgPool, poolCpu } from "./cpu.ts";
-import { globalAvgPoolKernel, poolKernel } from "./wgsl.ts";
 
 /** pool: the chooser of cpu.ts picks the 2×2 max pool or the direct one. */
 export const POOL: OpEntry<LayerOf<"pool">> = {
   op: "pool",
   fuses: false,
   cpu: (l, c) => poolCpu(l, l.mode, c.xs[0], c.batch, c.y),
-  webgpu: (l, batch, limits) => poolKernel(l, batch, limits),
 };
 
 /** globalavgpool: the mean of each channel. */
@@ -19,5 +17,4 @@ export const GLOBAL_AVG_POOL: OpEntry<LayerOf<"globalavgpool">> = {
   op: "globalavgpool",
   fuses: false,
   cpu: (l, c) => globalAvgPool(l.c, l.spatial, c.xs[0], c.batch, c.y),
-  webgpu: (l, batch, limits) => globalAvgPoolKernel(l.c, l.spatial, batch, limits),
 };

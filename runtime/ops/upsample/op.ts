@@ -2,12 +2,10 @@
 
 import type { LayerOf, OpEntry } from "../op_entry.ts";
 import { upsampleCpu } from "./cpu.ts";
-import { upsampleKernel } from "./wgsl.ts";
 
 /** upsample: nearest or (bi)linear by integer scales. */
 export const UPSAMPLE: OpEntry<LayerOf<"upsample">> = {
   op: "upsample",
   fuses: false,
   cpu: (l, c) => upsampleCpu(l, c.xs[0], c.batch, c.y),
-  webgpu: (l, batch, limits) => upsampleKernel(l, batch, limits),
 };
