@@ -1,5 +1,5 @@
 // CPU activations: every elementwise one of the activation table (table.ts:
-// its float64 formula f, rounded to f32 once per value) and softmax over the
+// its float64 `map`, each value rounded to f32 once) and softmax over the
 // channel axis. Shapes: x and y are (N, C, spatial) flattened; elementwise
 // ones ignore the structure. y may alias x (in place).
 // Invariants: sigmoid and softmax are numerically stable (no exp overflow for
@@ -21,8 +21,7 @@ export const activation: ActivationKernel = (act, alpha, beta, c, spatial, x, ba
     if (y !== x) y.set(x.subarray(0, len));
     return y;
   }
-  const f = activationEntry(act).f;
-  for (let i = 0; i < len; i++) y[i] = f(x[i], alpha, beta);
+  activationEntry(act).map(x, y, len, alpha, beta);
   return y;
 };
 

@@ -1,7 +1,7 @@
 // Float64 reference activations and their derivatives.
 // Shapes: x, y, dy, dx are (N, C, spatial) flattened; softmax runs over C at
 // each (n, spatial) position, the others are elementwise.
-// Each elementwise activation's f and f′ sit side by side in its entry of the
+// Each elementwise activation's f (its `map`) and f′ sit side by side in its entry of the
 // activation table (runtime/ops/activation/table.ts), which the CPU kernel
 // evaluates too; the backward here is the chain rule dx = δ · f′(x, y).
 // Softmax, written here: in the forward pass y_k = exp(x_k − m) / Σ_j exp(x_j − m)
@@ -30,8 +30,7 @@ export function actForward64(l: ActParams, x: Float64Array, batch: number): Floa
     });
     return y;
   }
-  const { f } = activationEntry(act);
-  for (let i = 0; i < x.length; i++) y[i] = f(x[i], alpha, beta);
+  activationEntry(act).map(x, y, x.length, alpha, beta);
   return y;
 }
 
