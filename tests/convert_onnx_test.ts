@@ -16,6 +16,7 @@ import { convert } from "../train/convert/main.ts";
 import { NO_WEBGPU } from "./helpers/webgpu.ts";
 import { missingPart } from "./helpers/system.ts";
 import { ACTIVATIONS } from "../runtime/ops/activation/table.ts";
+import { ACT_TEST_PARAMS } from "./helpers/activation_params.ts";
 import { resolveLayers } from "../runtime/format/spec.ts";
 
 const DIR = new URL("./fixtures/onnx/", import.meta.url);
@@ -144,21 +145,13 @@ Deno.test({
   },
 });
 
-/** Parameters for the activations that take some (values inside the inputs' range, so both sides are exercised). */
-const ACT_PARAMS: Record<string, object> = {
-  leakyrelu: { alpha: 0.3 },
-  elu: { alpha: 0.7 },
-  clip: { min: -0.5, max: 1.25 },
-  hardsigmoid: { alpha: 1 / 6, beta: 0.5 },
-};
-
 /** One single-activation model over (7) per entry of the activation table, and softmax. */
 function activationModels(): [string, ModelDesc][] {
   return [...Object.keys(ACTIVATIONS), "softmax"].map((act) => [
     `act-${act}`,
     {
       inputShape: [7],
-      layers: [{ type: act, ...ACT_PARAMS[act] } as ModelDesc["layers"][number]],
+      layers: [{ type: act, ...ACT_TEST_PARAMS[act] } as ModelDesc["layers"][number]],
       params: [[]],
     },
   ]);

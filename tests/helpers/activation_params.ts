@@ -1,0 +1,13 @@
+// Test values of the parameters of the activations that take some, shared by
+// every suite that builds one of each activation (tests/ops/activation_test.ts,
+// tests/convert_onnx_test.ts): inputs lie in about [−2, 2), so the clip bounds
+// and hardsigmoid's ramp are crossed on both sides. A new activation with
+// parameters adds its values here once.
+
+/** Layer-spec parameters by activation type (absent: the activation takes none). */
+export const ACT_TEST_PARAMS: Readonly<Record<string, object>> = {
+  leakyrelu: { alpha: 0.3 },
+  elu: { alpha: 0.3 },
+  clip: { min: -0.5, max: 1.25 },
+  hardsigmoid: { alpha: 1 / 6, beta: 0.5 },
+};
