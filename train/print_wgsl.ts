@@ -54,7 +54,7 @@ export function layerShaders(spec: TrainLayerSpec, inShape: number[], batch = 1)
     prepare(k: Kernel): PreparedKernel {
       const words = Array.from(new Uint32Array(k.uniforms));
       out.push({ pass, label: k.label, code: k.code, uniforms: words });
-      return { label: k.label, groups: k.groups } as PreparedKernel;
+      return { label: k.label, groups: k.dispatch.groups } as PreparedKernel;
     },
   };
   const buf = {} as GPUBuffer; // recorded kernels are never bound

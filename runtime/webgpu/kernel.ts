@@ -145,13 +145,21 @@ export function uniformBytes<L extends Layout>(
   return buf;
 }
 
-/** Storage buffer declarations from binding `first` (default 1, after the uniform record) on: [name, access, element type (f32)] each. */
-export function storageDecls(
-  buffers: readonly (readonly [string, "read" | "read_write", ("f32" | "i32")?])[],
-  first = 1,
-): string {
+/**
+ * A binding after the uniform record: its WGSL name, access and type. A storage
+ * buffer holds an array of its element type (default f32); a "uniform" binding
+ * holds one value of the WGSL struct named by its type.
+ */
+export type Binding =
+  | readonly [name: string, access: "read" | "read_write", type?: "f32" | "i32"]
+  | readonly [name: string, access: "uniform", struct: string];
+
+/** WGSL declarations of `buffers` from binding `first` (default 1, after the uniform record) on, one per binding. */
+export function storageDecls(buffers: readonly Binding[], first = 1): string {
   return buffers.map(([name, access, type], k) =>
-    `@group(0) @binding(${k + first}) var<storage, ${access}> ${name}: array<${type ?? "f32"}>;`
+    access === "uniform"
+      ? `@group(0) @binding(${k + first}) var<uniform> ${name}: ${type};`
+      : `@group(0) @binding(${k + first}) var<storage, ${access}> ${name}: array<${type ?? "f32"}>;`
   ).join("\n");
 }
 
@@ -190,15 +198,25 @@ export function forwardKernel<L extends Layout>(
   return { label, code, bindings, uniforms: uniformBytes(dispatch, layout, values), dispatch };
 }
 
-/** A forward kernel ready to bind: its WGSL, buffer roles in binding order (after the uniform at 0), uniforms and dispatch. */
-export interface ForwardKernel {
+/**
+ * The one kernel record of the WebGPU core, forward and training alike: its
+ * WGSL, the names of its storage bindings (1.. in order, declared once with
+ * the WGSL that uses them: storageDecls / roleDecls), the uniform record at
+ * binding 0 and the dispatch. A binder passes one buffer per name, in order.
+ */
+export interface Kernel<B extends string = string> {
   /** short name for error messages */
   label: string;
   /** WGSL source, entry point `main`; shape-independent (shapes are uniforms) */
   code: string;
-  /** roles of bindings 1.. in order: "x" input (read), "w"/"b" parameters (read), "y" output (read_write) */
-  bindings: Role[];
+  /** names of bindings 1.. in order (forward kernels: "x" input, "w"/"b" parameters, "y" output) */
+  bindings: readonly B[];
   /** contents of the uniform buffer at binding 0 */
   uniforms: ArrayBuffer;
   dispatch: Dispatch;
+  /** multiply-add work in FLOPs (2 per MAC) where meaningful; profiling only */
+  flops?: number;
 }
+
+/** A forward kernel: a Kernel whose bindings are layer roles. */
+export type ForwardKernel = Kernel<Role>;

@@ -1,5 +1,5 @@
 // WebGPU training backend: createWebGpuBackend(device, cfg) → TrainBackend.
-// Forward passes use the runtime's forward WGSL (via forward_runtime.ts) plus
+// Forward passes use the runtime's forward WGSL (bound in layer_forward.ts) plus
 // the training-only dropout/batchnorm kernels; backward, loss and optimizer
 // kernels are the generators in this folder.
 // Invariants: parameters, gradients, optimizer slots and batchnorm running

@@ -11,7 +11,7 @@
 import { guarded } from "../../runtime/webgpu/device.ts";
 import { pipelineNow } from "../../runtime/webgpu/pipeline_cache.ts";
 import * as USAGE from "../../runtime/webgpu/buffer_usage.ts";
-import type { Kernel } from "./training_kernel.ts";
+import type { Kernel } from "../../runtime/webgpu/kernel.ts";
 
 export const STORAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 
@@ -62,12 +62,20 @@ export class GpuContext implements KernelBinder {
     return buf;
   }
 
-  /** A prepared dispatch: pipeline + bind group over the uniform record (binding 0) and `buffers` (bindings 1..). */
+  /** A prepared dispatch: pipeline + bind group over the uniform record (binding 0) and one buffer per name of k.bindings (1..). */
   prepare(k: Kernel, buffers: GPUBuffer[]): PreparedKernel {
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
-    if (k.groups.some((g) => g > max)) {
+    const groups = k.dispatch.groups;
+    if (groups.some((g) => g > max)) {
       throw new RangeError(
-        `${k.label}: dispatch (${k.groups.join("×")}) exceeds ${max} workgroups per dimension`,
+        `${k.label}: dispatch (${groups.join("×")}) exceeds ${max} workgroups per dimension`,
+      );
+    }
+    if (buffers.length !== k.bindings.length || buffers.some((b) => !b)) {
+      throw new TypeError(
+        `${k.label}: binds ${k.bindings.length} buffer(s) (${k.bindings.join(", ")}), got ${
+          buffers.filter((b) => b).length
+        } of ${buffers.length}`,
       );
     }
     const pipeline = pipelineNow(this.device, k.code, k.label);
@@ -80,7 +88,7 @@ export class GpuContext implements KernelBinder {
       entries,
       label: k.label,
     });
-    return { pipeline, bindGroup, groups: k.groups, label: k.label, flops: k.flops };
+    return { pipeline, bindGroup, groups, label: k.label, flops: k.flops };
   }
 
   /** Run `fn` inside validation + out-of-memory error scopes; GPU errors and device loss become GpuError. */

@@ -1,11 +1,15 @@
 // The two kernel skeletons every training WGSL generator builds on, over the
-// shared WebGPU core (runtime/webgpu/kernel.ts: thread prologue, uniform
-// record, dispatch planning). Shapes are uniforms, not source: a generator
-// lists its shape values as `Dim`s ([NAME, type, value]) and writes NAME in
-// its WGSL; the skeleton declares NAME as a field of the uniform record `p`
-// (binding 0) and rewrites every NAME to `p.NAME`, so one compiled pipeline
-// serves every shape of a kernel variant (the variant: what a generator
-// still bakes in, such as register-block sizes and unrolled loops).
+// shared WebGPU core (runtime/webgpu/kernel.ts: the one Kernel record, thread
+// prologue, uniform record, dispatch planning). A generator declares, once and
+// by name, its storage bindings (`Binding`s: the WGSL declarations and the
+// kernel's `bindings` list are made from the same list) and its shape values
+// (`Dim`s: [NAME, type, value]); its WGSL uses each NAME bare. A uniform dim is
+// a field of the record `p` at binding 0, and main opens with
+// `let NAME = p.NAME;` (dimLets); a baked dim is a module-scope WGSL const.
+// So one compiled pipeline serves every shape of a kernel variant (the
+// variant: what a generator still bakes in, such as register-block sizes and
+// unrolled loops), and nothing rewrites the source. Helper functions outside
+// main read uniform dims as p.NAME.
 // Invariants: binding 0 is the uniform record; a kernel's storage buffers
 // start at binding 1 (storageDecls); elementwise kernels guard the thread
 // index against p.total, reductions the workgroup index, so a rounded-up
@@ -13,7 +17,9 @@
 // (pipelines use layout "auto").
 
 import {
+  type Binding,
   type Dispatch,
+  type Kernel,
   planDispatch,
   planWorkgroups,
   PROLOGUE,
@@ -26,7 +32,7 @@ import {
 } from "../../runtime/webgpu/kernel.ts";
 import type { Window2d } from "../../runtime/format/spec.ts";
 
-export { storageDecls, WG };
+export { type Binding, type Kernel, storageDecls, WG };
 
 /**
  * A shape value of a kernel: its WGSL name (used bare in the source), type,
@@ -50,17 +56,13 @@ export function dimsDecl(dims: readonly Dim[]): string {
   return [uniformDecl(uniformDims(dims)), ...consts].join("\n");
 }
 
-/** A generated compute kernel: WGSL source (entry point `main`), its uniform record and dispatch size. */
-export interface Kernel {
-  /** short name for error messages */
-  label: string;
-  /** WGSL source; shape-independent (shapes are in `uniforms`) */
-  code: string;
-  /** bytes of the uniform record at binding 0 */
-  uniforms: ArrayBuffer;
-  groups: [number, number, number];
-  /** multiply-add work in FLOPs (2 per MAC) where meaningful; profiling only */
-  flops?: number;
+/** In main: `let NAME = p.NAME;` per uniform dim, so the body uses every dim by its bare name. */
+export function dimLets(dims: readonly Dim[]): string {
+  const u = uniformDims(dims);
+  if (new Set(dims.map((d) => d[0])).size !== dims.length) {
+    throw new TypeError(`duplicate kernel dim in ${dims.map((d) => d[0])}`);
+  }
+  return u.map(([n]) => `  let ${n} = p.${n};`).join("\n");
 }
 
 /** A 2-D window (conv and pool layers) as i32 dims: sizes, kernel, stride, dilation, leading padding. */
@@ -88,50 +90,55 @@ export function f32(x: number): string {
   return `f32(${x.toExponential(9)})`;
 }
 
-/** `text` with every bare dim NAME replaced by p.NAME (the uniform record's field). */
-export function bindDims(all: readonly Dim[], text: string): string {
-  const dims = uniformDims(all);
-  if (dims.length === 0) return text;
-  const names = new Set(dims.map((d) => d[0]));
-  if (names.size !== dims.length) throw new TypeError(`duplicate kernel dim in ${dims.map((d) => d[0])}`);
-  const re = new RegExp(`(?<![\\w.])(${[...names].join("|")})(?!\\w)`, "g");
-  return text.replace(re, "p.$1");
-}
-
-/** The kernel record of `code` whose uniform record holds `dims` after d's total and row. */
-export function makeKernel(label: string, dims: readonly Dim[], d: Dispatch, code: string): Kernel {
+/** The kernel record of `code` (complete WGSL) binding `bindings`, whose uniform record holds `dims` after d's total and row. */
+export function makeKernel(
+  label: string,
+  dims: readonly Dim[],
+  d: Dispatch,
+  bindings: readonly Binding[],
+  code: string,
+): Kernel {
   const u = uniformDims(dims);
   const values = Object.fromEntries(u.map(([n, , v]) => [n, v]));
-  return { label, code, uniforms: uniformBytes(d, u, values), groups: d.groups };
+  return {
+    label,
+    code,
+    bindings: bindings.map((b) => b[0]),
+    uniforms: uniformBytes(d, u, values),
+    dispatch: d,
+  };
 }
 
 /**
  * Elementwise kernel skeleton: one thread per item in [0, count). `body`
- * sees `i: u32` (the item) and runs only when i < count.
+ * sees `i: u32` (the item) and every dim by name, and runs only when
+ * i < count; `helpers` (WGSL functions) go before main.
  *
  * @example
  * ```ts
- * import { elementwise, storageDecls } from "./training_kernel.ts";
- * const k = elementwise("scale", [["S", "f32", 2]], storageDecls([["x", "read_write"]]), 10, "  x[i] = x[i] * S;");
- * if (!k.code.includes("x[i] = x[i] * p.S;") || k.groups[0] !== 1) throw new Error(k.code);
+ * import { elementwise } from "./training_kernel.ts";
+ * const k = elementwise("scale", [["S", "f32", 2]], [["x", "read_write"]], 10, "  x[i] = x[i] * S;");
+ * if (!k.code.includes("let S = p.S;") || k.bindings[0] !== "x" || k.dispatch.groups[0] !== 1) throw new Error(k.code);
  * ```
  */
 export function elementwise(
   label: string,
   dims: readonly Dim[],
-  decls: string,
+  bindings: readonly Binding[],
   count: number,
   body: string,
+  helpers = "",
 ): Kernel {
   const d = planDispatch(count, DEFAULT_LIMITS, label);
   const code = `// ${label}
 ${dimsDecl(dims)}
-${bindDims(dims, decls)}
+${storageDecls(bindings)}${helpers ? `\n${helpers}` : ""}
 ${PROLOGUE}
-${bindDims(dims, body)}
+${dimLets(dims)}
+${body}
 }
 `;
-  return makeKernel(label, dims, d, code);
+  return makeKernel(label, dims, d, bindings, code);
 }
 
 /**
@@ -143,7 +150,7 @@ ${bindDims(dims, body)}
 export function reduction(
   label: string,
   dims: readonly Dim[],
-  decls: string,
+  bindings: readonly Binding[],
   count: number,
   body: string,
   finish: string,
@@ -151,15 +158,16 @@ export function reduction(
   const d = workgroupPerItem(count, label);
   const code = `// ${label}
 ${dimsDecl(dims)}
-${bindDims(dims, decls)}
+${storageDecls(bindings)}
 var<workgroup> red: array<f32, ${WG}>;
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let o = wid.y * p.row + wid.x;
   let t = lid.x;
+${dimLets(dims)}
   var acc = 0.0;
   if (o < p.total) {
-${bindDims(dims, body)}
+${body}
   }
   red[t] = acc;
   workgroupBarrier();
@@ -169,11 +177,11 @@ ${bindDims(dims, body)}
   }
   if (t == 0u && o < p.total) {
     let total = red[0];
-${bindDims(dims, finish)}
+${finish}
   }
 }
 `;
-  return makeKernel(label, dims, d, code);
+  return makeKernel(label, dims, d, bindings, code);
 }
 
 /** `f(j)` for j < b joined by `sep`: the unrolled lines of a register block. */

@@ -9,7 +9,7 @@
 
 import type { ActivationType, ActParams } from "../../../runtime/format/spec.ts";
 import { activationEntry } from "../../../runtime/ops/activation/table.ts";
-import { elementwise, type Kernel, storageDecls } from "../../webgpu/training_kernel.ts";
+import { type Binding, elementwise, type Kernel } from "../../webgpu/training_kernel.ts";
 
 /** Which of x / y the backward kernel of `act` reads. */
 export function activationBackwardUses(act: ActivationType): { x: boolean; y: boolean } {
@@ -21,7 +21,7 @@ export function activationBackward(l: ActParams, batch: number): Kernel {
   const { act, alpha, beta, c, spatial } = l;
   const use = activationBackwardUses(act);
   const reads = [...(use.x ? ["x"] : []), ...(use.y ? ["y"] : []), "dy"];
-  const decls = storageDecls([...reads.map((n) => [n, "read"] as const), ["dx", "read_write"]]);
+  const decls: Binding[] = [...reads.map((n) => [n, "read"] as const), ["dx", "read_write"]];
   if (act === "softmax") {
     return elementwise(
       "softmax dX",

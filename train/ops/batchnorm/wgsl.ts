@@ -14,9 +14,9 @@
 //   4 beta, 5 y; param grads: 1 x, 2 stats, 3 dy, 4 dgamma, 5 dbeta;
 //   input grad: 1 x, 2 stats, 3 dy, 4 gamma, 5 dgamma, 6 dbeta, 7 dx.
 
-import type { Dim, Kernel } from "../../webgpu/training_kernel.ts";
+import type { Binding, Dim, Kernel } from "../../webgpu/training_kernel.ts";
 import {
-  bindDims,
+  dimLets,
   dimsDecl,
   elementwise,
   makeKernel,
@@ -44,13 +44,13 @@ const dims = (g: BnGeom, batch: number): Dim[] => [
 ];
 
 /** Shared-memory two-value reduction skeleton, one workgroup per channel. */
-function perChannel(label: string, g: BnGeom, batch: number, decls: string, body: string): Kernel {
+function perChannel(label: string, g: BnGeom, batch: number, bindings: Binding[], body: string): Kernel {
   const d = workgroupPerItem(g.c, label);
   const ds = dims(g, batch);
   const code = `// ${label}
 ${dimsDecl(ds)}
 ${XI}
-${decls}
+${storageDecls(bindings)}
 var<workgroup> red: array<vec2<f32>, ${WG}>;
 fn reduce2(t: u32, v: vec2<f32>) -> vec2<f32> {
   red[t] = v;
@@ -68,15 +68,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let c = min(wid.y * p.row + wid.x, p.C - 1u);
   let valid = wid.y * p.row + wid.x < p.C;
   let t = lid.x;
-${bindDims(ds, body)}
+${dimLets(ds)}
+${body}
 }
 `;
-  return makeKernel(label, ds, d, code);
+  return makeKernel(label, ds, d, bindings, code);
 }
 
 /** Batch mean and 1/std per channel into stats, running averages updated: one workgroup per channel. */
 export function bnStats(g: BnGeom, batch: number): Kernel {
-  const decls = storageDecls([["x", "read"], ["stats", "read_write"], ["running", "read_write"]]);
+  const decls: Binding[] = [["x", "read"], ["stats", "read_write"], ["running", "read_write"]];
   const body = `
   var s = 0.0;
   for (var q = t; q < M; q += ${WG}u) { s += x[xi(c, q)]; }
@@ -96,10 +97,10 @@ export function bnStats(g: BnGeom, batch: number): Kernel {
 
 /** y = gamma·x̂ + beta from the batch stats (train) or the running mean/var (eval): one thread per value. */
 export function bnApply(g: BnGeom, batch: number, mode: "train" | "eval"): Kernel {
-  const decls = storageDecls([["x", "read"], ["st", "read"], ["gamma", "read"], ["beta", "read"], [
+  const decls: Binding[] = [["x", "read"], ["st", "read"], ["gamma", "read"], ["beta", "read"], [
     "y",
     "read_write",
-  ]]);
+  ]];
   const inv = mode === "train" ? "st[C + c]" : "1.0 / sqrt(st[C + c] + EPS)";
   return elementwise(
     `batchnorm ${mode}`,
@@ -113,13 +114,13 @@ export function bnApply(g: BnGeom, batch: number, mode: "train" | "eval"): Kerne
 
 /** dgamma = Σδ·x̂ and dbeta = Σδ per channel: one workgroup per channel. */
 export function bnBackwardParams(g: BnGeom, batch: number): Kernel {
-  const decls = storageDecls([
+  const decls: Binding[] = [
     ["x", "read"],
     ["stats", "read"],
     ["dy", "read"],
     ["dgamma", "read_write"],
     ["dbeta", "read_write"],
-  ]);
+  ];
   const body = `
   let mean = stats[c];
   let inv = stats[C + c];
@@ -135,7 +136,7 @@ export function bnBackwardParams(g: BnGeom, batch: number): Kernel {
 
 /** dx = gamma·invstd/M · (M·δ − dbeta − x̂·dgamma): one thread per value. */
 export function bnBackwardInput(g: BnGeom, batch: number): Kernel {
-  const decls = storageDecls([
+  const decls: Binding[] = [
     ["x", "read"],
     ["stats", "read"],
     ["dy", "read"],
@@ -143,7 +144,7 @@ export function bnBackwardInput(g: BnGeom, batch: number): Kernel {
     ["dgamma", "read"],
     ["dbeta", "read"],
     ["dx", "read_write"],
-  ]);
+  ];
   return elementwise(
     "batchnorm dX",
     dims(g, batch),

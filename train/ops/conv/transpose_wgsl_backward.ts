@@ -9,7 +9,7 @@
 // Bindings: 0 uniforms (convDims); dX: 1 dy, 2 w, 3 dx; dW: 1 dy, 2 x, 3 dw.
 
 import type { ConvGeometry } from "../../../runtime/ops/conv/geometry.ts";
-import { elementwise, type Kernel, storageDecls } from "../../webgpu/training_kernel.ts";
+import { elementwise, type Kernel } from "../../webgpu/training_kernel.ts";
 import { convDims, convFlops } from "./wgsl_backward.ts";
 
 /** dx (N, inC, inH, inW) of a transposed conv. */
@@ -34,7 +34,7 @@ export function convTransposeBackwardInput(g: ConvGeometry, batch: number): Kern
     }
   }
   dx[i] = s;`;
-  const decls = storageDecls([["dy", "read"], ["w", "read"], ["dx", "read_write"]]);
+  const decls = [["dy", "read"], ["w", "read"], ["dx", "read_write"]] as const;
   const count = batch * g.inC * g.inH * g.inW;
   return {
     ...elementwise("conv transpose dX", convDims(g, batch), decls, count, body),
@@ -64,7 +64,7 @@ export function convTransposeBackwardWeight(g: ConvGeometry, batch: number): Ker
     }
   }
   dw[i] = s;`;
-  const decls = storageDecls([["dy", "read"], ["x", "read"], ["dw", "read_write"]]);
+  const decls = [["dy", "read"], ["x", "read"], ["dw", "read_write"]] as const;
   const count = g.inC * (g.outC / g.groups) * g.kh * g.kw;
   return {
     ...elementwise("conv transpose dW", convDims(g, batch), decls, count, body),

@@ -15,12 +15,12 @@
 import type { ConvGeometry } from "../../../runtime/ops/conv/geometry.ts";
 import {
   baked,
+  type Binding,
   type Dim,
   elementwise,
   type Kernel,
   reduction,
   rep,
-  storageDecls,
   WG,
   windowDims,
 } from "../../webgpu/training_kernel.ts";
@@ -44,7 +44,7 @@ export const layerBaked = (dims: Dim[]): Dim[] =>
   dims.map((d) => d[0] === "N" || d[0] === "NPER" ? d : baked(d));
 
 /** dy, weights → dx bindings (1, 2, 3). */
-const DX_DECLS = storageDecls([["dy", "read"], ["w", "read"], ["dx", "read_write"]]);
+const DX_DECLS: Binding[] = [["dy", "read"], ["w", "read"], ["dx", "read_write"]];
 
 /** FLOPs of the forward pass (and of each of dX, dW): 2 per multiply-add. */
 export function convFlops(g: ConvGeom, batch: number): number {
@@ -161,16 +161,17 @@ export function convBackwardWeight(g: ConvGeom, batch: number): Kernel {
   return g.kw <= 5 ? convBackwardWeightRows(g, batch) : convBackwardWeightTaps(g, batch);
 }
 
-/** Shared declarations of the dW kernels: bindings (dy, x → dw) and the valid-output-range helpers. */
-function dwDecls(): string {
-  return `${storageDecls([["dy", "read"], ["x", "read"], ["dw", "read_write"]])}
-// smallest o >= 0 with o*s + off >= 0, and one past the largest with o*s + off < len (clamped to [0, outLen])
+/** The bindings of the dW kernels: dy, x → dw. */
+const DW_BINDINGS: Binding[] = [["dy", "read"], ["x", "read"], ["dw", "read_write"]];
+
+/** The dW kernels' valid-output-range helpers. */
+const DW_RANGE =
+  `// smallest o >= 0 with o*s + off >= 0, and one past the largest with o*s + off < len (clamped to [0, outLen])
 fn lo(off: i32, s: i32, outLen: i32) -> i32 { if (off >= 0) { return 0; } return min(outLen, (-off + s - 1) / s); }
 fn hi(off: i32, s: i32, len: i32, outLen: i32) -> i32 {
   if (len - 1 - off < 0) { return 0; }
   return min(outLen, (len - 1 - off) / s + 1);
 }`;
-}
 
 /** dw, one thread per (block of output channels, tap); any kernel width. */
 export function convBackwardWeightTaps(g: ConvGeom, batch: number): Kernel {
@@ -178,7 +179,6 @@ export function convBackwardWeightTaps(g: ConvGeom, batch: number): Kernel {
   const B = block(ocg, [8, 4, 2, 1]);
   const taps = icg * g.kh * g.kw;
   const count = (g.outC / B) * taps;
-  const decls = dwDecls();
   const dims: Dim[] = [...convDims(g, batch), ["TAPS", "u32", taps]];
   const body = `
   let tap = i % TAPS;
@@ -208,7 +208,7 @@ ${rep(B, (j) => `        a${j} += dy[d + ${j}u * u32(OH * OW)] * xv;`)}
     }
   }
 ${rep(B, (j) => `  dw[(oc0 + ${j}u) * TAPS + tap] = a${j};`)}`;
-  return { ...elementwise("conv dW", dims, decls, count, body), flops: convFlops(g, batch) };
+  return { ...elementwise("conv dW", dims, DW_BINDINGS, count, body, DW_RANGE), flops: convFlops(g, batch) };
 }
 
 /**
@@ -224,7 +224,6 @@ export function convBackwardWeightRows(g: ConvGeom, batch: number): Kernel {
   const B = block(ocg, [4, 2, 1]);
   const taps = icg * g.kh * g.kw;
   const count = (g.outC / B) * icg * g.kh;
-  const decls = dwDecls();
   const dims: Dim[] = [...convDims(g, batch), ["TAPS", "u32", taps]];
   const K = g.kw;
   const pairs = (f: (j: number, k: number) => string) => rep(B, (j) => rep(K, (k) => f(j, k)));
@@ -267,12 +266,15 @@ ${rep(B, (j) => `          a${j}_${k} += d${j} * xv;`)}
   }
   let t0 = (icl * u32(KH) + u32(ky)) * u32(KW);
 ${pairs((j, k) => `  dw[(oc0 + ${j}u) * TAPS + t0 + ${k}u] = dot(a${j}_${k}, vec4<f32>(1.0));`)}`;
-  return { ...elementwise("conv dW rows", dims, decls, count, body), flops: convFlops(g, batch) };
+  return {
+    ...elementwise("conv dW rows", dims, DW_BINDINGS, count, body, DW_RANGE),
+    flops: convFlops(g, batch),
+  };
 }
 
 /** db (outC) from dy. */
 export function convBackwardBias(g: ConvGeom, batch: number): Kernel {
-  const decls = storageDecls([["dy", "read"], ["db", "read_write"]]);
+  const decls: Binding[] = [["dy", "read"], ["db", "read_write"]];
   const body = `
     let plane = u32(OH * OW);
     for (var q = t; q < N * plane; q += ${WG}u) {

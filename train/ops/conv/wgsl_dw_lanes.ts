@@ -22,7 +22,8 @@ import type { ConvGeom } from "./wgsl_backward.ts";
 import { convDims, convFlops, layerBaked } from "./wgsl_backward.ts";
 import type { Dim, Kernel } from "../../webgpu/training_kernel.ts";
 import {
-  bindDims,
+  type Binding,
+  dimLets,
   dimsDecl,
   elementwise,
   makeKernel,
@@ -95,9 +96,11 @@ export function convDwPartial(g: ConvGeom, batch: number): Kernel {
     ["TAPS", "u32", taps],
     ["STRIDE", "u32", stride],
   ]);
-  const code = `${storageDecls([["dy", "read"], ["x", "read"], ["part", "read_write"]])}
+  const bindings: Binding[] = [["dy", "read"], ["x", "read"], ["part", "read_write"]];
+  const code = `${storageDecls(bindings)}
 @compute @workgroup_size(${W})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+${dimLets(dims)}
   let chunk = wid.x % NCH;
   let ic = wid.x / NCH;
   if (ic >= IC) { return; }
@@ -171,7 +174,7 @@ ${taps2((ky, kx) => `    part[o + ${ky * g.kw + kx}u] = a${q}_${ky}_${kx};`)}
   const head = `// conv dW lanes ${g.kh}×${g.kw}, column step ${g.sw}, dilation ${g.dw}, ${W} lanes × ${Q}
 ${dimsDecl(dims)}
 `;
-  return { ...makeKernel("conv dW lanes", dims, d, head + bindDims(dims, code)), flops: convFlops(g, batch) };
+  return { ...makeKernel("conv dW lanes", dims, d, bindings, head + code), flops: convFlops(g, batch) };
 }
 
 /** dw (and db when `bias`) = Σ over the batch slices of convDwPartial's sums. */
@@ -180,11 +183,11 @@ export function convDwReduce(g: ConvGeom, batch: number, bias: boolean): Kernel 
   const S = convDwSplits(g, batch);
   const nw = g.outC * taps;
   const stride = nw + g.outC;
-  const decls = storageDecls([
+  const decls: Binding[] = [
     ["part", "read"],
     ["dw", "read_write"],
     ...(bias ? [["db", "read_write"] as const] : []),
-  ]);
+  ];
   const body = `
   var t = 0.0;
   for (var s = 0u; s < SPLITS; s++) { t += part[s * STRIDE + i]; }

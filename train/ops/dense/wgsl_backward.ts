@@ -8,15 +8,14 @@
 
 import {
   baked,
+  type Binding,
   type Dim,
   elementwise,
   type Kernel,
   rep,
-  storageDecls,
 } from "../../webgpu/training_kernel.ts";
 
-const io = (a: string, b: string, out: string) =>
-  storageDecls([[a, "read"], [b, "read"], [out, "read_write"]]);
+const io = (a: string, b: string, out: string): Binding[] => [[a, "read"], [b, "read"], [out, "read_write"]];
 
 const withFlops = (flops: number, k: Kernel): Kernel => ({ ...k, flops });
 
@@ -107,7 +106,7 @@ export function denseBackwardBias(outF: number, batch: number): Kernel {
   return elementwise(
     "dense db",
     [["OUT", "u32", outF], ["N", "u32", batch]],
-    storageDecls([["dy", "read"], ["db", "read_write"]]),
+    [["dy", "read"], ["db", "read_write"]],
     outF,
     `  var s = 0.0;
   for (var n = 0u; n < N; n++) { s += dy[n * OUT + i]; }

@@ -5,15 +5,17 @@
 // which the CPU backend uses, so both backends drop the same elements.
 // Shapes: x, y, dy, dx are (N, ...) flattened, `count` elements.
 // Bindings (both kernels): 0 uniforms (the count), 1 u (step info, see
-// STEP_UNIFORM), 2 src (read), 3 dst (write).
+// STEP_STRUCT), 2 src (read), 3 dst (write).
 
-import { elementwise, type Kernel, storageDecls } from "../../webgpu/training_kernel.ts";
+import { type Binding, elementwise, type Kernel } from "../../webgpu/training_kernel.ts";
 import { dropThreshold } from "./mask.ts";
 
 /** Layout of the per-step uniform shared by dropout and optimizer kernels (8 × 4 bytes). */
-export const STEP_UNIFORM = `
-struct Step { lr: f32, bc1: f32, bc2: f32, step: u32, seed: u32, p0: u32, p1: u32, p2: u32 };
-@group(0) @binding(1) var<uniform> u: Step;`;
+export const STEP_STRUCT = `
+struct Step { lr: f32, bc1: f32, bc2: f32, step: u32, seed: u32, p0: u32, p1: u32, p2: u32 };`;
+
+/** The per-step uniform `u` (STEP_STRUCT), the first binding of the dropout and optimizer kernels. */
+export const STEP_BINDING: Binding = ["u", "uniform", "Step"];
 
 const HASH = `
 fn mix32(v: u32) -> u32 {
@@ -30,14 +32,19 @@ fn keep(seed: u32, layer: u32, step: u32, i: u32, threshold: u32) -> bool {
 
 /** Forward (train mode) or backward dropout over `count` elements; identical masks. */
 export function dropoutKernel(rate: number, layer: number, count: number, backward: boolean): Kernel {
-  const decls = `${STEP_UNIFORM}
-${storageDecls([["src", "read"], ["dst", "read_write"]], 2)}
-${HASH}`;
+  const bindings: Binding[] = [STEP_BINDING, ["src", "read"], ["dst", "read_write"]];
   const body = "  dst[i] = select(0.0, src[i] * SCALE, keep(u.seed, LAYER, u.step, i, THRESHOLD));";
   const dims = [["SCALE", "f32", 1 / (1 - rate)], ["LAYER", "u32", layer >>> 0], [
     "THRESHOLD",
     "u32",
     dropThreshold(rate),
   ]] as const;
-  return elementwise(`dropout ${backward ? "dX" : "forward"}`, dims, decls, count, body);
+  return elementwise(
+    `dropout ${backward ? "dX" : "forward"}`,
+    dims,
+    bindings,
+    count,
+    body,
+    STEP_STRUCT + HASH,
+  );
 }

@@ -7,9 +7,9 @@
 // mul: ∂L/∂x = δ·s, ∂L/∂s = δ·x (summed per channel when s is per channel).
 // Bindings: 0 uniforms, 1 src (read), 2 dst (read_write) (mul: see each).
 
-import { elementwise, type Kernel, reduction, storageDecls, WG } from "../../webgpu/training_kernel.ts";
+import { type Binding, elementwise, type Kernel, reduction, WG } from "../../webgpu/training_kernel.ts";
 
-const DECLS = storageDecls([["src", "read"], ["dst", "read_write"]]);
+const DECLS: Binding[] = [["src", "read"], ["dst", "read_write"]];
 
 /** dx (N, per) = dy's slice at offset `off` of each (outPer) sample: add (per = outPer) and concat backward. */
 export function joinSliceBackward(batch: number, per: number, outPer: number, off: number): Kernel {
@@ -25,7 +25,7 @@ export function joinSliceBackward(batch: number, per: number, outPer: number, of
 
 /** mul's ∂L/∂x = δ·s over (batch, c, spatial); s per channel when `broadcast`. Bindings: 1 dy, 2 s, 3 dx. */
 export function mulBackwardX(batch: number, c: number, spatial: number, broadcast: boolean): Kernel {
-  const decls = storageDecls([["dy", "read"], ["s", "read"], ["dx", "read_write"]]);
+  const decls: Binding[] = [["dy", "read"], ["s", "read"], ["dx", "read_write"]];
   const at = broadcast ? "i / SP" : "i";
   return elementwise(
     "mul dX",
@@ -41,7 +41,7 @@ export function mulBackwardX(batch: number, c: number, spatial: number, broadcas
  * workgroup each), else elementwise. Bindings: 1 dy, 2 x, 3 ds.
  */
 export function mulBackwardScale(batch: number, c: number, spatial: number, broadcast: boolean): Kernel {
-  const decls = storageDecls([["dy", "read"], ["x", "read"], ["ds", "read_write"]]);
+  const decls: Binding[] = [["dy", "read"], ["x", "read"], ["ds", "read_write"]];
   if (!broadcast) return elementwise("mul dS", [], decls, batch * c * spatial, "  ds[i] = dy[i] * x[i];");
   return reduction(
     "mul dS",

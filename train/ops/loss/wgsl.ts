@@ -15,21 +15,21 @@
 
 import { checkLoss, type LossName } from "./spec.ts";
 import {
+  type Binding,
   type Dim,
   elementwise,
   type Kernel,
   reduction,
-  storageDecls,
   WG,
 } from "../../webgpu/training_kernel.ts";
 
 /** Per-sample loss and correctness and dz of `loss` over (batch, k) logits: one thread per sample. */
 export function lossForwardBackward(loss: LossName, k: number, batch: number, smoothing = 0): Kernel {
   checkLoss(loss, smoothing);
-  const decls = storageDecls([["z", "read"], ["labels", "read", "i32"], ["dz", "read_write"], [
+  const decls: Binding[] = [["z", "read"], ["labels", "read", "i32"], ["dz", "read_write"], [
     "per",
     "read_write",
-  ]]);
+  ]];
   const common = `
   let base = i * K;
   let lab = u32(labels[i]);
@@ -64,7 +64,7 @@ export function lossForwardBackward(loss: LossName, k: number, batch: number, sm
 
 /** result[0] = mean_n per[2n], result[1] = Σ_n per[2n+1]. */
 export function lossReduce(batch: number): Kernel {
-  const decls = storageDecls([["per", "read"], ["result", "read_write"]]);
+  const decls: Binding[] = [["per", "read"], ["result", "read_write"]];
   const body = `
     for (var n = t; n < N; n += ${WG}u) { acc += per[2u * n + o]; }`;
   return reduction(

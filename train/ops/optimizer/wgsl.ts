@@ -1,6 +1,6 @@
 // WGSL optimizer update of one parameter tensor, in place, elementwise.
 // The learning rate and Adam bias corrections arrive per step through the
-// step uniform (STEP_UNIFORM in ../dropout/wgsl.ts); hyper-parameters are baked.
+// step uniform (STEP_STRUCT, STEP_BINDING in ../dropout/wgsl.ts); hyper-parameters are baked.
 //   sgd:   g ← grad + wd·p; with momentum μ: v ← μ·v + g; step = nesterov ?
 //          g + μ·v : v (plain SGD: step = g); p ← p − lr·step
 //   adam:  g ← grad + wd·p (L2); adamw: g ← grad and p ← p − lr·wd·p first
@@ -12,27 +12,19 @@
 // and validation come from resolveOptimizer, so both backends agree.
 
 import type { ResolvedOptimizer } from "./cpu.ts";
-import { STEP_UNIFORM } from "../dropout/wgsl.ts";
+import { STEP_BINDING, STEP_STRUCT } from "../dropout/wgsl.ts";
 import { slotCount } from "./cpu.ts";
-import { elementwise, f32, type Kernel, storageDecls } from "../../webgpu/training_kernel.ts";
+import { type Binding, elementwise, f32, type Kernel } from "../../webgpu/training_kernel.ts";
 
 /** The update kernel of a tensor of `count` values (o from resolveOptimizer, cpu.ts). */
 export function optimizerKernel(o: ResolvedOptimizer, count: number): Kernel {
   const wd = o.weightDecay;
   const slots = slotCount(o);
-  const decls = `${STEP_UNIFORM}
-${
-    storageDecls(
-      [["grad", "read"], ["w", "read_write"], ["s1", "read_write"], ["s2", "read_write"]].slice(
-        0,
-        2 + slots,
-      ) as [
-        string,
-        "read" | "read_write",
-      ][],
-      2,
-    )
-  }`;
+  const tensors: Binding[] = [["grad", "read"], ["w", "read_write"], ["s1", "read_write"], [
+    "s2",
+    "read_write",
+  ]];
+  const bindings = [STEP_BINDING, ...tensors.slice(0, 2 + slots)];
   let body: string;
   if (o.type === "sgd") {
     const mu = o.momentum;
@@ -62,5 +54,5 @@ ${
   s2[i] = v;
   w[i] = pv - u.lr * (m / u.bc1) / (sqrt(v / u.bc2) + ${f32(eps)});`;
   }
-  return elementwise(`${o.type} update`, [], decls, count, body);
+  return elementwise(`${o.type} update`, [], bindings, count, body, STEP_STRUCT);
 }

@@ -19,10 +19,10 @@
 import type { PoolMode, Window2d } from "../../../runtime/format/spec.ts";
 import {
   baked,
+  type Binding,
   type Dim,
   elementwise,
   type Kernel,
-  storageDecls,
   windowDims,
 } from "../../webgpu/training_kernel.ts";
 
@@ -34,10 +34,10 @@ export function poolBackwardReads(mode: PoolMode): ("x" | "y" | "dy")[] {
 /** dx for pooling. */
 export function poolBackward(g: Window2d, mode: PoolMode, batch: number): Kernel {
   const count = batch * g.inC * g.inH * g.inW;
-  const decls = storageDecls([...poolBackwardReads(mode).map((n) => [n, "read"] as const), [
+  const decls: Binding[] = [...poolBackwardReads(mode).map((n) => [n, "read"] as const), [
     "dx",
     "read_write",
-  ]]);
+  ]];
   let contrib: string;
   if (mode === "avg") {
     contrib = `s += dy[o] / f32(KH * KW);`;
@@ -107,7 +107,7 @@ export function maxPoolBackwardTiled(g: Window2d, batch: number, reluMask = fals
   }
   const ty = Math.ceil((g.inH + g.pt) / g.sh), tx = Math.ceil((g.inW + g.pl) / g.sw);
   const count = batch * g.inC * ty * tx;
-  const decls = storageDecls([["x", "read"], ["dy", "read"], ["dx", "read_write"]]);
+  const decls = [["x", "read"], ["dy", "read"], ["dx", "read_write"]] as const;
   // baked: the layer's window and sizes (not the batch); its window loops then unroll (1.3× faster on llvmpipe)
   const dims = ([...windowDims(g), ["TY", "i32", ty], ["TX", "i32", tx]] as Dim[]).map(baked);
   const body = `
@@ -151,7 +151,7 @@ export function globalAvgPoolBackward(c: number, spatial: number, batch: number)
   return elementwise(
     "globalavgpool dX",
     [["S", "u32", spatial]],
-    storageDecls([["dy", "read"], ["dx", "read_write"]]),
+    [["dy", "read"], ["dx", "read_write"]],
     batch * c * spatial,
     `  dx[i] = dy[i / S] / f32(S);`,
   );

@@ -7,7 +7,7 @@
 // Bindings: 0 uniforms, 1 dy (read), 2 dx (write).
 
 import type { Upsample } from "../../../runtime/format/spec.ts";
-import { elementwise, type Kernel, storageDecls } from "../../webgpu/training_kernel.ts";
+import { elementwise, type Kernel } from "../../webgpu/training_kernel.ts";
 
 /** dx of an upsample layer over `batch` samples. */
 export function upsampleBackward(u: Upsample, batch: number): Kernel {
@@ -20,8 +20,7 @@ export function upsampleBackward(u: Upsample, batch: number): Kernel {
   let l = src - floor(src);
   return select(0.0, 1.0 - l, i0 == i) + select(0.0, l, i1 == i);
 }`;
-  const decls = `${storageDecls([["dy", "read"], ["dx", "read_write"]])}
-// the weight with which output o (of an axis with n inputs, scale s) reads input i
+  const helpers = `// the weight with which output o (of an axis with n inputs, scale s) reads input i
 ${weight}`;
   const reach = u.mode === "nearest" ? [0, 1] : [1, 2]; // candidate outputs [(i − a)·s, (i + b)·s)
   const body = `
@@ -49,5 +48,12 @@ ${weight}`;
     ["SH", "u32", u.sh],
     ["SW", "u32", u.sw],
   ] as const;
-  return elementwise(`upsample ${u.mode} dX`, dims, decls, batch * u.c * u.inH * u.inW, body);
+  return elementwise(
+    `upsample ${u.mode} dX`,
+    dims,
+    [["dy", "read"], ["dx", "read_write"]],
+    batch * u.c * u.inH * u.inW,
+    body,
+    helpers,
+  );
 }
