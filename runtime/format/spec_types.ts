@@ -1,0 +1,188 @@
+// The types of layer specs (as written in a model's header, docs/FORMAT.md §4)
+// and of resolved layers (every default filled in, shapes known). Values and
+// checks live in spec.ts (the table of layer types, resolveLayer) and
+// spec_fields.ts (the field parsers every op's resolver shares).
+
+import type { ElementwiseAct } from "../ops/activation/table.ts";
+import type { LayerLinks } from "../graph.ts";
+
+export type { LayerLinks };
+
+/** An activation: one of the elementwise table (runtime/ops/activation/table.ts), or softmax over channels. */
+export type ActivationType = ElementwiseAct | "softmax";
+
+/** One layer of a model as written in the file's header (docs/FORMAT.md §4), with its graph links (§4.3). */
+export type LayerSpec = LayerOp & LayerLinks;
+
+/** Padding: a mode or explicit amounts. 2-D explicit: [top, bottom, left, right] or one number for all sides. 1-D explicit: [left, right] or one number. */
+export type Padding = "valid" | "same" | "full" | "causal" | number | number[];
+/** One number (square / same on both axes) or [h, w]. */
+export type Pair = number | [number, number];
+
+/** The op part of a layer spec. */
+export type LayerOp =
+  | {
+    type: "conv2d";
+    filters: number;
+    kernel: Pair;
+    stride?: Pair;
+    dilation?: Pair;
+    padding?: Padding;
+    groups?: number;
+    bias?: boolean;
+  }
+  | {
+    type: "conv1d";
+    filters: number;
+    kernel: number;
+    stride?: number;
+    dilation?: number;
+    padding?: Padding;
+    groups?: number;
+    bias?: boolean;
+  }
+  | {
+    type: "conv2dtranspose";
+    filters: number;
+    kernel: Pair;
+    stride?: Pair;
+    dilation?: Pair;
+    /** explicit only: one number or [top, bottom, left, right] */
+    padding?: "valid" | number | number[];
+    outputPadding?: Pair;
+    groups?: number;
+    bias?: boolean;
+  }
+  | {
+    type: "conv1dtranspose";
+    filters: number;
+    kernel: number;
+    stride?: number;
+    dilation?: number;
+    padding?: "valid" | number | number[];
+    outputPadding?: number;
+    groups?: number;
+    bias?: boolean;
+  }
+  | {
+    type: "maxpool2d" | "avgpool2d" | "l2pool2d";
+    size: Pair;
+    stride?: Pair;
+    padding?: Padding;
+    /** avgpool only: false divides by the real cells of a window, not its size (ONNX count_include_pad = 0) */
+    countPad?: boolean;
+  }
+  | {
+    type: "maxpool1d" | "avgpool1d" | "l2pool1d";
+    size: number;
+    stride?: number;
+    padding?: Padding;
+    /** avgpool only, as in 2-D */
+    countPad?: boolean;
+  }
+  | { type: "globalavgpool" }
+  | { type: "upsample2d"; scale: Pair; mode?: "nearest" | "bilinear" }
+  | { type: "upsample1d"; scale: number; mode?: "nearest" | "linear" }
+  | { type: "dense"; units: number; bias?: boolean }
+  | { type: "flatten" }
+  /**
+   * an activation (relu6 is clip 0..6); the parameters each takes, and their defaults, are its entry in
+   * runtime/ops/activation/table.ts (leakyrelu/elu: alpha; clip: min, max; hardsigmoid: alpha, beta)
+   */
+  | { type: ActivationType | "relu6"; alpha?: number; beta?: number; min?: number; max?: number }
+  /** elementwise sum of 2+ inputs of one shape */
+  | { type: "add" }
+  /** 2+ inputs stacked along the channel axis (dim 0 of each sample; the other dims agree) */
+  | { type: "concat" }
+  /** x · s for 2 inputs: s of x's shape (elementwise), or one value per channel of x (squeeze-excitation gating) */
+  | { type: "mul" };
+
+/** Geometry shared by convolution and pooling, always in 2-D form. */
+export interface Window2d {
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  /** padding top, bottom, left, right */
+  pt: number;
+  pb: number;
+  pl: number;
+  pr: number;
+  inC: number;
+  inH: number;
+  inW: number;
+  outC: number;
+  outH: number;
+  outW: number;
+}
+
+/** avg counts padded cells as zeros (divides by the window); avgvalid (avgpool `countPad: false`) divides by the real cells. */
+export type PoolMode = "max" | "avg" | "avgvalid" | "l2";
+
+/**
+ * Upsampling by integer factors (1-D: sh = 1, inH = outH = 1). nearest: out[o] = in[floor(o / s)];
+ * linear (bilinear in 2-D, separable): src = max(0, (o + 0.5) / s − 0.5), i0 = floor(src),
+ * i1 = min(i0 + 1, in − 1), out = (1 − λ)·in[i0] + λ·in[i1] with λ = src − i0 (PyTorch, align_corners=false).
+ */
+export interface Upsample {
+  mode: "nearest" | "linear";
+  sh: number;
+  sw: number;
+  c: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+}
+
+/** A layer with every default filled in and its shapes known. */
+export type ResolvedLayer =
+  & {
+    spec: LayerSpec;
+    /** shape of the first input (a join's inputs: inputs[k]'s outShape) */
+    inShape: number[];
+    outShape: number[];
+    /** producer layers, −1 = the model input (runtime/graph.ts) */
+    inputs: number[];
+  }
+  & (
+    | ({ op: "conv"; groups: number; bias: boolean } & Window2d)
+    /** transposed conv: the window runs from output to input (y[oy] += x[iy]·w where oy = iy·s − pt + u·d) */
+    | ({ op: "convT"; groups: number; bias: boolean } & Window2d)
+    | ({ op: "pool"; mode: PoolMode } & Window2d)
+    | { op: "globalavgpool"; c: number; spatial: number }
+    | ({ op: "upsample" } & Upsample)
+    | { op: "dense"; inF: number; outF: number; bias: boolean }
+    | { op: "flatten" }
+    /** sum of n inputs of outShape */
+    | { op: "add"; n: number }
+    /** input k has channels[k] channels of `spatial` positions each; outShape[0] = Σ channels */
+    | { op: "concat"; channels: number[]; spatial: number }
+    /** y = x · s, s (N, c) broadcast over the `spatial` positions of each channel, or (N, ...outShape) when !broadcast */
+    | { op: "mul"; c: number; spatial: number; broadcast: boolean }
+    | {
+      op: "act";
+      act: ActivationType;
+      /** leakyrelu / elu slope; clip: the lower bound */
+      alpha: number;
+      /** clip: the upper bound (0 otherwise) */
+      beta: number;
+      /** softmax runs over `c` at each of `spatial` positions */
+      c: number;
+      spatial: number;
+    }
+  );
+
+/** What an activation kernel needs of its layer (a resolved "act" layer is one). */
+export interface ActParams {
+  act: ActivationType;
+  /** leakyrelu / elu slope; clip: the lower bound */
+  alpha: number;
+  /** clip: the upper bound */
+  beta: number;
+  /** softmax runs over `c` at each of `spatial` positions */
+  c: number;
+  spatial: number;
+}

@@ -1,0 +1,42 @@
+// The activation layer types' resolvers: every entry of the activation table
+// (runtime/ops/activation/table.ts; α and β from the spec's parameters as the
+// table names them), softmax over the channels, and relu6 (clip to [0, 6]).
+// x and y are (C, ...) of one shape; spatial = elements / C.
+
+import { type Activation, ACTIVATIONS, type ElementwiseAct } from "./table.ts";
+import type { ActivationType, LayerSpec } from "../../format/spec_types.ts";
+import { fieldsOf, type LayerBase, type Resolver } from "../../format/spec_fields.ts";
+
+/** A finite float32 parameter, or `def` when absent. */
+function num(v: unknown, what: string, key: string, def: number): number {
+  if (v === undefined) return def;
+  if (typeof v !== "number" || !Number.isFinite(Math.fround(v))) {
+    throw new TypeError(
+      `${what}.${key} must be a finite number (within float32 range), got ${JSON.stringify(v)}`,
+    );
+  }
+  return v;
+}
+
+function activation(act: ActivationType, fixed?: [number, number]): Resolver {
+  return (spec: LayerSpec, inShape: number[], base: LayerBase, what: string) => {
+    let [alpha, beta] = fixed ?? [0, 0];
+    if (!fixed && act !== "softmax") {
+      const e: Activation = ACTIVATIONS[act];
+      const p = fieldsOf(spec);
+      if (e.alpha) alpha = num(p[e.alpha.key], what, e.alpha.key, e.alpha.default);
+      if (e.beta) beta = num(p[e.beta.key], what, e.beta.key, e.beta.default);
+    }
+    if (act === "clip" && alpha > beta) throw new RangeError(`${what}: min ${alpha} exceeds max ${beta}`);
+    const c = inShape[0];
+    const spatial = inShape.reduce((a, b) => a * b, 1) / c;
+    return { ...base, outShape: [...inShape], op: "act", act, alpha, beta, c, spatial };
+  };
+}
+
+/** The activation family's resolvers by layer type. */
+export const ACTIVATION_RESOLVERS: Record<string, Resolver> = {
+  ...Object.fromEntries((Object.keys(ACTIVATIONS) as ElementwiseAct[]).map((a) => [a, activation(a)])),
+  softmax: activation("softmax"),
+  relu6: activation("clip", [0, 6]),
+};
