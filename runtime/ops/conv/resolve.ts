@@ -36,11 +36,7 @@ function conv(dims: 1 | 2): Resolver {
     const [inC, inH, inW] = spatialInput(inShape, dims, what);
     const s = fieldsOf(spec);
     const g = convTaps(s, dims, what);
-    if (s.padding === "causal" && dims === 2) {
-      throw new TypeError(
-        `${what}: "causal" padding is for conv1d (it pads (kernel − 1)·dilation on the left)`,
-      );
-    }
+    if (dims === 2) refuseCausal(s.padding, what);
     const pad: [number, number, number, number] = s.padding === "causal"
       ? [0, 0, g.dw * (g.kw - 1), 0] // causal: output t sees inputs ≤ t only (WaveNet)
       : resolvePadding(s.padding, dims, inH, inW, g, what);
@@ -59,11 +55,7 @@ function convTranspose(dims: 1 | 2): Resolver {
     const [inC, inH, inW] = spatialInput(inShape, dims, what);
     const s = fieldsOf(spec);
     const g = convTaps(s, dims, what);
-    if (s.padding === "causal") {
-      throw new TypeError(
-        `${what}: "causal" padding is for conv1d (it pads (kernel − 1)·dilation on the left)`,
-      );
-    }
+    refuseCausal(s.padding, what);
     if (s.padding === "same" || s.padding === "full") {
       throw new TypeError(
         `${what}.padding must be explicit (a number or a list) or "valid", got ${JSON.stringify(s.padding)}`,

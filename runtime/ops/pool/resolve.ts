@@ -33,11 +33,7 @@ function pool(kind: "max" | "avg" | "l2", dims: 1 | 2): Resolver {
       LIMITS.maxStride,
     );
     if (s.dilation !== undefined) throw new TypeError(`${what}: pooling has no dilation`);
-    if (s.padding === "causal") {
-      throw new TypeError(
-        `${what}: "causal" padding is for conv1d (it pads (kernel − 1)·dilation on the left)`,
-      );
-    }
+    refuseCausal(s.padding, what);
     const g = { kh, kw, sh, sw, dh: 1, dw: 1 };
     const pad = resolvePadding(s.padding, dims, inH, inW, g, what);
     const [outH, outW] = windowOut(inH, inW, g, pad, dims, what);
