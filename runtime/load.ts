@@ -1,7 +1,8 @@
 // loadModel of the full build: the WebGPU backend (with "auto" routing and
 // CPU fallback) and the CPU backend. The CPU-only build is load_cpu.ts.
 
-import { loadModelWith, type LoadOptions, type Model } from "./model.ts";
+import type { LoadOptions, Model } from "./model.ts";
+import { loadModelWith } from "./model_load.ts";
 import type { ModelSource } from "./input/source.ts";
 import { GpuExecutor } from "./webgpu/executor.ts";
 import { acquireDevice } from "./webgpu/device.ts";

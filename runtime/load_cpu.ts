@@ -3,7 +3,8 @@
 // pure-TypeScript CPU backend; "webgpu" is a GpuError. No WebGPU code is
 // reachable from here.
 
-import { loadModelWith, type LoadOptions, type Model } from "./model.ts";
+import type { LoadOptions, Model } from "./model.ts";
+import { loadModelWith } from "./model_load.ts";
 import type { ModelSource } from "./input/source.ts";
 
 /**

@@ -1,33 +1,26 @@
-// The public Model: loads a .tcnn file, picks a backend and runs inference.
+// The public Model, a facade over its executors: the reference size's CPU
+// and GPU executors, the other sizes' (size_cache.ts), the routing between
+// CPU and GPU (routing.ts); loading is model_load.ts.
 // Invariants: inputs are validated before any kernel runs; with backend
-// "auto" and an adapter, each call runs where it is faster: a cost model
-// calibrated once at load (CPU time per sample; GPU fixed cost per call +
-// time per sample, which in Deno includes ~11 ms of mapAsync) gives the batch
-// from which the GPU wins, and smaller batches run on the CPU; a GPU failure
+// "auto" and an adapter, each call runs where routing.ts measured it faster;
+// a GPU failure
 // (lost device, failed call) switches the model to the CPU for good and the
 // call is answered there, so answers stay correct; an explicit "webgpu"
 // never falls back (GpuError); GPU runs are serialised (they share buffers);
 // every method of a disposed model throws DisposedError.
 
-import { decodeModel, DEFAULT_MAX_BYTES } from "./format/decode.ts";
 import type { DType } from "./format/header.ts";
-import { type ModelSource, readModelSource } from "./input/source.ts";
 import { DisposedError, GpuError } from "./errors.ts";
-import { macs, paramCount, receptiveFields, type ResolvedLayer, resolveLayers } from "./format/spec.ts";
+import { macs, paramCount, receptiveFields, type ResolvedLayer } from "./format/spec.ts";
 import type { ModelDesc } from "./format/model_desc.ts";
 import { CpuExecutor } from "./cpu/forward.ts";
 import type { GpuExecutor } from "./webgpu/executor.ts";
 import { type ImageInput, imageSize, imageToInput } from "./input/image.ts";
-import {
-  type Budget,
-  checkBatchCost,
-  checkModelCost,
-  DEFAULT_MAX_ACTIVATION_BYTES,
-  type ModelCost,
-  modelCost,
-} from "./format/budget.ts";
+import { type Budget, checkBatchCost, type ModelCost } from "./format/budget.ts";
 import { isSeries, type SeriesInput, seriesToInput } from "./input/series.ts";
 import { checkShape, clampShape, type InputRange } from "./input/input_range.ts";
+import { measureRouting, type Routing } from "./routing.ts";
+import { SizeCache, type SizeState } from "./size_cache.ts";
 
 /** Which compute backend to use. "auto" prefers WebGPU and falls back to CPU. */
 export type BackendChoice = "auto" | "webgpu" | "cpu";
@@ -40,6 +33,8 @@ export interface LoadOptions extends Budget {
   maxBytes?: number;
   /** WebGPU entry point to use instead of navigator.gpu; null means "no WebGPU" */
   gpu?: GPU | null;
+  /** variable-size models: bytes the executors of other input sizes may hold (default 32 MiB) */
+  sizeCacheBytes?: number;
 }
 
 /** Options of `Model.predict`. */
@@ -49,17 +44,6 @@ export interface PredictOptions {
   /** per-sample shape of x, for a model with an `inputRange` (default: its inputShape) */
   shape?: number[];
 }
-
-/** The executors and cost of one input size other than the reference one (variable-size models). */
-interface SizeState {
-  layers: ResolvedLayer[];
-  cost: ModelCost;
-  cpu: CpuExecutor | null;
-  gpu: Promise<GpuExecutor> | null;
-}
-
-/** Input sizes a variable-size model keeps executors for (least recently used first out). */
-const MAX_SIZES = 8;
 
 /** Options of `Model.classify`. */
 export interface ClassifyOptions {
@@ -97,19 +81,7 @@ export interface LayerSummary {
   receptiveField: [number, number];
 }
 
-/** How an "auto" model with a GPU routes calls (measured once at load). */
-export interface Routing {
-  /** CPU time per sample (Infinity: not measured, the model is too big to time cheaply) */
-  cpuMsPerSample: number;
-  /** fixed cost of one GPU call (upload, dispatch, readback) */
-  gpuFixedMs: number;
-  /** GPU time per sample */
-  gpuMsPerSample: number;
-  /** calls with at least this many samples run on WebGPU (Infinity: never) */
-  gpuFromBatch: number;
-  /** the same in words */
-  why: string;
-}
+export type { Routing } from "./routing.ts";
 
 /** What `Model.summary()` returns. */
 export interface ModelSummary {
@@ -175,15 +147,15 @@ export class Model {
   #routing: Routing | null = null;
   /** the backend that answered the last call */
   #last: "webgpu" | "cpu" | null = null;
-  /** variable-size models: per input size (key "C,H,W") its layers, cost and executors, in use order */
-  readonly #sizes = new Map<string, SizeState>();
+  /** variable-size models: per other input size its layers, cost and executors (bounded; runtime/size_cache.ts) */
+  readonly #sizes: SizeCache;
   readonly #create: GpuProvider["create"] | null;
 
   /** @internal use loadModel */
   constructor(
     desc: ModelDesc,
     layers: ResolvedLayer[],
-    info: { dtype: DType; bytes: number; cost: ModelCost; budget: Budget },
+    info: { dtype: DType; bytes: number; cost: ModelCost; budget: Budget; sizeCacheBytes: number },
     gpu: { device: GPUDevice; exec: GpuExecutor; create: GpuProvider["create"] } | null,
     auto: boolean,
   ) {
@@ -197,6 +169,12 @@ export class Model {
     this.#auto = auto;
     this.#cost = info.cost;
     this.#budget = info.budget;
+    this.#sizes = new SizeCache(desc.layers, info.budget, info.sizeCacheBytes, (st) => {
+      st.cpu?.dispose();
+      // a GPU executor is destroyed in the GPU queue, after any run that uses it
+      const gone = st.gpu;
+      if (gone) this.#queue = this.#queue.then(() => gone.then((g) => g.destroy())).catch(() => {});
+    });
     if (!this.#gpu) this.#cpu = new CpuExecutor(layers, desc.params);
   }
 
@@ -214,69 +192,15 @@ export class Model {
   async calibrate(): Promise<void> {
     const gpu = this.#gpu;
     if (!gpu || !this.#auto) return;
-    const per = this.#desc.inputShape.reduce((a, b) => a * b, 1);
-    // timings keep the best of n runs; a model too big to time cheaply on the CPU is sent to the GPU
     const cpu = this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params);
-    const time = async (f: () => unknown, n: number) => {
-      let best = Infinity;
-      for (let i = 0; i < n; i++) {
-        const t0 = performance.now();
-        await f();
-        best = Math.min(best, performance.now() - t0);
-      }
-      return best;
-    };
-    const x1 = new Float32Array(per);
-    const big = Math.max(
-      2,
-      Math.min(
-        64,
-        Math.floor(
-          ((this.#budget.maxActivationBytes ?? DEFAULT_MAX_ACTIVATION_BYTES) - this.#cost.scratchBytes) /
-            this.#cost.perSampleBytes,
-        ),
-      ),
-    );
-    const xB = new Float32Array(per * big);
+    const per = this.#desc.inputShape.reduce((a, b) => a * b, 1);
     try {
-      // the CPU's JIT needs a few runs to reach its steady speed: run up to 12 times or 150 ms, keep the best
-      let cpuMs = Infinity;
-      if (this.#cost.macs <= 2e8) {
-        const t0 = performance.now();
-        for (let i = 0; i < 12 && (i < 3 || performance.now() - t0 < 150); i++) {
-          cpuMs = Math.min(cpuMs, await time(() => cpu.run(x1, 1), 1));
-        }
-        // per sample at the large batch too (warmer, and batches amortise per-call work)
-        if (this.#cost.macs * big <= 2e9) {
-          cpuMs = Math.min(
-            cpuMs,
-            (await time(() => cpu.run(xB, big), 2)) / big,
-          );
-        }
-      }
-      await gpu.run(x1, 1);
-      const g1 = await time(() => gpu.run(x1, 1), 3);
-      await gpu.run(xB, big);
-      const gB = await time(() => gpu.run(xB, big), 2);
-      const gpuPer = Math.max(0, (gB - g1) / (big - 1)), gpuFixed = Math.max(0, g1 - gpuPer);
-      // the GPU must win by a margin (timings are noisy; a wrong move to the GPU costs more than one to the CPU)
-      const margin = 1.15, gain = cpuMs - margin * gpuPer;
-      const from = gain <= 0 ? Infinity : Math.max(1, Math.ceil((margin * gpuFixed) / gain));
-      this.#routing = {
-        cpuMsPerSample: cpuMs,
-        gpuFixedMs: gpuFixed,
-        gpuMsPerSample: gpuPer,
-        gpuFromBatch: from,
-        why: from === Infinity
-          ? "the CPU was faster at every batch size measured"
-          : `a GPU call costs ${gpuFixed.toFixed(2)} ms + ${gpuPer.toFixed(3)} ms/sample, the CPU ${
-            cpuMs.toFixed(3)
-          } ms/sample: batches from ${from} run on WebGPU (where it is predicted ≥ 15% faster)`,
-      };
+      this.#routing = await measureRouting(cpu, gpu, per, this.#cost, this.#budget);
     } catch {
       this.#toCpu(); // a GPU that fails while being measured is not used
     }
   }
+
   /** Per-sample input shape, e.g. [1, 28, 28]. */
   get inputShape(): number[] {
     return [...this.#desc.inputShape];
@@ -306,31 +230,6 @@ export class Model {
     return this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params);
   }
 
-  /** The layers, cost and executors of input size `shape` (resolved and budget-checked once, kept for MAX_SIZES sizes). */
-  #size(shape: number[]): SizeState {
-    const key = shape.join(",");
-    let st = this.#sizes.get(key);
-    if (st) {
-      this.#sizes.delete(key); // most recently used last
-    } else {
-      const layers = resolveLayers(this.#desc.layers, shape);
-      const cost = modelCost(layers);
-      checkModelCost(cost, layers, this.#budget);
-      st = { layers, cost, cpu: null, gpu: null };
-      if (this.#sizes.size >= MAX_SIZES) {
-        const [oldKey, old] = this.#sizes.entries().next().value!;
-        this.#sizes.delete(oldKey);
-        // destroyed in the GPU queue, after any run that uses it
-        if (old.gpu) {
-          const gone = old.gpu;
-          this.#queue = this.#queue.then(() => gone.then((g) => g.destroy())).catch(() => {});
-        }
-      }
-    }
-    this.#sizes.set(key, st);
-    return st;
-  }
-
   /**
    * Forward pass. `x` is (N, ...shape) flattened, N = opts.batch (default 1),
    * shape = opts.shape (default inputShape; another size only within the
@@ -345,7 +244,7 @@ export class Model {
       }
       const ref = this.#desc.inputShape;
       const shape = opts.shape === undefined ? ref : checkShape(opts.shape, ref, this.#desc.inputRange);
-      const sized = shape.some((d, i) => d !== ref[i]) ? this.#size(shape) : null;
+      const sized = shape.some((d, i) => d !== ref[i]) ? this.#sizes.get(shape) : null;
       checkBatchCost(sized?.cost ?? this.#cost, batch, this.#budget);
       if (!(x instanceof Float32Array)) {
         throw new TypeError(
@@ -365,9 +264,7 @@ export class Model {
       const work = batch * (sized ? sized.cost.macs / Math.max(1, this.#cost.macs) : 1);
       const onCpu = !this.#gpu || (this.#routing !== null && work < this.#routing.gpuFromBatch);
       if (onCpu) {
-        const y = this.#cpuFor(sized).run(x, batch);
-        this.#last = "cpu";
-        return Promise.resolve(y);
+        return Promise.resolve(this.#runCpu(x, batch, sized));
       }
       const run = this.#queue.then(() => this.#runGpu(x, batch, sized));
       this.#queue = run.catch(() => {});
@@ -406,7 +303,12 @@ export class Model {
       throw new GpuError("the WebGPU device was lost; load the model again or use backend 'auto'");
     }
     this.#toCpu();
+    return this.#runCpu(x, batch, sized);
+  }
+
+  #runCpu(x: Float32Array, batch: number, sized: SizeState | null): Float32Array {
     const y = this.#cpuFor(sized).run(x, batch);
+    if (sized) this.#sizes.trim(sized);
     this.#last = "cpu";
     return y;
   }
@@ -483,8 +385,10 @@ export class Model {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#sizes.clear();
     this.#gpu?.destroy();
     this.#device?.destroy();
+    this.#cpu?.dispose();
     this.#gpu = this.#device = this.#cpu = null;
   }
 }
@@ -507,55 +411,4 @@ export interface GpuProvider {
   acquire(gpu: GPU | undefined): Promise<GPUDevice | null>;
   /** the executor for a model's layers on that device */
   create(device: GPUDevice, layers: ResolvedLayer[], params: Float32Array[][]): Promise<GpuExecutor>;
-}
-
-/** loadModel with a given WebGPU provider (null: CPU only). */
-export async function loadModelWith(
-  src: ModelSource,
-  opts: LoadOptions,
-  provider: GpuProvider | null,
-): Promise<Model> {
-  const choice = opts.backend ?? "auto";
-  if (!["auto", "webgpu", "cpu"].includes(choice)) {
-    throw new TypeError(`backend must be "auto", "webgpu" or "cpu", got ${JSON.stringify(choice)}`);
-  }
-  if (choice === "webgpu" && !provider) {
-    throw new GpuError(
-      'this is the CPU-only build (tinycnn/cpu): backend "webgpu" needs the full build (tinycnn)',
-    );
-  }
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
-    throw new RangeError(`maxBytes must be a positive integer, got ${JSON.stringify(opts.maxBytes)}`);
-  }
-  const bytes = await readModelSource(src, maxBytes);
-  const { desc, dtype, byteLength } = decodeModel(bytes, { maxBytes: opts.maxBytes });
-  const layers = resolveLayers(desc.layers, desc.inputShape);
-  // what inference will cost, checked before any backend allocates
-  for (const k of ["maxMacs", "maxActivationBytes"] as const) {
-    const v = opts[k];
-    if (v !== undefined && !(typeof v === "number" && v > 0)) {
-      throw new TypeError(`${k} must be a positive number, got ${JSON.stringify(v)}`);
-    }
-  }
-  const budget: Budget = { maxMacs: opts.maxMacs, maxActivationBytes: opts.maxActivationBytes };
-  const cost = modelCost(layers);
-  checkModelCost(cost, layers, budget);
-  const info = { dtype, bytes: byteLength, cost, budget };
-  if (choice === "cpu" || !provider) return new Model(desc, layers, info, null, false);
-  let device: GPUDevice | null = null;
-  try {
-    device = opts.gpu === null ? null : await provider.acquire(opts.gpu);
-    if (!device) throw new GpuError("no WebGPU adapter is available");
-    const exec = await provider.create(device, layers, desc.params);
-    const model = new Model(desc, layers, info, { device, exec, create: provider.create }, choice === "auto");
-    await model.calibrate();
-    return model;
-  } catch (e) {
-    device?.destroy();
-    if (choice === "webgpu") {
-      throw e instanceof GpuError || e instanceof RangeError ? e : new GpuError(String(e));
-    }
-    return new Model(desc, layers, info, null, true);
-  }
 }

@@ -178,7 +178,7 @@ Deno.test("bundle: the CPU-only build (cpu.ts) holds no WebGPU code, answers lik
           cpu.inputBytes.slice(0, 6).map(([f, n]) => `${f} ${n}`).join(", ")
         }`,
     );
-    const gpuCode = cpu.inputs.filter((p) => /webgpu\/|load\.ts$/.test(p));
+    const gpuCode = cpu.inputs.filter((p) => /webgpu\/|(^|\/)load\.ts$/.test(p));
     assertEquals(gpuCode, [], `WebGPU code in the CPU-only bundle: ${gpuCode.join(", ")}`);
     // regression guards at this build's size + ~4% (the issue's 10 KB / 18 KB gz goals are not met yet);
     // raised from 22,000 / 28,000 when format 1.1's layers (transposed conv, upsampling, clip, hardswish,
@@ -187,8 +187,10 @@ Deno.test("bundle: the CPU-only build (cpu.ts) holds no WebGPU code, answers lik
     // transposed conv: measured 27,110 / 34,539 B gz
     // 28,200 until the activation table (2026-12-07): each entry carries its WGSL strings, which the CPU build
     // ships unused (~0.3 KB gz); splitting them out is left for the wasm engine's per-backend entries
-    assert(cpu.gzipBytes <= 28_500, `CPU-only bundle is ${cpu.gzipBytes} B gz, budget 28,500`);
-    assert(full.gzipBytes <= 35_900, `full bundle is ${full.gzipBytes} B gz, budget 35,900`);
+    // 28,500 / 35,900 until the per-op resolvers, the model-owned scratch and the byte-bounded size cache
+    // (2026-12-07: measured 28,841 / 36,188 B gz)
+    assert(cpu.gzipBytes <= 29_000, `CPU-only bundle is ${cpu.gzipBytes} B gz, budget 29,000`);
+    assert(full.gzipBytes <= 36_400, `full bundle is ${full.gzipBytes} B gz, budget 36,400`);
     const bundled: typeof cdn = await import(new URL(`file://${cpu.file}`).href);
     for (const name of Object.keys(cdn)) assert(name in bundled, `CPU-only bundle lacks export ${name}`);
     const bytes = fixtureModelBytes();

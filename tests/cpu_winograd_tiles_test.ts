@@ -6,6 +6,7 @@
 
 import { assertEquals } from "@std/assert";
 import { gatherTile, gemm64, storeBlock, winogradScratch } from "../runtime/ops/conv/winograd_tiles.ts";
+import { Scratch } from "../runtime/cpu/scratch.ts";
 import { uniformFn as rng } from "../train/rng.ts";
 import { testSeed } from "./helpers/system.ts";
 
@@ -75,11 +76,15 @@ Deno.test("storeBlock adds the bias, applies ReLU and clips at the right and bot
   }
 });
 
-Deno.test("winogradScratch grows to fit and is reused", () => {
-  const a = winogradScratch(16, 10, 3, 5);
+Deno.test("winogradScratch grows to fit, is reused, and goes with its Scratch's release", () => {
+  const s = new Scratch();
+  const a = winogradScratch(s, 16, 10, 3, 5);
   assertEquals(a.V.length >= 16 * 10 * 3 && a.M.length >= 16 * 5 * 10, true);
-  const b = winogradScratch(16, 2, 2, 2);
+  const b = winogradScratch(s, 16, 2, 2, 2);
   assertEquals(b.V === a.V && b.M === a.M, true, "a smaller request reuses the buffers");
-  const c = winogradScratch(36, 10, 3, 5);
+  const c = winogradScratch(s, 36, 10, 3, 5);
   assertEquals(c.V.length >= 36 * 10 * 3 && c.M.length >= 36 * 5 * 10, true);
+  s.release();
+  assertEquals(s.bytes, 0);
+  assertEquals(winogradScratch(s, 16, 2, 2, 2).V === c.V, false, "released arrays are not handed out again");
 });

@@ -17,6 +17,7 @@ import type { ResolvedLayer } from "../format/spec.ts";
 import { inputSizes, isJoin } from "../format/spec.ts";
 import { planSlots, type SlotPlan } from "../graph.ts";
 import { opEntry } from "../ops/table.ts";
+import { Scratch } from "./scratch.ts";
 import { checkNetwork, checkParams, layerName } from "../network_check.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
@@ -41,8 +42,9 @@ function runLayer(
   y: Float32Array,
   prepared: unknown = undefined,
   relu = false,
+  scratch: Scratch = new Scratch(),
 ): Float32Array {
-  return opEntry(l).cpu(l, { params, xs, batch, y, relu, prepared });
+  return opEntry(l).cpu(l, { params, xs, batch, y, relu, prepared, scratch });
 }
 
 /**
@@ -129,7 +131,10 @@ export function cpuPlan(layers: readonly ResolvedLayer[]): SlotPlan {
   });
 }
 
-/** Whole-network executor: buffers of the graph's slot plan, sized for the largest batch seen so far. */
+/**
+ * Whole-network executor: buffers of the graph's slot plan, sized for the
+ * largest batch seen so far, and the kernels' scratch; dispose() frees both.
+ */
 export class CpuExecutor {
   readonly #layers: ResolvedLayer[];
   readonly #params: Float32Array[][];
@@ -139,6 +144,7 @@ export class CpuExecutor {
   readonly #prep: unknown[];
   #cap = 0; // batch capacity of the buffers
   #bufs: Float32Array[] = [];
+  readonly #scratch = new Scratch();
 
   constructor(layers: ResolvedLayer[], params: Float32Array[][]) {
     checkNetwork(layers, params);
@@ -171,9 +177,21 @@ export class CpuExecutor {
       const sizes = inputSizes(l);
       const xs = s.srcs.map((slot, k) => view(slot, sizes[k]));
       const y = this.#bufs[s.dst].subarray(0, batch * prod(l.outShape));
-      runLayer(l, this.#params[s.layer], xs, batch, y, this.#prep[s.layer], s.fused !== null);
+      runLayer(l, this.#params[s.layer], xs, batch, y, this.#prep[s.layer], s.fused !== null, this.#scratch);
     }
     const outPer = prod(this.#layers[this.#layers.length - 1].outShape);
     return view(plan.out, outPer).slice(0, batch * outPer);
+  }
+
+  /** Bytes held now by the slot buffers and the kernels' scratch. */
+  get heldBytes(): number {
+    return this.#bufs.reduce((a, b) => a + b.byteLength, 0) + this.#scratch.bytes;
+  }
+
+  /** Free the slot buffers and the scratch (a later run allocates them again). */
+  dispose(): void {
+    this.#bufs = [];
+    this.#cap = 0;
+    this.#scratch.release();
   }
 }

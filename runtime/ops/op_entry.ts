@@ -13,6 +13,7 @@
 import type { ResolvedLayer } from "../format/spec.ts";
 import type { DispatchLimits, ForwardKernel } from "../webgpu/kernel.ts";
 import type { Epilogue } from "./activation/wgsl.ts";
+import type { Scratch } from "../cpu/scratch.ts";
 
 /** The resolved layer of op `K`. */
 export type LayerOf<K extends ResolvedLayer["op"]> = Extract<ResolvedLayer, { op: K }>;
@@ -29,6 +30,8 @@ export interface CpuCall {
   relu: boolean;
   /** what `prepare` made of the parameters (undefined when the entry has no prepare) */
   prepared: unknown;
+  /** the executor's scratch arrays (runtime/cpu/scratch.ts), freed with its model */
+  scratch: Scratch;
 }
 
 /** The WebGPU forward kernel of input `part` (0 but for joins) of a layer; null for an op whose buffers alias (flatten). */

@@ -34,10 +34,12 @@ export const OPS: { readonly [K in ResolvedLayer["op"]]: OpEntry<LayerOf<K>> } =
  * @example
  * ```ts
  * import { resolveLayers } from "../format/spec.ts";
+ * import { Scratch } from "../cpu/scratch.ts";
  * import { opEntry } from "./table.ts";
  * const [relu] = resolveLayers([{ type: "relu" }], [3]);
  * const y = opEntry(relu).cpu(relu, {
  *   params: [], xs: [Float32Array.of(-1, 0, 2)], batch: 1, y: new Float32Array(3), relu: false, prepared: undefined,
+ *   scratch: new Scratch(),
  * });
  * if (y.join() !== "0,0,2") throw new Error(y.join());
  * ```

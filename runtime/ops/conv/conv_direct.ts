@@ -13,8 +13,7 @@
 // loaded once for 4 accumulator planes), the remainder one at a time.
 
 import { type ConvGeometry, tapRanges } from "./geometry.ts";
-
-let scratch = new Float64Array(0);
+import { Scratch } from "../../cpu/scratch.ts";
 
 /** y = conv(x, w) + b. `b` may be null (no bias). Writes into and returns `y`. */
 export function conv2d(
@@ -24,6 +23,7 @@ export function conv2d(
   x: Float32Array,
   batch: number,
   y: Float32Array,
+  scratch: Scratch = new Scratch(),
 ): Float32Array {
   const { kh, kw, sh, sw, dh, dw, pt, pl, inC, inH, inW, outC, outH, outW, groups } = g;
   const icg = inC / groups; // input channels per group
@@ -33,8 +33,7 @@ export function conv2d(
   const kArea = kh * kw;
   const rowR = tapRanges(outH, kh, sh, dh, pt, inH);
   const colR = tapRanges(outW, kw, sw, dw, pl, inW);
-  if (scratch.length < 4 * outPlane) scratch = new Float64Array(4 * outPlane);
-  const acc = scratch;
+  const acc = scratch.f64("conv direct acc", 4 * outPlane);
   const P1 = outPlane, P2 = 2 * outPlane, P3 = 3 * outPlane;
   for (let n = 0; n < batch; n++) {
     const xN = n * inC * inPlane;

@@ -11,17 +11,24 @@
 import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 import type { ConvGeometry } from "./geometry.ts";
 import { gemmNT } from "../../cpu/gemm.ts";
-
-let cols = new Float32Array(0);
+import { Scratch } from "../../cpu/scratch.ts";
 
 /** y = act(conv(x, w) + b), groups = 1; act = relu when `relu`. `b` may be null. */
-export const conv2dGemm: LayerKernel<[g: ConvGeometry, w: Float32Array]> = (g, w, b, x, batch, y, relu) => {
+export const conv2dGemm: LayerKernel<[g: ConvGeometry, w: Float32Array]> = (
+  g,
+  w,
+  b,
+  x,
+  batch,
+  y,
+  relu,
+  scratch = new Scratch(),
+) => {
   const { kh, kw, sh, sw, dh, dw, pt, pl, inC, inH, inW, outC, outH, outW } = g;
   if (g.groups !== 1) throw new RangeError(`conv2dGemm needs groups = 1, got ${g.groups}`);
   const K = inC * kh * kw;
   const P = outH * outW;
-  if (cols.length < P * K) cols = new Float32Array(P * K);
-  const col = cols;
+  const col = scratch.f32("im2col cols", P * K);
   const inPlane = inH * inW;
   for (let n = 0; n < batch; n++) {
     // col[p*K + (c*kh + ky)*kw + kx] = x[n, c, oy*sh - pt + ky*dh, ox*sw - pl + kx*dw], 0 outside

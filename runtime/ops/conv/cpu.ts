@@ -71,16 +71,16 @@ export function prepareConv(
 type ConvCpuKernel = LayerKernel<[g: ConvGeometry, prep: PreparedConv, w: Float32Array]>;
 
 /** y = act(conv(x, w) + b), act = ReLU when `relu` (every variant fuses it). Writes into and returns `y`. */
-export const convCpu: ConvCpuKernel = (g, prep, w, b, x, batch, y, relu) => {
+export const convCpu: ConvCpuKernel = (g, prep, w, b, x, batch, y, relu, scratch) => {
   switch (prep.variant) {
     case "winograd3x3":
-      return conv2dWinograd(g, prep.u!, b, x, batch, y, relu);
+      return conv2dWinograd(g, prep.u!, b, x, batch, y, relu, scratch);
     case "winograd5x5":
-      return conv2dWinograd5(g, prep.u!, b, x, batch, y, relu);
+      return conv2dWinograd5(g, prep.u!, b, x, batch, y, relu, scratch);
     case "im2col":
-      return conv2dGemm(g, w, b, x, batch, y, relu);
+      return conv2dGemm(g, w, b, x, batch, y, relu, scratch);
     case "direct":
-      conv2d(g, w, b, x, batch, y);
+      conv2d(g, w, b, x, batch, y, scratch);
       if (relu) { for (let i = 0; i < y.length; i++) y[i] = y[i] > 0 ? y[i] : 0; // the ReLU layer's own expression
        }
       return y;

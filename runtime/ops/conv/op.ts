@@ -22,6 +22,7 @@ export const CONV: OpEntry<LayerOf<"conv">> = {
       c.batch,
       c.y,
       c.relu,
+      c.scratch,
     ),
 };
 
@@ -29,5 +30,6 @@ export const CONV: OpEntry<LayerOf<"conv">> = {
 export const CONV_T: OpEntry<LayerOf<"convT">> = {
   op: "convT",
   fuses: false,
-  cpu: (l, c) => convTCpu(l, c.params[0], biasOf(l, c.params), c.xs[0], c.batch, c.y, false),
+  cpu: (l, c) =>
+    convTCpu(l, c.params[0], biasOf(l, c.params), c.xs[0], c.batch, c.y, false, undefined, c.scratch),
 };

@@ -13,6 +13,7 @@
 // the 2-D form with kh = sh = dh = 1, inH = outH = 1.
 // Invariants: callers check lengths; sums in float64, one f32 rounding.
 
+import { Scratch } from "../../cpu/scratch.ts";
 import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 import { type ConvGeometry, tapRanges } from "./geometry.ts";
 import { convTransposeGemm } from "./transpose_gemm.ts";
@@ -47,11 +48,10 @@ export function convTCpu(
   y: Float32Array,
   relu: boolean,
   variant: ConvTVariant = convTVariants(g)[0],
+  scratch: Scratch = new Scratch(),
 ): Float32Array {
-  return (variant === "gemm" ? convTransposeGemm : convTransposeCpu)(g, w, b, x, batch, y, relu);
+  return (variant === "gemm" ? convTransposeGemm : convTransposeCpu)(g, w, b, x, batch, y, relu, scratch);
 }
-
-let scratch = new Float64Array(0);
 
 type ConvTKernel = LayerKernel<[g: ConvGeometry, w: Float32Array]>;
 
@@ -68,14 +68,13 @@ type ConvTKernel = LayerKernel<[g: ConvGeometry, w: Float32Array]>;
  * if (y.join() !== "1,10,2,20") throw new Error(y.join());
  * ```
  */
-export const convTransposeCpu: ConvTKernel = (g, w, b, x, batch, y, relu) => {
+export const convTransposeCpu: ConvTKernel = (g, w, b, x, batch, y, relu, scratch = new Scratch()) => {
   const icg = g.inC / g.groups, ocg = g.outC / g.groups;
   const inPlane = g.inH * g.inW, outPlane = g.outH * g.outW;
   // per tap: the input rows / columns whose output lands inside the image (no bounds tests below)
   const rows = tapRanges(g.inH, g.kh, g.sh, g.dh, g.pt, g.outH);
   const cols = tapRanges(g.inW, g.kw, g.sw, g.dw, g.pl, g.outW);
-  if (scratch.length < outPlane) scratch = new Float64Array(outPlane);
-  const acc = scratch;
+  const acc = scratch.f64("convT scatter acc", outPlane);
   for (let n = 0; n < batch; n++) {
     for (let o = 0; o < g.outC; o++) {
       const grp = Math.floor(o / ocg), ol = o % ocg;

@@ -15,8 +15,7 @@ import { gemmNT } from "../../cpu/gemm.ts";
 import { tapRanges } from "./geometry.ts";
 import type { ConvGeometry } from "./geometry.ts";
 
-let wt = new Float32Array(0), xt = new Float32Array(0), cols = new Float32Array(0);
-let acc = new Float64Array(0);
+import { Scratch } from "../../cpu/scratch.ts";
 
 /** Scratch bytes the GEMM variant holds for `g` (Wᵀ, Xᵀ, columns, float64 output planes of a group). */
 export function convTGemmScratchBytes(g: ConvGeometry): number {
@@ -45,13 +44,12 @@ export const convTransposeGemm: LayerKernel<[g: ConvGeometry, w: Float32Array]> 
   batch,
   y,
   relu,
+  scratch = new Scratch(),
 ) => {
   const icg = g.inC / g.groups, ocg = g.outC / g.groups, taps = g.kh * g.kw;
   const P = g.inH * g.inW, outPlane = g.outH * g.outW, M = ocg * taps;
-  if (wt.length < M * icg) wt = new Float32Array(M * icg);
-  if (xt.length < P * icg) xt = new Float32Array(P * icg);
-  if (cols.length < M * P) cols = new Float32Array(M * P);
-  if (acc.length < ocg * outPlane) acc = new Float64Array(ocg * outPlane);
+  const wt = scratch.f32("convT gemm Wt", M * icg), xt = scratch.f32("convT gemm Xt", P * icg);
+  const cols = scratch.f32("convT gemm cols", M * P), acc = scratch.f64("convT gemm acc", ocg * outPlane);
   const rows = tapRanges(g.inH, g.kh, g.sh, g.dh, g.pt, g.outH);
   const colR = tapRanges(g.inW, g.kw, g.sw, g.dw, g.pl, g.outW);
   for (let grp = 0; grp < g.groups; grp++) {

@@ -14,6 +14,7 @@
 import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 import type { ConvGeometry } from "./geometry.ts";
 import { gatherTile, gemm64, storeBlock, winogradScratch } from "./winograd_tiles.ts";
+import { Scratch } from "../../cpu/scratch.ts";
 
 /** True when the layer qualifies (3×3, stride 1, dilation 1, groups 1, ≥ 3 input channels: from RGB up it beats im2col here). */
 export function useWinograd(g: ConvGeometry): boolean {
@@ -65,11 +66,11 @@ const d = new Float64Array(16);
 type WinogradKernel = LayerKernel<[g: ConvGeometry, u: Float64Array]>;
 
 /** y = act(conv3×3(x) + b) via Winograd; `u` from winogradWeights; act = relu when `relu`. */
-export const conv2dWinograd: WinogradKernel = (g, u, b, x, batch, y, relu) => {
+export const conv2dWinograd: WinogradKernel = (g, u, b, x, batch, y, relu, scratch = new Scratch()) => {
   const { pt, pl, inC, inH, inW, outC, outH, outW } = g;
   const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1;
   const T = tH * tW;
-  const { V, M: Mb } = winogradScratch(16, T, inC, outC);
+  const { V, M: Mb } = winogradScratch(scratch, 16, T, inC, outC);
   const vStride = T * inC, mStride = outC * T, uStride = outC * inC;
   const inPlane = inH * inW, outPlane = outH * outW;
   for (let n = 0; n < batch; n++) {

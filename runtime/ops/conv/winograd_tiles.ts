@@ -6,8 +6,10 @@
 // Layouts: U (P, outC, inC); V (P, tiles, inC); M (P, outC, tiles) for P
 // transform positions (16 or 36), all Float64Array.
 // Invariants: callers have checked lengths; the scratch is module-level and
-// grows only (no per-call allocation once warm; one kernel runs at a time);
+// comes from the caller's Scratch (no per-call allocation once warm);
 // the helpers are small so V8 inlines them into the kernels' loops.
+
+import type { Scratch } from "../../cpu/scratch.ts";
 
 /** c[cOff + i*N + j] = Σ_k a[aOff + i*K + k]·bt[bOff + j*K + k] for i < M, j < N (float64, 4×4 blocks). */
 export function gemm64(
@@ -83,19 +85,18 @@ function rows64(
   }
 }
 
-let vBuf = new Float64Array(0);
-let mBuf = new Float64Array(0);
-
-/** V (points·tiles·inC) and M (points·outC·tiles) scratch, grown to fit and reused. */
+/** V (points·tiles·inC) and M (points·outC·tiles) from `scratch`. */
 export function winogradScratch(
+  scratch: Scratch,
   points: number,
   tiles: number,
   inC: number,
   outC: number,
 ): { V: Float64Array; M: Float64Array } {
-  if (vBuf.length < points * tiles * inC) vBuf = new Float64Array(points * tiles * inC);
-  if (mBuf.length < points * outC * tiles) mBuf = new Float64Array(points * outC * tiles);
-  return { V: vBuf, M: mBuf };
+  return {
+    V: scratch.f64("winograd V", points * tiles * inC),
+    M: scratch.f64("winograd M", points * outC * tiles),
+  };
 }
 
 /**

@@ -1,0 +1,71 @@
+// loadModel's steps for both builds: read the source within maxBytes, decode
+// and resolve the file, check the compute budget before any backend
+// allocates, then pick the backend (auto: WebGPU when a device comes, timed
+// against the CPU; any failure on the way falls back to the CPU, except for an
+// explicit "webgpu", which throws GpuError). load.ts passes the WebGPU
+// provider, load_cpu.ts none.
+
+import { decodeModel, DEFAULT_MAX_BYTES } from "./format/decode.ts";
+import { type ModelSource, readModelSource } from "./input/source.ts";
+import { GpuError } from "./errors.ts";
+import { resolveLayers } from "./format/spec.ts";
+import { type Budget, checkModelCost, modelCost } from "./format/budget.ts";
+import { type GpuProvider, type LoadOptions, Model } from "./model.ts";
+import { DEFAULT_SIZE_CACHE_BYTES } from "./size_cache.ts";
+
+/** loadModel with a given WebGPU provider (null: CPU only). */
+export async function loadModelWith(
+  src: ModelSource,
+  opts: LoadOptions,
+  provider: GpuProvider | null,
+): Promise<Model> {
+  const choice = opts.backend ?? "auto";
+  if (!["auto", "webgpu", "cpu"].includes(choice)) {
+    throw new TypeError(`backend must be "auto", "webgpu" or "cpu", got ${JSON.stringify(choice)}`);
+  }
+  if (choice === "webgpu" && !provider) {
+    throw new GpuError(
+      'this is the CPU-only build (tinycnn/cpu): backend "webgpu" needs the full build (tinycnn)',
+    );
+  }
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new RangeError(`maxBytes must be a positive integer, got ${JSON.stringify(opts.maxBytes)}`);
+  }
+  const bytes = await readModelSource(src, maxBytes);
+  const { desc, dtype, byteLength } = decodeModel(bytes, { maxBytes: opts.maxBytes });
+  const layers = resolveLayers(desc.layers, desc.inputShape);
+  // what inference will cost, checked before any backend allocates
+  for (const k of ["maxMacs", "maxActivationBytes"] as const) {
+    const v = opts[k];
+    if (v !== undefined && !(typeof v === "number" && v > 0)) {
+      throw new TypeError(`${k} must be a positive number, got ${JSON.stringify(v)}`);
+    }
+  }
+  const budget: Budget = { maxMacs: opts.maxMacs, maxActivationBytes: opts.maxActivationBytes };
+  const cost = modelCost(layers);
+  checkModelCost(cost, layers, budget);
+  const sizeCacheBytes = opts.sizeCacheBytes ?? DEFAULT_SIZE_CACHE_BYTES;
+  if (!Number.isSafeInteger(sizeCacheBytes) || sizeCacheBytes < 0) {
+    throw new RangeError(
+      `sizeCacheBytes must be an integer >= 0, got ${JSON.stringify(opts.sizeCacheBytes)}`,
+    );
+  }
+  const info = { dtype, bytes: byteLength, cost, budget, sizeCacheBytes };
+  if (choice === "cpu" || !provider) return new Model(desc, layers, info, null, false);
+  let device: GPUDevice | null = null;
+  try {
+    device = opts.gpu === null ? null : await provider.acquire(opts.gpu);
+    if (!device) throw new GpuError("no WebGPU adapter is available");
+    const exec = await provider.create(device, layers, desc.params);
+    const model = new Model(desc, layers, info, { device, exec, create: provider.create }, choice === "auto");
+    await model.calibrate();
+    return model;
+  } catch (e) {
+    device?.destroy();
+    if (choice === "webgpu") {
+      throw e instanceof GpuError || e instanceof RangeError ? e : new GpuError(String(e));
+    }
+    return new Model(desc, layers, info, null, true);
+  }
+}
