@@ -30,7 +30,7 @@ export const RESULT_FILES: readonly [string, string][] = [
 export const SHIPPED: readonly [string, string][] = [
   [
     "fashion-mnist.tcnn",
-    "`resnet-s` graph: stem, 3 residual stages 16/32/64 with BN, global avg pool, dense",
+    "`resnet-s` graph, stages 16/32/72: stem, 3 residual stages with BN, global avg pool, dense",
   ],
   ["mnist.tcnn", "`resnet-s` graph"],
   ["synthetic-control.tcnn", "`fcn`: 3× (conv1d + BN + ReLU) 64/128/64, global avg pool, dense"],
