@@ -8,6 +8,8 @@
 // unused layer is an error, not dead code). Only joins (add, concat, mul)
 // take more than one input, at most MAX_JOIN_INPUTS (mul: exactly 2).
 
+import { quote } from "./quote.ts";
+
 /** How a layer refers to its inputs: earlier layers by index or name, or "input" (the model input). */
 export interface LayerLinks {
   /** a unique name other layers may use in `inputs` (letters, digits, `_.-`, 1–64 characters; not "input") */
@@ -60,12 +62,12 @@ export function linkInputs(specs: readonly (LayerLinks & { type?: unknown })[]):
       if (typeof name !== "string" || !NAME.test(name) || name === "input") {
         throw new TypeError(
           `${what}.name must be 1–64 letters, digits or _.- starting with a letter or _ (not "input"), got ${
-            JSON.stringify(name)
+            quote(name)
           }`,
         );
       }
       if (byName.has(name)) {
-        throw new TypeError(`${what}.name ${JSON.stringify(name)} is already layer ${byName.get(name)}'s`);
+        throw new TypeError(`${what}.name ${quote(name)} is already layer ${byName.get(name)}'s`);
       }
     }
     let ins: number[];
@@ -74,7 +76,7 @@ export function linkInputs(specs: readonly (LayerLinks & { type?: unknown })[]):
       if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > MAX_JOIN_INPUTS) {
         throw new TypeError(
           `${what}.inputs must be a list of 1 to ${MAX_JOIN_INPUTS} earlier layers (index or name) or "input", got ${
-            JSON.stringify(inputs)
+            quote(inputs)
           }`,
         );
       }
@@ -85,7 +87,7 @@ export function linkInputs(specs: readonly (LayerLinks & { type?: unknown })[]):
           if (j === undefined) {
             throw new TypeError(
               `${what}.inputs[${k}]: no earlier layer is named ${
-                JSON.stringify(r)
+                quote(r)
               } (inputs must come before the layer)`,
             );
           }
@@ -95,7 +97,7 @@ export function linkInputs(specs: readonly (LayerLinks & { type?: unknown })[]):
           throw new TypeError(
             `${what}.inputs[${k}] must name an earlier layer: an index in [0, ${
               i - 1
-            }], a name or "input", got ${JSON.stringify(r)}`,
+            }], a name or "input", got ${quote(r)}`,
           );
         }
         return r;

@@ -21,6 +21,7 @@ import { isSeries, type SeriesInput, seriesToInput } from "./input/series.ts";
 import { checkShape, clampShape, type InputRange } from "./input/input_range.ts";
 import { measureRouting, type Routing } from "./routing.ts";
 import { SizeCache, type SizeState } from "./size_cache.ts";
+import { quote } from "./quote.ts";
 
 /** Which compute backend to use. "auto" prefers WebGPU and falls back to CPU. */
 export type BackendChoice = "auto" | "webgpu" | "cpu";
@@ -240,7 +241,7 @@ export class Model {
       this.#alive();
       const batch = opts.batch ?? 1;
       if (!Number.isInteger(batch) || batch < 1) {
-        throw new TypeError(`batch must be a positive integer, got ${JSON.stringify(opts.batch)}`);
+        throw new TypeError(`batch must be a positive integer, got ${quote(opts.batch)}`);
       }
       const ref = this.#desc.inputShape;
       const shape = opts.shape === undefined ? ref : checkShape(opts.shape, ref, this.#desc.inputRange);

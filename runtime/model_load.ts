@@ -12,6 +12,7 @@ import { resolveLayers } from "./format/spec.ts";
 import { type Budget, checkModelCost, modelCost } from "./format/budget.ts";
 import { type GpuProvider, type LoadOptions, Model } from "./model.ts";
 import { DEFAULT_SIZE_CACHE_BYTES } from "./size_cache.ts";
+import { quote } from "./quote.ts";
 
 /** loadModel with a given WebGPU provider (null: CPU only). */
 export async function loadModelWith(
@@ -21,7 +22,7 @@ export async function loadModelWith(
 ): Promise<Model> {
   const choice = opts.backend ?? "auto";
   if (!["auto", "webgpu", "cpu"].includes(choice)) {
-    throw new TypeError(`backend must be "auto", "webgpu" or "cpu", got ${JSON.stringify(choice)}`);
+    throw new TypeError(`backend must be "auto", "webgpu" or "cpu", got ${quote(choice)}`);
   }
   if (choice === "webgpu" && !provider) {
     throw new GpuError(
@@ -30,7 +31,7 @@ export async function loadModelWith(
   }
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
-    throw new RangeError(`maxBytes must be a positive integer, got ${JSON.stringify(opts.maxBytes)}`);
+    throw new RangeError(`maxBytes must be a positive integer, got ${quote(opts.maxBytes)}`);
   }
   const bytes = await readModelSource(src, maxBytes);
   const { desc, dtype, byteLength } = decodeModel(bytes, { maxBytes: opts.maxBytes });
@@ -39,7 +40,7 @@ export async function loadModelWith(
   for (const k of ["maxMacs", "maxActivationBytes"] as const) {
     const v = opts[k];
     if (v !== undefined && !(typeof v === "number" && v > 0)) {
-      throw new TypeError(`${k} must be a positive number, got ${JSON.stringify(v)}`);
+      throw new TypeError(`${k} must be a positive number, got ${quote(v)}`);
     }
   }
   const budget: Budget = { maxMacs: opts.maxMacs, maxActivationBytes: opts.maxActivationBytes };
@@ -48,7 +49,7 @@ export async function loadModelWith(
   const sizeCacheBytes = opts.sizeCacheBytes ?? DEFAULT_SIZE_CACHE_BYTES;
   if (!Number.isSafeInteger(sizeCacheBytes) || sizeCacheBytes < 0) {
     throw new RangeError(
-      `sizeCacheBytes must be an integer >= 0, got ${JSON.stringify(opts.sizeCacheBytes)}`,
+      `sizeCacheBytes must be an integer >= 0, got ${quote(opts.sizeCacheBytes)}`,
     );
   }
   const info = { dtype, bytes: byteLength, cost, budget, sizeCacheBytes };

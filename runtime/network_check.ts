@@ -67,8 +67,10 @@ export function checkNetwork(layers: ResolvedLayer[], params: Float32Array[][]):
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i];
     const sizes = inputSizes(l);
-    if (!Array.isArray(l.inputs) || (i === 0 && (l.inputs.length !== 1 || l.inputs[0] !== -1))) {
-      throw new TypeError(`layer ${i}: inputs must list earlier layers (layer 0 reads the model input)`);
+    if (!Array.isArray(l.inputs) || l.inputs.length < 1 || (i === 0 && l.inputs.some((j) => j !== -1))) {
+      throw new TypeError(
+        `layer ${i}: inputs must list earlier layers (layer 0 reads only the model input, once or, a join, more)`,
+      );
     }
     l.inputs.forEach((j, k) => {
       if (!Number.isInteger(j) || j < -1 || j >= i) {

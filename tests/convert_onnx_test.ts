@@ -12,6 +12,7 @@ import { decodeModel, encodeModel, loadModel, type ModelDesc } from "../mod.ts";
 import { onnxBytesToModel, UnsupportedOnnxError } from "../train/convert/from_onnx.ts";
 import { modelToOnnx } from "../train/convert/to_onnx.ts";
 import { onnx } from "../train/convert/onnx_proto.ts";
+import { fl, ints, str, tiny } from "./helpers/onnx_build.ts";
 import { convert } from "../train/convert/main.ts";
 import { NO_WEBGPU } from "./helpers/webgpu.ts";
 import { missingPart } from "./helpers/system.ts";
@@ -178,33 +179,6 @@ Deno.test("convert: every activation of the table goes out to ONNX and back to t
     ], name);
   }
 });
-
-/** A one-node-after-input ONNX model built here (input (N, ...shape)), for the refusals. */
-function tiny(nodes: object[], shape: number[], inits: object[] = [], opset = 13): Uint8Array {
-  const vi = (name: string, dims: (number | string)[]) => ({
-    name,
-    type: {
-      tensorType: {
-        elemType: 1,
-        shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  });
-  return onnx.ModelProto.encode(onnx.ModelProto.create({
-    irVersion: 7,
-    opsetImport: [{ domain: "", version: opset }],
-    graph: {
-      name: "t",
-      node: nodes,
-      initializer: inits,
-      input: [vi("x", ["N", ...shape])],
-      output: [vi("y", ["N"])],
-    },
-  })).finish();
-}
-const ints = (name: string, v: number[]) => ({ name, type: 7, ints: v });
-const str = (name: string, v: string) => ({ name, type: 3, s: new TextEncoder().encode(v) });
-const fl = (name: string, dims: number[], v: number[]) => ({ name, dims, dataType: 1, floatData: v });
 
 /** A one-Resize model of `mode` at spatial scale `k`. */
 const resize = (name: string, mode: string, k: number) =>

@@ -9,6 +9,7 @@ import type { TrainConfig, TrainLayerSpec } from "./backend.ts";
 import { linkInputs, withInputs } from "../runtime/graph.ts";
 import { checkInputRange, type InputRange } from "../runtime/input/input_range.ts";
 import { prod, resolveTrainLayers, trainParamShapes } from "./layers.ts";
+import { quote } from "../runtime/quote.ts";
 
 export interface Arch {
   name: string;
@@ -264,7 +265,7 @@ function checkArch(a: Arch, inputShape: number[], classes: number, where: string
   for (const [i, l] of a.layers.entries()) {
     if (l.type === "dropout" && !(typeof l.rate === "number" && l.rate >= 0 && l.rate < 1)) {
       throw new RangeError(
-        `${where}: layer ${i} dropout rate must be in [0, 1), got ${JSON.stringify(l.rate)}`,
+        `${where}: layer ${i} dropout rate must be in [0, 1), got ${quote(l.rate)}`,
       );
     }
   }
@@ -308,9 +309,7 @@ export async function loadArch(nameOrPath: string, inputShape: number[], classes
   }
   if (!nameOrPath.endsWith(".json")) {
     throw new TypeError(
-      `unknown architecture ${JSON.stringify(nameOrPath)}, expected one of ${
-        ARCH_NAMES.join(", ")
-      } or a .json file`,
+      `unknown architecture ${quote(nameOrPath)}, expected one of ${ARCH_NAMES.join(", ")} or a .json file`,
     );
   }
   let text: string;

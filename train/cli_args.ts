@@ -11,6 +11,7 @@ import { ARCH_NAMES } from "./archs.ts";
 import { DATASET_NAMES } from "./data/datasets.ts";
 import { SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
 import { defaultOut } from "./defaults.ts";
+import { quote } from "../runtime/quote.ts";
 
 /** A command-line mistake: exit status 2. */
 export class UsageError extends Error {
@@ -148,9 +149,7 @@ function parseAugment(v: string | undefined): AugmentSpec {
       (k === "flip" && arg !== undefined)
     ) {
       throw new UsageError(
-        `--augment must be a list of shift[:N], flip, noise[:S], erase[:P] (or a number N), got ${
-          JSON.stringify(v)
-        }`,
+        `--augment must be a list of shift[:N], flip, noise[:S], erase[:P] (or a number N), got ${quote(v)}`,
       );
     }
     if (k === "shift") out.shift = number("augment shift", arg ?? "2", 2, 1, 8, true);
@@ -166,7 +165,7 @@ function parseSize(v: string | undefined): [number, number] | undefined {
   const m = /^(\d+)x(\d+)$/i.exec(v.trim());
   const h = m ? Number(m[1]) : NaN, w = m ? Number(m[2]) : NaN;
   if (!(h >= 1 && w >= 1 && h <= 4096 && w <= 4096)) {
-    throw new UsageError(`--size must be HxW with sides 1..4096 (e.g. 32x32), got ${JSON.stringify(v)}`);
+    throw new UsageError(`--size must be HxW with sides 1..4096 (e.g. 32x32), got ${quote(v)}`);
   }
   return [h, w];
 }
@@ -176,7 +175,7 @@ function parseLabels(v: string | undefined): string[] | undefined {
   const names = v.split(",").map((s) => s.trim());
   if (names.length < 2 || names.some((s) => s === "") || new Set(names).size !== names.length) {
     throw new UsageError(
-      `--labels must be 2 or more distinct comma-separated names, got ${JSON.stringify(v)}`,
+      `--labels must be 2 or more distinct comma-separated names, got ${quote(v)}`,
     );
   }
   return names;
@@ -184,7 +183,7 @@ function parseLabels(v: string | undefined): string[] | undefined {
 
 function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
   if (!allowed.includes(v as T)) {
-    throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
+    throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}, got ${quote(v)}`);
   }
   return v as T;
 }
@@ -201,7 +200,7 @@ function number(
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
     throw new UsageError(
-      `--${flag} must be ${integer ? "an integer" : "a number"}, got ${JSON.stringify(v)}`,
+      `--${flag} must be ${integer ? "an integer" : "a number"}, got ${quote(v)}`,
     );
   }
   if (n < min || n > max) throw new UsageError(`--${flag} must be in [${min}, ${max}], got ${n}`);
@@ -329,12 +328,12 @@ export function parseCli(argvIn: string[]): CliConfig {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  if (positionals.length) throw new UsageError(`unexpected argument ${quote(positionals[0])}`);
   const str = (k: string) => values[k] as string | undefined;
   const arch = str("arch");
   if (arch !== undefined && !(ARCH_NAMES as readonly string[]).includes(arch) && !arch.endsWith(".json")) {
     throw new UsageError(
-      `--arch must be one of ${ARCH_NAMES.join(", ")} or a .json file, got ${JSON.stringify(arch)}`,
+      `--arch must be one of ${ARCH_NAMES.join(", ")} or a .json file, got ${quote(arch)}`,
     );
   }
   const data = str("data");

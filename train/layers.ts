@@ -15,6 +15,7 @@ import {
   resolveGraph,
   resolveLayer,
 } from "../runtime/format/spec.ts";
+import { quote } from "../runtime/quote.ts";
 
 export interface DropoutLayer {
   op: "dropout";
@@ -47,7 +48,7 @@ export type TrainResolvedLayer = ResolvedLayer | DropoutLayer | BatchNormLayer;
 function finite(v: unknown, what: string, def: number): number {
   if (v === undefined) return def;
   if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new TypeError(`${what} must be a finite number, got ${JSON.stringify(v)}`);
+    throw new TypeError(`${what} must be a finite number, got ${quote(v)}`);
   }
   return v;
 }

@@ -26,6 +26,7 @@ import { resolveLayers } from "../runtime/format/spec.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";
 import { TRAINING_DEVICE } from "./webgpu/gpu_backend.ts";
 import { portablePath } from "./fs_util.ts";
+import { quote } from "../runtime/quote.ts";
 
 export { loadDataset, type LoadOptions } from "./data/datasets.ts";
 export type { Dataset, SampleSet } from "./data/sets.ts";
@@ -288,8 +289,8 @@ export async function train(o: TrainOptions): Promise<TrainOutput> {
     o.nesterov !== undefined && (typeof o.nesterov !== "boolean" || (o.nesterov && o.optimizer !== "sgd"))
   ) {
     throw new TypeError(
-      `nesterov must be a boolean and needs optimizer "sgd", got ${JSON.stringify(o.nesterov)} with ${
-        JSON.stringify(o.optimizer ?? "adam")
+      `nesterov must be a boolean and needs optimizer "sgd", got ${quote(o.nesterov)} with ${
+        quote(o.optimizer ?? "adam")
       }`,
     );
   }

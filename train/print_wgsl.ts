@@ -17,6 +17,7 @@ import type { KernelBinder, PreparedKernel } from "./webgpu/gpu_context.ts";
 import { DEFAULT_LIMITS, type Kernel } from "./webgpu/training_kernel.ts";
 import { layerForward } from "./webgpu/layer_forward.ts";
 import { layerBackward } from "./webgpu/layer_backward.ts";
+import { quote } from "../runtime/quote.ts";
 
 /** One generated kernel: which pass, its label, WGSL source and uniform words (total, row, fields…). */
 export interface Shader {
@@ -88,7 +89,7 @@ export function parseLayerArgs(type: string, words: string[]): TrainLayerSpec {
   const spec: Record<string, unknown> = { type };
   for (const w of words) {
     const m = /^(\w+)=(.+)$/.exec(w);
-    if (!m) throw new TypeError(`expected key=value, got ${JSON.stringify(w)}`);
+    if (!m) throw new TypeError(`expected key=value, got ${quote(w)}`);
     let v: unknown = m[2];
     try {
       v = JSON.parse(m[2]);

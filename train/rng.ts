@@ -4,13 +4,15 @@
 // on every JavaScript engine (only integer ops, Math.log/cos/sqrt for normals).
 // `Rng.derive(seed, ...keys)` gives an independent stream per key tuple.
 
+import { quote } from "../runtime/quote.ts";
+
 /** mulberry32 generator with uniform, normal, integer and shuffle helpers. */
 export class Rng {
   state: number;
 
   constructor(seed: number) {
     if (typeof seed !== "number" || !Number.isFinite(seed)) {
-      throw new TypeError(`seed must be a finite number, got ${JSON.stringify(seed)}`);
+      throw new TypeError(`seed must be a finite number, got ${quote(seed)}`);
     }
     this.state = seed >>> 0;
   }

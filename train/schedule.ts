@@ -3,6 +3,8 @@
 // >= 0; warm-up ramps linearly from base/warmup to base over `warmup` steps and
 // then hands over to the main schedule, which counts from the end of warm-up.
 
+import { quote } from "../runtime/quote.ts";
+
 /** Learning-rate schedules. */
 export type ScheduleName = "constant" | "step" | "cosine";
 export const SCHEDULE_NAMES: readonly ScheduleName[] = ["constant", "step", "cosine"];
@@ -28,7 +30,7 @@ export interface ScheduleConfig {
 export function checkSchedule(c: ScheduleConfig): void {
   if (!SCHEDULE_NAMES.includes(c.name)) {
     throw new TypeError(
-      `unknown schedule ${JSON.stringify(c.name)}, expected one of ${SCHEDULE_NAMES.join(", ")}`,
+      `unknown schedule ${quote(c.name)}, expected one of ${SCHEDULE_NAMES.join(", ")}`,
     );
   }
   if (!(Number.isFinite(c.lr) && c.lr > 0)) throw new RangeError(`learning rate must be > 0, got ${c.lr}`);

@@ -19,12 +19,13 @@ import { planSlots, type SlotPlan } from "../graph.ts";
 import { opEntry } from "../ops/table.ts";
 import { Scratch } from "./scratch.ts";
 import { checkNetwork, checkParams, layerName } from "../network_check.ts";
+import { quote } from "../quote.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
 function checkBatch(batch: number): void {
   if (!Number.isInteger(batch) || batch < 1) {
-    throw new TypeError(`batch must be a positive integer, got ${JSON.stringify(batch)}`);
+    throw new TypeError(`batch must be a positive integer, got ${quote(batch)}`);
   }
 }
 

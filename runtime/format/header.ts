@@ -16,6 +16,7 @@ import { checkInputRange, type InputRange } from "../input/input_range.ts";
 import { LAYER_TYPES, LIMITS, paramShapes, type ResolvedLayer, resolveLayers } from "./spec.ts";
 import type { LayerSpec } from "./spec.ts";
 import type { Normalization } from "./model_desc.ts";
+import { quote } from "../quote.ts";
 
 /** Storage type of a weight tensor. */
 export type DType = "f32" | "f16" | "int8";
@@ -103,15 +104,9 @@ export function minorVersionFor(
 
 const TENSOR_KEYS = ["layer", "index", "dtype", "shape", "offset", "byteLength", "scaleOffset"];
 
-/** Short JSON rendering of a value for messages (never huge, never throws). */
+/** Short JSON rendering of a value for messages (never huge, never throws, escaped: quote.ts). */
 export function show(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return quote(v, 80);
 }
 
 /** Clip a message so an error never carries megabytes of header text. */

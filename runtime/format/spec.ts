@@ -17,6 +17,7 @@ import { POOL_RESOLVERS } from "../ops/pool/resolve.ts";
 import { UPSAMPLE_RESOLVERS } from "../ops/upsample/resolve.ts";
 import { DENSE_RESOLVERS } from "../ops/dense/resolve.ts";
 import { ACTIVATION_RESOLVERS } from "../ops/activation/resolve.ts";
+import { quote } from "../quote.ts";
 
 export type * from "./spec_types.ts";
 export { LIMITS, outSize } from "./spec_fields.ts";
@@ -39,7 +40,7 @@ export const LAYER_TYPES: readonly string[] = [...Object.keys(RESOLVERS), ...JOI
 /** Validate an input shape: (C,H,W), (C,L) or (F). */
 export function checkInputShape(shape: unknown): number[] {
   if (!Array.isArray(shape) || shape.length < 1 || shape.length > 3) {
-    throw new TypeError(`input shape must be [C,H,W], [C,L] or [F], got ${JSON.stringify(shape)}`);
+    throw new TypeError(`input shape must be [C,H,W], [C,L] or [F], got ${quote(shape)}`);
   }
   const s = shape.map((v, i) => int(v, `input shape[${i}]`, 1, LIMITS.maxDim));
   checkElements(s, "input");
@@ -50,7 +51,7 @@ export function checkInputShape(shape: unknown): number[] {
 export function resolveLayer(spec: LayerSpec, inShape: number[], index = 0): ResolvedLayer {
   const what = `layer ${index} (${(spec as { type?: unknown })?.type})`;
   if (spec === null || typeof spec !== "object" || typeof spec.type !== "string") {
-    throw new TypeError(`layer ${index} must be an object with a string "type", got ${JSON.stringify(spec)}`);
+    throw new TypeError(`layer ${index} must be an object with a string "type", got ${quote(spec)}`);
   }
   if (!LAYER_TYPES.includes(spec.type)) {
     throw new TypeError(`${what}: unknown layer type; expected one of ${LAYER_TYPES.join(", ")}`);
@@ -144,7 +145,7 @@ export function resolveGraph<R extends { outShape: number[]; inputs: number[] }>
   const input = checkInputShape(inputShape);
   specs.forEach((s, i) => {
     if (s === null || typeof s !== "object" || typeof s.type !== "string") {
-      throw new TypeError(`layer ${i} must be an object with a string "type", got ${JSON.stringify(s)}`);
+      throw new TypeError(`layer ${i} must be an object with a string "type", got ${quote(s)}`);
     }
   });
   const links = linkInputs(specs);

@@ -6,6 +6,7 @@
 // Output size along an axis: floor((in + padBefore + padAfter − dilation·(k−1) − 1) / stride) + 1.
 
 import type { LayerSpec, ResolvedLayer, Window2d } from "./spec_types.ts";
+import { quote } from "../quote.ts";
 
 /** What every resolved layer starts from: its spec, first input shape and producers. */
 export interface LayerBase {
@@ -92,7 +93,7 @@ export const LIMITS = {
 /** `v` as an integer in [min, max]: TypeError when not an integer, RangeError outside. */
 export function int(v: unknown, what: string, min: number, max: number): number {
   if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new TypeError(`${what} must be an integer, got ${JSON.stringify(v)}`);
+    throw new TypeError(`${what} must be an integer, got ${quote(v)}`);
   }
   if (v < min || v > max) {
     throw new RangeError(`${what} must be in [${min}, ${max}], got ${v}`);
@@ -119,7 +120,7 @@ export function pair(
   if (Array.isArray(v) && v.length === 2) {
     return [int(v[0], `${what}[0]`, min, max), int(v[1], `${what}[1]`, min, max)];
   }
-  throw new TypeError(`${what} must be an integer or [h, w], got ${JSON.stringify(v)}`);
+  throw new TypeError(`${what} must be an integer or [h, w], got ${quote(v)}`);
 }
 
 /** Output length along one axis; throws RangeError if the window does not fit. */
@@ -187,7 +188,7 @@ export function resolvePadding(
   throw new TypeError(
     `${what}.padding must be "valid", "same", "full"${dims === 1 ? ', "causal"' : ""}, an integer or ${
       dims === 2 ? "[top,bottom,left,right]" : "[left,right]"
-    }, got ${JSON.stringify(p)}`,
+    }, got ${quote(p)}`,
   );
 }
 

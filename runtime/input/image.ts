@@ -11,6 +11,7 @@
 
 import { decodePngRows, isPng, MAX_PNG_PIXELS, MAX_PNG_SIDE } from "./png.ts";
 import type { Normalization } from "../format/model_desc.ts";
+import { quote } from "../quote.ts";
 
 /** Raw pixels: u8 (0..255) or f32 (0..1), interleaved, `channels` per pixel. */
 export interface PixelsInput {
@@ -30,7 +31,7 @@ export type ImageInput = Uint8Array | ArrayBuffer | PixelsInput;
 function checkDims(w: unknown, h: unknown): void {
   for (const [n, v] of [["width", w], ["height", h]] as const) {
     if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
-      throw new TypeError(`image ${n} must be a positive integer, got ${JSON.stringify(v)}`);
+      throw new TypeError(`image ${n} must be a positive integer, got ${quote(v)}`);
     }
   }
   if (

@@ -9,6 +9,7 @@
 
 import { paramShapes, type ResolvedLayer, resolveLayers } from "../format/spec.ts";
 import type { LayerSpec } from "../format/spec.ts";
+import { quote } from "../quote.ts";
 
 /** The sizes a model accepts: full per-sample shapes, min ≤ inputShape ≤ max per dim, dim 0 fixed. */
 export interface InputRange {
@@ -35,7 +36,7 @@ const same = (a: readonly number[], b: readonly number[]) =>
 export function checkInputRange(range: unknown, inputShape: number[], layers: LayerSpec[]): InputRange {
   const r = range as Partial<InputRange> | null;
   if (r === null || typeof r !== "object" || !Array.isArray(r.min) || !Array.isArray(r.max)) {
-    throw new TypeError(`inputRange must be {"min": [...], "max": [...]}, got ${JSON.stringify(range)}`);
+    throw new TypeError(`inputRange must be {"min": [...], "max": [...]}, got ${quote(range)}`);
   }
   const keys = Object.keys(r).sort().join(",");
   if (keys !== "max,min") throw new TypeError(`inputRange has members ${keys}; expected only min and max`);
@@ -43,7 +44,7 @@ export function checkInputRange(range: unknown, inputShape: number[], layers: La
   for (const [name, s] of [["min", r.min], ["max", r.max]] as const) {
     if (s.length !== n || s.some((v) => typeof v !== "number" || !Number.isInteger(v) || v < 1)) {
       throw new TypeError(
-        `inputRange.${name} must be ${n} positive integers like inputShape, got ${JSON.stringify(s)}`,
+        `inputRange.${name} must be ${n} positive integers like inputShape, got ${quote(s)}`,
       );
     }
   }
@@ -100,7 +101,7 @@ export function checkInputRange(range: unknown, inputShape: number[], layers: La
  */
 export function checkShape(shape: unknown, inputShape: number[], range: InputRange | undefined): number[] {
   if (!Array.isArray(shape) || shape.some((v) => typeof v !== "number" || !Number.isInteger(v) || v < 1)) {
-    throw new TypeError(`shape must be an array of positive integers, got ${JSON.stringify(shape)}`);
+    throw new TypeError(`shape must be an array of positive integers, got ${quote(shape)}`);
   }
   const s = shape as number[];
   if (s.length !== inputShape.length || s[0] !== inputShape[0]) {

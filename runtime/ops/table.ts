@@ -12,6 +12,7 @@ import { DENSE } from "./dense/op.ts";
 import { UPSAMPLE } from "./upsample/op.ts";
 import { ACT, FLATTEN } from "./activation/op.ts";
 import { ADD, CONCAT, MUL } from "./join/op.ts";
+import { quote } from "../quote.ts";
 
 /** One entry per resolved op. */
 export const OPS: { readonly [K in ResolvedLayer["op"]]: OpEntry<LayerOf<K>> } = {
@@ -46,6 +47,6 @@ export const OPS: { readonly [K in ResolvedLayer["op"]]: OpEntry<LayerOf<K>> } =
  */
 export function opEntry(l: ResolvedLayer): OpEntry {
   const e = OPS[l.op] as OpEntry | undefined;
-  if (!e) throw new TypeError(`no op entry for ${JSON.stringify(String(l.op).slice(0, 40))}`);
+  if (!e) throw new TypeError(`no op entry for ${quote(String(l.op), 40)}`);
   return e;
 }

@@ -26,6 +26,7 @@ import type { Epilogue } from "../ops/activation/wgsl.ts";
 import { opEntry } from "../ops/table.ts";
 import { layerKernel, layerParts } from "./layer_kernel.ts";
 import { planSlots } from "../graph.ts";
+import { quote } from "../quote.ts";
 
 // GPUBufferUsage / GPUMapMode values (spelled out: the globals are absent where WebGPU is)
 
@@ -136,7 +137,7 @@ export class GpuExecutor {
     const fuse = opts.fuse !== false;
     const maxBatch = opts.maxBatch ?? Infinity;
     if (maxBatch !== Infinity && (!Number.isInteger(maxBatch) || maxBatch < 1)) {
-      throw new TypeError(`maxBatch must be a positive integer, got ${JSON.stringify(opts.maxBatch)}`);
+      throw new TypeError(`maxBatch must be a positive integer, got ${quote(opts.maxBatch)}`);
     }
     const slots = planSlots(layers, {
       fuse: (i, j) => {
@@ -192,7 +193,7 @@ export class GpuExecutor {
   run(x: Float32Array, batch: number): Promise<Float32Array> {
     if (this.#destroyed) return Promise.reject(new DisposedError("GPU executor"));
     if (!Number.isInteger(batch) || batch < 1) {
-      return Promise.reject(new TypeError(`batch must be a positive integer, got ${JSON.stringify(batch)}`));
+      return Promise.reject(new TypeError(`batch must be a positive integer, got ${quote(batch)}`));
     }
     if (!(x instanceof Float32Array)) {
       return Promise.reject(new TypeError(`input must be a Float32Array, got ${typeof x}`));

@@ -13,7 +13,7 @@
 // its op type and what is unsupported, before any output exists; the result
 // is validated by the format's own rules (resolveLayers) before it is returned.
 
-import { type LayerSpec, resolveJoin, resolveLayer } from "../../runtime/format/spec.ts";
+import { type LayerSpec, LIMITS, resolveJoin, resolveLayer } from "../../runtime/format/spec.ts";
 import type { ModelDesc } from "../../runtime/format/model_desc.ts";
 import { withInputs } from "../../runtime/graph.ts";
 import { defaultOpset, int, type ModelProto, onnx, tensorValues } from "./onnx_proto.ts";
@@ -26,7 +26,8 @@ import {
   UnsupportedOnnxError,
   type Value,
 } from "./onnx_node.ts";
-import { ONNX_OPS } from "./onnx_ops.ts";
+import { ONNX_MAX_INPUTS, ONNX_OPS } from "./onnx_ops.ts";
+import { quote } from "../../runtime/quote.ts";
 
 export { UnsupportedOnnxError };
 
@@ -35,6 +36,13 @@ export interface FromOnnxOptions {
   /** per-sample input shape when the file's is symbolic, e.g. [1, 28, 28] */
   inputShape?: number[];
 }
+
+/**
+ * Most nodes an ONNX graph may have (RangeError beyond, before any is read):
+ * constants and shape ops fold, so a graph may have many more nodes than the
+ * format's 1,024 layers, but not without bound.
+ */
+export const MAX_ONNX_NODES = 65_536;
 
 /** The ops this converter maps (others are refused by name). */
 export const SUPPORTED_OPS: readonly string[] = [...ONNX_OPS.keys()];
@@ -50,6 +58,11 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
   if (opset < 7 || opset > 21) {
     throw new TypeError(`ONNX opset ${opset} is outside what this converter reads (7–21)`);
   }
+  if ((g.node ?? []).length > MAX_ONNX_NODES) {
+    throw new RangeError(
+      `the ONNX graph has ${(g.node ?? []).length} nodes, over the converter's limit ${MAX_ONNX_NODES}`,
+    );
+  }
   const tensors = new Map<string, Tensor>();
   for (const t of g.initializer ?? []) {
     const v = tensorValues(t, `initializer ${t.name}`);
@@ -61,10 +74,16 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
       `expected one graph input (besides initializers), got ${inputs.map((i) => i.name).join(", ")}`,
     );
   }
+  const inName = quote(inputs[0].name ?? "");
   const dims = inputs[0].type?.tensorType?.shape?.dim ?? [];
-  let inputShape = dims.slice(1).map((
-    d,
-  ) => (d.dimValue != null && int(d.dimValue) > 0 ? int(d.dimValue) : -1));
+  dims.forEach((d, k) => {
+    if (d.dimValue != null && int(d.dimValue) < 1) {
+      throw new TypeError(
+        `input ${inName}: dimension ${k} is ${int(d.dimValue)}, expected a size ≥ 1 or a symbol`,
+      );
+    }
+  });
+  let inputShape = dims.slice(1).map((d) => (d.dimValue != null ? int(d.dimValue) : -1));
   if (opts.inputShape) {
     if (opts.inputShape.length !== inputShape.length && inputShape.length > 0) {
       throw new TypeError(
@@ -77,7 +96,7 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
   }
   if (inputShape.length < 1 || inputShape.length > 3 || inputShape.some((d) => d < 1)) {
     throw new TypeError(
-      `the input shape (N,${
+      `input ${inName}: the shape (N,${
         inputShape.map((d) => (d < 0 ? "?" : d)).join(",")
       }) must be (N,C,H,W), (N,C,L) or (N,F) with known sizes: give --input-shape`,
     );
@@ -113,7 +132,7 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
       const nm = n.input?.[k];
       if (!nm) return undefined;
       const t = tensors.get(nm);
-      if (!t) no(`input ${JSON.stringify(nm)} is not produced before this node`);
+      if (!t) no(`input ${quote(nm)} is not produced before this node`);
       return t;
     };
     const value = (k: number): Value => {
@@ -171,6 +190,10 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
       }
       const map = ONNX_OPS.get(op);
       if (!map) no("this op is not supported");
+      const ins = n.input ?? [];
+      if (ins.length > ONNX_MAX_INPUTS[op]) {
+        no(`takes at most ${ONNX_MAX_INPUTS[op]} inputs, got ${ins.length}: ${quote(ins.join(", "))}`);
+      }
       map!(node);
     };
     try {
@@ -199,12 +222,14 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
 /** Keep the layers the output needs, renumbered; the output layer last. */
 function finish(layers: Emitted[], out: Value, inputShape: number[]): ModelDesc {
   const need = new Array(layers.length).fill(false);
-  const mark = (i: number) => {
-    if (i < 0 || need[i]) return;
+  // what the output reads, walked with a stack (a deep graph must not need a deep call stack)
+  const todo = [out.layer];
+  while (todo.length) {
+    const i = todo.pop()!;
+    if (i < 0 || need[i]) continue;
     need[i] = true;
-    layers[i].inputs.forEach(mark);
-  };
-  mark(out.layer);
+    todo.push(...layers[i].inputs);
+  }
   const at = new Map<number, number>([[-1, -1]]);
   const specs: LayerSpec[] = [], params: Float32Array[][] = [];
   layers.forEach((l, i) => {
@@ -216,6 +241,11 @@ function finish(layers: Emitted[], out: Value, inputShape: number[]): ModelDesc 
   if (at.get(out.layer) !== specs.length - 1) {
     specs.push(withInputs({ type: "identity" }, [at.get(out.layer)!], specs.length));
     params.push([]);
+  }
+  if (specs.length > LIMITS.maxLayers) {
+    throw new RangeError(
+      `the converted model has ${specs.length} layers, over the format's ${LIMITS.maxLayers}`,
+    );
   }
   return { inputShape, layers: specs, params };
 }

@@ -11,12 +11,13 @@
 import type { LayerSpec } from "../../runtime/format/spec.ts";
 import { foldIntoOutputChannels } from "../ops/batchnorm/fold.ts";
 import type { NodeProto } from "./onnx_proto.ts";
+import { bare, quote } from "../../runtime/quote.ts";
 
 /** A node the converter cannot map: which node, its op type, and what about it. */
 export class UnsupportedOnnxError extends Error {
   override name = "UnsupportedOnnxError";
   constructor(readonly node: string, readonly opType: string, what: string) {
-    super(`node ${JSON.stringify(node)} (${opType}): ${what}`);
+    super(`node ${quote(node, 120)} (${bare(opType, 64)}): ${what}`);
   }
 }
 

@@ -24,11 +24,53 @@ const PARTS = [
   ONNX_UPSAMPLE,
 ];
 
+/**
+ * Most inputs each mapped operator takes in ONNX (Operators.md, opsets 7–21,
+ * optional inputs counted): a node with more is refused by name, never read
+ * as if the extra inputs were not there.
+ */
+export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
+  Constant: 0,
+  Identity: 1,
+  Dropout: 3,
+  Shape: 1,
+  Pad: 4,
+  Flatten: 1,
+  Reshape: 2,
+  Squeeze: 2,
+  Unsqueeze: 2,
+  Conv: 3,
+  ConvTranspose: 3,
+  BatchNormalization: 5,
+  Relu: 1,
+  LeakyRelu: 1,
+  Elu: 1,
+  Sigmoid: 1,
+  Tanh: 1,
+  HardSwish: 1,
+  HardSigmoid: 1,
+  Softplus: 1,
+  Clip: 3,
+  Softmax: 1,
+  MaxPool: 1,
+  AveragePool: 1,
+  GlobalAveragePool: 1,
+  ReduceMean: 2,
+  Gemm: 3,
+  MatMul: 2,
+  Add: 2,
+  Mul: 2,
+  Concat: 2_147_483_647,
+  Resize: 4,
+  Upsample: 2,
+};
+
 function merge(parts: Record<string, OnnxMapper>[]): Map<string, OnnxMapper> {
   const all = new Map<string, OnnxMapper>();
   for (const p of parts) {
     for (const [op, f] of Object.entries(p)) {
       if (all.has(op)) throw new Error(`ONNX op ${op} has two mapping entries`);
+      if (!(op in ONNX_MAX_INPUTS)) throw new Error(`ONNX op ${op} has no entry in ONNX_MAX_INPUTS`);
       all.set(op, f);
     }
   }

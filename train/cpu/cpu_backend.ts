@@ -22,6 +22,7 @@ import {
   resolveOptimizer,
   slotCount,
 } from "../ops/optimizer/cpu.ts";
+import { quote } from "../../runtime/quote.ts";
 
 /** Samples per chunk in predict when no training batch has sized the buffers yet. */
 const PREDICT_CHUNK = 64;
@@ -52,7 +53,7 @@ class CpuBackend implements TrainBackend {
   constructor(cfg: TrainConfig) {
     checkLoss(cfg.loss, cfg.labelSmoothing ?? 0);
     if (typeof cfg.seed !== "number" || !Number.isFinite(cfg.seed)) {
-      throw new TypeError(`seed must be a finite number, got ${JSON.stringify(cfg.seed)}`);
+      throw new TypeError(`seed must be a finite number, got ${quote(cfg.seed)}`);
     }
     this.#cfg = cfg;
     this.#layers = resolveTrainLayers(cfg.layers, cfg.inputShape);

@@ -26,6 +26,7 @@ import { findSeriesFiles, readSeries } from "./ucr.ts";
 import { GENERATED, generatedSeries } from "./synthetic.ts";
 import { cacheDir, ensureDownloaded, type FetchOptions, REMOTE } from "./download.ts";
 import { exists } from "../fs_util.ts";
+import { quote } from "../../runtime/quote.ts";
 
 export type { Dataset, SampleSet } from "./sets.ts";
 
@@ -223,9 +224,7 @@ async function loadRaw(name: string | undefined, opts: LoadOptions): Promise<Raw
   // a directory given as the name (the library's loadDataset("my-photos"))
   if (await exists(name) && (await Deno.stat(name)).isDirectory) return await detectDir(name, opts);
   throw new TypeError(
-    `unknown dataset ${JSON.stringify(name)}, expected one of ${
-      DATASET_NAMES.join(", ")
-    } or a data directory`,
+    `unknown dataset ${quote(name)}, expected one of ${DATASET_NAMES.join(", ")} or a data directory`,
   );
 }
 

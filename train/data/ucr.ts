@@ -11,6 +11,7 @@
 import { basename, join } from "node:path";
 import { zscoreInPlace } from "../../runtime/input/series.ts";
 import { MAX_CLASSES, type SampleSet } from "./sets.ts";
+import { quote } from "../../runtime/quote.ts";
 
 /** Longest series and largest file accepted. */
 export const MAX_SERIES_LENGTH = 100_000;
@@ -72,7 +73,7 @@ export function parseSeriesText(text: string, file: string): ParsedSeries {
     }
     if (f.length < 2) {
       throw new TypeError(
-        `${at}: expected a label and at least one value, got ${JSON.stringify(lines[i].slice(0, 80))}`,
+        `${at}: expected a label and at least one value, got ${quote(lines[i], 80)}`,
       );
     }
     const l = f.length - 1;
@@ -92,7 +93,7 @@ export function parseSeriesText(text: string, file: string): ParsedSeries {
       if (!Number.isFinite(v)) {
         throw new TypeError(
           `${at}: value ${k + 1} is ${
-            s === "" ? "empty" : JSON.stringify(s)
+            s === "" ? "empty" : quote(s)
           }; expected a finite number (missing values are not supported)`,
         );
       }
@@ -138,7 +139,7 @@ function toSet(p: ParsedSeries, classes: string[], file: string): SampleSet {
     const k = classes.indexOf(p.labels[i]);
     if (k < 0) {
       throw new TypeError(
-        `${file}: label ${JSON.stringify(p.labels[i])} does not occur in the training file`,
+        `${file}: label ${quote(p.labels[i])} does not occur in the training file`,
       );
     }
     labels[i] = k;

@@ -13,6 +13,7 @@ import { ACT_GRAD, FLATTEN_GRAD } from "./activation/grad.ts";
 import { DROPOUT_GRAD } from "./dropout/grad.ts";
 import { BATCHNORM_GRAD } from "./batchnorm/grad.ts";
 import { ADD_GRAD, CONCAT_GRAD, MUL_GRAD } from "./join/grad.ts";
+import { quote } from "../../runtime/quote.ts";
 
 /** One gradient entry per training op. */
 export const GRADS: { readonly [K in TrainResolvedLayer["op"]]: GradEntry<TrainLayerOf<K>> } = {
@@ -44,6 +45,6 @@ export const GRADS: { readonly [K in TrainResolvedLayer["op"]]: GradEntry<TrainL
  */
 export function gradEntry(l: TrainResolvedLayer): GradEntry {
   const e = GRADS[l.op] as GradEntry | undefined;
-  if (!e) throw new TypeError(`no gradient entry for ${JSON.stringify(String(l.op).slice(0, 40))}`);
+  if (!e) throw new TypeError(`no gradient entry for ${quote(String(l.op), 40)}`);
   return e;
 }

@@ -35,6 +35,7 @@ import { layerForward } from "./layer_forward.ts";
 import { maxPoolTiles } from "../ops/pool/wgsl_backward.ts";
 import { accumulateGrad } from "../ops/join/wgsl_backward.ts";
 import { consumers } from "../../runtime/graph.ts";
+import { quote } from "../../runtime/quote.ts";
 
 const UNIFORM = USAGE.UNIFORM | USAGE.COPY_DST;
 const MAP_READ_DST = USAGE.MAP_READ | USAGE.COPY_DST;
@@ -278,7 +279,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
 
   function checkBatch(x: Float32Array, batch: number) {
     if (!Number.isInteger(batch) || batch < 1) {
-      throw new TypeError(`batch must be a positive integer, got ${JSON.stringify(batch)}`);
+      throw new TypeError(`batch must be a positive integer, got ${quote(batch)}`);
     }
     const want = batch * prod(layers[0].inShape);
     if (!(x instanceof Float32Array) || x.length !== want) {
@@ -341,7 +342,7 @@ export async function createWebGpuBackend(device: GPUDevice, cfg: TrainConfig): 
     trainPlan(batch: number): PreparedKernel[] {
       usable();
       if (!Number.isInteger(batch) || batch < 1) {
-        throw new TypeError(`batch must be a positive integer, got ${JSON.stringify(batch)}`);
+        throw new TypeError(`batch must be a positive integer, got ${quote(batch)}`);
       }
       return plan(batch).train;
     },

@@ -6,13 +6,14 @@
 import { type Activation, ACTIVATIONS, type ElementwiseAct } from "./table.ts";
 import type { ActivationType, LayerSpec } from "../../format/spec_types.ts";
 import { fieldsOf, type LayerBase, type Resolver } from "../../format/spec_fields.ts";
+import { quote } from "../../quote.ts";
 
 /** A finite float32 parameter, or `def` when absent. */
 function num(v: unknown, what: string, key: string, def: number): number {
   if (v === undefined) return def;
   if (typeof v !== "number" || !Number.isFinite(Math.fround(v))) {
     throw new TypeError(
-      `${what}.${key} must be a finite number (within float32 range), got ${JSON.stringify(v)}`,
+      `${what}.${key} must be a finite number (within float32 range), got ${quote(v)}`,
     );
   }
   return v;

@@ -10,6 +10,8 @@
 // df(x, y) is the derivative at x where y = f(x) (PyTorch's choice at kinks:
 // relu′(0) = 0, clip′ = 1 on the closed interval).
 
+import { quote } from "../../quote.ts";
+
 /** How one spec parameter becomes α or β: its key in the layer spec and its default. */
 export interface ActParam {
   key: string;
@@ -203,7 +205,7 @@ export const ACTIVATIONS: Readonly<Record<ElementwiseAct, Activation>> = {
  */
 export function activationEntry(act: string): Activation {
   if (!Object.hasOwn(ACTIVATIONS, act)) {
-    throw new TypeError(`unknown activation ${JSON.stringify(String(act).slice(0, 64))}`);
+    throw new TypeError(`unknown activation ${quote(String(act), 64)}`);
   }
   return ACTIVATIONS[act as ElementwiseAct];
 }

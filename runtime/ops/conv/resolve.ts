@@ -21,6 +21,7 @@ import {
   windowOut,
   type WindowTaps,
 } from "../../format/spec_fields.ts";
+import { quote } from "../../quote.ts";
 
 /** The taps of a conv spec (kernel, stride default 1, dilation default 1). */
 function convTaps(s: Record<string, unknown>, dims: 1 | 2, what: string): WindowTaps {
@@ -58,7 +59,7 @@ function convTranspose(dims: 1 | 2): Resolver {
     refuseCausal(s.padding, what);
     if (s.padding === "same" || s.padding === "full") {
       throw new TypeError(
-        `${what}.padding must be explicit (a number or a list) or "valid", got ${JSON.stringify(s.padding)}`,
+        `${what}.padding must be explicit (a number or a list) or "valid", got ${quote(s.padding)}`,
       );
     }
     const pad = resolvePadding(s.padding, dims, inH, inW, g, what);

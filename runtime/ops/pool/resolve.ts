@@ -17,6 +17,7 @@ import {
   windowOf,
   windowOut,
 } from "../../format/spec_fields.ts";
+import { quote } from "../../quote.ts";
 
 /** A max/avg/l2 pool over a (kh × kw) window. */
 function pool(kind: "max" | "avg" | "l2", dims: 1 | 2): Resolver {
@@ -48,7 +49,7 @@ function pool(kind: "max" | "avg" | "l2", dims: 1 | 2): Resolver {
     if (s.countPad !== undefined) {
       if (kind !== "avg" || typeof s.countPad !== "boolean") {
         throw new TypeError(
-          `${what}.countPad is a boolean of avgpool layers, got ${JSON.stringify(s.countPad)}`,
+          `${what}.countPad is a boolean of avgpool layers, got ${quote(s.countPad)}`,
         );
       }
       if (!s.countPad) mode = "avgvalid";

@@ -12,6 +12,7 @@ import {
   type Resolver,
   spatialInput,
 } from "../../format/spec_fields.ts";
+import { quote } from "../../quote.ts";
 
 function upsample(dims: 1 | 2): Resolver {
   return (spec: LayerSpec, inShape: number[], base: LayerBase, what: string) => {
@@ -20,7 +21,7 @@ function upsample(dims: 1 | 2): Resolver {
     const [sh, sw] = axes(s.scale, dims, `${what}.scale`, undefined, 1, LIMITS.maxStride);
     const linear = dims === 2 ? "bilinear" : "linear";
     if (s.mode !== undefined && s.mode !== "nearest" && s.mode !== linear) {
-      throw new TypeError(`${what}.mode must be "nearest" or "${linear}", got ${JSON.stringify(s.mode)}`);
+      throw new TypeError(`${what}.mode must be "nearest" or "${linear}", got ${quote(s.mode)}`);
     }
     const outH = inH * sh, outW = inW * sw;
     const outShape = dims === 2 ? [c, outH, outW] : [c, outW];

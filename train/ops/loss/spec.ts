@@ -3,6 +3,8 @@
 // raw logits (no softmax layer); smoothing s is in [0, 1) and moves the
 // one-hot target to (1 − s)·onehot + s/K; mse takes no smoothing.
 
+import { quote } from "../../../runtime/quote.ts";
+
 /** The losses both training backends implement. */
 export type LossName = "softmax_xent" | "mse";
 
@@ -18,7 +20,7 @@ export type LossName = "softmax_xent" | "mse";
  */
 export function checkLoss(loss: unknown, smoothing: unknown = 0): asserts loss is LossName {
   if (loss !== "softmax_xent" && loss !== "mse") {
-    throw new TypeError(`loss must be "softmax_xent" or "mse", got ${JSON.stringify(loss)}`);
+    throw new TypeError(`loss must be "softmax_xent" or "mse", got ${quote(loss)}`);
   }
   if (typeof smoothing !== "number" || !(smoothing >= 0 && smoothing < 1)) {
     throw new RangeError(`label smoothing must be a number in [0, 1), got ${smoothing}`);

@@ -10,6 +10,7 @@
 // Slots per tensor: sgd with momentum [v]; plain sgd []; adam/adamw [m, v].
 
 import type { OptimizerConfig } from "../../backend.ts";
+import { quote } from "../../../runtime/quote.ts";
 
 export interface ResolvedOptimizer {
   type: "sgd" | "adam" | "adamw";
@@ -24,7 +25,7 @@ export interface ResolvedOptimizer {
 function num(v: unknown, what: string, def: number, lo: number, hi: number, hiOpen: boolean): number {
   if (v === undefined) return def;
   if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new TypeError(`optimizer.${what} must be a finite number, got ${JSON.stringify(v)}`);
+    throw new TypeError(`optimizer.${what} must be a finite number, got ${quote(v)}`);
   }
   if (v < lo || (hiOpen ? v >= hi : v > hi)) {
     throw new RangeError(`optimizer.${what} must be in [${lo}, ${hi}${hiOpen ? ")" : "]"}, got ${v}`);
@@ -36,11 +37,11 @@ function num(v: unknown, what: string, def: number, lo: number, hi: number, hiOp
 export function resolveOptimizer(o: OptimizerConfig): ResolvedOptimizer {
   const t = (o as { type?: unknown })?.type;
   if (t !== "sgd" && t !== "adam" && t !== "adamw") {
-    throw new TypeError(`optimizer.type must be "sgd", "adam" or "adamw", got ${JSON.stringify(t)}`);
+    throw new TypeError(`optimizer.type must be "sgd", "adam" or "adamw", got ${quote(t)}`);
   }
   const a = o as Record<string, unknown>;
   if (a.nesterov !== undefined && typeof a.nesterov !== "boolean") {
-    throw new TypeError(`optimizer.nesterov must be boolean, got ${JSON.stringify(a.nesterov)}`);
+    throw new TypeError(`optimizer.nesterov must be boolean, got ${quote(a.nesterov)}`);
   }
   return {
     type: t,
