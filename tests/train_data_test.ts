@@ -1,8 +1,10 @@
 // IDX reader rejections (wrong magic, count mismatch, truncated, label out of
-// range, trailing bytes, gzip), dataset splits and normalisation, augmentation.
+// range, trailing bytes, gzip, a gzip bomb bounded by its header), colour
+// channel order, dataset splits and normalisation, augmentation.
 
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { parseIdxImages, parseIdxLabels, readIdxPair } from "../train/data/idx.ts";
+import { gunzip, parseIdxImages, parseIdxLabels, readIdxPair } from "../train/data/idx.ts";
+import { idx } from "./helpers/idx_fixture.ts";
 import { loadDataset } from "../train/data/datasets.ts";
 import { ERASE_AREA, eraseRect, shiftFlip } from "../train/data/augment.ts";
 import { makeBatch } from "../train/data/batches.ts";
@@ -199,4 +201,88 @@ Deno.test("prng: derived streams are deterministic, permutations are permutation
   assertEquals(p, permutation(100, DataRng.derive(7, 1, 2)));
   assert(p.join() !== permutation(100, DataRng.derive(7, 1, 3)).join());
   assertEquals(Array.from(p).sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+});
+
+Deno.test("idx: channels-last and channels-first colour sets come out (N,C,H,W) in channel order; alpha is dropped", () => {
+  const [n, h, w] = [2, 3, 5], hw = h * w;
+  // pixel value: sample·100 + channel·30 + position, distinct per (sample, channel, position)
+  const v = (i: number, k: number, p: number) => i * 100 + k * 30 + p;
+  for (const c of [3, 4]) {
+    const last = new Uint8Array(n * hw * c);
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < hw; p++) for (let k = 0; k < c; k++) last[(i * hw + p) * c + k] = v(i, k, p);
+    }
+    const got = parseIdxImages(idx(0x804, [n, h, w, c], last), "last.idx");
+    assertEquals([got.n, got.c, got.h, got.w], [n, 3, h, w]);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < 3; k++) {
+        for (let p = 0; p < hw; p++) {
+          assertEquals(got.pixels[(i * 3 + k) * hw + p], v(i, k, p), `c=${c} (${i},${k},${p})`);
+        }
+      }
+    }
+  }
+  const first = Uint8Array.from(
+    { length: n * 3 * hw },
+    (_, j) => v(Math.floor(j / (3 * hw)), Math.floor(j / hw) % 3, j % hw),
+  );
+  assertEquals([...parseIdxImages(idx(0x804, [n, 3, h, w], first), "first.idx").pixels], [...first]);
+});
+
+Deno.test("idx: a .gz that inflates past its header's size is refused, holding ≤ 64 MiB (child process RSS)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // a header that claims 10 images of 28×28 (7,856 bytes), then 1 GiB of zeros: ~1 MiB of gzip
+    const head = idx(0x803, [10, 28, 28], new Uint8Array(0));
+    const zeros = new Uint8Array(16 * 2 ** 20);
+    let left = 64;
+    const body = new ReadableStream<BufferSource>({
+      start: (c) => c.enqueue(head as Uint8Array<ArrayBuffer>),
+      pull: (c) => (left-- > 0 ? c.enqueue(zeros) : c.close()),
+    });
+    const gz = new Uint8Array(
+      await new Response(body.pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+    );
+    assert(gz.length < 2 * 2 ** 20, `${gz.length} B`);
+    await Deno.writeFile(`${dir}/bomb-images.gz`, gz);
+    await Deno.writeFile(`${dir}/labels`, idxLabels([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+    const idxModule = new URL("../train/data/idx.ts", import.meta.url).href;
+    const script = `
+      import { readIdxPair } from ${JSON.stringify(idxModule)};
+      const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))[1]) * 1024;
+      const hwm = () => Number(/VmHWM:\\s+(\\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))[1]) * 1024;
+      const before = rss();
+      let error = "";
+      try { await readIdxPair(Deno.args[0], Deno.args[1], 10); } catch (e) { error = e.name + ": " + e.message; }
+      console.log(JSON.stringify({ error, before, peak: hwm() }));`;
+    await Deno.writeTextFile(`${dir}/child.ts`, script);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${dir}/child.ts`, `${dir}/bomb-images.gz`, `${dir}/labels`],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    assert(out.success, "the child process ran");
+    const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    assert(
+      /RangeError: .*bomb-images\.gz: inflates past 7856 bytes, the size its IDX header declares/.test(
+        r.error,
+      ),
+      r.error,
+    );
+    const rise = r.peak - r.before;
+    console.log(
+      `idx gz bomb: ${gz.length} B, 1 GiB claimed 7,856; refused, peak RSS +${
+        (rise / 2 ** 20).toFixed(1)
+      } MiB`,
+    );
+    assert(rise <= 64 * 2 ** 20, `peak RSS rose ${rise} B`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("idx: a header that declares more than MAX_IDX_BYTES is refused before inflating", async () => {
+  const gz = await gzip(idx(0x803, [100_000, 4096, 4096], new Uint8Array(64)));
+  const e = await assertRejects(() => gunzip(gz, "huge.gz"), RangeError);
+  assert(/huge\.gz: its IDX header declares \d+ bytes, over the limit 1073741824/.test(e.message), e.message);
 });

@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { createHash } from "node:crypto";
 import { idx } from "./helpers/idx_fixture.ts";
-import { ensureDownloaded, type RemoteDataset } from "../train/data/download.ts";
+import { ensureDownloaded, REMOTE, type RemoteDataset } from "../train/data/download.ts";
 import { loadDataset } from "../train/data/datasets.ts";
 
 async function gzip(b: Uint8Array): Promise<Uint8Array> {
@@ -125,4 +125,8 @@ Deno.test("download: a file that does not match the published checksum is delete
     await server.finished;
     await Deno.remove(cache, { recursive: true });
   }
+});
+
+Deno.test("download: every named dataset's default base URL is https (a mirror given by the user may be anything)", () => {
+  for (const [name, d] of Object.entries(REMOTE)) assert(d.base.startsWith("https://"), `${name}: ${d.base}`);
 });

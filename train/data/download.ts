@@ -34,7 +34,8 @@ const MIB = 2 ** 20;
 /** The official files of the downloadable datasets (checksums: the published md5s; sha256 of the IDX content). */
 export const REMOTE: Record<string, RemoteDataset> = {
   "fashion-mnist": {
-    base: "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+    // the copy Keras downloads (tf.keras.datasets.fashion_mnist), over https; the sha256 checks the content
+    base: "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
     files: [
       {
         name: "train-images-idx3-ubyte.gz",

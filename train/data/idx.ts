@@ -22,14 +22,100 @@ export interface IdxImages {
   w: number;
 }
 
-/** Decompress gzip bytes with the web DecompressionStream. */
-export async function gunzip(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+/** Most bytes an IDX file may hold once decompressed (RangeError beyond, before they are inflated). */
+export const MAX_IDX_BYTES = 2 ** 30;
+
+/** Compressed bytes inflated per step. */
+const GZIP_SLICE = 8192;
+
+/** Bytes per element of the IDX type codes. */
+const IDX_ELEMENT_BYTES: Record<number, number> = { 0x08: 1, 0x09: 1, 0x0b: 2, 0x0c: 4, 0x0d: 4, 0x0e: 8 };
+
+/**
+ * The size an IDX file's header declares (header + every element), from its
+ * first bytes; undefined while too few bytes are in, null when they are not
+ * an IDX header.
+ */
+export function idxDeclaredBytes(head: Uint8Array): number | null | undefined {
+  if (head.length < 4) return undefined;
+  const size = IDX_ELEMENT_BYTES[head[2]], rank = head[3];
+  if (head[0] !== 0 || head[1] !== 0 || !size || rank < 1) return null;
+  const need = 4 + 4 * rank;
+  if (head.length < need) return undefined;
+  const dv = new DataView(head.buffer, head.byteOffset, need);
+  let n = size;
+  for (let i = 0; i < rank; i++) n *= dv.getUint32(4 + 4 * i, false);
+  return need + n;
+}
+
+/**
+ * Decompress gzip bytes with the web DecompressionStream, as far as the IDX
+ * header at the start of the output declares (and at most `maxBytes`): a
+ * small file that inflates past its header is refused as soon as it does,
+ * holding no more than the declared size; output that does not start with an
+ * IDX header stops at its first chunk (the parser then refuses its magic).
+ */
+export async function gunzip(bytes: Uint8Array, name: string, maxBytes = MAX_IDX_BYTES): Promise<Uint8Array> {
+  // fed 8 KiB at a time, pulled: deflate expands at most ~1,032×, so one slice inflates to ≤ 8.1 MiB and
+  // nothing is inflated ahead of the reader (a whole buffer at once inflates in one go, bomb and all)
+  let at = 0;
+  const source = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    pull(c) {
+      if (at >= bytes.length) return c.close();
+      c.enqueue(bytes.slice(at, at + GZIP_SLICE));
+      at += GZIP_SLICE;
+    },
+  }, { highWaterMark: 0 });
+  const reader = source.pipeThrough(new DecompressionStream("gzip")).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0, limit = maxBytes, declared: number | null | undefined;
   try {
-    const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+      if (declared === undefined) {
+        declared = idxDeclaredBytes(chunks.length === 1 ? value : concat(chunks, Math.min(total, 64)));
+        if (declared === null) break; // not IDX: the parser refuses its magic from what is here
+        if (declared !== undefined) {
+          if (declared > maxBytes) {
+            throw new RangeError(
+              `${name}: its IDX header declares ${declared} bytes, over the limit ${maxBytes}`,
+            );
+          }
+          limit = declared;
+        }
+      }
+      if (total > limit) {
+        throw new RangeError(
+          `${name}: inflates past ${limit} bytes, ${
+            declared ? "the size its IDX header declares" : "the limit"
+          }`,
+        );
+      }
+    }
+    if (declared === null) reader.cancel().catch(() => {});
   } catch (e) {
+    reader.cancel().catch(() => {});
+    if (e instanceof RangeError) throw e;
     throw new TypeError(`${name}: not a valid gzip stream (${(e as Error).message})`);
   }
+  return concat(chunks, total);
+}
+
+/** The first `n` bytes of `chunks`, joined. */
+function concat(chunks: Uint8Array[], n: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0].length === n) return chunks[0];
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= n) break;
+    const part = c.subarray(0, n - at);
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 /** Undo gzip when the bytes start with the gzip magic 1f 8b. */
