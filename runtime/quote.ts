@@ -44,6 +44,7 @@ function boundedValue(max: number) {
  */
 export function quote(v: unknown, max: number = MAX_QUOTED): string {
   if (typeof v === "string") return quoteString(v, max, true);
+  if (typeof v === "number") return String(v); // NaN and Infinity as themselves, not JSON's null
   let s: string;
   try {
     s = JSON.stringify(v, boundedValue(max)) ?? String(v);

@@ -61,7 +61,19 @@ export class SizeCache {
     if (st) {
       this.#sizes.delete(key); // most recently used last
     } else {
-      const layers = resolveLayers(this.#specs, shape);
+      let layers: ResolvedLayer[];
+      try {
+        layers = resolveLayers(this.#specs, shape);
+      } catch (e) {
+        if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+        // inside inputRange but not a size every layer takes (an odd size into an add after a
+        // downsample and an upsample, a pooling that leaves 0): the caller's size, refused
+        throw new RangeError(
+          `input size (${
+            shape.join(",")
+          }) is inside the model's inputRange, but its layers cannot take it: ${e.message}`,
+        );
+      }
       const cost = modelCost(layers);
       checkModelCost(cost, layers, this.#budget);
       st = { layers, cost, cpu: null, gpu: null };

@@ -204,3 +204,32 @@ Deno.test("variable size: classify runs an image at its own size (clamped to the
   m.dispose();
   s.dispose();
 });
+
+Deno.test("variable size: a size inside inputRange that a layer cannot take is a RangeError naming the size and the layer", async () => {
+  // a U-Net-style skip: pool by 2, upsample by 2, add to the pre-pool map — even sides only
+  const desc: ModelDesc = {
+    inputShape: [1, 28, 28],
+    inputRange: { min: [1, 16, 16], max: [1, 32, 32] },
+    layers: [
+      { type: "conv2d", filters: 2, kernel: 3, padding: 1, name: "a" },
+      { type: "maxpool2d", size: 2 },
+      { type: "upsample2d", scale: 2 },
+      { type: "add", inputs: ["a", 2] },
+      { type: "globalavgpool" },
+    ],
+    params: [[new Float32Array(18).fill(0.1), new Float32Array(2)], [], [], [], []],
+  };
+  const m = await loadModel(encodeModel(desc), { backend: "cpu" });
+  assertEquals((await m.predict(new Float32Array(26 * 26), { shape: [1, 26, 26] })).length, 2);
+  const e = await assertRejects(
+    () => m.predict(new Float32Array(27 * 27), { shape: [1, 27, 27] }),
+    RangeError,
+  );
+  assert(
+    /input size \(1,27,27\) is inside the model's inputRange, but its layers cannot take it: .*layer 3/.test(
+      e.message,
+    ),
+    e.message,
+  );
+  m.dispose();
+});
