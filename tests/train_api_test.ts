@@ -79,7 +79,11 @@ Deno.test("API and CLI: label smoothing and random erasing reach the trainer ali
     const r = await cli([...flags, ...args, "--out", `${dir}/reg.tcnn`]);
     assertEquals(r.code, 0, r.stderr);
     assertEquals(params(await Deno.readFile(`${dir}/reg.tcnn`)), params(reg.model));
-    await assertRejects(() => train({ ...opts, labelSmoothing: 1 }), RangeError, "label smoothing must be");
+    await assertRejects(
+      () => train({ ...opts, labelSmoothing: 1 }),
+      RangeError,
+      "labelSmoothing must be in [0, 0.5]",
+    );
     await assertRejects(() => train({ ...opts, augment: { erase: 2 } }), RangeError, "augment.erase");
   });
 });
@@ -244,5 +248,37 @@ Deno.test("CLI: numeric flags — negative, zero, fractional, NaN — are exit 2
     const r = await cli(args);
     assertEquals(r.code, 2, `${args.join(" ")}: exit ${r.code} ${r.stderr}`);
     assert(re.test(r.stderr), `${args.join(" ")}: ${r.stderr}`);
+  }
+});
+
+Deno.test("API: train() checks every option before it reads or builds anything, naming the option", async () => {
+  const data = await loadDataset("synthetic-control");
+  const cases: [Record<string, unknown>, ErrorConstructor | RangeErrorConstructor, RegExp][] = [
+    [{ data: "mnist" }, TypeError, /^data must be a Dataset from loadDataset\(\).*got "mnist"/],
+    [{}, TypeError, /^data must be a Dataset/],
+    [{ data: { ...data, train: { n: 3 } } }, TypeError, /data\.train must hold n samples/],
+    [{ data, epoch: 3 }, TypeError, /unknown option "epoch"; train\(\) takes epochs, batch/],
+    [{ data, epochs: 0 }, RangeError, /epochs must be in \[1, 100000\], got 0/],
+    [{ data, batch: 2.5 }, TypeError, /batch must be an integer, got 2\.5/],
+    [{ data, lr: "0.1" }, TypeError, /lr must be a finite number, got "0\.1"/],
+    [{ data, lr: NaN }, TypeError, /lr must be a finite number, got NaN/],
+    [{ data, labelSmoothing: 0.9 }, RangeError, /labelSmoothing must be in \[0, 0\.5\]/],
+    [{ data, optimizer: "rmsprop" }, TypeError, /optimizer must be one of sgd, adam, adamw, got "rmsprop"/],
+    [{ data, backend: "gpu" }, TypeError, /backend must be one of auto, webgpu, cpu/],
+    [{ data, augment: { shift: 20 } }, RangeError, /augment\.shift must be in \[0, 8\]/],
+    [{ data, augment: { rotate: 1 } }, TypeError, /unknown augment field "rotate"/],
+    [{ data, resume: "yes" }, TypeError, /resume must be a boolean/],
+    [{ data, arch: 7 }, TypeError, /arch must be a name/],
+    [{ data, signal: {} }, TypeError, /signal must be an AbortSignal/],
+    [
+      { data: { ...data, classes: ["a", "a\x1b", ...data.classes.slice(2)] } },
+      TypeError,
+      /data\.classes\[1\]: control character/,
+    ],
+  ];
+  for (const [opts, type, re] of cases) {
+    // deno-lint-ignore no-explicit-any
+    const e = await assertRejects(() => train(opts as any), type);
+    assert(re.test(e.message), `${JSON.stringify(Object.keys(opts))}: ${e.message} !~ ${re}`);
   }
 });

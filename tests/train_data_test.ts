@@ -286,3 +286,37 @@ Deno.test("idx: a header that declares more than MAX_IDX_BYTES is refused before
   const e = await assertRejects(() => gunzip(gz, "huge.gz"), RangeError);
   assert(/huge\.gz: its IDX header declares \d+ bytes, over the limit 1073741824/.test(e.message), e.message);
 });
+
+Deno.test("labels.txt: at most 256 names of ≤ 128 characters in ≤ 128 KiB; control characters refused with the line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const labs = (n: number) => Array.from({ length: n }, (_, i) => i % 3);
+    await Deno.writeFile(`${dir}/train-images-idx3-ubyte`, idxImages(30, 8, 8));
+    await Deno.writeFile(`${dir}/train-labels-idx1-ubyte`, idxLabels(labs(30)));
+    await Deno.writeFile(`${dir}/t10k-images-idx3-ubyte`, idxImages(9, 8, 8));
+    await Deno.writeFile(`${dir}/t10k-labels-idx1-ubyte`, idxLabels(labs(9)));
+    const withLabels = async (text: string) => {
+      await Deno.writeTextFile(`${dir}/labels.txt`, text);
+      return await loadDataset(dir);
+    };
+    assertEquals((await withLabels("cat\r\n\ndog\nbird <&>\n")).classes, ["cat", "dog", "bird <&>"]);
+    let e = await assertRejects(() => withLabels("cat\n\ndo\x1b[2Jg\nbird\n"), TypeError);
+    assert(/labels\.txt line 3: control character in class name "do\\u001b\[2Jg"/.test(e.message), e.message);
+    e = await assertRejects(() => withLabels(`cat\n${"x".repeat(129)}\nbird\n`), RangeError);
+    assert(
+      /labels\.txt line 2: a class name must be 1 to 128 characters, got 129/.test(e.message),
+      e.message,
+    );
+    e = await assertRejects(() => withLabels("cat\ndog\ncat\n"), TypeError);
+    assert(/line 3: class name "cat" repeats .*line 1/.test(e.message), e.message);
+    e = await assertRejects(
+      () => withLabels(Array.from({ length: 300 }, (_, i) => `c${i}`).join("\n")),
+      RangeError,
+    );
+    assert(/300 class names, at most 256/.test(e.message), e.message);
+    e = await assertRejects(() => withLabels("a".repeat(200_000)), RangeError);
+    assert(/labels\.txt: 200000 bytes, at most 131072/.test(e.message), e.message);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -12,6 +12,8 @@ import { DATASET_NAMES } from "./data/datasets.ts";
 import { SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
 import { defaultOut } from "./defaults.ts";
 import { quote } from "../runtime/quote.ts";
+import { checkClassNames } from "./data/sets.ts";
+import { OPTION_RANGES } from "./train_options.ts";
 
 /** A command-line mistake: exit status 2. */
 export class UsageError extends Error {
@@ -177,6 +179,11 @@ function parseLabels(v: string | undefined): string[] | undefined {
     throw new UsageError(
       `--labels must be 2 or more distinct comma-separated names, got ${quote(v)}`,
     );
+  }
+  try {
+    checkClassNames(names, (i) => `--labels name ${i + 1}`);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
   return names;
 }
@@ -353,6 +360,11 @@ export function parseCli(argvIn: string[]): CliConfig {
   const limitRaw = str("limit");
   const opt = (flag: string, min: number, max: number, integer: boolean) =>
     str(flag) === undefined ? undefined : number(flag, str(flag), 0, min, max, integer);
+  // a flag with train()'s range for the same option (train_options.ts)
+  const ranged = (flag: string, key: keyof typeof OPTION_RANGES, fallback: number) => {
+    const [min, max, integer] = OPTION_RANGES[key];
+    return number(flag, str(flag), fallback, min, max, integer);
+  };
   const channels = str("channels");
   if (str("freeze") !== undefined && str("init") === undefined) {
     throw new UsageError("--freeze needs --init FILE.tcnn (the layers to keep come from that model)");
@@ -373,26 +385,26 @@ export function parseCli(argvIn: string[]): CliConfig {
       : Number(oneOf("channels", channels, ["1", "3"] as const)) as 1 | 3,
     testFraction: number("test-fraction", str("test-fraction"), 0.2, 0.01, 0.9, false),
     init: str("init"),
-    freeze: number("freeze", str("freeze"), 0, 0, 1000, true),
-    epochs: opt("epochs", 1, 100000, true),
-    batch: opt("batch", 1, 65536, true),
-    lr: number("lr", str("lr"), optimizer === "sgd" ? 0.05 : 0.002, 1e-12, 100, false),
+    freeze: ranged("freeze", "freeze", 0),
+    epochs: opt("epochs", ...OPTION_RANGES.epochs),
+    batch: opt("batch", ...OPTION_RANGES.batch),
+    lr: ranged("lr", "lr", optimizer === "sgd" ? 0.05 : 0.002),
     optimizer,
-    momentum: number("momentum", str("momentum"), 0.9, 0, 0.999999, false),
+    momentum: ranged("momentum", "momentum", 0.9),
     nesterov: values.nesterov === true,
-    weightDecay: number("weight-decay", str("weight-decay"), optimizer === "adamw" ? 5e-4 : 0, 0, 1, false),
-    labelSmoothing: number("label-smoothing", str("label-smoothing"), 0, 0, 0.5, false),
+    weightDecay: ranged("weight-decay", "weightDecay", optimizer === "adamw" ? 5e-4 : 0),
+    labelSmoothing: ranged("label-smoothing", "labelSmoothing", 0),
     schedule: oneOf("schedule", str("schedule") ?? "cosine", SCHEDULE_NAMES),
-    warmup: number("warmup", str("warmup"), 0, 0, 1e9, true),
-    patience: opt("patience", 0, 100000, true) ?? (str("epochs") !== undefined ? 0 : undefined),
+    warmup: ranged("warmup", "warmup", 0),
+    patience: opt("patience", ...OPTION_RANGES.patience) ?? (str("epochs") !== undefined ? 0 : undefined),
     augment: parseAugment(str("augment")),
     valFraction: number("val-fraction", str("val-fraction"), 0.1, 0.001, 0.9, false),
-    seed: number("seed", str("seed"), 1, 0, 0xffffffff, true),
+    seed: ranged("seed", "seed", 1),
     backend: oneOf("backend", str("backend") ?? "auto", ["auto", "webgpu", "cpu"] as const),
     quantize: oneOf("quantize", str("quantize") ?? "f32", ["f32", "f16", "int8"] as const),
     out: str("out") ??
       (dataset !== undefined && data === undefined ? defaultOut(dataset, defaultArch!) : undefined),
-    checkpointEvery: number("checkpoint-every", str("checkpoint-every"), 100, 0, 1e9, true),
+    checkpointEvery: ranged("checkpoint-every", "checkpointEvery", 100),
     resume: values.resume === true,
     resumeFrom,
     keepCheckpoint: values["keep-checkpoint"] === true,

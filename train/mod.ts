@@ -27,6 +27,7 @@ import { acquireDevice } from "../runtime/webgpu/device.ts";
 import { TRAINING_DEVICE } from "./webgpu/gpu_backend.ts";
 import { portablePath } from "./fs_util.ts";
 import { quote } from "../runtime/quote.ts";
+import { checkTrainOptions } from "./train_options.ts";
 
 export { loadDataset, type LoadOptions } from "./data/datasets.ts";
 export type { Dataset, SampleSet } from "./data/sets.ts";
@@ -62,7 +63,7 @@ export interface TrainOptions {
   nesterov?: boolean;
   /** L2 (sgd/adam) or decoupled (adamw) weight decay (default 0; 0.0005 for adamw) */
   weightDecay?: number;
-  /** label smoothing s in [0, 1) of the softmax cross-entropy: targets (1 − s)·onehot + s/K (default 0) */
+  /** label smoothing s in [0, 0.5] of the softmax cross-entropy: targets (1 − s)·onehot + s/K (default 0) */
   labelSmoothing?: number;
   /** "constant" | "step" | "cosine" (default "cosine") */
   schedule?: ScheduleName;
@@ -284,6 +285,7 @@ async function resolveArch(o: TrainOptions, data: Dataset, archName: string) {
  * ```
  */
 export async function train(o: TrainOptions): Promise<TrainOutput> {
+  checkTrainOptions(o);
   // refused before any file is read: the option belongs to SGD alone
   if (
     o.nesterov !== undefined && (typeof o.nesterov !== "boolean" || (o.nesterov && o.optimizer !== "sgd"))

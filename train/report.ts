@@ -106,8 +106,22 @@ export function perClassAccuracy(m: number[][]): number[] {
   });
 }
 
-function esc(s: string): string {
-  return s.replace(
+// characters XML 1.0 cannot hold even as references (controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF)
+const NOT_XML =
+  // deno-lint-ignore no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text as XML character data or an attribute value: markup escaped, what XML cannot hold shown as U+FFFD.
+ *
+ * @example
+ * ```ts
+ * import { esc } from "./report.ts";
+ * if (esc("a<b & \x01") !== "a&lt;b &amp; \ufffd") throw new Error(esc("a<b & \x01"));
+ * ```
+ */
+export function esc(s: string): string {
+  return String(s).replace(NOT_XML, "\ufffd").replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
   );

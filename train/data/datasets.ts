@@ -13,6 +13,7 @@ import { DataRng, permutation } from "./prng.ts";
 import {
   capSet,
   channelStats,
+  checkClassNames,
   type Dataset,
   indexNames,
   MAX_CLASSES,
@@ -83,11 +84,22 @@ interface Raw {
   flipOk?: boolean;
 }
 
+/** Most bytes of a labels.txt (256 names of 128 characters, with room for UTF-8 and line ends). */
+const MAX_LABELS_TXT_BYTES = 2 ** 17;
+
 async function readLabelsTxt(dir: string): Promise<string[] | undefined> {
   const p = join(dir, "labels.txt");
   if (!(await exists(p))) return undefined;
-  const names = (await Deno.readTextFile(p)).split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== "");
-  if (!names.length) throw new TypeError(`${p}: no class names (expected one per line)`);
+  const size = (await Deno.stat(p)).size;
+  if (size > MAX_LABELS_TXT_BYTES) {
+    throw new RangeError(`${p}: ${size} bytes, at most ${MAX_LABELS_TXT_BYTES} (one class name per line)`);
+  }
+  // line numbers of the non-empty lines, for the refusals
+  const lines = (await Deno.readTextFile(p)).split(/\r?\n/).map((s, i) => [s.trim(), i + 1] as const)
+    .filter(([s]) => s !== "");
+  if (!lines.length) throw new TypeError(`${p}: no class names (expected one per line)`);
+  const names = lines.map(([s]) => s);
+  checkClassNames(names, (i) => `${p} line ${lines[Math.min(i, lines.length - 1)][1]}`);
   return names;
 }
 

@@ -13,7 +13,7 @@
 import { join } from "node:path";
 import { imageToInput } from "../../runtime/input/image.ts";
 import { type DecodedImage, decodeImage, isImageFile } from "./decode_image.ts";
-import { MAX_CLASSES, type SampleSet } from "./sets.ts";
+import { checkClassNames, MAX_CLASSES, type SampleSet } from "./sets.ts";
 
 export interface ImageFolderOptions {
   /** target (H, W); default the most common size of the training images */
@@ -65,6 +65,7 @@ function checkClasses(split: ClassFiles, where: string) {
   if (split.size > MAX_CLASSES) {
     throw new RangeError(`${where}: ${split.size} classes, at most ${MAX_CLASSES}`);
   }
+  checkClassNames([...split.keys()], (i) => `${where}: class folder ${i + 1}`);
 }
 
 interface Loaded {

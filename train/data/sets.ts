@@ -7,9 +7,54 @@
 
 import type { Normalization } from "../../runtime/format/model_desc.ts";
 import { DataRng, permutation } from "./prng.ts";
+import { quote } from "../../runtime/quote.ts";
 
 /** Most classes a dataset may have (labels are u8). */
 export const MAX_CLASSES = 256;
+
+/** Most characters of one class name. */
+export const MAX_CLASS_NAME = 128;
+
+// C0 and C1 controls and DEL: never part of a class name (a report, a terminal, an SVG would carry them)
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Check class names from a user (labels.txt, --labels, train()'s `labels`,
+ * folder names): 1 to MAX_CLASSES of them (RangeError), each 1 to
+ * MAX_CLASS_NAME characters (RangeError), no control characters and no
+ * duplicates (TypeError); `where(i)` says where name i came from ("labels.txt
+ * line 3").
+ *
+ * @example
+ * ```ts
+ * import { checkClassNames } from "./sets.ts";
+ * checkClassNames(["cat", "dog"], (i) => `line ${i + 1}`);
+ * let refused = "";
+ * try { checkClassNames(["cat", "d\x1bog"], (i) => `line ${i + 1}`); } catch (e) { refused = (e as Error).message; }
+ * if (!refused.startsWith("line 2:")) throw new Error(refused);
+ * ```
+ */
+export function checkClassNames(names: readonly string[], where: (i: number) => string): void {
+  if (names.length > MAX_CLASSES) {
+    throw new RangeError(`${where(MAX_CLASSES)}: ${names.length} class names, at most ${MAX_CLASSES}`);
+  }
+  const seen = new Map<string, number>();
+  names.forEach((n, i) => {
+    if (typeof n !== "string" || n.length < 1 || n.length > MAX_CLASS_NAME) {
+      throw new RangeError(
+        `${where(i)}: a class name must be 1 to ${MAX_CLASS_NAME} characters, got ${
+          typeof n === "string" ? `${n.length}: ${quote(n, 40)}` : quote(n, 40)
+        }`,
+      );
+    }
+    if (CONTROL.test(n)) throw new TypeError(`${where(i)}: control character in class name ${quote(n, 40)}`);
+    if (seen.has(n)) {
+      throw new TypeError(`${where(i)}: class name ${quote(n, 40)} repeats ${where(seen.get(n)!)}`);
+    }
+    seen.set(n, i);
+  });
+}
 
 /** n samples with labels. */
 export interface SampleSet {
