@@ -342,6 +342,22 @@ const vectors: Record<string, () => void> = {
     rejects(b, "file truncated", b.length);
   },
   "truncation (raw)": () => rejects(valid.slice(0, valid.length - 5), "bad checksum"),
+  "last tensor one byte past the data section": () => {
+    // dense [4] → 2: weight [0, 32), bias [32, 40) ends exactly at dataLength 40 (accepted); one byte
+    // less of data section and the bias runs one byte past it
+    const exact = encodeModel({
+      inputShape: [4],
+      layers: [{ type: "dense", units: 2 }],
+      params: [[new Float32Array(8).fill(0.5), Float32Array.of(1, 2)]],
+    });
+    assertEquals(split(exact).header.dataLength, 40);
+    assertEquals([...decodeModel(exact).desc.params[0][1]], [1, 2]);
+    const b = edit(exact, (p) => {
+      p.header.dataLength = (p.header.dataLength as number) - 1;
+      p.data = p.data.slice(0, p.data.length - 1);
+    });
+    rejects(b, "out of bounds", 12);
+  },
   "undersized dataLength": () => {
     // the header claims 8 bytes less than the data section really holds: reported as trailing bytes
     const b = edit(valid, (p) => p.header.dataLength = (p.header.dataLength as number) - 8);
