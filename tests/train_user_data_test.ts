@@ -6,6 +6,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import jpeg from "jpeg-js";
 import { loadDataset } from "../train/data/datasets.ts";
+import { MAX_SERIES_VALUES, parseSeriesStream, parseSeriesText } from "../train/data/ucr.ts";
 import { makeBatch } from "../train/data/batches.ts";
 import { encodePng } from "./helpers/png_encode.ts";
 import { idx } from "./helpers/idx_fixture.ts";
@@ -507,4 +508,20 @@ Deno.test("decoders: progressive JPEG, 16-bit RGB and gray, Adam7-interlaced and
     );
     for (let i = 3; i < img.rgba.length; i += 4) assertEquals(img.rgba[i], 255, `${file} alpha`);
   }
+});
+
+Deno.test("UCR series stream a line at a time: a 6 MB line and too many values are refused before they are held", async () => {
+  const text = (s: string) => new Blob([s]).stream();
+  // a line past MAX_SERIES_LINE_CHARS, with no newline at all: refused while it streams
+  const long = "1," + "0.5,".repeat(1_600_000);
+  let e = await assertRejects(() => parseSeriesStream(text(long), "long.csv"), RangeError);
+  assert(/long\.csv:1: line of \d+ characters, at most 4000000/.test(e.message), e.message);
+  // CRLF, a header row and a final line without newline parse as parseSeriesText does
+  const ok = "label,a,b\r\n1,0.5,2\r\n2,1,3";
+  assertEquals(await parseSeriesStream(text(ok), "ok.csv"), parseSeriesText(ok, "ok.csv"));
+  // more series × length than the values limit (MAX_SERIES_VALUES, 2^27; 1,000 here): refused at the line
+  const rows = ("1," + Array(300).fill("1").join(",") + "\n").repeat(10);
+  e = await assertRejects(() => parseSeriesStream(text(rows), "many.csv", 1_000), RangeError);
+  assert(/many\.csv:4: 4 series of 300 values exceed 1000 values in one file/.test(e.message), e.message);
+  assertEquals(MAX_SERIES_VALUES, 2 ** 27);
 });

@@ -6,7 +6,9 @@
 // length L (ragged → error naming file and line); a NaN, empty or non-numeric
 // value is an error naming file, line and column; class names are the label
 // strings as written, sorted numerically when all are numbers; samples are
-// stored z-normalised per series (the runtime's {zscore: true}).
+// stored z-normalised per series (the runtime's {zscore: true}). Files are
+// parsed as they stream, a line at a time: line, series and value limits hold
+// before a line is split, and the whole text is never held.
 
 import { basename, join } from "node:path";
 import { zscoreInPlace } from "../../runtime/input/series.ts";
@@ -58,34 +60,51 @@ function splitLine(line: string): string[] {
 
 const unquote = (s: string) => (s.length >= 2 && s[0] === '"' && s.at(-1) === '"' ? s.slice(1, -1) : s);
 
-/** Parse the text of one file. */
-export function parseSeriesText(text: string, file: string): ParsedSeries {
-  const lines = text.split(/\r?\n/);
-  const labels: string[] = [], values: Float32Array[] = [];
-  let len = -1;
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() === "") continue;
-    const f = splitLine(lines[i]);
-    const at = `${file}:${i + 1}`;
-    if (labels.length === 0 && len < 0 && f.slice(1).some((v) => v !== "" && !Number.isFinite(Number(v)))) {
-      len = -2; // a header row: skip it once
-      continue;
+/** Longest line read (a series of MAX_SERIES_LENGTH values of up to 40 characters each). */
+export const MAX_SERIES_LINE_CHARS = 40 * MAX_SERIES_LENGTH;
+/** Most values (series × length) one file may hold: 512 MiB as float32. */
+export const MAX_SERIES_VALUES = 2 ** 27;
+
+/** One file's series, parsed a line at a time (the limits hold before a line is split or stored). */
+class SeriesParser {
+  readonly labels: string[] = [];
+  readonly values: Float32Array[] = [];
+  #len = -1;
+  constructor(readonly file: string, readonly maxValues = MAX_SERIES_VALUES) {}
+
+  /** Line `no` (1-based) of the file. */
+  line(text: string, no: number): void {
+    const at = `${this.file}:${no}`;
+    if (text.length > MAX_SERIES_LINE_CHARS) {
+      throw new RangeError(`${at}: line of ${text.length} characters, at most ${MAX_SERIES_LINE_CHARS}`);
+    }
+    if (text.trim() === "") return;
+    const f = splitLine(text);
+    if (
+      this.labels.length === 0 && this.#len < 0 &&
+      f.slice(1).some((v) => v !== "" && !Number.isFinite(Number(v)))
+    ) {
+      this.#len = -2; // a header row: skip it once
+      return;
     }
     if (f.length < 2) {
-      throw new TypeError(
-        `${at}: expected a label and at least one value, got ${quote(lines[i], 80)}`,
-      );
+      throw new TypeError(`${at}: expected a label and at least one value, got ${quote(text, 80)}`);
     }
     const l = f.length - 1;
     if (l > MAX_SERIES_LENGTH) {
       throw new RangeError(`${at}: series has ${l} values, at most ${MAX_SERIES_LENGTH}`);
     }
-    if (len >= 0 && l !== len) {
+    if (this.#len >= 0 && l !== this.#len) {
       throw new TypeError(
-        `${at}: series has ${l} values, earlier lines have ${len} (all series must have one length)`,
+        `${at}: series has ${l} values, earlier lines have ${this.#len} (all series must have one length)`,
       );
     }
-    len = l;
+    if ((this.values.length + 1) * l > this.maxValues) {
+      throw new RangeError(
+        `${at}: ${this.values.length + 1} series of ${l} values exceed ${this.maxValues} values in one file`,
+      );
+    }
+    this.#len = l;
     const row = new Float32Array(l);
     for (let k = 0; k < l; k++) {
       const s = f[k + 1];
@@ -101,14 +120,53 @@ export function parseSeriesText(text: string, file: string): ParsedSeries {
     }
     const label = unquote(f[0]);
     if (label === "") throw new TypeError(`${at}: empty label`);
-    labels.push(label);
-    values.push(row);
+    this.labels.push(label);
+    this.values.push(row);
   }
-  if (!values.length) throw new TypeError(`${file}: no series found (expected "label,v1,v2,…" per line)`);
-  return { labels, values };
+
+  result(): ParsedSeries {
+    if (!this.values.length) {
+      throw new TypeError(`${this.file}: no series found (expected "label,v1,v2,…" per line)`);
+    }
+    return { labels: this.labels, values: this.values };
+  }
 }
 
-async function readText(path: string): Promise<string> {
+/** Parse the text of one file. */
+export function parseSeriesText(text: string, file: string): ParsedSeries {
+  const p = new SeriesParser(file);
+  text.split(/\r?\n/).forEach((line, i) => p.line(line, i + 1));
+  return p.result();
+}
+
+/**
+ * Parse a file as it streams: lines are cut from decoded chunks and parsed
+ * one at a time, a line past MAX_SERIES_LINE_CHARS is refused before it is
+ * complete, more than `maxValues` values in all are refused at the line that
+ * passes them, and the whole text is never held.
+ */
+export async function parseSeriesStream(
+  stream: ReadableStream<Uint8Array>,
+  file: string,
+  maxValues = MAX_SERIES_VALUES,
+): Promise<ParsedSeries> {
+  const p = new SeriesParser(file, maxValues);
+  let rest = "", no = 0;
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    rest += chunk;
+    let start = 0, nl: number;
+    while ((nl = rest.indexOf("\n", start)) >= 0) {
+      p.line(rest.slice(start, nl).replace(/\r$/, ""), ++no);
+      start = nl + 1;
+    }
+    rest = rest.slice(start);
+    if (rest.length > MAX_SERIES_LINE_CHARS) p.line(rest, no + 1); // refuses it
+  }
+  p.line(rest, ++no);
+  return p.result();
+}
+
+async function readSeriesFile(path: string): Promise<ParsedSeries> {
   let st;
   try {
     st = await Deno.stat(path);
@@ -118,7 +176,8 @@ async function readText(path: string): Promise<string> {
   if (st.size > MAX_SERIES_FILE_BYTES) {
     throw new RangeError(`${path}: ${st.size} bytes, at most ${MAX_SERIES_FILE_BYTES} for a series file`);
   }
-  return await Deno.readTextFile(path);
+  const f = await Deno.open(path);
+  return await parseSeriesStream(f.readable, path); // the stream closes the file when it ends or fails
 }
 
 /** Class names in the order of their indices: numeric sort when all labels are numbers, else string sort. */
@@ -157,8 +216,8 @@ export interface SeriesData {
 
 /** Read a UCR pair. */
 export async function readSeries(files: SeriesFiles): Promise<SeriesData> {
-  const tr = parseSeriesText(await readText(files.train), files.train);
-  const te = parseSeriesText(await readText(files.test), files.test);
+  const tr = await readSeriesFile(files.train);
+  const te = await readSeriesFile(files.test);
   const l = tr.values[0].length;
   if (te.values[0].length !== l) {
     throw new TypeError(`${files.test}: series have ${te.values[0].length} values, ${files.train} has ${l}`);
