@@ -153,11 +153,14 @@ export async function parseSeriesStream(
   const p = new SeriesParser(file, maxValues);
   let rest = "", no = 0;
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    // only the new chunk is searched for line ends: a long line arriving in many chunks is scanned once
+    let start = 0, nl = chunk.indexOf("\n");
+    if (nl >= 0) nl += rest.length;
     rest += chunk;
-    let start = 0, nl: number;
-    while ((nl = rest.indexOf("\n", start)) >= 0) {
+    while (nl >= 0) {
       p.line(rest.slice(start, nl).replace(/\r$/, ""), ++no);
       start = nl + 1;
+      nl = rest.indexOf("\n", start);
     }
     rest = rest.slice(start);
     if (rest.length > MAX_SERIES_LINE_CHARS) p.line(rest, no + 1); // refuses it
