@@ -73,6 +73,19 @@ Deno.test("convert: a node with more inputs than its op takes is refused by name
     UnsupportedOnnxError,
     'node "c4" (Conv): takes at most 3 inputs, got 4',
   );
+  // on the constant-folding path as well: Add of three initializers does not fold as the first two
+  const constAdd = tiny([node("k3", "Add", ["c", "c", "c"], ["k"]), node("r", "Relu", ["x"], ["y"])], [
+    1,
+    4,
+    4,
+  ], [
+    fl("c", [1], [1]),
+  ]);
+  assertThrows(
+    () => onnxBytesToModel(constAdd),
+    UnsupportedOnnxError,
+    'node "k3" (Add): takes at most 2 inputs, got 3',
+  );
 });
 
 Deno.test("convert: zero and negative input dims are refused with the input's name", () => {

@@ -183,17 +183,18 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
     };
 
     const convertNode = (): void => {
-      const allConst = (n.input ?? []).filter(Boolean).every((i) => tensors.get(i)?.kind === "const");
-      if (op !== "Constant" && allConst && (n.input ?? []).some(Boolean) && foldable(op)) {
+      // before folding too: a constant Add(a, b, c) must not fold as a + b either
+      const ins = n.input ?? [], most = ONNX_MAX_INPUTS[op];
+      if (most !== undefined && ins.length > most) {
+        no(`takes at most ${most} inputs, got ${ins.length}: ${quote(ins.join(", "))}`);
+      }
+      const allConst = ins.filter(Boolean).every((i) => tensors.get(i)?.kind === "const");
+      if (op !== "Constant" && allConst && ins.some(Boolean) && foldable(op)) {
         set(foldConst(n, op, (k) => cst(k, "input"), no));
         return;
       }
       const map = ONNX_OPS.get(op);
       if (!map) no("this op is not supported");
-      const ins = n.input ?? [];
-      if (ins.length > ONNX_MAX_INPUTS[op]) {
-        no(`takes at most ${ONNX_MAX_INPUTS[op]} inputs, got ${ins.length}: ${quote(ins.join(", "))}`);
-      }
       map!(node);
     };
     try {

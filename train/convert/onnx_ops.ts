@@ -25,9 +25,9 @@ const PARTS = [
 ];
 
 /**
- * Most inputs each mapped operator takes in ONNX (Operators.md, opsets 7–21,
- * optional inputs counted): a node with more is refused by name, never read
- * as if the extra inputs were not there.
+ * Most inputs each mapped or constant-folded operator takes in ONNX
+ * (Operators.md, opsets 7–21, optional inputs counted): a node with more is
+ * refused by name, never read as if the extra inputs were not there.
  */
 export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   Constant: 0,
@@ -63,6 +63,11 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   Concat: 2_147_483_647,
   Resize: 4,
   Upsample: 2,
+  // folded only (fold_const.ts), never mapped to a layer
+  Cast: 1,
+  Gather: 2,
+  Div: 2,
+  Sub: 2,
 };
 
 function merge(parts: Record<string, OnnxMapper>[]): Map<string, OnnxMapper> {
