@@ -9,11 +9,11 @@
 import { parseArgs } from "node:util";
 import { ARCH_NAMES } from "./archs.ts";
 import { DATASET_NAMES } from "./data/datasets.ts";
-import { SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
+import type { ScheduleName } from "./schedule.ts";
 import { defaultOut } from "./defaults.ts";
 import { quote } from "../runtime/quote.ts";
 import { checkClassNames } from "./data/sets.ts";
-import { OPTION_RANGES } from "./train_options.ts";
+import { OPTION_CHOICES, OPTION_RANGES } from "./train_options.ts";
 
 /** A command-line mistake: exit status 2. */
 export class UsageError extends Error {
@@ -353,7 +353,7 @@ export function parseCli(argvIn: string[]): CliConfig {
   if (data !== undefined && dataset !== undefined && dataset !== "mnist" && dataset !== "fashion-mnist") {
     throw new UsageError(`--data cannot be combined with --dataset ${dataset} (a generated dataset)`);
   }
-  const optimizer = oneOf("optimizer", str("optimizer") ?? "adam", ["sgd", "adam", "adamw"] as const);
+  const optimizer = oneOf("optimizer", str("optimizer") ?? "adam", OPTION_CHOICES.optimizer);
   if (values.nesterov === true && optimizer !== "sgd") {
     throw new UsageError(`--nesterov needs --optimizer sgd, got --optimizer ${optimizer}`);
   }
@@ -394,14 +394,14 @@ export function parseCli(argvIn: string[]): CliConfig {
     nesterov: values.nesterov === true,
     weightDecay: ranged("weight-decay", "weightDecay", optimizer === "adamw" ? 5e-4 : 0),
     labelSmoothing: ranged("label-smoothing", "labelSmoothing", 0),
-    schedule: oneOf("schedule", str("schedule") ?? "cosine", SCHEDULE_NAMES),
+    schedule: oneOf("schedule", str("schedule") ?? "cosine", OPTION_CHOICES.schedule),
     warmup: ranged("warmup", "warmup", 0),
     patience: opt("patience", ...OPTION_RANGES.patience) ?? (str("epochs") !== undefined ? 0 : undefined),
     augment: parseAugment(str("augment")),
     valFraction: number("val-fraction", str("val-fraction"), 0.1, 0.001, 0.9, false),
     seed: ranged("seed", "seed", 1),
-    backend: oneOf("backend", str("backend") ?? "auto", ["auto", "webgpu", "cpu"] as const),
-    quantize: oneOf("quantize", str("quantize") ?? "f32", ["f32", "f16", "int8"] as const),
+    backend: oneOf("backend", str("backend") ?? "auto", OPTION_CHOICES.backend),
+    quantize: oneOf("quantize", str("quantize") ?? "f32", OPTION_CHOICES.quantize),
     out: str("out") ??
       (dataset !== undefined && data === undefined ? defaultOut(dataset, defaultArch!) : undefined),
     checkpointEvery: ranged("checkpoint-every", "checkpointEvery", 100),

@@ -26,7 +26,6 @@ import { resolveLayers } from "../runtime/format/spec.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";
 import { TRAINING_DEVICE } from "./webgpu/gpu_backend.ts";
 import { portablePath } from "./fs_util.ts";
-import { quote } from "../runtime/quote.ts";
 import { checkTrainOptions } from "./train_options.ts";
 
 export { loadDataset, type LoadOptions } from "./data/datasets.ts";
@@ -286,16 +285,6 @@ async function resolveArch(o: TrainOptions, data: Dataset, archName: string) {
  */
 export async function train(o: TrainOptions): Promise<TrainOutput> {
   checkTrainOptions(o);
-  // refused before any file is read: the option belongs to SGD alone
-  if (
-    o.nesterov !== undefined && (typeof o.nesterov !== "boolean" || (o.nesterov && o.optimizer !== "sgd"))
-  ) {
-    throw new TypeError(
-      `nesterov must be a boolean and needs optimizer "sgd", got ${quote(o.nesterov)} with ${
-        quote(o.optimizer ?? "adam")
-      }`,
-    );
-  }
   const data = o.data;
   const sink = sinkOf(o.onProgress);
   const say = (s: string) => sink.write(s + "\n");

@@ -24,17 +24,25 @@ export const OPTION_RANGES = {
   checkpointEvery: [0, 1e9, true],
 } as const satisfies Record<string, readonly [number, number, boolean]>;
 
-const CHOICES: Record<string, readonly string[]> = {
+/** The values each choice option takes (train()'s key; the CLI's flags read these too). */
+export const OPTION_CHOICES = {
   optimizer: ["sgd", "adam", "adamw"],
   schedule: SCHEDULE_NAMES,
   backend: ["auto", "webgpu", "cpu"],
   quantize: ["f32", "f16", "int8"],
-};
+} as const satisfies Record<string, readonly string[]>;
 
 const STRINGS = ["checkpoint", "command", "out"];
-const BOOLEANS = ["nesterov", "resume"];
+const BOOLEANS = ["resume"];
 const OTHER = ["data", "arch", "augment", "init", "runInfo", "onProgress", "signal"];
-const KEYS = [...Object.keys(OPTION_RANGES), ...Object.keys(CHOICES), ...STRINGS, ...BOOLEANS, ...OTHER];
+const KEYS = [
+  ...Object.keys(OPTION_RANGES),
+  ...Object.keys(OPTION_CHOICES),
+  "nesterov",
+  ...STRINGS,
+  ...BOOLEANS,
+  ...OTHER,
+];
 
 /** [min, max, integer] of augment's fields (as `--augment shift:N,noise:S,erase:P`). */
 const AUGMENT_RANGES: Record<string, readonly [number, number, boolean]> = {
@@ -47,7 +55,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A number option in [min, max] (an integer where asked): RangeError / TypeError naming it. */
-export function checkNumber(
+function checkNumber(
   name: string,
   v: unknown,
   [min, max, integer]: readonly [number, number, boolean],
@@ -113,8 +121,8 @@ export function checkTrainOptions(o: unknown): void {
   for (const [k, range] of Object.entries(OPTION_RANGES)) {
     if (o[k] !== undefined) checkNumber(k, o[k], range);
   }
-  for (const [k, allowed] of Object.entries(CHOICES)) {
-    if (o[k] !== undefined && !allowed.includes(o[k] as string)) {
+  for (const [k, allowed] of Object.entries(OPTION_CHOICES)) {
+    if (o[k] !== undefined && !(allowed as readonly string[]).includes(o[k] as string)) {
       throw new TypeError(`${k} must be one of ${allowed.join(", ")}, got ${quote(o[k])}`);
     }
   }
@@ -127,6 +135,16 @@ export function checkTrainOptions(o: unknown): void {
     if (o[k] !== undefined && typeof o[k] !== "boolean") {
       throw new TypeError(`${k} must be a boolean, got ${quote(o[k])}`);
     }
+  }
+  // the option belongs to SGD alone
+  if (
+    o.nesterov !== undefined && (typeof o.nesterov !== "boolean" || (o.nesterov && o.optimizer !== "sgd"))
+  ) {
+    throw new TypeError(
+      `nesterov must be a boolean and needs optimizer "sgd", got ${quote(o.nesterov)} with ${
+        quote(o.optimizer ?? "adam")
+      }`,
+    );
   }
   const { arch, augment, init, runInfo, onProgress, signal } = o;
   if (arch !== undefined && typeof arch !== "string" && !(isObject(arch) && Array.isArray(arch.layers))) {

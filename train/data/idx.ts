@@ -36,7 +36,7 @@ const IDX_ELEMENT_BYTES: Record<number, number> = { 0x08: 1, 0x09: 1, 0x0b: 2, 0
  * first bytes; undefined while too few bytes are in, null when they are not
  * an IDX header.
  */
-export function idxDeclaredBytes(head: Uint8Array): number | null | undefined {
+function idxDeclaredBytes(head: Uint8Array): number | null | undefined {
   if (head.length < 4) return undefined;
   const size = IDX_ELEMENT_BYTES[head[2]], rank = head[3];
   if (head[0] !== 0 || head[1] !== 0 || !size || rank < 1) return null;
