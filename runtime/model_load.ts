@@ -33,25 +33,26 @@ export async function loadModelWith(
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
     throw new RangeError(`maxBytes must be a positive integer, got ${quote(opts.maxBytes)}`);
   }
-  const bytes = await readModelSource(src, maxBytes);
-  const { desc, dtype, byteLength } = decodeModel(bytes, { maxBytes: opts.maxBytes });
-  const layers = resolveLayers(desc.layers, desc.inputShape);
-  // what inference will cost, checked before any backend allocates
+  // every option checked before the source is read
   for (const k of ["maxMacs", "maxActivationBytes"] as const) {
     const v = opts[k];
     if (v !== undefined && !(typeof v === "number" && v > 0)) {
       throw new TypeError(`${k} must be a positive number, got ${quote(v)}`);
     }
   }
-  const budget: Budget = { maxMacs: opts.maxMacs, maxActivationBytes: opts.maxActivationBytes };
-  const cost = modelCost(layers);
-  checkModelCost(cost, layers, budget);
   const sizeCacheBytes = opts.sizeCacheBytes ?? DEFAULT_SIZE_CACHE_BYTES;
   if (!Number.isSafeInteger(sizeCacheBytes) || sizeCacheBytes < 0) {
     throw new RangeError(
       `sizeCacheBytes must be an integer >= 0, got ${quote(opts.sizeCacheBytes)}`,
     );
   }
+  const bytes = await readModelSource(src, maxBytes);
+  const { desc, dtype, byteLength } = decodeModel(bytes, { maxBytes: opts.maxBytes });
+  const layers = resolveLayers(desc.layers, desc.inputShape);
+  // what inference will cost, checked before any backend allocates
+  const budget: Budget = { maxMacs: opts.maxMacs, maxActivationBytes: opts.maxActivationBytes };
+  const cost = modelCost(layers);
+  checkModelCost(cost, layers, budget);
   const info = { dtype, bytes: byteLength, cost, budget, sizeCacheBytes };
   if (choice === "cpu" || !provider) return new Model(desc, layers, info, null, false);
   let device: GPUDevice | null = null;
