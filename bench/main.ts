@@ -163,12 +163,13 @@ type Peer = {
   lib: string;
   cmd: (base: string) => string[];
   cwd?: string;
-  vs: "cpu" | "webgpu";
+  vs: "cpu" | "wasm" | "webgpu";
 };
 /** The CPU peers share one Node driver that takes the library name. */
 const nodePeer = (lib: string): Peer => ({
   lib,
-  vs: "cpu",
+  // the wasm-SIMD peers are measured against our wasm engine, the others against our TypeScript one
+  vs: lib === "tfjs-wasm" || lib === "ort-web" ? "wasm" : "cpu",
   cmd: (b) => ["node", "bench/peers/node_peer.mjs", "--lib", lib, "--model", b],
 });
 const peers: Peer[] = [
@@ -206,7 +207,7 @@ async function bestOf2(cmd: string[], cwd?: string) {
 const infer: Record<string, Record<string, Json>> = {};
 for (const m of models) {
   infer[m.name] = {};
-  for (const backend of ["cpu", "webgpu", "auto"]) {
+  for (const backend of ["cpu", "wasm", "webgpu", "auto"]) {
     const r = await bestOf2([
       DENO,
       "run",

@@ -1,5 +1,5 @@
 // Inference driver for OUR runtime, same JSON contract as the peer drivers.
-// Usage: deno run -A --unstable-webgpu bench/ours_infer.ts --backend cpu|webgpu|auto
+// Usage: deno run -A --unstable-webgpu bench/ours_infer.ts --backend cpu|wasm|webgpu|auto
 //   --model lenet|small|<path.tcnn> [--quick] [--once]
 // Goes through the public API (loadModel → predict) when runtime/format/mod.ts and
 // the WebGPU executor exist; until then CPU falls back to CpuExecutor directly
@@ -12,7 +12,7 @@ import type { ModelDesc } from "../runtime/format/model_desc.ts";
 import { args, emit, timeIt } from "./peers/common.mjs";
 
 const a = args() as Record<string, string | boolean>;
-const backend = (a.backend ?? "cpu") as "cpu" | "webgpu" | "auto";
+const backend = (a.backend ?? "cpu") as "cpu" | "wasm" | "webgpu" | "auto";
 const model = String(a.model ?? "lenet");
 const t0 = performance.now();
 
@@ -35,7 +35,7 @@ async function setup(): Promise<
   if (!desc) bytes = await Deno.readFile(model);
   const per = 28 * 28;
   const xs: Record<number, Float32Array> = {};
-  if (haveFormat && (backend === "cpu" || haveGpu)) {
+  if (haveFormat && (backend === "cpu" || backend === "wasm" || haveGpu)) {
     const fmt = await import("../runtime/format/mod.ts");
     if (!bytes) bytes = fmt.encodeModel(desc!);
     const mod = await import("../mod.ts");
@@ -76,7 +76,7 @@ try {
   if (a.once) emit({ lib, api: m.api, model, load_ms, out });
   else {
     const quick = !!a.quick;
-    const gpu = backend !== "cpu"; // auto may run on the GPU: fewer iterations, as for webgpu
+    const gpu = backend === "webgpu" || backend === "auto"; // auto may run on the GPU: fewer iterations, as for webgpu
     const r = await timeIt(m.run, {
       iters: quick ? 40 : gpu ? 150 : 300,
       iters64: quick ? 3 : 15,

@@ -1,7 +1,8 @@
 // Builds the browser/CDN bundle: esbuild bundles runtime/cdn.ts (the
 // inference API of mod.ts: no encoder, no quantizers) into
 // dist/tinycnn.min.js (ESM, minified, es2022) + dist/tinycnn.min.js.map and
-// dist/tinycnn.meta.json (esbuild metafile). Invariant: the bundle's inputs
+// dist/tinycnn.meta.json (esbuild metafile), and the wasm kernels beside it
+// (dist/tinycnn.wasm, fetched by the engine from the bundle's own URL). Invariant: the bundle's inputs
 // are runtime/ files only — never train/, node_modules or npm: code
 // (tests/bundle_test.ts enforces it).
 // Usage: deno run -A examples/build_bundle.ts [OUTDIR]   (default dist/)
@@ -19,6 +20,9 @@ export interface BundleResult {
   bytes: number;
   /** gzip size in bytes (CompressionStream, default level) */
   gzipBytes: number;
+  /** the wasm kernels written beside the bundle (OUTDIR/tinycnn.wasm): bytes and gzip bytes */
+  wasmBytes: number;
+  wasmGzipBytes: number;
   /** bundle inputs (everything esbuild read), relative to the repository root */
   inputs: string[];
   /** bytes each input contributes to the minified output (0: tree-shaken away), largest first */
@@ -75,11 +79,16 @@ export async function buildBundle(
       plugins: [wgslPlugin],
     });
     await Deno.writeTextFile(`${outdir}/${name}.meta.json`, JSON.stringify(r.metafile, null, 1));
+    // the wasm kernels travel beside the bundle: the engine fetches ./tinycnn.wasm from the bundle's URL
+    const wasm = await Deno.readFile(new URL("runtime/wasm/tinycnn.wasm", root));
+    await Deno.writeFile(`${outdir}/tinycnn.wasm`, wasm);
     const code = await Deno.readFile(file);
     return {
       file,
       bytes: code.length,
       gzipBytes: await gzipSize(code),
+      wasmBytes: wasm.length,
+      wasmGzipBytes: await gzipSize(wasm),
       inputs: Object.keys(r.metafile.inputs),
       inputBytes: Object.entries(
         r.metafile.outputs[Object.keys(r.metafile.outputs).find((o) => o.endsWith(".js"))!].inputs,

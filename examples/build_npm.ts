@@ -121,12 +121,17 @@ export async function buildNpm(outdir: string = new URL("dist/npm", root).pathna
     },
     main: "./index.js",
     types: "./index.d.ts",
-    files: ["*.js", "*.js.map", "*.d.ts", "chunks/", "types/", "README.md", "LICENSE"],
+    files: ["*.js", "*.js.map", "*.d.ts", "*.wasm", "chunks/", "types/", "README.md", "LICENSE"],
     peerDependencies: { "@webgpu/types": ">=0.1.40" },
     peerDependenciesMeta: { "@webgpu/types": { optional: true } },
     keywords: ["cnn", "neural-network", "webgpu", "inference", "edge", "cloudflare-workers", "deno"],
   };
   await Deno.writeTextFile(`${dir}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
+  // the wasm kernels beside whichever output holds runtime/wasm/engine.ts (an entry or a shared chunk)
+  for (const to of [dir, `${dir}/chunks`]) {
+    await Deno.mkdir(to, { recursive: true });
+    await Deno.copyFile(new URL("runtime/wasm/tinycnn.wasm", root), `${to}/tinycnn.wasm`);
+  }
   await Deno.copyFile(new URL("LICENSE", root), `${dir}/LICENSE`);
   await Deno.copyFile(new URL("README.md", root), `${dir}/README.md`);
   return { dir, version, files: await list(dir) };

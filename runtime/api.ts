@@ -4,6 +4,7 @@
 
 export {
   type BackendChoice,
+  type BackendName,
   type ClassifyOptions,
   type LayerSummary,
   type LoadOptions,
@@ -13,7 +14,7 @@ export {
   type PredictOptions,
   type Routing,
 } from "./model.ts";
-export { DisposedError, GpuError, ModelFormatError } from "./errors.ts";
+export { DisposedError, GpuError, ModelFormatError, WasmError } from "./errors.ts";
 export { type DecodedModel, decodeModel, type DecodeOptions, type DType } from "./format/decode.ts";
 export type {
   ChannelNormalization,
@@ -26,6 +27,7 @@ export type { ElementwiseAct } from "./ops/activation/table.ts";
 export type { InputRange } from "./input/input_range.ts";
 export type { Budget } from "./format/budget.ts";
 export type { ModelSource } from "./input/source.ts";
+export type { WasmSource } from "./wasm/engine.ts";
 export type { ImageInput, PixelsInput } from "./input/image.ts";
 export type { SeriesInput } from "./input/series.ts";
 export { decodePng, type PngLimits, type RawImage } from "./input/png.ts";

@@ -65,3 +65,27 @@ export class GpuError extends Error {
     this.name = "GpuError";
   }
 }
+
+/**
+ * The wasm engine could not start where `backend: "wasm"` asked for it: the
+ * kernels could not be read, compiled (no SIMD128, or a host such as
+ * Cloudflare Workers that refuses to compile bytes: pass the imported
+ * `WebAssembly.Module` as `wasm`) or given memory. "auto" never throws it: it
+ * runs the TypeScript kernels and says why in `summary().wasm`.
+ *
+ * @example
+ * ```ts
+ * import { encodeModel, loadModel, WasmError } from "../mod.ts";
+ * const bytes = encodeModel({ inputShape: [2], layers: [{ type: "relu" }], params: [[]] });
+ * await loadModel(bytes, { backend: "wasm", wasm: new Uint8Array(8) }).catch((e) => {
+ *   if (!(e instanceof WasmError)) throw e;
+ * });
+ * ```
+ */
+export class WasmError extends Error {
+  /** `message` says what failed and why. */
+  constructor(message: string) {
+    super(message);
+    this.name = "WasmError";
+  }
+}

@@ -13,7 +13,8 @@ import type { DType } from "./format/header.ts";
 import { DisposedError, GpuError } from "./errors.ts";
 import { macs, paramCount, receptiveFields, type ResolvedLayer } from "./format/spec.ts";
 import type { ModelDesc } from "./format/model_desc.ts";
-import { CpuExecutor } from "./cpu/forward.ts";
+import { type CpuRunner, type CpuSide, TS_SIDE } from "./cpu_side.ts";
+import type { WasmSource } from "./wasm/engine.ts";
 import type { GpuExecutor } from "./webgpu/executor.ts";
 import { type ImageInput, imageSize, imageToInput } from "./input/image.ts";
 import { type Budget, checkBatchCost, type ModelCost } from "./format/budget.ts";
@@ -23,8 +24,15 @@ import { measureRouting, type Routing } from "./routing.ts";
 import { SizeCache, type SizeState } from "./size_cache.ts";
 import { quote } from "./quote.ts";
 
-/** Which compute backend to use. "auto" prefers WebGPU and falls back to CPU. */
-export type BackendChoice = "auto" | "webgpu" | "cpu";
+/**
+ * Which compute backend to use. "auto" prefers WebGPU and runs its CPU side on
+ * the wasm kernels where they compile, else on the TypeScript ones; "wasm"
+ * and "cpu" pick a CPU engine.
+ */
+export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";
+
+/** The engine that answered a call: WebGPU, the wasm kernels, or the TypeScript kernels. */
+export type BackendName = "webgpu" | "wasm" | "cpu";
 
 /** How to load a model: backend, file-size limit, compute/memory budget (see runtime/format/budget.ts). */
 export interface LoadOptions extends Budget {
@@ -36,6 +44,11 @@ export interface LoadOptions extends Budget {
   gpu?: GPU | null;
   /** variable-size models: bytes the executors of other input sizes may hold (default 32 MiB) */
   sizeCacheBytes?: number;
+  /**
+   * where the wasm kernels come from (default: the package's runtime/wasm/tinycnn.wasm, read beside the
+   * module): a `WebAssembly.Module` (Cloudflare Workers: the imported .wasm), the bytes, or a URL
+   */
+  wasm?: WasmSource;
 }
 
 /** Options of `Model.predict`. */
@@ -99,7 +112,9 @@ export interface ModelSummary {
   /** multiply-adds per sample of all layers */
   totalMacs: number;
   /** the backend that answered the last call (before any: "webgpu" when a device is held) */
-  backend: "webgpu" | "cpu";
+  backend: BackendName;
+  /** the CPU engine: "wasm", or "cpu" (TypeScript) with why the wasm engine is not used when it was wanted */
+  cpuEngine: { name: "wasm" | "cpu"; why?: string };
   /** backend "auto" with a GPU: where calls run, from the timings measured at load */
   routing?: Routing;
   /** dtype the weights were stored in */
@@ -132,7 +147,8 @@ export interface ModelSummary {
  * ```
  */
 export class Model {
-  #cpu: CpuExecutor | null = null;
+  #cpu: CpuRunner | null = null;
+  readonly #side: CpuSide;
   #gpu: GpuExecutor | null;
   #device: GPUDevice | null;
   #queue: Promise<unknown> = Promise.resolve();
@@ -147,7 +163,7 @@ export class Model {
   /** auto with a GPU: the batch from which calls run on the GPU, and how it was measured */
   #routing: Routing | null = null;
   /** the backend that answered the last call */
-  #last: "webgpu" | "cpu" | null = null;
+  #last: BackendName | null = null;
   /** variable-size models: per other input size its layers, cost and executors (bounded; runtime/size_cache.ts) */
   readonly #sizes: SizeCache;
   readonly #create: GpuProvider["create"] | null;
@@ -156,11 +172,19 @@ export class Model {
   constructor(
     desc: ModelDesc,
     layers: ResolvedLayer[],
-    info: { dtype: DType; bytes: number; cost: ModelCost; budget: Budget; sizeCacheBytes: number },
+    info: {
+      dtype: DType;
+      bytes: number;
+      cost: ModelCost;
+      budget: Budget;
+      sizeCacheBytes: number;
+      cpuSide?: CpuSide;
+    },
     gpu: { device: GPUDevice; exec: GpuExecutor; create: GpuProvider["create"] } | null,
     auto: boolean,
   ) {
     this.#create = gpu?.create ?? null;
+    this.#side = info.cpuSide ?? TS_SIDE;
     this.#desc = desc;
     this.#layers = layers;
     this.#dtype = info.dtype;
@@ -176,16 +200,16 @@ export class Model {
       const gone = st.gpu;
       if (gone) this.#queue = this.#queue.then(() => gone.then((g) => g.destroy())).catch(() => {});
     });
-    if (!this.#gpu) this.#cpu = new CpuExecutor(layers, desc.params);
+    if (!this.#gpu) this.#cpu = this.#side.create(layers, desc.params);
   }
 
   /**
    * The backend that answered the last call — with "auto" that depends on the
    * batch (see `summary().routing`); before the first call, "webgpu" when the
-   * model holds a WebGPU device, else "cpu".
+   * model holds a WebGPU device, else its CPU engine ("wasm" or "cpu").
    */
-  get backend(): "webgpu" | "cpu" {
-    if (!this.#gpu) return "cpu";
+  get backend(): BackendName {
+    if (!this.#gpu) return this.#side.name;
     return this.#last ?? "webgpu";
   }
 
@@ -193,7 +217,7 @@ export class Model {
   async calibrate(): Promise<void> {
     const gpu = this.#gpu;
     if (!gpu || !this.#auto) return;
-    const cpu = this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params);
+    const cpu = this.#cpu ??= this.#side.create(this.#layers, this.#desc.params);
     const per = this.#desc.inputShape.reduce((a, b) => a * b, 1);
     try {
       this.#routing = await measureRouting(cpu, gpu, per, this.#cost, this.#budget);
@@ -219,7 +243,7 @@ export class Model {
     if (this.#disposed) throw new DisposedError();
   }
 
-  #toCpu(): CpuExecutor {
+  #toCpu(): CpuRunner {
     this.#gpu?.destroy();
     this.#gpu = null;
     for (const st of this.#sizes.values()) {
@@ -228,7 +252,7 @@ export class Model {
     }
     this.#device?.destroy();
     this.#device = null;
-    return this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params);
+    return this.#cpu ??= this.#side.create(this.#layers, this.#desc.params);
   }
 
   /**
@@ -276,10 +300,10 @@ export class Model {
   }
 
   /** The CPU executor of the reference size (sized = null) or of another size. */
-  #cpuFor(sized: SizeState | null): CpuExecutor {
+  #cpuFor(sized: SizeState | null): CpuRunner {
     if (!this.#gpu) this.#toCpu();
-    if (sized) return sized.cpu ??= new CpuExecutor(sized.layers, this.#desc.params);
-    return this.#cpu ??= new CpuExecutor(this.#layers, this.#desc.params);
+    if (sized) return sized.cpu ??= this.#side.create(sized.layers, this.#desc.params);
+    return this.#cpu ??= this.#side.create(this.#layers, this.#desc.params);
   }
 
   async #runGpu(x: Float32Array, batch: number, sized: SizeState | null): Promise<Float32Array> {
@@ -310,7 +334,7 @@ export class Model {
   #runCpu(x: Float32Array, batch: number, sized: SizeState | null): Float32Array {
     const y = this.#cpuFor(sized).run(x, batch);
     if (sized) this.#sizes.trim(sized);
-    this.#last = "cpu";
+    this.#last = this.#side.name;
     return y;
   }
 
@@ -374,6 +398,7 @@ export class Model {
       totalParams: layers.reduce((a, l) => a + l.params, 0),
       totalMacs: layers.reduce((a, l) => a + l.macs, 0),
       backend: this.backend,
+      cpuEngine: { name: this.#side.name, ...(this.#side.why ? { why: this.#side.why } : {}) },
       ...(this.#routing && this.#gpu ? { routing: { ...this.#routing } } : {}),
       weightsDtype: this.#dtype,
       fileBytes: this.#bytes,

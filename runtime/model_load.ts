@@ -1,18 +1,44 @@
 // loadModel's steps for both builds: read the source within maxBytes, decode
 // and resolve the file, check the compute budget before any backend
-// allocates, then pick the backend (auto: WebGPU when a device comes, timed
-// against the CPU; any failure on the way falls back to the CPU, except for an
-// explicit "webgpu", which throws GpuError). load.ts passes the WebGPU
+// allocates, pick the CPU engine (wasm where its kernels compile; an explicit
+// "wasm" throws WasmError otherwise), then the backend (auto: WebGPU when a
+// device comes, timed against the CPU; any failure on the way falls back to
+// the CPU, except for an explicit "webgpu", which throws GpuError). load.ts passes the WebGPU
 // provider, load_cpu.ts none.
 
 import { decodeModel, DEFAULT_MAX_BYTES } from "./format/decode.ts";
 import { type ModelSource, readModelSource } from "./input/source.ts";
-import { GpuError } from "./errors.ts";
+import { GpuError, WasmError } from "./errors.ts";
 import { resolveLayers } from "./format/spec.ts";
 import { type Budget, checkModelCost, modelCost } from "./format/budget.ts";
 import { type GpuProvider, type LoadOptions, Model } from "./model.ts";
 import { DEFAULT_SIZE_CACHE_BYTES } from "./size_cache.ts";
 import { quote } from "./quote.ts";
+import { type CpuSide, TS_SIDE, tsSideBecause, wasmSide } from "./cpu_side.ts";
+import { compileKernels, type WasmSource } from "./wasm/engine.ts";
+
+function checkWasmSource(src: unknown): void {
+  if (
+    src === undefined || src instanceof WebAssembly.Module || src instanceof ArrayBuffer ||
+    ArrayBuffer.isView(src) || src instanceof URL || typeof src === "string"
+  ) return;
+  throw new TypeError(`wasm must be a WebAssembly.Module, the .wasm bytes or a URL, got ${quote(src)}`);
+}
+
+/** The CPU engine: "cpu" TypeScript; "wasm" the wasm kernels or a WasmError; otherwise wasm where it compiles. */
+async function pickCpuSide(choice: string, src: WasmSource | undefined): Promise<CpuSide> {
+  if (choice === "cpu") return TS_SIDE;
+  if (typeof WebAssembly !== "object") {
+    if (choice === "wasm") throw new WasmError("this host has no WebAssembly");
+    return tsSideBecause("this host has no WebAssembly");
+  }
+  try {
+    return wasmSide(await compileKernels(src));
+  } catch (e) {
+    if (choice === "wasm") throw e instanceof WasmError ? e : new WasmError(String(e));
+    return tsSideBecause(e instanceof Error ? e.message : String(e));
+  }
+}
 
 /** loadModel with a given WebGPU provider (null: CPU only). */
 export async function loadModelWith(
@@ -21,9 +47,10 @@ export async function loadModelWith(
   provider: GpuProvider | null,
 ): Promise<Model> {
   const choice = opts.backend ?? "auto";
-  if (!["auto", "webgpu", "cpu"].includes(choice)) {
-    throw new TypeError(`backend must be "auto", "webgpu" or "cpu", got ${quote(choice)}`);
+  if (!["auto", "webgpu", "wasm", "cpu"].includes(choice)) {
+    throw new TypeError(`backend must be "auto", "webgpu", "wasm" or "cpu", got ${quote(choice)}`);
   }
+  checkWasmSource(opts.wasm);
   if (choice === "webgpu" && !provider) {
     throw new GpuError(
       'this is the CPU-only build (tinycnn/cpu): backend "webgpu" needs the full build (tinycnn)',
@@ -53,8 +80,9 @@ export async function loadModelWith(
   const budget: Budget = { maxMacs: opts.maxMacs, maxActivationBytes: opts.maxActivationBytes };
   const cost = modelCost(layers);
   checkModelCost(cost, layers, budget);
-  const info = { dtype, bytes: byteLength, cost, budget, sizeCacheBytes };
-  if (choice === "cpu" || !provider) return new Model(desc, layers, info, null, false);
+  const cpuSide = await pickCpuSide(choice, opts.wasm);
+  const info = { dtype, bytes: byteLength, cost, budget, sizeCacheBytes, cpuSide };
+  if (choice === "cpu" || choice === "wasm" || !provider) return new Model(desc, layers, info, null, false);
   let device: GPUDevice | null = null;
   try {
     device = opts.gpu === null ? null : await provider.acquire(opts.gpu);

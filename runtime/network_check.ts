@@ -7,6 +7,7 @@
 
 import type { ResolvedLayer } from "./format/spec.ts";
 import { inputSizes, paramShapes } from "./format/spec.ts";
+import { quote } from "./quote.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -86,5 +87,31 @@ export function checkNetwork(layers: ResolvedLayer[], params: Float32Array[][]):
       }
     });
     checkParams(l, params[i]);
+  }
+}
+
+/**
+ * An executor's input check: `batch` a positive integer, `x` a Float32Array of
+ * batch × prod(inShape) values; a TypeError saying what was got otherwise.
+ *
+ * @example
+ * ```ts
+ * import { checkRunInput } from "./network_check.ts";
+ * checkRunInput(new Float32Array(8), 2, [2, 2]);
+ * try { checkRunInput(new Float32Array(3), 1, [2, 2]); throw new Error("accepted"); } catch (e) {
+ *   if (!(e instanceof TypeError)) throw e;
+ * }
+ * ```
+ */
+export function checkRunInput(x: Float32Array, batch: number, inShape: number[]): void {
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new TypeError(`batch must be a positive integer, got ${quote(batch)}`);
+  }
+  if (!(x instanceof Float32Array)) throw new TypeError(`input must be a Float32Array, got ${typeof x}`);
+  const per = inShape.reduce((a, b) => a * b, 1);
+  if (x.length !== batch * per) {
+    throw new TypeError(
+      `input has ${x.length} values, expected batch ${batch} × (${inShape.join("×")}) = ${batch * per}`,
+    );
   }
 }

@@ -9,14 +9,14 @@
 
 import { type Budget, checkModelCost, type ModelCost, modelCost } from "./format/budget.ts";
 import { type LayerSpec, type ResolvedLayer, resolveLayers } from "./format/spec.ts";
-import type { CpuExecutor } from "./cpu/forward.ts";
+import type { CpuRunner } from "./cpu_side.ts";
 import type { GpuExecutor } from "./webgpu/executor.ts";
 
 /** The executors and cost of one input size other than the reference one. */
 export interface SizeState {
   layers: ResolvedLayer[];
   cost: ModelCost;
-  cpu: CpuExecutor | null;
+  cpu: CpuRunner | null;
   gpu: Promise<GpuExecutor> | null;
 }
 

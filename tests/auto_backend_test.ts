@@ -41,7 +41,7 @@ Deno.test("auto: each call runs on the backend the measured cost model picks; an
     console.log(`routing: ${r.why}`);
     for (const n of [1, 2, 64, 256]) {
       const got = await auto.predict(input(n), { batch: n });
-      assertEquals(auto.backend, n >= r.gpuFromBatch ? "webgpu" : "cpu", `batch ${n}`);
+      assertEquals(auto.backend, n >= r.gpuFromBatch ? "webgpu" : "wasm", `batch ${n}`);
       const want = await cpu.predict(input(n), { batch: n });
       for (let i = 0; i < want.length; i++) assertAlmostEquals(got[i], want[i], 1e-4);
     }
@@ -74,7 +74,7 @@ Deno.test("webgpu never falls back silently: a failing GPU call is a GpuError; a
     );
     const y = await auto.predict(input(n), { batch: n });
     assertEquals(y.length, 10 * n);
-    assertEquals(auto.backend, "cpu");
+    assertEquals(auto.backend, "wasm", "auto's CPU side is the wasm engine");
   } finally {
     broken.on = false;
     gpu.dispose();

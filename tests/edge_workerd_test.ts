@@ -20,13 +20,15 @@ Deno.test("edge handler under workerd", async (t) => {
   assert(build.inputs.some((p) => p.endsWith("examples/edge/warm.ts")), "the worker entry warms the model");
   const js = await Deno.readTextFile(`${dir}/worker.js`);
   assert(/import \w+ ?from ?"\.\/model\.tcnn"/.test(js), "worker.js imports the model as a data module");
+  assert(/import \w+ ?from ?"\.\/tinycnn\.wasm"/.test(js), "worker.js imports the kernels as a wasm module");
   const model = await loadModel(bytes, { backend: "cpu" });
   const server = await startWorkerd(`${dir}/config.capnp`, { probe: "/healthz" });
   try {
     // the model and the PNG decoder warmed at global scope (a stored blank PNG: no stream needed there;
     // workerd refuses DecompressionStream there, so inflating a compressed PNG first runs in a request)
     const warm = { model: true, png: true, inflate: false };
-    await edgeSuite(t, server.url, model, await fashionTestImages(6), "cpu", warm);
+    // workerd refuses to compile wasm bytes: the entry hands loadModel the imported WebAssembly.Module
+    await edgeSuite(t, server.url, model, await fashionTestImages(6), "wasm", warm);
   } finally {
     await server.stop();
     model.dispose();

@@ -7,7 +7,9 @@
 // bundle contains only the handler and the CPU-only runtime (the handler's
 // import of mod.ts resolves to cpu.ts: Workers have no WebGPU, so none of its
 // code is shipped; no train/, no npm code); the model travels once, as a data
-// module, never fetched at run time.
+// module, never fetched at run time; the wasm kernels travel as a wasm module
+// (tinycnn.wasm; wrangler rule `{ type = "CompiledWasm", globs = ["**\/*.wasm"] }`),
+// which Workers compile at deploy (they refuse to compile bytes at run time).
 // Usage: deno run -A examples/edge/build_worker.ts [MODEL.tcnn] [OUTDIR]
 
 import * as esbuild from "esbuild";
@@ -34,10 +36,11 @@ const cpuOnly: esbuild.Plugin = {
  * isolate holds one copy of the model, not a module and a binding.
  */
 export const WORKER_ENTRY = `import model from "./model.tcnn";
+import kernels from "./tinycnn.wasm";
 import { warmAtStart } from "./warm.ts";
 import handler from "./handler.ts";
-await warmAtStart(model, "cpu");
-export default { fetch: (request, env) => handler.fetch(request, { ...env, MODEL: model }) };
+await warmAtStart(model, "auto", kernels);
+export default { fetch: (request, env) => handler.fetch(request, { ...env, MODEL: model, WASM: kernels }) };
 `;
 
 export interface WorkerBuild {
@@ -64,7 +67,7 @@ export async function buildWorker(
         sourcefile: "worker_entry.js",
         loader: "js",
       },
-      external: ["./model.tcnn"],
+      external: ["./model.tcnn", "./tinycnn.wasm"],
       bundle: true,
       format: "esm",
       platform: "neutral",
@@ -76,6 +79,10 @@ export async function buildWorker(
       plugins: [cpuOnly],
     });
     await Deno.writeFile(`${outdir}/model.tcnn`, model);
+    await Deno.copyFile(
+      new URL("../../runtime/wasm/tinycnn.wasm", import.meta.url),
+      `${outdir}/tinycnn.wasm`,
+    );
     let config = await Deno.readTextFile(new URL("config.capnp", here));
     const bindings = Object.entries(text).map(([k, v]) =>
       `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`

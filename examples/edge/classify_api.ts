@@ -14,7 +14,7 @@
 // request gets a 4xx JSON {error, expected}; no request can throw out of
 // fetch(). Web standards only.
 
-import { type BackendChoice, loadModel, Model } from "../../mod.ts";
+import { type BackendChoice, loadModel, Model, type WasmSource } from "../../mod.ts";
 import { readStreamCapped } from "../../runtime/input/source.ts";
 
 /** Where the model bytes come from: bytes, a URL, or a function giving either or an already loaded Model. */
@@ -36,8 +36,10 @@ export interface HandlerOptions {
   model: ModelSource;
   /** largest accepted request body in bytes (default 1 MiB) */
   maxBodyBytes?: number;
-  /** default "auto" (WebGPU when there is an adapter, else CPU) */
+  /** default "auto" (WebGPU when there is an adapter, else the CPU: wasm kernels where they compile) */
   backend?: BackendChoice;
+  /** the wasm kernels, where the host cannot read or compile them itself (Workers: the imported tinycnn.wasm) */
+  wasm?: WasmSource;
   /** decodes + inferences running at once (default 4); up to maxQueued more wait, the rest get 503 + Retry-After */
   maxInFlight?: number;
   /** requests waiting for a slot (default 16) */
@@ -272,7 +274,9 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
     if (!modelPromise) {
       modelPromise = (async () => {
         const src = typeof opts.model === "function" ? await opts.model() : opts.model;
-        return src instanceof Model ? src : await loadModel(src, { backend: opts.backend ?? "auto" });
+        return src instanceof Model
+          ? src
+          : await loadModel(src, { backend: opts.backend ?? "auto", wasm: opts.wasm });
       })();
       // a failed load is retried by the next request instead of being cached
       modelPromise.catch(() => modelPromise = null);

@@ -18,6 +18,8 @@ const tinycnn :Workerd.Worker = (
     (name = "worker.js", esModule = embed "worker.js"),
     # the model as a data module: the entry loads and warms it at global scope
     (name = "model.tcnn", data = embed "model.tcnn"),
+    # the wasm kernels as a wasm module: compiled by workerd at load, handed to loadModel as `wasm`
+    (name = "tinycnn.wasm", wasm = embed "tinycnn.wasm"),
   ],
   bindings = [],
   compatibilityDate = "2025-06-01",

@@ -43,10 +43,16 @@ async function defaultModel(env: unknown): Promise<Uint8Array | ArrayBuffer> {
 /** Deno: env TINYCNN_BACKEND; elsewhere "auto". A bad value is an error. */
 function backendChoice(): BackendChoice {
   const v = (globalThis as { Deno?: typeof Deno }).Deno?.env.get("TINYCNN_BACKEND") ?? "auto";
-  if (v !== "auto" && v !== "webgpu" && v !== "cpu") {
-    throw new TypeError(`TINYCNN_BACKEND must be auto, webgpu or cpu, got ${JSON.stringify(v)}`);
+  if (v !== "auto" && v !== "webgpu" && v !== "wasm" && v !== "cpu") {
+    throw new TypeError(`TINYCNN_BACKEND must be auto, webgpu, wasm or cpu, got ${JSON.stringify(v)}`);
   }
   return v;
+}
+
+/** Workers: the wasm kernels the build's entry passes as env.WASM (a WebAssembly.Module), else undefined. */
+function wasmBinding(env: unknown): WebAssembly.Module | undefined {
+  const w = env !== null && typeof env === "object" ? (env as Record<string, unknown>).WASM : undefined;
+  return w instanceof WebAssembly.Module ? w : undefined;
 }
 
 /** A setting from a Workers text binding (env.NAME) or, in Deno, env TINYCNN_NAME. */
@@ -80,6 +86,7 @@ export default {
       model: () => warmModel() ?? defaultModel(env),
       maxBodyBytes: DEFAULT_MAX_BODY,
       backend: backendChoice(),
+      wasm: wasmBinding(env),
       token: setting(env, "TOKEN"),
       corsOrigins: setting(env, "CORS_ORIGINS")?.split(",").map((o) => o.trim()).filter(Boolean),
       health: () => ({ warm: warmStatus() }),

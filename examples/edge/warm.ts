@@ -11,7 +11,7 @@
 // throws — the handler then loads lazily per request and reports the reason
 // (503); warm-up inferences only read the model (answers are unchanged).
 
-import { type BackendChoice, decodePng, loadModel, type Model } from "../../mod.ts";
+import { type BackendChoice, decodePng, loadModel, type Model, type WasmSource } from "../../mod.ts";
 import { crc32 } from "../../runtime/format/crc32.ts";
 
 let warm: Promise<Model> | null = null;
@@ -111,6 +111,8 @@ function blankPngFor(shape: number[]): Uint8Array | null {
  * it at start-up, one blank PNG classification; the handler's default export
  * then uses this model. Never rejects: on failure it resolves to null and the
  * handler falls back to loading per request (warmStatus() says which).
+ * `wasm` is where the wasm kernels come from where the host cannot find them
+ * itself (Workers: the imported tinycnn.wasm module).
  *
  * @example Warm the shipped model at module scope (what the Workers build does)
  * ```ts
@@ -122,11 +124,12 @@ function blankPngFor(shape: number[]): Uint8Array | null {
 export function warmAtStart(
   bytes: Uint8Array | ArrayBuffer,
   backend: BackendChoice = "auto",
+  wasm?: WasmSource,
 ): Promise<Model | null> {
   status = NONE;
   const run = ++runs;
   const p = (async () => {
-    const model = await loadModel(bytes, { backend });
+    const model = await loadModel(bytes, { backend, wasm });
     for (let i = 0; i < WARM_RUNS; i++) await blankRun(model);
     const png = blankPngFor(model.inputShape);
     // a stored PNG decodes without DecompressionStream, which workerd refuses at global scope

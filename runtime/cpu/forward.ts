@@ -18,7 +18,7 @@ import { inputSizes, isJoin } from "../format/spec.ts";
 import { planSlots, type SlotPlan } from "../graph.ts";
 import { opEntry } from "../ops/table.ts";
 import { Scratch } from "./scratch.ts";
-import { checkNetwork, checkParams, layerName } from "../network_check.ts";
+import { checkNetwork, checkParams, checkRunInput, layerName } from "../network_check.ts";
 import { quote } from "../quote.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
@@ -158,15 +158,7 @@ export class CpuExecutor {
 
   /** x is (N, ...inShape) flattened; returns a fresh (N, ...outShape). x is never modified. */
   run(x: Float32Array, batch: number): Float32Array {
-    checkBatch(batch);
-    if (!(x instanceof Float32Array)) throw new TypeError(`input must be a Float32Array, got ${typeof x}`);
-    if (x.length !== batch * this.#inPer) {
-      throw new TypeError(
-        `input has ${x.length} values, expected batch ${batch} × (${this.#layers[0].inShape.join("×")}) = ${
-          batch * this.#inPer
-        }`,
-      );
-    }
+    checkRunInput(x, batch, this.#layers[0].inShape);
     const plan = this.#plan;
     if (batch > this.#cap) {
       this.#bufs = plan.slotPer.map((per) => new Float32Array(batch * per));

@@ -14,6 +14,7 @@ import type { ResolvedLayer } from "../format/spec.ts";
 import type { DispatchLimits, ForwardKernel } from "../webgpu/kernel.ts";
 import type { Epilogue } from "./activation/wgsl.ts";
 import type { Scratch } from "../cpu/scratch.ts";
+import type { WasmKernels } from "../wasm/engine.ts";
 
 /** The resolved layer of op `K`. */
 export type LayerOf<K extends ResolvedLayer["op"]> = Extract<ResolvedLayer, { op: K }>;
@@ -54,8 +55,37 @@ export interface OpEntry<L extends ResolvedLayer = ResolvedLayer> {
   prepare?(l: L, params: Float32Array[]): unknown;
   /** y = op(xs) on the CPU (the family's chooser picks the kernel variant); returns y */
   cpu(l: L, c: CpuCall): Float32Array;
+  /** its wasm forward; an op without one runs `cpu` over views of the wasm memory (runtime/wasm/executor.ts) */
+  wasm?: WasmForward<L>;
 }
 
 /** The bias tensor of a layer with an optional bias, or null. */
 export const biasOf = (l: { bias: boolean }, params: Float32Array[]): Float32Array | null =>
   l.bias ? params[1] : null;
+
+/** What the wasm forward of one layer gets: byte offsets into the kernels' memory. */
+export interface WasmCall {
+  /** the executor's kernel instance */
+  k: WasmKernels;
+  /** the layer's parameters as `wasmParams` made them (0 for an empty one) */
+  params: number[];
+  /** one per input, (N, ...inShape) each */
+  xs: number[];
+  /** (N, ...outShape) */
+  y: number;
+  batch: number;
+  /** a following ReLU runs in this layer's store (only where the entry `fuses`) */
+  relu: boolean;
+  /** `wasmScratch(l)` floats */
+  scratch: number;
+}
+
+/** An op's wasm forward (runtime/ops/<family>/wasm.ts; kernels in the family's *.as.ts). */
+export interface WasmForward<L extends ResolvedLayer = ResolvedLayer> {
+  /** the parameters as the kernel reads them, copied into the arena at load (default: as stored) */
+  params?(l: L, params: Float32Array[]): Float32Array[];
+  /** floats of scratch one call needs (default 0) */
+  scratch?(l: L): number;
+  /** y = op(xs) in the kernels' memory */
+  run(l: L, c: WasmCall): void;
+}

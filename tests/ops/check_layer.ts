@@ -6,6 +6,7 @@
 //   cpu        every CPU forward variant the layer qualifies for (conv:
 //              winograd3x3 / winograd5x5 / im2col / direct; pool: maxpool2x2 /
 //              direct; dense; activations; upsample), float32 vs the float64 output;
+//   wasm       the wasm engine's forward (f32 sums: the WebGPU tolerance);
 //   cpu-train  the CPU training backend's float32 layer (train/cpu/network.ts):
 //              output, dx and every parameter gradient;
 //   webgpu     the WebGPU training backend's forward and backward kernels
@@ -30,6 +31,11 @@ import { pool2d } from "../../runtime/ops/pool/pool_direct.ts";
 import { isMaxPool2x2, maxPool2x2 } from "../../runtime/ops/pool/maxpool2x2.ts";
 import { forwardLayer } from "../../runtime/cpu/forward.ts";
 import * as USAGE from "../../runtime/webgpu/buffer_usage.ts";
+import { WasmExecutor } from "../../runtime/wasm/executor.ts";
+import { compileKernels } from "../../runtime/wasm/engine.ts";
+import type { ResolvedLayer } from "../../runtime/format/spec.ts";
+
+const WASM_MODULE = await compileKernels();
 
 /** Per-tensor tolerances (relative to max(1, max |ref|)). */
 export const TOL = { cpu: 2e-6, cpuTrain: 1e-6, webgpu: 2e-4, fd: 1e-5 };
@@ -180,6 +186,14 @@ export async function checkLayer(
     const y = new Float32Array(yLen);
     run(x, n, y);
     report[name] = close(`${what} ${name}`, y, fw.y, TOL.cpu);
+  }
+
+  // the wasm engine's forward (its kernel where the op has one, else the TS kernel in the wasm memory)
+  if (l.op !== "dropout" && l.op !== "batchnorm") {
+    const exec = new WasmExecutor(WASM_MODULE, [l as ResolvedLayer], [params]);
+    const name = exec.wasmLayers[0] ? `wasm ${l.op}` : `wasm-hosted ts ${l.op === "act" ? l.act : l.op}`;
+    report[name] = close(`${what} ${name}`, exec.run(x, n), fw.y, TOL.webgpu);
+    exec.dispose();
   }
 
   // the CPU training backend's layer

@@ -6,6 +6,7 @@
 import { biasOf, type LayerOf, type OpEntry } from "../op_entry.ts";
 import { convCpu, prepareConv, type PreparedConv } from "./cpu.ts";
 import { convTCpu } from "./transpose_cpu.ts";
+import { CONV_WASM } from "./wasm.ts";
 
 /** conv: the chooser of cpu.ts picks Winograd, im2col or direct; weights are prepared once. */
 export const CONV: OpEntry<LayerOf<"conv">> = {
@@ -24,6 +25,7 @@ export const CONV: OpEntry<LayerOf<"conv">> = {
       c.relu,
       c.scratch,
     ),
+  wasm: CONV_WASM,
 };
 
 /** convT: the transposed convolution (the adjoint of conv). */

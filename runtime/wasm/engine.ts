@@ -1,0 +1,167 @@
+// The wasm engine's loader: reads and compiles runtime/wasm/tinycnn.wasm (built
+// from the op folders' *.as.ts by `deno task build:wasm`) and instantiates it
+// once per executor (synchronously, from the module compiled at load), so
+// that each executor's memory is its own and dies with it.
+// Sources: the package's own file beside this module (a file: URL is read with
+// process.getBuiltinModule("fs") where there is one — Node ≥ 20.16, Bun,
+// Deno — else fetched, as are http(s) URLs, e.g. a browser's beside the
+// bundle), any URL, the bytes, or a WebAssembly.Module the host compiled
+// (Cloudflare Workers import it; they refuse to compile bytes).
+// Invariants: the platform APIs are found on globalThis at run time (no
+// imports); a failure is a WasmError saying what was tried; a module is
+// compiled once per source and then reused.
+
+import { WasmError } from "../errors.ts";
+import { quote } from "../quote.ts";
+
+/** Where the kernels come from: a compiled module, the .wasm bytes, or its URL. */
+export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string;
+
+/** The kernels' exports (pointers are byte offsets into `memory`). */
+export interface WasmKernels {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  gemm(
+    a: number,
+    b: number,
+    c: number,
+    M: number,
+    N: number,
+    K: number,
+    lda: number,
+    ldb: number,
+    ldc: number,
+    biasMode: number,
+    bias: number,
+    relu: number,
+  ): void;
+  conv2d(
+    x: number,
+    w: number,
+    b: number,
+    y: number,
+    scratch: number,
+    batch: number,
+    inC: number,
+    inH: number,
+    inW: number,
+    outC: number,
+    outH: number,
+    outW: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    pt: number,
+    pl: number,
+    groups: number,
+    relu: number,
+  ): void;
+  dense(
+    x: number,
+    wT: number,
+    b: number,
+    y: number,
+    batch: number,
+    inF: number,
+    outF: number,
+    relu: number,
+  ): void;
+}
+
+/** The kernel file beside this module (bundles: beside the bundle), or null where the module has no URL (workerd). */
+export function wasmUrl(): URL | null {
+  try {
+    return new URL("./tinycnn.wasm", import.meta.url);
+  } catch {
+    return null;
+  }
+}
+
+const EXPORTS = ["memory", "heapBase", "gemm", "conv2d", "dense"];
+let defaultModule: Promise<WebAssembly.Module> | null = null;
+
+interface Host {
+  process?: {
+    getBuiltinModule?(id: string): { readFile(path: string): Promise<Uint8Array> } | undefined;
+  };
+}
+
+async function readUrl(url: URL): Promise<Uint8Array | ArrayBuffer> {
+  const host = globalThis as unknown as Host;
+  if (url.protocol === "file:") {
+    const fs = host.process?.getBuiltinModule?.("fs/promises");
+    if (fs) {
+      const path = decodeURIComponent(url.pathname);
+      return await fs.readFile(/^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path);
+    }
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new WasmError(`fetching ${quote(url.href)} gave HTTP ${res.status}`);
+  return await res.arrayBuffer();
+}
+
+async function compile(src: WasmSource): Promise<WebAssembly.Module> {
+  if (src instanceof WebAssembly.Module) return src;
+  if (typeof src === "string" || src instanceof URL) {
+    const url = new URL(src);
+    const bytes = await readUrl(url).catch((e) => {
+      throw e instanceof WasmError ? e : new WasmError(`reading ${quote(url.href)}: ${e}`);
+    });
+    return await compile(bytes);
+  }
+  if (!(src instanceof ArrayBuffer) && !ArrayBuffer.isView(src)) {
+    throw new TypeError(`wasm must be a WebAssembly.Module, bytes or a URL, got ${quote(src)}`);
+  }
+  try {
+    return await WebAssembly.compile(src as BufferSource);
+  } catch (e) {
+    throw new WasmError(
+      `compiling the wasm kernels failed (${e instanceof Error ? e.message : e}); ` +
+        "hosts that refuse to compile bytes (Cloudflare Workers) take the imported WebAssembly.Module as `wasm`",
+    );
+  }
+}
+
+/**
+ * The compiled kernels from `src` (default: the package's tinycnn.wasm, compiled once and shared).
+ *
+ * @example
+ * ```ts
+ * import { compileKernels, instantiateKernels } from "./engine.ts";
+ * const k = instantiateKernels(await compileKernels());
+ * if (!(k.memory instanceof WebAssembly.Memory) || k.heapBase() < 0) throw new Error("no kernels");
+ * ```
+ */
+export async function compileKernels(src?: WasmSource): Promise<WebAssembly.Module> {
+  if (src !== undefined) return await compile(src);
+  const url = wasmUrl();
+  if (!url) {
+    throw new WasmError(
+      "this module has no URL to find tinycnn.wasm beside it; pass the kernels as `wasm` (a WebAssembly.Module, bytes or URL)",
+    );
+  }
+  const p = defaultModule ??= compile(url);
+  return await p.catch((e) => {
+    defaultModule = null; // a failed read may succeed later (e.g. after a network error)
+    throw e;
+  });
+}
+
+/** A fresh instance of the compiled kernels, with its own memory (synchronous: the module is small). */
+export function instantiateKernels(mod: WebAssembly.Module): WasmKernels {
+  let inst: WebAssembly.Instance;
+  try {
+    inst = new WebAssembly.Instance(mod, {});
+  } catch (e) {
+    throw new WasmError(`instantiating the wasm kernels failed: ${e instanceof Error ? e.message : e}`);
+  }
+  const ex = inst.exports as Record<string, unknown>;
+  const missing = EXPORTS.filter((n) => !(n in ex));
+  if (missing.length) {
+    throw new WasmError(`the wasm module lacks ${missing.join(", ")}: not tinycnn's kernels`);
+  }
+  return ex as unknown as WasmKernels;
+}
