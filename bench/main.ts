@@ -137,7 +137,10 @@ if (
     const { desc } = decodeTcnn(await Deno.readFile(edgePath));
     const graph = desc.layers.some((l) => l.inputs !== undefined);
     // a graph model (resnet-s) gets its own row; the edge chain row then runs the same chain with seeded weights
-    const name = graph ? String(desc.meta?.arch ?? "graph") : "edge";
+    // the arch may be a file path (weights/…/resnet-s72.arch.json): its base name, without the extension
+    const name = graph
+      ? String(desc.meta?.arch ?? "graph").split("/").pop()!.replace(/(\.arch)?\.json$/, "")
+      : "edge";
     const { manifest, bin } = peerManifest(name, desc);
     await Deno.writeTextFile(`${cache}/${name}.json`, JSON.stringify(manifest));
     await Deno.writeFile(`${cache}/${name}.bin`, new Uint8Array(bin.buffer));
