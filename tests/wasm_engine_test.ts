@@ -118,8 +118,8 @@ Deno.test("wasm: the arena holds parameters + the batch's slots and scratch; dis
   const exec = new WasmExecutor(await compileKernels(), resolved, desc.params);
   assertEquals(
     exec.wasmLayers.map((w, i) => (w ? resolved[i].op : null)).filter(Boolean),
-    ["conv", "conv", "conv", "conv", "dense", "dense"],
-    "conv and dense run wasm kernels, the other ops their TypeScript ones in the same memory",
+    ["conv", "conv", "conv", "conv", "pool", "pool", "dense", "dense"],
+    "conv, pool and dense run wasm kernels, the other ops their TypeScript ones in the same memory",
   );
   const at1 = exec.heldBytes;
   const y1 = exec.run(input(1), 1);

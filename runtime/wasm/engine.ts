@@ -69,6 +69,22 @@ export interface WasmKernels {
     outF: number,
     relu: number,
   ): void;
+  pool2d(
+    x: number,
+    y: number,
+    planes: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+    mode: number,
+  ): void;
 }
 
 /** The kernel file beside this module (bundles: beside the bundle), or null where the module has no URL (workerd). */
@@ -80,7 +96,7 @@ export function wasmUrl(): URL | null {
   }
 }
 
-const EXPORTS = ["memory", "heapBase", "gemm", "conv2d", "dense"];
+const EXPORTS = ["memory", "heapBase", "gemm", "conv2d", "dense", "pool2d"];
 let defaultModule: Promise<WebAssembly.Module> | null = null;
 
 interface Host {

@@ -5,6 +5,7 @@
 
 export { conv2d } from "../ops/conv/conv.as";
 export { dense } from "../ops/dense/dense.as";
+export { pool2d } from "../ops/pool/pool.as";
 export { gemm } from "./gemm.as";
 
 /** The first byte the JS arena may use (after the module's static data). */

@@ -4,12 +4,14 @@
 
 import type { LayerOf, OpEntry } from "../op_entry.ts";
 import { globalAvgPool, poolCpu } from "./cpu.ts";
+import { POOL_WASM } from "./wasm.ts";
 
 /** pool: the chooser of cpu.ts picks the 2×2 max pool or the direct one. */
 export const POOL: OpEntry<LayerOf<"pool">> = {
   op: "pool",
   fuses: false,
   cpu: (l, c) => poolCpu(l, l.mode, c.xs[0], c.batch, c.y),
+  wasm: POOL_WASM,
 };
 
 /** globalavgpool: the mean of each channel. */

@@ -1,0 +1,28 @@
+// The wasm forward of pool (max / avg / avgvalid / L2 over a 2-D window; 1-D
+// pools are the 2-D window with kh = 1): its kernel is pool.as.ts (a 2×2
+// stride-2 max pool on f32x4). Shapes: x is (N, C, inH, inW), y (N, C, outH, outW).
+
+import type { LayerOf, WasmForward } from "../op_entry.ts";
+
+const MODES = { max: 0, avg: 1, avgvalid: 2, l2: 3 } as const;
+
+/** pool on the wasm kernels. */
+export const POOL_WASM: WasmForward<LayerOf<"pool">> = {
+  run: (g, c) =>
+    c.k.pool2d(
+      c.xs[0],
+      c.y,
+      c.batch * g.inC,
+      g.inH,
+      g.inW,
+      g.outH,
+      g.outW,
+      g.kh,
+      g.kw,
+      g.sh,
+      g.sw,
+      g.pt,
+      g.pl,
+      MODES[g.mode],
+    ),
+};
