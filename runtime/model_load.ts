@@ -15,15 +15,7 @@ import { type GpuProvider, type LoadOptions, Model } from "./model.ts";
 import { DEFAULT_SIZE_CACHE_BYTES } from "./size_cache.ts";
 import { quote } from "./quote.ts";
 import { type CpuSide, TS_SIDE, tsSideBecause, wasmSide } from "./cpu_side.ts";
-import { compileKernels, type WasmSource } from "./wasm/engine.ts";
-
-function checkWasmSource(src: unknown): void {
-  if (
-    src === undefined || src instanceof WebAssembly.Module || src instanceof ArrayBuffer ||
-    ArrayBuffer.isView(src) || src instanceof URL || typeof src === "string"
-  ) return;
-  throw new TypeError(`wasm must be a WebAssembly.Module, the .wasm bytes or a URL, got ${quote(src)}`);
-}
+import { checkWasmSource, compileKernels, type WasmSource } from "./wasm/engine.ts";
 
 /** The CPU engine: "cpu" TypeScript; "wasm" the wasm kernels or a WasmError; otherwise wasm where it compiles. */
 async function pickCpuSide(choice: string, src: WasmSource | undefined): Promise<CpuSide> {

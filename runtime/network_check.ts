@@ -90,6 +90,13 @@ export function checkNetwork(layers: ResolvedLayer[], params: Float32Array[][]):
   }
 }
 
+/** Throws a TypeError unless `batch` is a positive integer. */
+export function checkBatch(batch: number): void {
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new TypeError(`batch must be a positive integer, got ${quote(batch)}`);
+  }
+}
+
 /**
  * An executor's input check: `batch` a positive integer, `x` a Float32Array of
  * batch × prod(inShape) values; a TypeError saying what was got otherwise.
@@ -104,9 +111,7 @@ export function checkNetwork(layers: ResolvedLayer[], params: Float32Array[][]):
  * ```
  */
 export function checkRunInput(x: Float32Array, batch: number, inShape: number[]): void {
-  if (!Number.isInteger(batch) || batch < 1) {
-    throw new TypeError(`batch must be a positive integer, got ${quote(batch)}`);
-  }
+  checkBatch(batch);
   if (!(x instanceof Float32Array)) throw new TypeError(`input must be a Float32Array, got ${typeof x}`);
   const per = inShape.reduce((a, b) => a * b, 1);
   if (x.length !== batch * per) {

@@ -190,7 +190,7 @@ Deno.test("bundle: the CPU-only build (cpu.ts) holds no WebGPU code, answers lik
     // 28,500 / 35,900 until the per-op resolvers, the model-owned scratch and the byte-bounded size cache
     // (2026-12-07: measured 28,841 / 36,188 B gz); 29,000 / 36,400 until every message quoted user input
     // through runtime/quote.ts (bounded, escaped: measured 29,208 / 36,545 B gz); 29,600 / 37,000 until the
-    // wasm engine's loader, arena executor and per-op wasm entries (measured 31,162 / 38,6xx B gz; the
+    // wasm engine's loader, arena executor and per-op wasm entries (measured 31,217 / 38,572 B gz; the
     // kernels themselves are the separate tinycnn.wasm beside the bundle, budget 40 KB gz)
     assert(cpu.gzipBytes <= 32_000, `CPU-only bundle is ${cpu.gzipBytes} B gz, budget 32,000`);
     assert(full.gzipBytes <= 39_500, `full bundle is ${full.gzipBytes} B gz, budget 39,500`);

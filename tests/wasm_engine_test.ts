@@ -13,7 +13,7 @@ import { encodeModel, type LayerSpec, loadModel, WasmError } from "../mod.ts";
 import { paramShapes, resolveLayers } from "../runtime/format/spec.ts";
 import { rng } from "./helpers/fixture_model.ts";
 import { WasmExecutor } from "../runtime/wasm/executor.ts";
-import { compileKernels } from "../runtime/wasm/engine.ts";
+import { compileKernels, MAX_WASM_BYTES } from "../runtime/wasm/engine.ts";
 
 const WASM_FILE = new URL("../runtime/wasm/tinycnn.wasm", import.meta.url);
 
@@ -91,6 +91,21 @@ Deno.test("wasm: the kernels from a WebAssembly.Module, bytes or a URL; bad ones
     WasmError,
     "nonexistent",
   );
+  // a URL is read like a model file, never more than MAX_WASM_BYTES
+  const huge = await Deno.makeTempFile({ suffix: ".wasm" });
+  await Deno.writeFile(huge, new Uint8Array(MAX_WASM_BYTES + 1));
+  try {
+    const big = await assertRejects(
+      () => loadModel(bytes, { backend: "wasm", wasm: new URL(`file://${huge}`) }),
+      WasmError,
+    );
+    assert(
+      new RegExp(`${MAX_WASM_BYTES + 1} bytes, over the MAX_WASM_BYTES limit`).test(big.message),
+      big.message,
+    );
+  } finally {
+    await Deno.remove(huge);
+  }
   // a valid module that is not ours
   const empty = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0);
   await assertRejects(() => loadModel(bytes, { backend: "wasm", wasm: empty }), WasmError, "lacks memory");

@@ -18,16 +18,9 @@ import { inputSizes, isJoin } from "../format/spec.ts";
 import { planSlots, type SlotPlan } from "../graph.ts";
 import { opEntry } from "../ops/table.ts";
 import { Scratch } from "./scratch.ts";
-import { checkNetwork, checkParams, checkRunInput, layerName } from "../network_check.ts";
-import { quote } from "../quote.ts";
+import { checkBatch, checkNetwork, checkParams, checkRunInput, layerName } from "../network_check.ts";
 
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
-
-function checkBatch(batch: number): void {
-  if (!Number.isInteger(batch) || batch < 1) {
-    throw new TypeError(`batch must be a positive integer, got ${quote(batch)}`);
-  }
-}
 
 /**
  * Run one layer with no checks, through its op's entry (runtime/ops/table.ts).

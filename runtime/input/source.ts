@@ -20,8 +20,16 @@ export type ModelSource =
   | Response
   | ReadableStream<Uint8Array>;
 
-const tooBig = (what: string, n: number | string, max: number) =>
-  new RangeError(`model ${what} is ${n} bytes, over the maxBytes limit of ${max}`);
+/** What a read fetches, for its messages: a noun ("model") and the name of its limit ("maxBytes"). */
+export interface ReadSubject {
+  noun: string;
+  limit: string;
+}
+
+const MODEL: ReadSubject = { noun: "model", limit: "maxBytes" };
+
+const tooBig = (s: ReadSubject, what: string, n: number | string, max: number) =>
+  new RangeError(`${s.noun} ${what} is ${n} bytes, over the ${s.limit} limit of ${max}`);
 
 /** How readStreamCapped() reports and checks. */
 export interface CapOptions {
@@ -72,8 +80,8 @@ export async function readStreamCapped(
   return buf.subarray(0, n);
 }
 
-const capped = (stream: ReadableStream<Uint8Array>, what: string, max: number) =>
-  readStreamCapped(stream, max, { tooBig: () => tooBig(what, `more than ${max}`, max) });
+const capped = (stream: ReadableStream<Uint8Array>, s: ReadSubject, what: string, max: number) =>
+  readStreamCapped(stream, max, { tooBig: () => tooBig(s, what, `more than ${max}`, max) });
 
 interface HostFiles {
   size(path: string): Promise<number>;
@@ -113,29 +121,34 @@ function toPath(src: string | URL): string {
   return src;
 }
 
-/** Read a model source into bytes, never more than `max`. */
-export async function readModelSource(src: ModelSource, max: number): Promise<Uint8Array> {
+/** Read a model source (or, with `subject`, another file such as the wasm kernels) into bytes, never more than `max`. */
+export async function readModelSource(
+  src: ModelSource,
+  max: number,
+  subject: ReadSubject = MODEL,
+): Promise<Uint8Array> {
+  const s = subject;
   if (src instanceof Uint8Array) return src;
   if (src instanceof ArrayBuffer) return new Uint8Array(src);
   if (typeof Blob !== "undefined" && src instanceof Blob) {
-    if (src.size > max) throw tooBig("Blob", src.size, max);
+    if (src.size > max) throw tooBig(s, "Blob", src.size, max);
     return new Uint8Array(await src.arrayBuffer());
   }
   if (typeof Response !== "undefined" && src instanceof Response) {
-    if (!src.ok) throw new TypeError(`model response is HTTP ${src.status}, expected 2xx`);
+    if (!src.ok) throw new TypeError(`${s.noun} response is HTTP ${src.status}, expected 2xx`);
     const declared = Number(src.headers.get("content-length") ?? NaN);
     if (declared > max) {
       await src.body?.cancel();
-      throw tooBig("response", declared, max);
+      throw tooBig(s, "response", declared, max);
     }
-    return src.body ? await capped(src.body, "response", max) : new Uint8Array(0);
+    return src.body ? await capped(src.body, s, "response", max) : new Uint8Array(0);
   }
   if (typeof ReadableStream !== "undefined" && src instanceof ReadableStream) {
-    return await capped(src, "stream", max);
+    return await capped(src, s, "stream", max);
   }
   if (typeof src !== "string" && !(src instanceof URL)) {
     throw new TypeError(
-      `model source must be a URL, path, Uint8Array, ArrayBuffer, Blob, Response or ReadableStream, got ${typeof src}`,
+      `${s.noun} source must be a URL, path, Uint8Array, ArrayBuffer, Blob, Response or ReadableStream, got ${typeof src}`,
     );
   }
   const url = src instanceof URL
@@ -147,9 +160,9 @@ export async function readModelSource(src: ModelSource, max: number): Promise<Ui
     const res = await fetch(url);
     if (!res.ok) {
       await res.body?.cancel();
-      throw new TypeError(`fetching model ${url} failed: HTTP ${res.status}`);
+      throw new TypeError(`fetching ${s.noun} ${url} failed: HTTP ${res.status}`);
     }
-    return await readModelSource(res, max);
+    return await readModelSource(res, max, s);
   }
   // a file: URL or a plain path: the host's file API (Deno's fetch can read file: URLs too)
   const files = hostFiles();
@@ -158,17 +171,17 @@ export async function readModelSource(src: ModelSource, max: number): Promise<Ui
     const res = await fetch(url ?? (src as string));
     if (!res.ok) {
       await res.body?.cancel();
-      throw new TypeError(`fetching model ${src} failed: HTTP ${res.status}`);
+      throw new TypeError(`fetching ${s.noun} ${src} failed: HTTP ${res.status}`);
     }
-    return await readModelSource(res, max);
+    return await readModelSource(res, max, s);
   }
   const path = toPath(src);
   let size: number;
   try {
     size = await files.size(path);
   } catch (e) {
-    throw new TypeError(`cannot read model file ${path} (${(e as Error).message})`);
+    throw new TypeError(`cannot read ${s.noun} file ${path} (${(e as Error).message})`);
   }
-  if (size > max) throw tooBig(`file ${path}`, size, max);
+  if (size > max) throw tooBig(s, `file ${path}`, size, max);
   return await files.read(path);
 }

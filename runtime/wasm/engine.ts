@@ -2,10 +2,10 @@
 // from the op folders' *.as.ts by `deno task build:wasm`) and instantiates it
 // once per executor (synchronously, from the module compiled at load), so
 // that each executor's memory is its own and dies with it.
-// Sources: the package's own file beside this module (a file: URL is read with
-// process.getBuiltinModule("fs") where there is one — Node ≥ 20.16, Bun,
-// Deno — else fetched, as are http(s) URLs, e.g. a browser's beside the
-// bundle), any URL, the bytes, or a WebAssembly.Module the host compiled
+// Sources: the package's own file beside this module or any URL (read by the
+// model reader, runtime/input/source.ts: the host's file API for file: URLs,
+// fetch otherwise, e.g. a browser's beside the bundle; at most
+// MAX_WASM_BYTES), the bytes, or a WebAssembly.Module the host compiled
 // (Cloudflare Workers import it; they refuse to compile bytes).
 // Invariants: the platform APIs are found on globalThis at run time (no
 // imports); a failure is a WasmError saying what was tried; a module is
@@ -13,6 +13,7 @@
 
 import { WasmError } from "../errors.ts";
 import { quote } from "../quote.ts";
+import { readModelSource } from "../input/source.ts";
 
 /** Where the kernels come from: a compiled module, the .wasm bytes, or its URL. */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string;
@@ -99,37 +100,38 @@ export function wasmUrl(): URL | null {
 const EXPORTS = ["memory", "heapBase", "gemm", "conv2d", "dense", "pool2d"];
 let defaultModule: Promise<WebAssembly.Module> | null = null;
 
-interface Host {
-  process?: {
-    getBuiltinModule?(id: string): { readFile(path: string): Promise<Uint8Array> } | undefined;
-  };
-}
+/** The most bytes read for the kernels from a URL (tinycnn.wasm is about 5 KB). */
+export const MAX_WASM_BYTES = 4 << 20;
+const WASM_READ = { noun: "wasm kernels", limit: "MAX_WASM_BYTES" };
 
-async function readUrl(url: URL): Promise<Uint8Array | ArrayBuffer> {
-  const host = globalThis as unknown as Host;
-  if (url.protocol === "file:") {
-    const fs = host.process?.getBuiltinModule?.("fs/promises");
-    if (fs) {
-      const path = decodeURIComponent(url.pathname);
-      return await fs.readFile(/^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path);
-    }
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new WasmError(`fetching ${quote(url.href)} gave HTTP ${res.status}`);
-  return await res.arrayBuffer();
+/**
+ * Throws a TypeError unless `src` is a WasmSource (or undefined: the default file).
+ *
+ * @example
+ * ```ts
+ * import { checkWasmSource } from "./engine.ts";
+ * checkWasmSource(new Uint8Array(8));
+ * try { checkWasmSource(42); throw new Error("accepted"); } catch (e) { if (!(e instanceof TypeError)) throw e; }
+ * ```
+ */
+export function checkWasmSource(src: unknown): void {
+  if (
+    src === undefined || (typeof WebAssembly === "object" && src instanceof WebAssembly.Module) ||
+    src instanceof ArrayBuffer || ArrayBuffer.isView(src) || src instanceof URL || typeof src === "string"
+  ) return;
+  throw new TypeError(`wasm must be a WebAssembly.Module, the .wasm bytes or a URL, got ${quote(src)}`);
 }
 
 async function compile(src: WasmSource): Promise<WebAssembly.Module> {
+  checkWasmSource(src);
   if (src instanceof WebAssembly.Module) return src;
   if (typeof src === "string" || src instanceof URL) {
     const url = new URL(src);
-    const bytes = await readUrl(url).catch((e) => {
-      throw e instanceof WasmError ? e : new WasmError(`reading ${quote(url.href)}: ${e}`);
+    // the model's reader: the host's file API for file: URLs, fetch otherwise, never more than the cap
+    const bytes = await readModelSource(url, MAX_WASM_BYTES, WASM_READ).catch((e) => {
+      throw new WasmError(`reading ${quote(url.href)}: ${e instanceof Error ? e.message : e}`);
     });
     return await compile(bytes);
-  }
-  if (!(src instanceof ArrayBuffer) && !ArrayBuffer.isView(src)) {
-    throw new TypeError(`wasm must be a WebAssembly.Module, bytes or a URL, got ${quote(src)}`);
   }
   try {
     return await WebAssembly.compile(src as BufferSource);
