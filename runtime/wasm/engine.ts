@@ -14,9 +14,48 @@
 import { WasmError } from "../errors.ts";
 import { quote } from "../quote.ts";
 import { readModelSource } from "../input/source.ts";
+import type { Window2d } from "../format/spec_types.ts";
 
 /** Where the kernels come from: a compiled module, the .wasm bytes, or its URL. */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string;
+
+/** A 2-D window as every windowed kernel takes it, last: sizes, kernel, strides, leading pads. */
+export type WindowArgs = [
+  inH: number,
+  inW: number,
+  outH: number,
+  outW: number,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  pt: number,
+  pl: number,
+];
+
+/**
+ * The window of a conv or pool layer as the kernels take it.
+ *
+ * @example
+ * ```ts
+ * import { resolveLayer } from "../format/spec.ts";
+ * import { windowArgs } from "./engine.ts";
+ * const l = resolveLayer({ type: "maxpool2d", size: 2 }, [1, 4, 6]);
+ * if (l.op !== "pool" || windowArgs(l).join() !== "4,6,2,3,2,2,2,2,0,0") throw new Error();
+ * ```
+ */
+export const windowArgs = (g: Window2d): WindowArgs => [
+  g.inH,
+  g.inW,
+  g.outH,
+  g.outW,
+  g.kh,
+  g.kw,
+  g.sh,
+  g.sw,
+  g.pt,
+  g.pl,
+];
 
 /** The kernels' exports (pointers are byte offsets into `memory`). */
 export interface WasmKernels {
@@ -44,21 +83,12 @@ export interface WasmKernels {
     scratch: number,
     batch: number,
     inC: number,
-    inH: number,
-    inW: number,
     outC: number,
-    outH: number,
-    outW: number,
-    kh: number,
-    kw: number,
-    sh: number,
-    sw: number,
+    groups: number,
     dh: number,
     dw: number,
-    pt: number,
-    pl: number,
-    groups: number,
     relu: number,
+    ...window: WindowArgs
   ): void;
   dense(
     x: number,
@@ -70,22 +100,7 @@ export interface WasmKernels {
     outF: number,
     relu: number,
   ): void;
-  pool2d(
-    x: number,
-    y: number,
-    planes: number,
-    inH: number,
-    inW: number,
-    outH: number,
-    outW: number,
-    kh: number,
-    kw: number,
-    sh: number,
-    sw: number,
-    pt: number,
-    pl: number,
-    mode: number,
-  ): void;
+  pool2d(x: number, y: number, planes: number, mode: number, ...window: WindowArgs): void;
 }
 
 /** The kernel file beside this module (bundles: beside the bundle), or null where the module has no URL (workerd). */

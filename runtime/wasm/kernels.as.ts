@@ -2,6 +2,8 @@
 // every op's wasm kernel, exported by name. The kernels live in their op's
 // folder (runtime/ops/<family>/*.as.ts) beside their TypeScript twins; the
 // JS side (runtime/wasm/engine.ts) lays out the memory from heapBase() up.
+// Windowed kernels (conv2d, pool2d) take their window last, in the order of
+// engine.ts WindowArgs.
 
 export { conv2d } from "../ops/conv/conv.as";
 export { dense } from "../ops/dense/dense.as";

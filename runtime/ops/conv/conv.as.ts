@@ -54,8 +54,8 @@ function im2col(
 /** y = act(conv(x, w) + b) for `batch` samples; act = ReLU when relu ≠ 0; b = 0 for no bias. */
 export function conv2d(
   x: usize, w: usize, b: usize, y: usize, scratch: usize, batch: i32,
-  inC: i32, inH: i32, inW: i32, outC: i32, outH: i32, outW: i32,
-  kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, groups: i32, relu: i32,
+  inC: i32, outC: i32, groups: i32, dh: i32, dw: i32, relu: i32,
+  inH: i32, inW: i32, outH: i32, outW: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
 ): void {
   const icg = inC / groups, ocg = outC / groups;
   const K = icg * kh * kw, P = outH * outW;

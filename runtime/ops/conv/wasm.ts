@@ -6,6 +6,7 @@
 
 import type { LayerOf, WasmForward } from "../op_entry.ts";
 import type { ConvGeometry } from "./geometry.ts";
+import { windowArgs } from "../../wasm/engine.ts";
 
 /** A 1×1, stride-1, unpadded conv: the gemm reads x in place (mirrors conv.as.ts). */
 const inPlace = (g: ConvGeometry): boolean =>
@@ -24,20 +25,11 @@ export const CONV_WASM: WasmForward<LayerOf<"conv">> = {
       c.scratch,
       c.batch,
       g.inC,
-      g.inH,
-      g.inW,
       g.outC,
-      g.outH,
-      g.outW,
-      g.kh,
-      g.kw,
-      g.sh,
-      g.sw,
+      g.groups,
       g.dh,
       g.dw,
-      g.pt,
-      g.pl,
-      g.groups,
       c.relu ? 1 : 0,
+      ...windowArgs(g),
     ),
 };

@@ -33,8 +33,8 @@ function max2x2(x: usize, y: usize, planes: i32, inH: i32, inW: i32, outH: i32, 
 
 /** y = pool(x) over `planes` planes. */
 export function pool2d(
-  x: usize, y: usize, planes: i32, inH: i32, inW: i32, outH: i32, outW: i32,
-  kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, mode: i32,
+  x: usize, y: usize, planes: i32, mode: i32,
+  inH: i32, inW: i32, outH: i32, outW: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
 ): void {
   if (mode == 0 && kh == 2 && kw == 2 && sh == 2 && sw == 2 && pt == 0 && pl == 0 && 2 * outW <= inW && 2 * outH <= inH) {
     max2x2(x, y, planes, inH, inW, outH, outW);

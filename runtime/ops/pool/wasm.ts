@@ -3,26 +3,11 @@
 // stride-2 max pool on f32x4). Shapes: x is (N, C, inH, inW), y (N, C, outH, outW).
 
 import type { LayerOf, WasmForward } from "../op_entry.ts";
+import { windowArgs } from "../../wasm/engine.ts";
 
 const MODES = { max: 0, avg: 1, avgvalid: 2, l2: 3 } as const;
 
 /** pool on the wasm kernels. */
 export const POOL_WASM: WasmForward<LayerOf<"pool">> = {
-  run: (g, c) =>
-    c.k.pool2d(
-      c.xs[0],
-      c.y,
-      c.batch * g.inC,
-      g.inH,
-      g.inW,
-      g.outH,
-      g.outW,
-      g.kh,
-      g.kw,
-      g.sh,
-      g.sw,
-      g.pt,
-      g.pl,
-      MODES[g.mode],
-    ),
+  run: (g, c) => c.k.pool2d(c.xs[0], c.y, c.batch * g.inC, MODES[g.mode], ...windowArgs(g)),
 };
