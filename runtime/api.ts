@@ -23,7 +23,7 @@ export type {
   SeriesNormalization,
 } from "./format/model_desc.ts";
 export type { ActivationType, LayerLinks, LayerOp, LayerSpec, Padding, Pair } from "./format/spec.ts";
-export type { ElementwiseAct } from "./ops/activation/table.ts";
+export type { ColumnAct, ElementwiseAct } from "./ops/activation/table.ts";
 export type { InputRange } from "./input/input_range.ts";
 export type { Budget } from "./format/budget.ts";
 export type { ModelSource } from "./input/source.ts";

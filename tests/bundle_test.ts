@@ -191,9 +191,11 @@ Deno.test("bundle: the CPU-only build (cpu.ts) holds no WebGPU code, answers lik
     // (2026-12-07: measured 28,841 / 36,188 B gz); 29,000 / 36,400 until every message quoted user input
     // through runtime/quote.ts (bounded, escaped: measured 29,208 / 36,545 B gz); 29,600 / 37,000 until the
     // wasm engine's loader, arena executor and per-op wasm entries (measured 31,217 / 38,572 B gz; the
-    // kernels themselves are the separate tinycnn.wasm beside the bundle, budget 40 KB gz)
-    assert(cpu.gzipBytes <= 32_000, `CPU-only bundle is ${cpu.gzipBytes} B gz, budget 32,000`);
-    assert(full.gzipBytes <= 39_500, `full bundle is ${full.gzipBytes} B gz, budget 39,500`);
+    // kernels themselves are the separate tinycnn.wasm beside the bundle, budget 40 KB gz); 32,000 / 39,500
+    // until the ONNX unary family (softsign … affine, erf, logsoftmax: ten table entries and their WGSL,
+    // measured 32,338 / 39,681 B gz)
+    assert(cpu.gzipBytes <= 32_800, `CPU-only bundle is ${cpu.gzipBytes} B gz, budget 32,800`);
+    assert(full.gzipBytes <= 40_200, `full bundle is ${full.gzipBytes} B gz, budget 40,200`);
     assert(cpu.wasmGzipBytes <= 40_000, `tinycnn.wasm is ${cpu.wasmGzipBytes} B gz, budget 40,000`);
     console.log(`tinycnn.wasm beside the bundle: ${cpu.wasmBytes} B / ${cpu.wasmGzipBytes} B gz`);
     const bundled: typeof cdn = await import(new URL(`file://${cpu.file}`).href);

@@ -195,8 +195,10 @@ Deno.test("convert: every refusal names the node, its op type and what is unsupp
       /node "lrn" \(LRN\): this op is not supported/,
     ],
     [
-      tiny([{ name: "m", opType: "Mul", input: ["x", "k"], output: ["y"] }], [3, 4, 4], [fl("k", [1], [2])]),
-      /node "m" \(Mul\): multiplying by a constant is not supported/,
+      tiny([{ name: "m", opType: "Mul", input: ["x", "k"], output: ["y"] }], [3, 4, 4], [
+        fl("k", [3], [2, 3, 4]),
+      ]),
+      /node "m" \(Mul\): multiplying by a per-channel constant is supported only where it folds/,
     ],
     [
       tiny([{
@@ -229,9 +231,25 @@ Deno.test("convert: every refusal names the node, its op type and what is unsupp
     [resize("rs2", "nearest", 1.5), /node "rs2" \(Resize\): scales 1.5,1.5 must be integers/],
     [
       tiny([{ name: "add", opType: "Add", input: ["x", "c"], output: ["y"] }], [3, 4, 4], [
-        fl("c", [1], [2]),
+        fl("c", [4, 4], new Array(16).fill(2)),
       ]),
-      /node "add" \(Add\): adding a constant is supported only as the per-channel bias/,
+      /node "add" \(Add\): a constant of shape \(4,4\) against \(N,3,4,4\): only a scalar or one value per channel/,
+    ],
+    [
+      tiny([{ name: "dv", opType: "Div", input: ["c", "x"], output: ["y"] }], [3, 4, 4], [fl("c", [1], [2])]),
+      /node "dv" \(Div\): dividing a constant by a computed value/,
+    ],
+    [
+      tiny(
+        [{ name: "g", opType: "Gelu", input: ["x"], output: ["y"], attribute: [str("approximate", "tanh")] }],
+        [
+          3,
+          4,
+        ],
+        [],
+        20,
+      ),
+      /node "g" \(Gelu\): approximate "tanh" is not supported/,
     ],
     [
       tiny([{ name: "rsh", opType: "Reshape", input: ["x", "s"], output: ["y"] }], [3, 4, 4], [{

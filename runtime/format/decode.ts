@@ -38,8 +38,8 @@ export type { DType } from "./header.ts";
 /** "TCNN" */
 export const MAGIC = [0x54, 0x43, 0x4e, 0x4e] as const;
 export const VERSION_MAJOR = 1;
-/** The newest minor version this code writes (format 1.1: relu6, clip, hardswish, identity, causal padding). */
-export const VERSION_MINOR = 1;
+/** The newest minor version this code writes (1.1: graphs, relu6, clip, …; 1.2: the unary activations, docs/FORMAT.md §8). */
+export const VERSION_MINOR = 2;
 /** Largest accepted JSON header, in bytes. */
 export const MAX_HEADER_BYTES = 1 << 20;
 /** Default largest accepted file, in bytes. */

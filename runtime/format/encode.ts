@@ -137,7 +137,7 @@ export function encodeModel(desc: ModelDesc, opts: EncodeOptions = {}): Uint8Arr
   const dv = new DataView(out.buffer);
   out.set(MAGIC, 0);
   dv.setUint16(4, VERSION_MAJOR, true);
-  dv.setUint16(6, desc.inputRange !== undefined ? 1 : minorVersionFor(desc.layers), true);
+  dv.setUint16(6, Math.max(desc.inputRange !== undefined ? 1 : 0, minorVersionFor(desc.layers)), true);
   dv.setUint32(8, json.length, true);
   out.set(json, PRELUDE);
   for (const c of chunks) out.set(c.bytes, D + c.at);

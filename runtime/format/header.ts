@@ -17,6 +17,7 @@ import { LAYER_TYPES, LIMITS, paramShapes, type ResolvedLayer, resolveLayers } f
 import type { LayerSpec } from "./spec.ts";
 import type { Normalization } from "./model_desc.ts";
 import { quote } from "../quote.ts";
+import { ACTIVATIONS, type ElementwiseAct } from "../ops/activation/table.ts";
 
 /** Storage type of a weight tensor. */
 export type DType = "f32" | "f16" | "int8";
@@ -63,8 +64,10 @@ function opKeys(t: string): string[] {
     return t.startsWith("avg") ? ["size", "stride", "padding", "countPad"] : ["size", "stride", "padding"];
   }
   if (t === "dense") return ["units", "bias"];
-  if (t === "hardsigmoid") return ["alpha", "beta"];
-  return t === "leakyrelu" || t === "elu" ? ["alpha"] : t === "clip" ? ["min", "max"] : [];
+  // an activation's members are the spec keys of its α and β (the activation table names them)
+  if (!Object.hasOwn(ACTIVATIONS, t)) return [];
+  const e = ACTIVATIONS[t as ElementwiseAct];
+  return [...(e.alpha ? [e.alpha.key] : []), ...(e.beta ? [e.beta.key] : [])];
 }
 
 /** Layer types, paddings and graph links (name, inputs) added by format 1.1 (a 1.0 reader rejects them). */
@@ -83,7 +86,26 @@ const V1_1_TYPES = [
   "mul",
 ];
 
-/** The minor version a file of `layers` needs: 1 when it uses a 1.1 addition, else 0 (byte-identical to 1.0 writers). */
+/** Layer types added by format 1.2: the unary activations after softplus, affine and logsoftmax. */
+const V1_2_TYPES = [
+  "softplus",
+  "softsign",
+  "selu",
+  "celu",
+  "gelu",
+  "erf",
+  "mish",
+  "exp",
+  "neg",
+  "abs",
+  "affine",
+  "logsoftmax",
+];
+
+/**
+ * The minor version a file of `layers` needs: 2 when it uses a 1.2 addition, 1 when a 1.1 one, else 0
+ * (byte-identical to 1.0 writers).
+ */
 export function minorVersionFor(
   layers: readonly {
     type: string;
@@ -92,7 +114,8 @@ export function minorVersionFor(
     inputs?: unknown;
     countPad?: unknown;
   }[],
-): 0 | 1 {
+): 0 | 1 | 2 {
+  if (layers.some((l) => V1_2_TYPES.includes(l.type))) return 2;
   return layers.some((l) =>
       V1_1_TYPES.includes(l.type) || l.padding === "causal" || l.name !== undefined ||
       l.inputs !== undefined ||

@@ -3,13 +3,13 @@
 // checks live in spec.ts (the table of layer types, resolveLayer) and
 // spec_fields.ts (the field parsers every op's resolver shares).
 
-import type { ElementwiseAct } from "../ops/activation/table.ts";
+import type { ColumnAct, ElementwiseAct } from "../ops/activation/table.ts";
 import type { LayerLinks } from "../graph.ts";
 
 export type { LayerLinks };
 
-/** An activation: one of the elementwise table (runtime/ops/activation/table.ts), or softmax over channels. */
-export type ActivationType = ElementwiseAct | "softmax";
+/** An activation: one of the elementwise table (runtime/ops/activation/table.ts), or (log-)softmax over channels. */
+export type ActivationType = ElementwiseAct | ColumnAct;
 
 /** One layer of a model as written in the file's header (docs/FORMAT.md §4), with its graph links (§4.3). */
 export type LayerSpec = LayerOp & LayerLinks;
@@ -89,7 +89,16 @@ export type LayerOp =
    * an activation (relu6 is clip 0..6); the parameters each takes, and their defaults, are its entry in
    * runtime/ops/activation/table.ts (leakyrelu/elu: alpha; clip: min, max; hardsigmoid: alpha, beta)
    */
-  | { type: ActivationType | "relu6"; alpha?: number; beta?: number; min?: number; max?: number }
+  | {
+    type: ActivationType | "relu6";
+    alpha?: number;
+    beta?: number;
+    gamma?: number;
+    min?: number;
+    max?: number;
+    scale?: number;
+    shift?: number;
+  }
   /** elementwise sum of 2+ inputs of one shape */
   | { type: "add" }
   /** 2+ inputs stacked along the channel axis (dim 0 of each sample; the other dims agree) */

@@ -16,6 +16,7 @@
 
 import { COPY_DST, COPY_SRC, MAP_MODE_READ, MAP_READ, STORAGE, UNIFORM } from "./buffer_usage.ts";
 import type { ActivationType, ResolvedLayer } from "../format/spec.ts";
+import { isColumnAct } from "../ops/activation/table.ts";
 import { DisposedError, GpuError } from "../errors.ts";
 import { checkNetwork } from "../network_check.ts";
 import { guarded, isLost, unlessLost } from "./device.ts";
@@ -55,7 +56,7 @@ interface Step {
   bindGroup: GPUBindGroup | null;
 }
 
-const isElementwise = (a: ActivationType) => a !== "softmax";
+const isElementwise = (a: ActivationType) => !isColumnAct(a);
 
 /** Runs a resolved layer chain on one GPUDevice. */
 export class GpuExecutor {

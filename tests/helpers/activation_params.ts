@@ -10,4 +10,7 @@ export const ACT_TEST_PARAMS: Readonly<Record<string, object>> = {
   elu: { alpha: 0.3 },
   clip: { min: -0.5, max: 1.25 },
   hardsigmoid: { alpha: 1 / 6, beta: 0.5 },
+  selu: { alpha: 1.5, gamma: 0.75 },
+  celu: { alpha: 0.7 },
+  affine: { scale: -1.5, shift: 0.25 },
 };

@@ -1,4 +1,4 @@
-// tinycnn ModelDesc → standard ONNX (opset 14, IR 7), chains and graphs:
+// tinycnn ModelDesc → standard ONNX (opset 14, later where an activation needs it; IR 7), chains and graphs:
 // one ONNX node per layer (plus a Flatten where our layer flattens: dense
 // inputs, global average pooling's (C) output), f32 initializers named
 // after their layer, a symbolic batch dim "N". Graph links become tensor
@@ -6,11 +6,11 @@
 // "output"). The exact semantics match: avgpool counts padded cells
 // (count_include_pad = 1; countPad: false → 0), l2pool is LpPool p = 2, "same" padding is
 // SAME_UPPER written as explicit pads, (bi)linear upsampling is Resize with
-// half_pixel, nearest with asymmetric + floor, relu6 is Clip(0, 6).
+// half_pixel, nearest with asymmetric + floor, relu6 is Clip(0, 6), affine is Mul then Add.
 // Invariant: a layer without an exact ONNX form throws TypeError naming it.
 
-import { resolveLayers, type Window2d } from "../../runtime/format/spec.ts";
-import { type Activation, ACTIVATIONS } from "../../runtime/ops/activation/table.ts";
+import { type ResolvedLayer, resolveLayers, type Window2d } from "../../runtime/format/spec.ts";
+import { type Activation, ACTIVATIONS, isColumnAct } from "../../runtime/ops/activation/table.ts";
 import type { ModelDesc } from "../../runtime/format/model_desc.ts";
 import { onnx } from "./onnx_proto.ts";
 
@@ -191,14 +191,22 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
         break;
       }
       case "act": {
-        const e = l.act === "softmax" ? undefined : (ACTIVATIONS[l.act] as Activation);
-        if (l.act === "clip") {
+        const e = isColumnAct(l.act) ? undefined : (ACTIVATIONS[l.act] as Activation);
+        if (l.act === "affine") {
+          const sc = `l${i}.scale`, sh = `l${i}.shift`;
+          inits.push(tensor(sc, [], [l.alpha]), tensor(sh, [], [l.beta]));
+          node("Mul", [ins[0], sc], `l${i}.scaled`, `layer${i}.scale`);
+          node("Add", [`l${i}.scaled`, sh], out, `layer${i}`);
+        } else if (l.act === "clip") {
           const lo = `l${i}.min`, hi = `l${i}.max`;
           inits.push(tensor(lo, [], [l.alpha]), tensor(hi, [], [l.beta]));
           node("Clip", [ins[0], lo, hi], out, `layer${i}`);
-        } else if (l.act === "softmax") {
-          // opset 13+ Softmax normalises over the one axis given: the channel axis, as ours
-          node("Softmax", ins, out, `layer${i}`, [{ name: "axis", i: 1 }]);
+        } else if (isColumnAct(l.act)) {
+          // opset 13+ (Log)Softmax normalises over the one axis given: the channel axis, as ours
+          node(l.act === "softmax" ? "Softmax" : "LogSoftmax", ins, out, `layer${i}`, [{
+            name: "axis",
+            i: 1,
+          }]);
         } else if (e?.onnx) {
           // the activation table names the operator and the attributes that carry α and β
           const attrs: Attr[] = [];
@@ -213,7 +221,8 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 7,
     producerName: producer,
-    opsetImport: [{ domain: "", version: 14 }],
+    // 14, or the opset that introduced an activation used (Mish 18, Gelu 20): the ops written here mean the same
+    opsetImport: [{ domain: "", version: opsetFor(layers) }],
     graph: {
       name: "tinycnn",
       node: nodes,
@@ -223,4 +232,13 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
     },
   });
   return onnx.ModelProto.encode(model).finish();
+}
+
+/** 14, or the latest opset that introduced one of the activations the layers use. */
+function opsetFor(layers: readonly ResolvedLayer[]): number {
+  let v = 14;
+  for (const l of layers) {
+    if (l.op === "act" && !isColumnAct(l.act)) v = Math.max(v, ACTIVATIONS[l.act].onnx?.since ?? 14);
+  }
+  return v;
 }

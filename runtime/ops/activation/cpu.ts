@@ -16,7 +16,9 @@ type ActivationKernel = PlainKernel<
 /** y = act(x) over `len` elements, or softmax over c at each of `spatial` positions of `batch` samples. */
 export const activation: ActivationKernel = (act, alpha, beta, c, spatial, x, batch, y) => {
   const len = batch * c * spatial;
-  if (act === "softmax") return softmax(c, spatial, x, batch, y);
+  if (act === "softmax" || act === "logsoftmax") {
+    return softmax(c, spatial, x, batch, y, act === "logsoftmax");
+  }
   if (act === "identity") {
     if (y !== x) y.set(x.subarray(0, len));
     return y;
@@ -25,13 +27,17 @@ export const activation: ActivationKernel = (act, alpha, beta, c, spatial, x, ba
   return y;
 };
 
-/** Softmax over the channel axis: x is (N, C, spatial); each (n, ·, s) column sums to 1. */
+/**
+ * Softmax over the channel axis: x is (N, C, spatial); each (n, ·, s) column sums to 1. With `log`, its
+ * logarithm, written x − m − log Σ exp(x − m) (never log of an underflowed 0).
+ */
 export function softmax(
   c: number,
   spatial: number,
   x: Float32Array,
   batch: number,
   y: Float32Array,
+  log = false,
 ): Float32Array {
   const sample = c * spatial;
   for (let n = 0; n < batch; n++) {
@@ -44,6 +50,12 @@ export function softmax(
         if (v > m) m = v;
       }
       let sum = 0;
+      if (log) {
+        for (let k = 0; k < c; k++) sum += Math.exp(x[p + k * spatial] - m);
+        const shift = m + Math.log(sum);
+        for (let k = 0; k < c; k++) y[p + k * spatial] = x[p + k * spatial] - shift;
+        continue;
+      }
       for (let k = 0; k < c; k++) {
         const e = Math.exp(x[p + k * spatial] - m);
         y[p + k * spatial] = e; // x at this index is no longer needed, so aliasing is safe

@@ -1,9 +1,9 @@
 // The activation layer types' resolvers: every entry of the activation table
 // (runtime/ops/activation/table.ts; α and β from the spec's parameters as the
-// table names them), softmax over the channels, and relu6 (clip to [0, 6]).
+// table names them), softmax and logsoftmax over the channels, and relu6 (clip to [0, 6]).
 // x and y are (C, ...) of one shape; spatial = elements / C.
 
-import { type Activation, ACTIVATIONS, type ElementwiseAct } from "./table.ts";
+import { type Activation, ACTIVATIONS, type ElementwiseAct, isColumnAct } from "./table.ts";
 import type { ActivationType, LayerSpec } from "../../format/spec_types.ts";
 import { fieldsOf, type LayerBase, type Resolver } from "../../format/spec_fields.ts";
 import { quote } from "../../quote.ts";
@@ -22,13 +22,14 @@ function num(v: unknown, what: string, key: string, def: number): number {
 function activation(act: ActivationType, fixed?: [number, number]): Resolver {
   return (spec: LayerSpec, inShape: number[], base: LayerBase, what: string) => {
     let [alpha, beta] = fixed ?? [0, 0];
-    if (!fixed && act !== "softmax") {
+    if (!fixed && !isColumnAct(act)) {
       const e: Activation = ACTIVATIONS[act];
       const p = fieldsOf(spec);
       if (e.alpha) alpha = num(p[e.alpha.key], what, e.alpha.key, e.alpha.default);
       if (e.beta) beta = num(p[e.beta.key], what, e.beta.key, e.beta.default);
     }
     if (act === "clip" && alpha > beta) throw new RangeError(`${what}: min ${alpha} exceeds max ${beta}`);
+    if (act === "celu" && alpha === 0) throw new RangeError(`${what}: celu's alpha must not be 0`);
     const c = inShape[0];
     const spatial = inShape.reduce((a, b) => a * b, 1) / c;
     return { ...base, outShape: [...inShape], op: "act", act, alpha, beta, c, spatial };
@@ -39,5 +40,6 @@ function activation(act: ActivationType, fixed?: [number, number]): Resolver {
 export const ACTIVATION_RESOLVERS: Record<string, Resolver> = {
   ...Object.fromEntries((Object.keys(ACTIVATIONS) as ElementwiseAct[]).map((a) => [a, activation(a)])),
   softmax: activation("softmax"),
+  logsoftmax: activation("logsoftmax"),
   relu6: activation("clip", [0, 6]),
 };

@@ -10,7 +10,7 @@
 import type { ActParams } from "../../format/spec.ts";
 import type { DispatchLimits, ForwardKernel, Role } from "../../webgpu/kernel.ts";
 import { forwardKernel, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
-import { activationEntry, type ElementwiseAct } from "./table.ts";
+import { activationEntry, type ElementwiseAct, isColumnAct } from "./table.ts";
 
 /** Activations that act on each value alone (can be fused into a producer). */
 const ACT_LAYOUT = [["alpha", "f32"], ["beta", "f32"]] as const;
@@ -47,9 +47,13 @@ ${PROLOGUE}
 `;
 }
 
-/** Softmax over C source: bindings 1 = x (read), 2 = y (read_write). Uniforms: total = N*spatial, row, c, spatial. */
-export function softmaxWgsl(): string {
-  return `// softmax over channels
+/**
+ * Softmax (or, with `log`, logsoftmax) over C source: bindings 1 = x (read), 2 = y (read_write).
+ * Uniforms: total = N*spatial, row, c, spatial.
+ */
+export function softmaxWgsl(log = false): string {
+  const out = log ? "x[at] - m - log(sum)" : "exp(x[at] - m) * inv";
+  return `// ${log ? "logsoftmax" : "softmax"} over channels
 ${uniformDecl(SOFTMAX_LAYOUT)}
 ${roleDecls(["x", "y"])}
 ${PROLOGUE}
@@ -62,7 +66,7 @@ ${PROLOGUE}
   let inv = 1.0 / sum;
   for (var k = 0u; k < p.c; k++) {
     let at = base + k * p.spatial;
-    y[at] = exp(x[at] - m) * inv;
+    y[at] = ${out};
   }
 }
 `;
@@ -76,10 +80,10 @@ export function activationKernel(
   inPlace = false,
 ): ForwardKernel {
   const { act, alpha, beta, c, spatial } = l;
-  if (act === "softmax") {
+  if (isColumnAct(act)) {
     return forwardKernel(
-      "softmax",
-      softmaxWgsl(),
+      act,
+      softmaxWgsl(act === "logsoftmax"),
       ["x", "y"],
       SOFTMAX_LAYOUT,
       { c, spatial },

@@ -2,13 +2,13 @@
 // activation table (runtime/ops/activation/table.ts: each entry names its
 // ONNX operator and the attributes of α and β), so a new table entry with an
 // `onnx` field converts with no change here. Clip (bounds as attributes
-// before opset 11, as inputs since; 0..6 is relu6) and Softmax (the channel
-// axis only) are written here.
+// before opset 11, as inputs since; 0..6 is relu6), Gelu (its exact form) and
+// Softmax / LogSoftmax (the channel axis only) are written here.
 
 import type { LayerSpec } from "../../../runtime/format/spec.ts";
 import { type Activation, ACTIVATIONS } from "../../../runtime/ops/activation/table.ts";
 import { type OnnxMapper, prod } from "../../convert/onnx_node.ts";
-import { attrFloat, attrInt } from "../../convert/onnx_proto.ts";
+import { attrFloat, attrInt, attrString } from "../../convert/onnx_proto.ts";
 
 /** The mapping of a table activation: its layer, α and β read from the ONNX attributes the entry names. */
 function fromTable(type: string, e: Activation): OnnxMapper {
@@ -44,8 +44,19 @@ const mapClip: OnnxMapper = (ctx) => {
   set(emit(spec as unknown as LayerSpec, [x], [], x.shape));
 };
 
-/** Softmax. */
-const mapSoftmax: OnnxMapper = (ctx) => {
+/** Gelu (opset 20): the exact (erf) form; the tanh approximation is refused. */
+const mapGelu: OnnxMapper = (ctx) => {
+  const x = ctx.value(0);
+  ctx.noPad(x);
+  const approx = attrString(ctx.n, "approximate", "none");
+  if (approx !== "none") {
+    ctx.no(`approximate ${JSON.stringify(approx.slice(0, 32))} is not supported (only "none")`);
+  }
+  ctx.set(ctx.emit({ type: "gelu" }, [x], [], x.shape));
+};
+
+/** Softmax and LogSoftmax. */
+const mapSoftmax = (type: "softmax" | "logsoftmax"): OnnxMapper => (ctx) => {
   const { n, opset, value, set, emit, no, noPad } = ctx;
   const x = value(0);
   noPad(x);
@@ -60,7 +71,7 @@ const mapSoftmax: OnnxMapper = (ctx) => {
       }) at opset ${opset}: only the channel axis is supported`,
     );
   }
-  set(emit({ type: "softmax" }, [x], [], x.shape));
+  set(emit({ type }, [x], [], x.shape));
 };
 
 /** The ONNX operators this file maps. */
@@ -71,5 +82,7 @@ export const ONNX_ACTIVATION: Record<string, OnnxMapper> = {
     ),
   ),
   Clip: mapClip,
-  Softmax: mapSoftmax,
+  Gelu: mapGelu,
+  Softmax: mapSoftmax("softmax"),
+  LogSoftmax: mapSoftmax("logsoftmax"),
 };

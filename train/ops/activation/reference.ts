@@ -5,7 +5,8 @@
 // activation table (runtime/ops/activation/table.ts), which the CPU kernel
 // evaluates too; the backward here is the chain rule dx = δ · f′(x, y).
 // Softmax, written here: in the forward pass y_k = exp(x_k − m) / Σ_j exp(x_j − m)
-// with m the column's max; its backward is dx = y ⊙ (δ − Σ_c δ·y).
+// with m the column's max; its backward is dx = y ⊙ (δ − Σ_c δ·y). Logsoftmax is
+// y_k = x_k − m − log Σ_j exp(x_j − m), and dx = δ − exp(y) · Σ_c δ.
 // Invariants: sigmoid and softmax are overflow-free for any finite input.
 
 import type { ActParams } from "../../../runtime/format/spec.ts";
@@ -22,11 +23,11 @@ function forEachColumn(c: number, spatial: number, batch: number, f: (idx: numbe
 export function actForward64(l: ActParams, x: Float64Array, batch: number): Float64Array {
   const { act, alpha, beta, c, spatial } = l;
   const y = new Float64Array(x.length);
-  if (act === "softmax") {
+  if (act === "softmax" || act === "logsoftmax") {
     forEachColumn(c, spatial, batch, (idx) => {
       const m = idx.reduce((a, i) => Math.max(a, x[i]), -Infinity); // subtracting the max keeps exp ≤ 1
       const sum = idx.reduce((s, i) => s + Math.exp(x[i] - m), 0);
-      for (const i of idx) y[i] = Math.exp(x[i] - m) / sum;
+      for (const i of idx) y[i] = act === "softmax" ? Math.exp(x[i] - m) / sum : x[i] - m - Math.log(sum);
     });
     return y;
   }
@@ -48,6 +49,14 @@ export function actBackward64(
     forEachColumn(c, spatial, batch, (idx) => {
       const dot = idx.reduce((s, i) => s + dy[i] * y[i], 0);
       for (const i of idx) dx[i] = y[i] * (dy[i] - dot);
+    });
+    return dx;
+  }
+  if (act === "logsoftmax") {
+    // in the forward pass this was y_k = x_k − log Σ_j exp(x_j): dx = δ − softmax(x) · Σ_c δ, softmax(x) = exp(y)
+    forEachColumn(c, spatial, batch, (idx) => {
+      const sum = idx.reduce((s, i) => s + dy[i], 0);
+      for (const i of idx) dx[i] = dy[i] - Math.exp(y[i]) * sum;
     });
     return dx;
   }

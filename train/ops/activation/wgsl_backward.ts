@@ -2,18 +2,19 @@
 // output), dy and dx are all (N, C, spatial) flattened.
 // An elementwise activation's dx expression is its `wgslGrad` in the
 // activation table (runtime/ops/activation/table.ts), beside its forward;
-// softmax (over C at each position) is written here: dx_k = y_k(δ_k − Σ_j δ_j y_j).
+// softmax (over C at each position) is written here: dx_k = y_k(δ_k − Σ_j δ_j y_j),
+// and logsoftmax: dx_k = δ_k − exp(y_k) Σ_j δ_j.
 // Bindings: 0 uniforms, then [x?, y?, dy (read), dx (write)]: x and y are
 // bound only where the entry's `reads` says the derivative needs them
 // (softmax: y). Shapes and α, β are uniforms (C, S = spatial; p.alpha, p.beta).
 
 import type { ActivationType, ActParams } from "../../../runtime/format/spec.ts";
-import { activationEntry } from "../../../runtime/ops/activation/table.ts";
+import { activationEntry, isColumnAct } from "../../../runtime/ops/activation/table.ts";
 import { type Binding, elementwise, type Kernel } from "../../webgpu/training_kernel.ts";
 
 /** Which of x / y the backward kernel of `act` reads. */
 export function activationBackwardUses(act: ActivationType): { x: boolean; y: boolean } {
-  return act === "softmax" ? { x: false, y: true } : { ...activationEntry(act).reads };
+  return isColumnAct(act) ? { x: false, y: true } : { ...activationEntry(act).reads };
 }
 
 /** The dx kernel of `act` over (batch, c, spatial). */
@@ -22,6 +23,21 @@ export function activationBackward(l: ActParams, batch: number): Kernel {
   const use = activationBackwardUses(act);
   const reads = [...(use.x ? ["x"] : []), ...(use.y ? ["y"] : []), "dy"];
   const decls: Binding[] = [...reads.map((n) => [n, "read"] as const), ["dx", "read_write"]];
+  if (act === "logsoftmax") {
+    return elementwise(
+      "logsoftmax dX",
+      [["C", "u32", c], ["S", "u32", spatial]],
+      decls,
+      batch * spatial,
+      `  let base = (i / S) * C * S + i % S;
+  var sum = 0.0;
+  for (var k = 0u; k < C; k++) { sum += dy[base + k * S]; }
+  for (var k = 0u; k < C; k++) {
+    let j = base + k * S;
+    dx[j] = dy[j] - exp(y[j]) * sum;
+  }`,
+    );
+  }
   if (act === "softmax") {
     return elementwise(
       "softmax dX",
@@ -38,11 +54,13 @@ export function activationBackward(l: ActParams, batch: number): Kernel {
     );
   }
   const dims = [["alpha", "f32", alpha], ["beta", "f32", beta]] as const;
+  const e = activationEntry(act);
   return elementwise(
     `${act} dX`,
     dims,
     decls,
     batch * c * spatial,
-    `  dx[i] = ${activationEntry(act).wgslGrad};`,
+    `  dx[i] = ${e.wgslGrad};`,
+    e.wgslHelpers,
   );
 }

@@ -1,12 +1,15 @@
-// ONNX Add, Mul and Concat → the joins. Add of two computed values of one
-// shape is an add layer; Add of a per-channel constant folds as the bias of
-// the conv/dense before it; Mul takes x and an equal-shaped or per-channel
-// (N,C,1,1) gate; Concat joins along the channel axis.
+// ONNX Add, Sub, Mul, Div, Sum, Mean and Concat → the joins. Two computed
+// values of one shape: add (Sub adds the neg of its second), Mul x by an
+// equal-shaped or per-channel (N,C,1,1) gate; Sum/Mean are one n-ary add.
+// A scalar or per-channel constant operand folds into the conv/dense before
+// it (its scale and bias), a scalar one otherwise into an affine layer;
+// Concat joins along the channel axis.
 
 import {
   CHANNEL_FOLDABLE,
   type Const,
   type OnnxMapper,
+  type OnnxNode,
   prod,
   same,
   scaleChannels,
@@ -14,61 +17,133 @@ import {
 } from "../../convert/onnx_node.ts";
 import { attrInt } from "../../convert/onnx_proto.ts";
 
-/** Add. */
-const mapAdd: OnnxMapper = (ctx) => {
-  const { get, set, emit, no, noPad, layers, soleReader } = ctx;
-  const p = get(0), q = get(1);
-  if (p?.kind === "value" && q?.kind === "value") {
-    noPad(p);
-    noPad(q);
-    if (!same(p.ours, q.ours)) {
-      no(
-        `inputs (N,${p.shape.join(",")}) and (N,${q.shape.join(",")}) differ (broadcasting is not supported)`,
-      );
-    }
-    set(emit({ type: "add" }, [p, q], [], p.shape));
+/** The arithmetic ops that take a constant operand (Add, Sub, Mul, Div) and how each applies it. */
+type Arith = "Add" | "Sub" | "Mul" | "Div";
+
+/**
+ * v ∘ c (or c ∘ v when `constFirst`) for a constant c that is one scalar or one value per channel, written as
+ * y = s·v + t per channel. It folds into the conv / dense before it when that layer feeds this node alone
+ * (per-channel or scalar), or into an affine layer before it (scalar); a scalar otherwise becomes an affine
+ * layer. A per-channel constant after any other layer, or a constant of any other shape, is refused.
+ */
+function constantArith(ctx: OnnxNode, op: Arith, v: Value, c: Const, vi: number, constFirst: boolean): void {
+  const { set, emit, no, noPad, layers, soleReader } = ctx;
+  noPad(v);
+  if (op === "Div" && constFirst) {
+    no("dividing a constant by a computed value (a reciprocal) is not supported");
+  }
+  const ch = v.shape[0];
+  const scalar = c.data.length === 1;
+  const perChannel = !scalar && c.data.length === ch && prod(c.dims) === ch &&
+    (c.dims.length <= 1 || c.dims.slice(-v.shape.length).slice(1).every((e) => e === 1));
+  if (!scalar && !perChannel) {
+    no(
+      `a constant of shape (${c.dims.join(",")}) against (N,${
+        v.shape.join(",")
+      }): only a scalar or one value ` +
+        `per channel`,
+    );
+  }
+  // y = s·v + t with s, t per channel (a scalar repeats)
+  const at = (i: number) => c.data[scalar ? 0 : i];
+  const s = new Float64Array(ch), t = new Float64Array(ch);
+  for (let i = 0; i < ch; i++) {
+    const k = at(i);
+    [s[i], t[i]] = op === "Add"
+      ? [1, k]
+      : op === "Sub"
+      ? (constFirst ? [-1, k] : [1, -k])
+      : op === "Mul"
+      ? [k, 0]
+      : [1 / k, 0];
+  }
+  const prev = soleReader(vi) && v.layer >= 0 ? layers[v.layer] : null;
+  if (prev && CHANNEL_FOLDABLE.includes(prev.spec.type)) {
+    scaleChannels(prev, s, t);
+    set({ ...v });
     return;
   }
-  const [v, c, vi] = p?.kind === "value" ? [p, q as Const, 0] : [q as Value, p as Const, 1];
-  if (!v || !c) no("needs two inputs");
-  noPad(v);
-  const prev = soleReader(vi) && v.layer >= 0 ? layers[v.layer] : null;
-  const ch = v.shape[0];
-  const perChannel = c.data.length === ch && prod(c.dims) === ch &&
-    (c.dims.length <= 1 || c.dims.slice(-v.shape.length).slice(1).every((e) => e === 1));
-  if (
-    !prev ||
-    !CHANNEL_FOLDABLE.includes(prev.spec.type) ||
-    !perChannel
-  ) {
-    no("adding a constant is supported only as the per-channel bias of the conv or dense before it");
+  if (!scalar) {
+    no(
+      `${
+        op === "Add" || op === "Sub" ? "adding" : "multiplying by"
+      } a per-channel constant is supported only ` +
+        `where it folds into the conv or dense before it`,
+    );
   }
-  scaleChannels(prev!, new Float64Array(ch).fill(1), c.data);
-  set({ ...v });
-};
+  const spec = prev?.spec as { type: string; scale?: number; shift?: number } | undefined;
+  if (prev && spec?.type === "affine") {
+    // (a·x + b)·s + t
+    const a = spec.scale ?? 1, b = spec.shift ?? 0;
+    spec.scale = a * s[0];
+    spec.shift = b * s[0] + t[0];
+    set({ ...v });
+    return;
+  }
+  set(emit({ type: "affine", scale: s[0], shift: t[0] }, [v], [], v.shape));
+}
 
-/** Mul. */
-const mapMul: OnnxMapper = (ctx) => {
-  const { get, set, emit, no, noPad } = ctx;
-  const p = get(0), q = get(1);
-  if (p?.kind !== "value" || q?.kind !== "value") {
-    no("multiplying by a constant is not supported (only two computed inputs: x and its gate)");
-  }
-  const [a, b] = [p as Value, q as Value];
-  noPad(a);
-  noPad(b);
-  // the per-channel gate may come first or second
+/** Add, Sub, Mul, Div: two computed values (a join) or a value and a constant (constantArith). */
+function arith(op: Arith): OnnxMapper {
+  return (ctx) => {
+    const { get, set, emit, no, noPad } = ctx;
+    const p = get(0), q = get(1);
+    if (!p || !q) return no("needs two inputs");
+    if (p.kind === "value" && q.kind === "value") {
+      noPad(p);
+      noPad(q);
+      if (op === "Add" || op === "Sub") {
+        if (!same(p.ours, q.ours)) {
+          no(
+            `inputs (N,${p.shape.join(",")}) and (N,${
+              q.shape.join(",")
+            }) differ (broadcasting is not supported)`,
+          );
+        }
+        const b = op === "Sub" ? emit({ type: "neg" }, [q], [], q.shape) : q;
+        set(emit({ type: "add" }, [p, b], [], p.shape));
+      } else if (op === "Mul") set(mulValues(ctx, p, q));
+      else no("dividing by a computed value is not supported");
+      return;
+    }
+    if (p.kind === "const") constantArith(ctx, op, q as Value, p, 1, true);
+    else constantArith(ctx, op, p, q as Const, 0, false);
+  };
+}
+
+/** Mul of two computed values: x and an equal-shaped or per-channel (N,C,1,1) gate, in either order. */
+function mulValues(ctx: OnnxNode, a: Value, b: Value): Value {
   const gateFirst = prod(a.shape) === a.shape[0] && prod(b.shape) !== b.shape[0];
   const [x, s] = gateFirst ? [b, a] : [a, b];
   if (!same(x.shape, s.shape) && !(s.shape[0] === x.shape[0] && prod(s.shape) === s.shape[0])) {
-    no(
+    ctx.no(
       `inputs (N,${a.shape.join(",")}) and (N,${
         b.shape.join(",")
       }): only equal shapes or a per-channel (N,C,1,1) gate`,
     );
   }
-  set(emit({ type: "mul" }, [x, s], [], x.shape));
-};
+  return ctx.emit({ type: "mul" }, [x, s], [], x.shape);
+}
+
+/** Sum and Mean of computed values of one shape: one n-ary add (Mean then scales it by 1/n). */
+function naryAdd(mean: boolean): OnnxMapper {
+  return (ctx) => {
+    const { n, value, set, emit, no, noPad } = ctx;
+    const xs = (n.input ?? []).map((_, k) => value(k));
+    if (xs.length === 0) no("needs at least one input");
+    xs.forEach(noPad);
+    if (xs.some((x) => !same(x.ours, xs[0].ours))) {
+      no(
+        `inputs ${
+          xs.map((x) => `(N,${x.shape.join(",")})`).join(", ")
+        } differ (broadcasting is not supported)`,
+      );
+    }
+    let y = xs.length === 1 ? xs[0] : emit({ type: "add" }, xs, [], xs[0].shape);
+    if (mean && xs.length > 1) y = emit({ type: "affine", scale: 1 / xs.length, shift: 0 }, [y], [], y.shape);
+    set(y);
+  };
+}
 
 /** Concat. */
 const mapConcat: OnnxMapper = (ctx) => {
@@ -85,7 +160,11 @@ const mapConcat: OnnxMapper = (ctx) => {
 
 /** The ONNX operators this file maps. */
 export const ONNX_JOIN: Record<string, OnnxMapper> = {
-  Add: mapAdd,
-  Mul: mapMul,
+  Add: arith("Add"),
+  Sub: arith("Sub"),
+  Mul: arith("Mul"),
+  Div: arith("Div"),
+  Sum: naryAdd(false),
+  Mean: naryAdd(true),
   Concat: mapConcat,
 };
