@@ -70,8 +70,12 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
   }
   const inputs = (g.input ?? []).filter((i) => !tensors.has(i.name ?? ""));
   if (inputs.length !== 1) {
-    throw new TypeError(
-      `expected one graph input (besides initializers), got ${inputs.map((i) => i.name).join(", ")}`,
+    throw new UnsupportedOnnxError(
+      inputs[1]?.name ?? "(graph)",
+      "graph input",
+      `a tinycnn model takes one input, this graph takes ${inputs.length} besides its initializers (${
+        inputs.slice(0, 8).map((i) => quote(i.name ?? "", 40)).join(", ")
+      })`,
     );
   }
   const inName = quote(inputs[0].name ?? "");
@@ -94,7 +98,16 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
     }
     inputShape = [...opts.inputShape];
   }
-  if (inputShape.length < 1 || inputShape.length > 3 || inputShape.some((d) => d < 1)) {
+  if (inputShape.length < 1 || inputShape.length > 3) {
+    throw new UnsupportedOnnxError(
+      inputs[0].name ?? "",
+      "graph input",
+      `a (N,${inputShape.map((d) => (d < 0 ? "?" : d)).join(",")}) input is not supported: ${
+        inputShape.length < 1 ? "no per-sample dims" : "3-D data (5-D tensors and up)"
+      }; tinycnn takes (N,C,H,W), (N,C,L) or (N,F)`,
+    );
+  }
+  if (inputShape.some((d) => d < 1)) {
     throw new TypeError(
       `input ${inName}: the shape (N,${
         inputShape.map((d) => (d < 0 ? "?" : d)).join(",")
