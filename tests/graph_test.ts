@@ -249,7 +249,7 @@ gpuTest("graph: one WebGPU-backend SGD step follows the reference gradient", "gr
   await checkBackend("webgpu", (cfg) => createWebGpuBackend(device, cfg));
 });
 
-Deno.test("graph export: links renumbered across dropout and folded batchnorm, unfoldable ones as affine layers, file 1.1, same outputs", async () => {
+Deno.test("graph export: links renumbered across dropout and folded batchnorm, unfoldable ones as scale layers, file 1.1, same outputs", async () => {
   const layers: TrainLayerSpec[] = [
     { type: "conv2d", filters: 3, kernel: 3, padding: "same", name: "c0" },
     { type: "batchnorm", name: "bn0" },
@@ -305,7 +305,7 @@ Deno.test("graph export: links renumbered across dropout and folded batchnorm, u
   close(got, sm(eval0, 2), 1e-5, "exported vs training eval");
   be.dispose();
   // batchnorms that cannot fold — their producer has another reader, they follow a join (pre-activation)
-  // or a pool, or sit on flat features after a flatten — become per-channel affine layers, same outputs
+  // or a pool, or sit on flat features after a flatten — become per-channel scale layers, same outputs
   const shared: TrainLayerSpec[] = [
     { type: "conv2d", filters: 2, kernel: 1 },
     { type: "batchnorm" },
@@ -324,14 +324,14 @@ Deno.test("graph export: links renumbered across dropout and folded batchnorm, u
   const d2 = toModelDesc(c2, await b2.getState());
   assertEquals(d2.layers.map((l) => l.type), [
     "conv2d",
-    "conv2d",
+    "scale",
     "add",
-    "conv2d",
+    "scale",
     "relu",
     "maxpool2d",
-    "conv2d",
+    "scale",
     "flatten",
-    "dense",
+    "scale",
     "dense",
     "softmax",
   ]);

@@ -94,6 +94,6 @@ Deno.test("onnx backend cases (onnx/onnx, opset 13): each matches on every backe
   console.log(`onnx backend cases: ${JSON.stringify(tally)} of ${all.length}`);
   if (newMatches.length) console.log(`now matching, add to expected.json: ${newMatches.join(", ")}`);
   if (UPDATE) {
-    await Deno.writeTextFile(new URL("expected.json", DIR), JSON.stringify(outcomes, null, 1) + "\n");
+    await Deno.writeTextFile(new URL("expected.json", DIR), JSON.stringify(outcomes, null, 2) + "\n");
   }
 });

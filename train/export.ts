@@ -5,8 +5,7 @@
 // w'[o,…] = w[o,…]·s; b'[o] = b[o]·s + t (a conv/dense without bias gains one).
 // A batchnorm with no such predecessor (or one whose output others read too,
 // e.g. a join's inputs or a pre-activation block's add) becomes a per-channel
-// affine layer instead: a 1×1 depthwise conv on images and series, a diagonal
-// dense on flat data. With a softmax_xent loss the net ends in raw
+// scale layer instead (y = s_c·x + t_c, runtime/ops/channel). With a softmax_xent loss the net ends in raw
 // logits, so a softmax layer is appended (the exported model outputs
 // probabilities) unless extra.appendSoftmax is false or it already ends in one.
 // Folding is computed in float64 and stored as float32.
@@ -86,7 +85,7 @@ export function toModelDesc(cfg: TrainConfig, state: BackendState, extra: Export
       const { s: scale, t: shift } = bnScaleShift(ps[0], ps[1], run[0], run[1], l.eps);
       if (!prev || !foldable.includes(prev.type) || !alone) {
         // not foldable (after a join, a pool, the input, or a layer others read too): a per-channel affine layer
-        const affine = affineLayer(l.inShape.length, scale, shift);
+        const affine = affineLayer(scale, shift);
         outLayers.push(withInputs(affine.spec, [k], outLayers.length));
         outParams.push(affine.params);
         outResolved.push(l);

@@ -31,6 +31,11 @@ export function initParams(layers: TrainResolvedLayer[], seed: number): Float32A
       out[0].fill(1);
       return out;
     }
+    // scale starts as the identity (s = 1, t = 0), prelu as PyTorch's (a = 0.25)
+    if (l.op === "channel") {
+      out[0].fill(l.mode === "scale" ? 1 : 0.25);
+      return out;
+    }
     if (l.op !== "conv" && l.op !== "convT" && l.op !== "dense") return out;
     let fanIn: number, fanOut: number;
     if (l.op === "conv" || l.op === "convT") {

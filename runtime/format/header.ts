@@ -86,7 +86,7 @@ const V1_1_TYPES = [
   "mul",
 ];
 
-/** Layer types added by format 1.2: the unary activations after softplus, affine and logsoftmax. */
+/** Layer types added by format 1.2: the unary activations after softplus, affine, logsoftmax, scale and prelu. */
 const V1_2_TYPES = [
   "softplus",
   "softsign",
@@ -100,6 +100,8 @@ const V1_2_TYPES = [
   "abs",
   "affine",
   "logsoftmax",
+  "scale",
+  "prelu",
 ];
 
 /**

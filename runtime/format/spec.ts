@@ -17,6 +17,7 @@ import { POOL_RESOLVERS } from "../ops/pool/resolve.ts";
 import { UPSAMPLE_RESOLVERS } from "../ops/upsample/resolve.ts";
 import { DENSE_RESOLVERS } from "../ops/dense/resolve.ts";
 import { ACTIVATION_RESOLVERS } from "../ops/activation/resolve.ts";
+import { CHANNEL_RESOLVERS } from "../ops/channel/resolve.ts";
 import { quote } from "../quote.ts";
 
 export type * from "./spec_types.ts";
@@ -30,6 +31,7 @@ const RESOLVERS: Record<string, Resolver> = {
   ...CONV_RESOLVERS,
   ...POOL_RESOLVERS,
   ...UPSAMPLE_RESOLVERS,
+  ...CHANNEL_RESOLVERS,
   ...DENSE_RESOLVERS,
   ...ACTIVATION_RESOLVERS,
 };
@@ -219,6 +221,7 @@ export function paramShapes(l: ResolvedLayer): number[][] {
     return l.bias ? [w, [l.outC]] : [w];
   }
   if (l.op === "dense") return l.bias ? [[l.outF, l.inF], [l.outF]] : [[l.outF, l.inF]];
+  if (l.op === "channel") return l.mode === "scale" ? [[l.c], [l.c]] : [[l.c]];
   return [];
 }
 

@@ -104,7 +104,14 @@ export type LayerOp =
   /** 2+ inputs stacked along the channel axis (dim 0 of each sample; the other dims agree) */
   | { type: "concat" }
   /** x · s for 2 inputs: s of x's shape (elementwise), or one value per channel of x (squeeze-excitation gating) */
-  | { type: "mul" };
+  | { type: "mul" }
+  /** per channel c: y = s_c·x + t_c (params s, t: (C) each) */
+  | { type: "scale" }
+  /** per channel c: y = x > 0 ? x : a_c·x (param a: (C)) */
+  | { type: "prelu" };
+
+/** The per-channel ops: scale (y = s_c·x + t_c) and prelu (y = x > 0 ? x : a_c·x). */
+export type ChannelMode = "scale" | "prelu";
 
 /** Geometry shared by convolution and pooling, always in 2-D form. */
 export interface Window2d {
@@ -171,6 +178,8 @@ export type ResolvedLayer =
     | { op: "concat"; channels: number[]; spatial: number }
     /** y = x · s, s (N, c) broadcast over the `spatial` positions of each channel, or (N, ...outShape) when !broadcast */
     | { op: "mul"; c: number; spatial: number; broadcast: boolean }
+    /** per channel of `c` over `spatial` positions: scale or prelu (params (C) each) */
+    | { op: "channel"; mode: ChannelMode; c: number; spatial: number }
     | {
       op: "act";
       act: ActivationType;

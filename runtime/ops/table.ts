@@ -12,6 +12,7 @@ import { DENSE } from "./dense/op.ts";
 import { UPSAMPLE } from "./upsample/op.ts";
 import { ACT, FLATTEN } from "./activation/op.ts";
 import { ADD, CONCAT, MUL } from "./join/op.ts";
+import { CHANNEL } from "./channel/op.ts";
 import { quote } from "../quote.ts";
 
 /** One entry per resolved op. */
@@ -22,6 +23,7 @@ export const OPS: { readonly [K in ResolvedLayer["op"]]: OpEntry<LayerOf<K>> } =
   globalavgpool: GLOBAL_AVG_POOL,
   dense: DENSE,
   upsample: UPSAMPLE,
+  channel: CHANNEL,
   act: ACT,
   flatten: FLATTEN,
   add: ADD,

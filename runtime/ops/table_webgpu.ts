@@ -14,6 +14,7 @@ import { denseKernel } from "./dense/wgsl.ts";
 import { addKernel, concatKernel, mulKernel } from "./join/wgsl.ts";
 import { globalAvgPoolKernel, poolKernel } from "./pool/wgsl.ts";
 import { upsampleKernel } from "./upsample/wgsl.ts";
+import { channelKernel } from "./channel/wgsl.ts";
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -25,6 +26,7 @@ export const WEBGPU_OPS: { readonly [K in ResolvedLayer["op"]]: WebGpuForward<La
   globalavgpool: (l, batch, limits) => globalAvgPoolKernel(l.c, l.spatial, batch, limits),
   dense: (l, batch, limits, epilogue) => denseKernel(l, batch, limits, epilogue),
   upsample: (l, batch, limits) => upsampleKernel(l, batch, limits),
+  channel: (l, batch, limits) => channelKernel(l, batch, limits),
   act: (l, batch, limits, _epilogue, inPlace) => activationKernel(l, batch, limits, inPlace),
   flatten: () => null,
   add: (l, batch, limits, epilogue, _inPlace, part) =>

@@ -6,7 +6,7 @@
 // "output"). The exact semantics match: avgpool counts padded cells
 // (count_include_pad = 1; countPad: false → 0), l2pool is LpPool p = 2, "same" padding is
 // SAME_UPPER written as explicit pads, (bi)linear upsampling is Resize with
-// half_pixel, nearest with asymmetric + floor, relu6 is Clip(0, 6), affine is Mul then Add.
+// half_pixel, nearest with asymmetric + floor, relu6 is Clip(0, 6), affine and scale are Mul then Add.
 // Invariant: a layer without an exact ONNX form throws TypeError naming it.
 
 import { type ResolvedLayer, resolveLayers, type Window2d } from "../../runtime/format/spec.ts";
@@ -188,6 +188,16 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
           node("Reshape", [ins[1], shape], s, `layer${i}.reshape`);
         }
         node("Mul", [ins[0], s], out, `layer${i}`);
+        break;
+      }
+      case "channel": {
+        // (C) parameters as (C, 1[, 1]) for ONNX broadcasting against (N, C, ...)
+        const dims = [l.c, ...l.inShape.slice(1).map(() => 1)];
+        if (l.mode === "prelu") node("PRelu", [ins[0], param(0, dims)], out, `layer${i}`);
+        else {
+          node("Mul", [ins[0], param(0, dims)], `l${i}.scaled`, `layer${i}.scale`);
+          node("Add", [`l${i}.scaled`, param(1, dims)], out, `layer${i}`);
+        }
         break;
       }
       case "act": {

@@ -13,6 +13,7 @@ import { ACT_GRAD, FLATTEN_GRAD } from "./activation/grad.ts";
 import { DROPOUT_GRAD } from "./dropout/grad.ts";
 import { BATCHNORM_GRAD } from "./batchnorm/grad.ts";
 import { ADD_GRAD, CONCAT_GRAD, MUL_GRAD } from "./join/grad.ts";
+import { CHANNEL_GRAD } from "./channel/grad.ts";
 import { quote } from "../../runtime/quote.ts";
 
 /** One gradient entry per training op. */
@@ -23,6 +24,7 @@ export const GRADS: { readonly [K in TrainResolvedLayer["op"]]: GradEntry<TrainL
   globalavgpool: GLOBAL_AVG_POOL_GRAD,
   dense: DENSE_GRAD,
   upsample: UPSAMPLE_GRAD,
+  channel: CHANNEL_GRAD,
   act: ACT_GRAD,
   flatten: FLATTEN_GRAD,
   dropout: DROPOUT_GRAD,

@@ -51,18 +51,10 @@ export function foldIntoOutputChannels(
   return [w2, Float32Array.from(s, (v, o) => (b ? b[o] : 0) * v + t[o])];
 }
 
-/** The per-channel layer y = x·s + t for an input of `rank` dims: a 1×1 depthwise conv (images, series) or a diagonal dense (flat). */
+/** The per-channel layer y = x·s + t (a scale layer, runtime/ops/channel), for an input of any rank. */
 export function affineLayer(
-  rank: number,
   s: Float64Array,
   t: Float64Array,
 ): { spec: LayerSpec; params: Float32Array[] } {
-  const c = s.length;
-  if (rank > 1) {
-    const spec = { type: rank === 3 ? "conv2d" : "conv1d", filters: c, kernel: 1, groups: c } as LayerSpec;
-    return { spec, params: [Float32Array.from(s), Float32Array.from(t)] };
-  }
-  const w = new Float32Array(c * c);
-  for (let o = 0; o < c; o++) w[o * c + o] = s[o];
-  return { spec: { type: "dense", units: c }, params: [w, Float32Array.from(t)] };
+  return { spec: { type: "scale" }, params: [Float32Array.from(s), Float32Array.from(t)] };
 }

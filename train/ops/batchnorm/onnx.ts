@@ -1,6 +1,6 @@
 // ONNX BatchNormalization (inference form) → folded into the conv, transposed
 // conv or dense before it when it is that layer's only reader, else a
-// per-channel affine layer (a 1×1 depthwise conv). Invariant: the fold uses
+// per-channel scale layer (y = s_c·x + t_c). Invariant: the fold uses
 // the node's epsilon: s = scale / sqrt(var + eps), t = B − mean·s.
 
 import { affineLayer, bnScaleShift } from "./fold.ts";
@@ -22,7 +22,7 @@ const mapBatchNormalization: OnnxMapper = (ctx) => {
     scaleChannels(prev, s, shift);
     set({ ...x });
   } else {
-    const affine = affineLayer(x.ours.length, s, shift);
+    const affine = affineLayer(s, shift);
     set(emit(affine.spec, [x], affine.params, x.shape));
   }
 };

@@ -2,7 +2,8 @@
 // values of one shape: add (Sub adds the neg of its second), Mul x by an
 // equal-shaped or per-channel (N,C,1,1) gate; Sum/Mean are one n-ary add.
 // A scalar or per-channel constant operand folds into the conv/dense before
-// it (its scale and bias), a scalar one otherwise into an affine layer;
+// it (its scale and bias) or a scale layer before it, a scalar one otherwise into an affine layer, a
+// per-channel one into a scale layer;
 // Concat joins along the channel axis.
 
 import {
@@ -16,6 +17,7 @@ import {
   type Value,
 } from "../../convert/onnx_node.ts";
 import { attrInt } from "../../convert/onnx_proto.ts";
+import { perChannel } from "../channel/onnx.ts";
 
 /** The arithmetic ops that take a constant operand (Add, Sub, Mul, Div) and how each applies it. */
 type Arith = "Add" | "Sub" | "Mul" | "Div";
@@ -34,9 +36,8 @@ function constantArith(ctx: OnnxNode, op: Arith, v: Value, c: Const, vi: number,
   }
   const ch = v.shape[0];
   const scalar = c.data.length === 1;
-  const perChannel = !scalar && c.data.length === ch && prod(c.dims) === ch &&
-    (c.dims.length <= 1 || c.dims.slice(-v.shape.length).slice(1).every((e) => e === 1));
-  if (!scalar && !perChannel) {
+  const values = perChannel(c, v.shape);
+  if (!values) {
     no(
       `a constant of shape (${c.dims.join(",")}) against (N,${
         v.shape.join(",")
@@ -45,10 +46,9 @@ function constantArith(ctx: OnnxNode, op: Arith, v: Value, c: Const, vi: number,
     );
   }
   // y = s·v + t with s, t per channel (a scalar repeats)
-  const at = (i: number) => c.data[scalar ? 0 : i];
   const s = new Float64Array(ch), t = new Float64Array(ch);
   for (let i = 0; i < ch; i++) {
-    const k = at(i);
+    const k = values![i];
     [s[i], t[i]] = op === "Add"
       ? [1, k]
       : op === "Sub"
@@ -63,15 +63,18 @@ function constantArith(ctx: OnnxNode, op: Arith, v: Value, c: Const, vi: number,
     set({ ...v });
     return;
   }
-  if (!scalar) {
-    no(
-      `${
-        op === "Add" || op === "Sub" ? "adding" : "multiplying by"
-      } a per-channel constant is supported only ` +
-        `where it folds into the conv or dense before it`,
-    );
-  }
   const spec = prev?.spec as { type: string; scale?: number; shift?: number } | undefined;
+  if (prev && spec?.type === "scale") {
+    // (a_c·x + b_c)·s_c + t_c
+    const [a, b] = prev.params;
+    prev.params = [Float32Array.from(a, (v, i) => v * s[i]), Float32Array.from(b, (v, i) => v * s[i] + t[i])];
+    set({ ...v });
+    return;
+  }
+  if (!scalar) {
+    set(emit({ type: "scale" }, [v], [Float32Array.from(s), Float32Array.from(t)], v.shape));
+    return;
+  }
   if (prev && spec?.type === "affine") {
     // (a·x + b)·s + t
     const a = spec.scale ?? 1, b = spec.shift ?? 0;
