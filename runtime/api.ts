@@ -22,7 +22,16 @@ export type {
   Normalization,
   SeriesNormalization,
 } from "./format/model_desc.ts";
-export type { ActivationType, LayerLinks, LayerOp, LayerSpec, Padding, Pair } from "./format/spec.ts";
+export type {
+  ActivationType,
+  ChannelMode,
+  LayerLinks,
+  LayerOp,
+  LayerSpec,
+  Padding,
+  PadMode,
+  Pair,
+} from "./format/spec.ts";
 export type { ColumnAct, ElementwiseAct } from "./ops/activation/table.ts";
 export type { InputRange } from "./input/input_range.ts";
 export type { Budget } from "./format/budget.ts";

@@ -146,9 +146,9 @@ Deno.test({
   },
 });
 
-/** One single-activation model over (7) per entry of the activation table, and softmax. */
+/** One single-activation model over (7) per entry of the activation table, softmax and logsoftmax. */
 function activationModels(): [string, ModelDesc][] {
-  return [...Object.keys(ACTIVATIONS), "softmax"].map((act) => [
+  return [...Object.keys(ACTIVATIONS), "softmax", "logsoftmax"].map((act) => [
     `act-${act}`,
     {
       inputShape: [7],
@@ -158,19 +158,34 @@ function activationModels(): [string, ModelDesc][] {
   ]);
 }
 
-/** One per-channel layer (scale, prelu) over (7): its params are one or two per channel. */
+/** One per-channel layer (scale, prelu) over (7), and one pad layer of each mode over (1, 7) or (1, 7, 1). */
 function channelModels(): [string, ModelDesc][] {
   const a = Float32Array.from({ length: 7 }, (_, i) => 0.3 * i - 1);
   return [
     ["scale", { inputShape: [7], layers: [{ type: "scale" }], params: [[a, a.map((v) => v / 2)]] }],
     ["prelu", { inputShape: [7], layers: [{ type: "prelu" }], params: [[a]] }],
+    ["pad1d-constant", {
+      inputShape: [1, 7],
+      layers: [{ type: "pad1d", padding: [2, 3], mode: "constant", value: -1.5 }],
+      params: [[]],
+    }],
+    ["pad2d-reflect", {
+      inputShape: [1, 7, 1],
+      layers: [{ type: "pad2d", padding: [3, 2, 0, 0], mode: "reflect" }],
+      params: [[]],
+    }],
+    ["pad2d-edge", {
+      inputShape: [1, 7, 1],
+      layers: [{ type: "pad2d", padding: [1, 4, 2, 1], mode: "edge" }],
+      params: [[]],
+    }],
   ];
 }
 
-Deno.test("convert: scale and prelu go out to ONNX and back with the same parameters", () => {
+Deno.test("convert: scale, prelu and pad layers go out to ONNX and back to the same layer", () => {
   for (const [name, desc] of channelModels()) {
     const back = onnxBytesToModel(modelToOnnx(desc));
-    assertEquals(back.layers.map((l) => l.type), [name]);
+    assertEquals(back.layers, desc.layers, name);
     assertEquals(back.params, desc.params, name);
   }
 });
@@ -230,20 +245,12 @@ Deno.test("convert: every refusal names the node, its op type and what is unsupp
     ],
     [
       tiny(
-        [
-          { name: "pad", opType: "Pad", input: ["x", "p"], output: ["xp"] },
-          {
-            name: "ap",
-            opType: "AveragePool",
-            input: ["xp"],
-            output: ["y"],
-            attribute: [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])],
-          },
-        ],
+        [{ name: "pad", opType: "Pad", input: ["x", "p"], output: ["y"], attribute: [str("mode", "wrap")] }],
         [3, 5, 5],
         [{ name: "p", dims: [8], dataType: 7, int64Data: [0, 0, 1, 1, 0, 0, 1, 1] }],
+        19,
       ),
-      /node "ap" \(AveragePool\): a Pad before AveragePool with count_include_pad=0/,
+      /node "pad" \(Pad\): mode "wrap" is not supported/,
     ],
     [resize("rs", "cubic", 2), /node "rs" \(Resize\): mode cubic is not supported/],
     [resize("rs2", "nearest", 1.5), /node "rs2" \(Resize\): scales 1.5,1.5 must be integers/],

@@ -64,6 +64,7 @@ function opKeys(t: string): string[] {
     return t.startsWith("avg") ? ["size", "stride", "padding", "countPad"] : ["size", "stride", "padding"];
   }
   if (t === "dense") return ["units", "bias"];
+  if (t === "pad2d" || t === "pad1d") return ["padding", "mode", "value"];
   // an activation's members are the spec keys of its α and β (the activation table names them)
   if (!Object.hasOwn(ACTIVATIONS, t)) return [];
   const e = ACTIVATIONS[t as ElementwiseAct];
@@ -86,7 +87,7 @@ const V1_1_TYPES = [
   "mul",
 ];
 
-/** Layer types added by format 1.2: the unary activations after softplus, affine, logsoftmax, scale and prelu. */
+/** Layer types added by format 1.2: the unary activations after softplus, affine, logsoftmax, scale, prelu, pads. */
 const V1_2_TYPES = [
   "softplus",
   "softsign",
@@ -102,6 +103,8 @@ const V1_2_TYPES = [
   "logsoftmax",
   "scale",
   "prelu",
+  "pad2d",
+  "pad1d",
 ];
 
 /**

@@ -18,6 +18,7 @@ import { UPSAMPLE_RESOLVERS } from "../ops/upsample/resolve.ts";
 import { DENSE_RESOLVERS } from "../ops/dense/resolve.ts";
 import { ACTIVATION_RESOLVERS } from "../ops/activation/resolve.ts";
 import { CHANNEL_RESOLVERS } from "../ops/channel/resolve.ts";
+import { PAD_RESOLVERS } from "../ops/pad/resolve.ts";
 import { quote } from "../quote.ts";
 
 export type * from "./spec_types.ts";
@@ -31,6 +32,7 @@ const RESOLVERS: Record<string, Resolver> = {
   ...CONV_RESOLVERS,
   ...POOL_RESOLVERS,
   ...UPSAMPLE_RESOLVERS,
+  ...PAD_RESOLVERS,
   ...CHANNEL_RESOLVERS,
   ...DENSE_RESOLVERS,
   ...ACTIVATION_RESOLVERS,

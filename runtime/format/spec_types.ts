@@ -105,10 +105,15 @@ export type LayerOp =
   | { type: "concat" }
   /** x · s for 2 inputs: s of x's shape (elementwise), or one value per channel of x (squeeze-excitation gating) */
   | { type: "mul" }
+  /** a border of explicit amounts ([top, bottom, left, right] / [left, right] or one number) */
+  | { type: "pad2d" | "pad1d"; padding: number | number[]; mode?: PadMode; value?: number }
   /** per channel c: y = s_c·x + t_c (params s, t: (C) each) */
   | { type: "scale" }
   /** per channel c: y = x > 0 ? x : a_c·x (param a: (C)) */
   | { type: "prelu" };
+
+/** What a pad layer puts in its border: a constant, the mirror image (no repeated end), the nearest end cell. */
+export type PadMode = "constant" | "reflect" | "edge";
 
 /** The per-channel ops: scale (y = s_c·x + t_c) and prelu (y = x > 0 ? x : a_c·x). */
 export type ChannelMode = "scale" | "prelu";
@@ -178,6 +183,21 @@ export type ResolvedLayer =
     | { op: "concat"; channels: number[]; spatial: number }
     /** y = x · s, s (N, c) broadcast over the `spatial` positions of each channel, or (N, ...outShape) when !broadcast */
     | { op: "mul"; c: number; spatial: number; broadcast: boolean }
+    /** x (C, inH, inW) bordered to (C, outH, outW) (1-D: H = 1, pt = pb = 0) */
+    | {
+      op: "pad";
+      mode: PadMode;
+      value: number;
+      c: number;
+      inH: number;
+      inW: number;
+      outH: number;
+      outW: number;
+      pt: number;
+      pb: number;
+      pl: number;
+      pr: number;
+    }
     /** per channel of `c` over `spatial` positions: scale or prelu (params (C) each) */
     | { op: "channel"; mode: ChannelMode; c: number; spatial: number }
     | {

@@ -13,6 +13,7 @@ import { UPSAMPLE } from "./upsample/op.ts";
 import { ACT, FLATTEN } from "./activation/op.ts";
 import { ADD, CONCAT, MUL } from "./join/op.ts";
 import { CHANNEL } from "./channel/op.ts";
+import { PAD } from "./pad/op.ts";
 import { quote } from "../quote.ts";
 
 /** One entry per resolved op. */
@@ -23,6 +24,7 @@ export const OPS: { readonly [K in ResolvedLayer["op"]]: OpEntry<LayerOf<K>> } =
   globalavgpool: GLOBAL_AVG_POOL,
   dense: DENSE,
   upsample: UPSAMPLE,
+  pad: PAD,
   channel: CHANNEL,
   act: ACT,
   flatten: FLATTEN,

@@ -13,7 +13,13 @@
 // its op type and what is unsupported, before any output exists; the result
 // is validated by the format's own rules (resolveLayers) before it is returned.
 
-import { type LayerSpec, LIMITS, resolveJoin, resolveLayer } from "../../runtime/format/spec.ts";
+import {
+  type LayerSpec,
+  LIMITS,
+  type PadMode,
+  resolveJoin,
+  resolveLayer,
+} from "../../runtime/format/spec.ts";
 import type { ModelDesc } from "../../runtime/format/model_desc.ts";
 import { withInputs } from "../../runtime/graph.ts";
 import { defaultOpset, int, type ModelProto, onnx, tensorValues } from "./onnx_proto.ts";
@@ -22,6 +28,7 @@ import {
   type Const,
   type Emitted,
   type OnnxNode,
+  ourPad,
   type Tensor,
   UnsupportedOnnxError,
   type Value,
@@ -162,13 +169,24 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
     const set = (t: Tensor, k = 0) => tensors.set(n.output?.[k] ?? "", t);
     const soleReader = (k: number) => readers.get(n.input?.[k] ?? "") === 1;
     const single = (v: Value) => soleReader(0) && v.layer >= 0 && !v.pad;
-    const noPad = (v: Value) =>
-      v.pad && no("a Pad before this op is not supported (only before Conv and AveragePool)");
     const spatial = (v: Value, what: string) => {
       if (v.ours.length < 2 || v.shape.length !== v.ours.length) {
         no(`${what} needs an image (N,C,H,W) or series (N,C,L) input, got (N,${v.shape.join(",")})`);
       }
       return v.shape.length - 1;
+    };
+    // a Pad still pending on v becomes a pad layer (v, shared by every reader, then names its output)
+    const noPad = (v: Value) => {
+      if (!v.pad) return;
+      const pads = v.pad;
+      delete v.pad;
+      Object.assign(v, padLayer(v, pads, "constant", 0));
+    };
+    // a pad layer on v: pads [begin…, end…] over the spatial axes (ONNX order)
+    const padLayer = (v: Value, pads: number[], mode: PadMode, fill: number): Value => {
+      spatial(v, "Pad");
+      const p = padOf(v, pads, mode, fill);
+      return emit(p.spec, [v], [], p.shape);
     };
     // input 0 as an image / series with no Pad before it, and its spatial rank
     const spatialInput = (): [Value, number] => {
@@ -191,6 +209,7 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
       soleReader,
       single,
       noPad,
+      padLayer,
       spatial,
       spatialInput,
     };
@@ -221,7 +240,17 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
   if ((g.output ?? []).length !== 1) {
     throw new TypeError(`expected one graph output, got ${(g.output ?? []).length}`);
   }
-  const out = tensors.get(outName);
+  let out = tensors.get(outName);
+  if (out?.kind === "value" && out.pad) {
+    // a zero Pad that no Conv or AveragePool took: a pad layer of its own
+    const p = padOf(out, out.pad, "constant", 0);
+    try {
+      out = emit(p.spec, [{ ...out, pad: undefined }], [], p.shape);
+    } catch (e) {
+      if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+      throw new UnsupportedOnnxError(outName, "Pad", e.message);
+    }
+  }
   if (!out || out.kind !== "value" || out.layer < 0) {
     throw new UnsupportedOnnxError(
       outName,
@@ -229,8 +258,16 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
       "the graph output must be computed by at least one layer",
     );
   }
-  if (out.pad) throw new UnsupportedOnnxError(outName, "Pad", "a Pad at the output is not supported");
   return finish(layers, out, inputShape);
+}
+
+/** The pad layer of a (N,C,H,W) or (N,C,L) value v: pads [begin…, end…] over the spatial axes (ONNX order). */
+function padOf(v: Value, pads: number[], mode: PadMode, fill: number): { spec: LayerSpec; shape: number[] } {
+  const d = v.shape.length - 1;
+  const padding = ourPad(pads, d);
+  const shape = [v.shape[0], ...v.shape.slice(1).map((s, i) => s + pads[i] + pads[d + i])];
+  const spec = { type: d === 2 ? "pad2d" : "pad1d", padding, mode, ...(fill ? { value: fill } : {}) };
+  return { spec: spec as LayerSpec, shape };
 }
 
 /** Keep the layers the output needs, renumbered; the output layer last. */

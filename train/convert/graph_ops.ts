@@ -1,9 +1,11 @@
 // The graph-level ONNX ops, which emit no computing layer of their own:
 // Constant, Identity and Dropout (aliases), Shape (a constant: the shapes are
-// static), Pad (held on its value until the Conv/AveragePool that reads it),
+// static), Pad (a zero one held on its value until the Conv/AveragePool that
+// reads it, else, and reflect / edge / a nonzero constant, a pad layer),
 // Flatten, and Reshape/Squeeze/Unsqueeze (only flattening, or unit dims).
 
 import { type Const, flatten, type OnnxMapper, prod, same } from "./onnx_node.ts";
+import type { PadMode } from "../../runtime/format/spec.ts";
 import { attr, attrFloat, attrInt, attrInts, attrString, tensorValues } from "./onnx_proto.ts";
 
 /** Constant. */
@@ -36,20 +38,29 @@ const mapShape: OnnxMapper = (ctx) => {
 
 /** Pad. */
 const mapPad: OnnxMapper = (ctx) => {
-  const { n, opset, get, value, cst, set, no } = ctx;
+  const { n, opset, get, value, cst, set, no, noPad, padLayer } = ctx;
   const v = value(0);
   const mode = attrString(n, "mode", "constant");
-  if (mode !== "constant") no(`mode ${mode} is not supported (only constant zero padding)`);
+  if (mode !== "constant" && mode !== "reflect" && mode !== "edge") {
+    no(`mode ${JSON.stringify(mode.slice(0, 32))} is not supported (constant, reflect and edge are)`);
+  }
   const pads = opset >= 11 ? [...cst(1, "pads").data] : attrInts(n, "pads", [])!;
   const cv = opset >= 11 ? get(2) : undefined;
   const fill = cv ? (cv as Const).data[0] : attrFloat(n, "value", 0);
-  if (fill !== 0) no(`constant_value ${fill} is not supported (only 0)`);
+  if (opset >= 18 && get(3)) no("the axes input is not supported (pads over every axis)");
   const r = v.shape.length + 1;
   if (pads.length !== 2 * r || pads[0] || pads[1] || pads[r] || pads[r + 1]) {
     no("only spatial padding is supported (none on N and C)");
   }
   if (pads.some((p) => p < 0)) no("negative pads (cropping) are not supported");
   const sp = [...pads.slice(2, r), ...pads.slice(r + 2)];
+  if (mode !== "constant" || fill !== 0) {
+    // reflect, edge or a nonzero constant: a pad layer now (after any zero Pad still pending)
+    noPad(v);
+    set(padLayer(v, sp, mode as PadMode, fill));
+    return;
+  }
+  // a zero Pad waits for the Conv / AveragePool that reads it (merged into its padding) or becomes a layer
   const prev = v.pad ?? sp.map(() => 0);
   set({ ...v, pad: sp.map((p, i) => p + prev[i]) });
 };

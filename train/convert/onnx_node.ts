@@ -8,7 +8,7 @@
 // unsupported; a value's `shape` is the ONNX per-sample shape (batch dropped)
 // and `ours` the emitted layer's own, which differ only in unit dims.
 
-import type { LayerSpec } from "../../runtime/format/spec.ts";
+import type { LayerSpec, PadMode } from "../../runtime/format/spec.ts";
 import { foldIntoOutputChannels } from "../ops/batchnorm/fold.ts";
 import type { NodeProto } from "./onnx_proto.ts";
 import { bare, quote } from "../../runtime/quote.ts";
@@ -79,8 +79,10 @@ export interface OnnxNode {
   soleReader(k: number): boolean;
   /** input 0 is a layer's output read by this node alone, with no Pad pending */
   single(v: Value): boolean;
-  /** refuse a Pad pending before this op */
+  /** turn a Pad pending on v into a pad layer (in place: v then names the padded value) */
   noPad(v: Value): void;
+  /** a pad layer on v: pads [begin…, end…] over the spatial axes (ONNX order), mode and constant */
+  padLayer(v: Value, pads: number[], mode: PadMode, fill: number): Value;
   /** the spatial rank of an image (N,C,H,W) or series (N,C,L) value; refuses others */
   spatial(v: Value, what: string): number;
   /** input 0 as an image / series with no Pad before it, and its spatial rank */

@@ -190,6 +190,19 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
         node("Mul", [ins[0], s], out, `layer${i}`);
         break;
       }
+      case "pad": {
+        // ONNX pads are [begin…, end…] over every axis (N and C take none); opset 11+ takes them as an input
+        const d2 = l.inShape.length === 3;
+        const sp = d2 ? [l.pt, l.pl, l.pb, l.pr] : [l.pl, l.pr];
+        const half = sp.length / 2;
+        const pads = `l${i}.pads`, fill = `l${i}.value`;
+        inits.push(
+          tensor(pads, [2 * (half + 2)], [0, 0, ...sp.slice(0, half), 0, 0, ...sp.slice(half)], true),
+        );
+        inits.push(tensor(fill, [], [l.value]));
+        node("Pad", [ins[0], pads, fill], out, `layer${i}`, [{ name: "mode", s: l.mode }]);
+        break;
+      }
       case "channel": {
         // (C) parameters as (C, 1[, 1]) for ONNX broadcasting against (N, C, ...)
         const dims = [l.c, ...l.inShape.slice(1).map(() => 1)];

@@ -14,6 +14,7 @@ import { DROPOUT_GRAD } from "./dropout/grad.ts";
 import { BATCHNORM_GRAD } from "./batchnorm/grad.ts";
 import { ADD_GRAD, CONCAT_GRAD, MUL_GRAD } from "./join/grad.ts";
 import { CHANNEL_GRAD } from "./channel/grad.ts";
+import { PAD_GRAD } from "./pad/grad.ts";
 import { quote } from "../../runtime/quote.ts";
 
 /** One gradient entry per training op. */
@@ -24,6 +25,7 @@ export const GRADS: { readonly [K in TrainResolvedLayer["op"]]: GradEntry<TrainL
   globalavgpool: GLOBAL_AVG_POOL_GRAD,
   dense: DENSE_GRAD,
   upsample: UPSAMPLE_GRAD,
+  pad: PAD_GRAD,
   channel: CHANNEL_GRAD,
   act: ACT_GRAD,
   flatten: FLATTEN_GRAD,

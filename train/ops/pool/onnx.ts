@@ -2,7 +2,8 @@
 // spatial axis → the pooling layers. auto_pad SAME_* and ceil_mode become
 // explicit padding (PyTorch's rule: the last window starts inside the
 // input); count_include_pad = 0 is countPad: false; a Pad pending before an
-// AveragePool merges into its padding.
+// AveragePool that counts padded cells merges into its padding (before any
+// other pool it becomes a pad layer).
 
 import type { LayerSpec } from "../../../runtime/format/spec.ts";
 import { type OnnxMapper, ourPad, same } from "../../convert/onnx_node.ts";
@@ -10,7 +11,7 @@ import { attrInt, attrInts, attrString } from "../../convert/onnx_proto.ts";
 
 /** MaxPool / AveragePool. */
 const mapMaxPool: OnnxMapper = (ctx) => {
-  const { n, op, value, set, emit, no, spatial } = ctx;
+  const { n, op, value, set, emit, no, spatial, noPad } = ctx;
   const x = value(0);
   const d = spatial(x, op);
   const k = attrInts(n, "kernel_shape", undefined) ?? no("kernel_shape is required");
@@ -23,11 +24,9 @@ const mapMaxPool: OnnxMapper = (ctx) => {
   const avg = op === "AveragePool";
   // count_include_pad = 0 divides by the real cells (countPad: false); a merged Pad's zeros are real cells
   const countPad = !avg || attrInt(n, "count_include_pad", 0) === 1 || pads.every((p) => p === 0);
-  if (x.pad && !countPad) no("a Pad before AveragePool with count_include_pad=0 is not supported");
-  if (x.pad) {
-    if (!avg) no("a zero Pad before MaxPool is not supported (max pooling pads with −∞)");
-    pads = pads.map((p, i) => p + x.pad![i]);
-  }
+  // a Pad's zeros merge into an AveragePool that counts padded cells; before any other pool they are a layer
+  if (x.pad && (!avg || !countPad)) noPad(x);
+  if (x.pad) pads = pads.map((p, i) => p + x.pad![i]);
   const sp = x.shape.slice(1);
   if (auto === "SAME_UPPER" || auto === "SAME_LOWER") {
     if (avg) no(`auto_pad ${auto} with AveragePool is not supported`);
