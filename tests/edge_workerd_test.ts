@@ -20,7 +20,10 @@ Deno.test("edge handler under workerd", async (t) => {
   assert(build.inputs.some((p) => p.endsWith("examples/edge/warm.ts")), "the worker entry warms the model");
   const js = await Deno.readTextFile(`${dir}/worker.js`);
   assert(/import [\w$]+ ?from ?"\.\/model\.tcnn"/.test(js), "worker.js imports the model as a data module");
-  assert(/import [\w$]+ ?from ?"\.\/tinycnn\.wasm"/.test(js), "worker.js imports the kernels as a wasm module");
+  assert(
+    /import [\w$]+ ?from ?"\.\/tinycnn\.wasm"/.test(js),
+    "worker.js imports the kernels as a wasm module",
+  );
   const model = await loadModel(bytes, { backend: "cpu" });
   const server = await startWorkerd(`${dir}/config.capnp`, { probe: "/healthz" });
   try {

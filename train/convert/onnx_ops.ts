@@ -83,6 +83,15 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   // folded only (fold_const.ts), never mapped to a layer
   Cast: 1,
   Gather: 2,
+  ConstantOfShape: 1,
+  Range: 3,
+  Transpose: 1,
+  Pow: 2,
+  Sqrt: 1,
+  Reciprocal: 1,
+  Log: 1,
+  Floor: 1,
+  Ceil: 1,
 };
 
 function merge(parts: Record<string, OnnxMapper>[]): Map<string, OnnxMapper> {
