@@ -158,12 +158,17 @@ function activationModels(): [string, ModelDesc][] {
   ]);
 }
 
-/** One per-channel layer (scale, prelu) over (7), and one pad layer of each mode over (1, 7) or (1, 7, 1). */
+/** One per-channel layer (scale, prelu) over (7), an lrn over (7, 1, 1), one pad layer of each mode over (1, 7) or (1, 7, 1). */
 function channelModels(): [string, ModelDesc][] {
   const a = Float32Array.from({ length: 7 }, (_, i) => 0.3 * i - 1);
   return [
     ["scale", { inputShape: [7], layers: [{ type: "scale" }], params: [[a, a.map((v) => v / 2)]] }],
     ["prelu", { inputShape: [7], layers: [{ type: "prelu" }], params: [[a]] }],
+    ["lrn", {
+      inputShape: [7, 1, 1],
+      layers: [{ type: "lrn", size: 3, alpha: 0.5, beta: 0.75, bias: 2 }],
+      params: [[]],
+    }],
     ["pad1d-constant", {
       inputShape: [1, 7],
       layers: [{ type: "pad1d", padding: [2, 3], mode: "constant", value: -1.5 }],
@@ -223,8 +228,8 @@ const resize = (name: string, mode: string, k: number) =>
 Deno.test("convert: every refusal names the node, its op type and what is unsupported", () => {
   const cases: [Uint8Array, RegExp][] = [
     [
-      tiny([{ name: "lrn", opType: "LRN", input: ["x"], output: ["y"] }], [3, 4, 4]),
-      /node "lrn" \(LRN\): this op is not supported/,
+      tiny([{ name: "es", opType: "Einsum", input: ["x"], output: ["y"] }], [3, 4, 4]),
+      /node "es" \(Einsum\): this op is not supported/,
     ],
     [
       tiny([{ name: "m", opType: "Mul", input: ["x", "k"], output: ["y"] }], [3, 4, 4], [
@@ -346,7 +351,7 @@ Deno.test("convert CLI: int8, labels and normalisation recorded; a refused model
     const refused = `${dir}/refused.onnx`;
     await Deno.writeFile(
       refused,
-      tiny([{ name: "lrn", opType: "LRN", input: ["x"], output: ["y"] }], [3, 4, 4]),
+      tiny([{ name: "es", opType: "Einsum", input: ["x"], output: ["y"] }], [3, 4, 4]),
     );
     const p = await new Deno.Command(Deno.execPath(), {
       args: [
@@ -361,7 +366,7 @@ Deno.test("convert CLI: int8, labels and normalisation recorded; a refused model
       stderr: "piped",
     }).output();
     assertEquals(p.code, 1);
-    assert(new TextDecoder().decode(p.stderr).includes(`node "lrn" (LRN): this op is not supported`));
+    assert(new TextDecoder().decode(p.stderr).includes(`node "es" (Einsum): this op is not supported`));
     assert(!(await Deno.stat(`${dir}/no.tcnn`).then(() => true, () => false)), "nothing written");
     await Deno.writeFile(`${dir}/r.tcnn`, r.bytes);
     const back = await convert([`${dir}/r.tcnn`, "--out", `${dir}/r.onnx`]);

@@ -65,6 +65,7 @@ function opKeys(t: string): string[] {
   }
   if (t === "dense") return ["units", "bias"];
   if (t === "pad2d" || t === "pad1d") return ["padding", "mode", "value"];
+  if (t === "lrn") return ["size", "alpha", "beta", "bias"];
   // an activation's members are the spec keys of its α and β (the activation table names them)
   if (!Object.hasOwn(ACTIVATIONS, t)) return [];
   const e = ACTIVATIONS[t as ElementwiseAct];
@@ -105,6 +106,7 @@ const V1_2_TYPES = [
   "prelu",
   "pad2d",
   "pad1d",
+  "lrn",
 ];
 
 /**

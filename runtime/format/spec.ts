@@ -19,6 +19,7 @@ import { DENSE_RESOLVERS } from "../ops/dense/resolve.ts";
 import { ACTIVATION_RESOLVERS } from "../ops/activation/resolve.ts";
 import { CHANNEL_RESOLVERS } from "../ops/channel/resolve.ts";
 import { PAD_RESOLVERS } from "../ops/pad/resolve.ts";
+import { LRN_RESOLVERS } from "../ops/lrn/resolve.ts";
 import { quote } from "../quote.ts";
 
 export type * from "./spec_types.ts";
@@ -33,6 +34,7 @@ const RESOLVERS: Record<string, Resolver> = {
   ...POOL_RESOLVERS,
   ...UPSAMPLE_RESOLVERS,
   ...PAD_RESOLVERS,
+  ...LRN_RESOLVERS,
   ...CHANNEL_RESOLVERS,
   ...DENSE_RESOLVERS,
   ...ACTIVATION_RESOLVERS,

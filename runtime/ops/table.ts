@@ -14,6 +14,7 @@ import { ACT, FLATTEN } from "./activation/op.ts";
 import { ADD, CONCAT, MUL } from "./join/op.ts";
 import { CHANNEL } from "./channel/op.ts";
 import { PAD } from "./pad/op.ts";
+import { LRN } from "./lrn/op.ts";
 import { quote } from "../quote.ts";
 
 /** One entry per resolved op. */
@@ -25,6 +26,7 @@ export const OPS: { readonly [K in ResolvedLayer["op"]]: OpEntry<LayerOf<K>> } =
   dense: DENSE,
   upsample: UPSAMPLE,
   pad: PAD,
+  lrn: LRN,
   channel: CHANNEL,
   act: ACT,
   flatten: FLATTEN,

@@ -6,6 +6,7 @@
 import { ONNX_ACTIVATION } from "../ops/activation/onnx.ts";
 import { ONNX_BATCHNORM } from "../ops/batchnorm/onnx.ts";
 import { ONNX_CHANNEL } from "../ops/channel/onnx.ts";
+import { ONNX_LRN } from "../ops/lrn/onnx.ts";
 import { ONNX_CONV } from "../ops/conv/onnx.ts";
 import { ONNX_DENSE } from "../ops/dense/onnx.ts";
 import { ONNX_JOIN } from "../ops/join/onnx.ts";
@@ -20,6 +21,7 @@ const PARTS = [
   ONNX_BATCHNORM,
   ONNX_ACTIVATION,
   ONNX_CHANNEL,
+  ONNX_LRN,
   ONNX_POOL,
   ONNX_DENSE,
   ONNX_JOIN,
@@ -53,6 +55,7 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   HardSigmoid: 1,
   Softplus: 1,
   PRelu: 2,
+  LRN: 1,
   Softsign: 1,
   Selu: 1,
   Celu: 1,

@@ -190,6 +190,14 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
         node("Mul", [ins[0], s], out, `layer${i}`);
         break;
       }
+      case "lrn":
+        node("LRN", ins, out, `layer${i}`, [
+          { name: "size", i: l.size },
+          { name: "alpha", f: l.alpha },
+          { name: "beta", f: l.beta },
+          { name: "bias", f: l.bias },
+        ]);
+        break;
       case "pad": {
         // ONNX pads are [begin…, end…] over every axis (N and C take none); opset 11+ takes them as an input
         const d2 = l.inShape.length === 3;

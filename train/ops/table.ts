@@ -15,6 +15,7 @@ import { BATCHNORM_GRAD } from "./batchnorm/grad.ts";
 import { ADD_GRAD, CONCAT_GRAD, MUL_GRAD } from "./join/grad.ts";
 import { CHANNEL_GRAD } from "./channel/grad.ts";
 import { PAD_GRAD } from "./pad/grad.ts";
+import { LRN_GRAD } from "./lrn/grad.ts";
 import { quote } from "../../runtime/quote.ts";
 
 /** One gradient entry per training op. */
@@ -26,6 +27,7 @@ export const GRADS: { readonly [K in TrainResolvedLayer["op"]]: GradEntry<TrainL
   dense: DENSE_GRAD,
   upsample: UPSAMPLE_GRAD,
   pad: PAD_GRAD,
+  lrn: LRN_GRAD,
   channel: CHANNEL_GRAD,
   act: ACT_GRAD,
   flatten: FLATTEN_GRAD,
