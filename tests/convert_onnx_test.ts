@@ -103,7 +103,13 @@ Deno.test({
         });
       }
       for (const [name, desc] of [...activationModels(), ...channelModels()]) {
-        cases.push({ name, desc, x: Float32Array.from({ length: 3 * 7 }, (_, i) => (i - 10) * 0.37), n: 3 });
+        const per = desc.inputShape.reduce((a, b) => a * b, 1);
+        cases.push({
+          name,
+          desc,
+          x: Float32Array.from({ length: 3 * per }, (_, i) => (i - 10) * 0.37),
+          n: 3,
+        });
       }
       for (const c of cases) {
         await Deno.writeFile(`${dir}/${c.name}.onnx`, modelToOnnx(c.desc));
@@ -169,6 +175,7 @@ function channelModels(): [string, ModelDesc][] {
       layers: [{ type: "lrn", size: 3, alpha: 0.5, beta: 0.75, bias: 2 }],
       params: [[]],
     }],
+    ["shuffle", { inputShape: [6, 2, 1], layers: [{ type: "shuffle", groups: 3 }], params: [[]] }],
     ["pad1d-constant", {
       inputShape: [1, 7],
       layers: [{ type: "pad1d", padding: [2, 3], mode: "constant", value: -1.5 }],

@@ -29,7 +29,7 @@ const ZOO: Record<string, { converts: boolean; also: ("cpu" | "webgpu")[] }> = {
   bvlc_alexnet: { converts: true, also: [] },
   zfnet512: { converts: true, also: [] },
   vgg19: { converts: true, also: [] },
-  shufflenet: { converts: false, also: [] },
+  shufflenet: { converts: true, also: [] },
 };
 
 /** The model with its ConstantOfShape nodes replaced by seeded random initializers; also its input's name and shape. */

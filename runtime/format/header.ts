@@ -66,6 +66,7 @@ function opKeys(t: string): string[] {
   if (t === "dense") return ["units", "bias"];
   if (t === "pad2d" || t === "pad1d") return ["padding", "mode", "value"];
   if (t === "lrn") return ["size", "alpha", "beta", "bias"];
+  if (t === "shuffle") return ["groups"];
   // an activation's members are the spec keys of its α and β (the activation table names them)
   if (!Object.hasOwn(ACTIVATIONS, t)) return [];
   const e = ACTIVATIONS[t as ElementwiseAct];
@@ -107,6 +108,7 @@ const V1_2_TYPES = [
   "pad2d",
   "pad1d",
   "lrn",
+  "shuffle",
 ];
 
 /**

@@ -20,6 +20,7 @@ import { ACTIVATION_RESOLVERS } from "../ops/activation/resolve.ts";
 import { CHANNEL_RESOLVERS } from "../ops/channel/resolve.ts";
 import { PAD_RESOLVERS } from "../ops/pad/resolve.ts";
 import { LRN_RESOLVERS } from "../ops/lrn/resolve.ts";
+import { SHUFFLE_RESOLVERS } from "../ops/shuffle/resolve.ts";
 import { quote } from "../quote.ts";
 
 export type * from "./spec_types.ts";
@@ -35,6 +36,7 @@ const RESOLVERS: Record<string, Resolver> = {
   ...UPSAMPLE_RESOLVERS,
   ...PAD_RESOLVERS,
   ...LRN_RESOLVERS,
+  ...SHUFFLE_RESOLVERS,
   ...CHANNEL_RESOLVERS,
   ...DENSE_RESOLVERS,
   ...ACTIVATION_RESOLVERS,

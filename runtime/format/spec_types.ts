@@ -109,6 +109,8 @@ export type LayerOp =
   | { type: "pad2d" | "pad1d"; padding: number | number[]; mode?: PadMode; value?: number }
   /** local response normalisation across `size` channels: x / (bias + alpha/size · Σ x²)^beta */
   | { type: "lrn"; size: number; alpha?: number; beta?: number; bias?: number }
+  /** channel shuffle: the channels as (groups, C/groups) transposed to (C/groups, groups) */
+  | { type: "shuffle"; groups: number }
   /** per channel c: y = s_c·x + t_c (params s, t: (C) each) */
   | { type: "scale" }
   /** per channel c: y = x > 0 ? x : a_c·x (param a: (C)) */
@@ -202,6 +204,8 @@ export type ResolvedLayer =
     }
     /** lrn over `c` channels at each of `spatial` positions */
     | { op: "lrn"; size: number; alpha: number; beta: number; bias: number; c: number; spatial: number }
+    /** channel shuffle of `c` channel planes of `spatial` values in `groups` groups */
+    | { op: "shuffle"; groups: number; c: number; spatial: number }
     /** per channel of `c` over `spatial` positions: scale or prelu (params (C) each) */
     | { op: "channel"; mode: ChannelMode; c: number; spatial: number }
     | {

@@ -15,6 +15,7 @@ import { ADD, CONCAT, MUL } from "./join/op.ts";
 import { CHANNEL } from "./channel/op.ts";
 import { PAD } from "./pad/op.ts";
 import { LRN } from "./lrn/op.ts";
+import { SHUFFLE } from "./shuffle/op.ts";
 import { quote } from "../quote.ts";
 
 /** One entry per resolved op. */
@@ -27,6 +28,7 @@ export const OPS: { readonly [K in ResolvedLayer["op"]]: OpEntry<LayerOf<K>> } =
   upsample: UPSAMPLE,
   pad: PAD,
   lrn: LRN,
+  shuffle: SHUFFLE,
   channel: CHANNEL,
   act: ACT,
   flatten: FLATTEN,

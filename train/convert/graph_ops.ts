@@ -125,6 +125,12 @@ const mapReshape: OnnxMapper = (ctx) => {
     ) && per.length >= x.ours.length
   ) {
     set({ ...x, shape: per }); // only unit dims change
+  } else if (
+    per.length === x.shape.length + 1 && per[0] * per[1] === x.shape[0] &&
+    same(per.slice(2), x.shape.slice(1)) &&
+    same(x.shape, x.ours)
+  ) {
+    set({ ...x, shape: per }); // the channels split as (g, C/g): a view, for the channel shuffle's Transpose
   } else {no(
       `reshape (N,${x.shape.join(",")}) → (N,${per.join(",")}) is not supported (only flattening)`,
     );}

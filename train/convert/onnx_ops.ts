@@ -7,6 +7,7 @@ import { ONNX_ACTIVATION } from "../ops/activation/onnx.ts";
 import { ONNX_BATCHNORM } from "../ops/batchnorm/onnx.ts";
 import { ONNX_CHANNEL } from "../ops/channel/onnx.ts";
 import { ONNX_LRN } from "../ops/lrn/onnx.ts";
+import { ONNX_SHUFFLE } from "../ops/shuffle/onnx.ts";
 import { ONNX_CONV } from "../ops/conv/onnx.ts";
 import { ONNX_DENSE } from "../ops/dense/onnx.ts";
 import { ONNX_JOIN } from "../ops/join/onnx.ts";
@@ -22,6 +23,7 @@ const PARTS = [
   ONNX_ACTIVATION,
   ONNX_CHANNEL,
   ONNX_LRN,
+  ONNX_SHUFFLE,
   ONNX_POOL,
   ONNX_DENSE,
   ONNX_JOIN,
@@ -56,6 +58,7 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   Softplus: 1,
   PRelu: 2,
   LRN: 1,
+  Transpose: 1,
   Softsign: 1,
   Selu: 1,
   Celu: 1,
@@ -88,7 +91,6 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   Gather: 2,
   ConstantOfShape: 1,
   Range: 3,
-  Transpose: 1,
   Pow: 2,
   Sqrt: 1,
   Reciprocal: 1,

@@ -190,6 +190,21 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
         node("Mul", [ins[0], s], out, `layer${i}`);
         break;
       }
+      case "shuffle": {
+        // torch.onnx's form: view the channels as (g, C/g), swap the two, view them as C again
+        const rest = l.inShape.slice(1), g = l.groups;
+        const split = `l${i}.split`, back = `l${i}.merge`;
+        inits.push(tensor(split, [rest.length + 3], [0, g, l.c / g, ...rest], true));
+        inits.push(tensor(back, [rest.length + 2], [0, l.c, ...rest], true));
+        node("Reshape", [ins[0], split], `l${i}.groups`, `layer${i}.split`);
+        const perm = [0, 2, 1, ...rest.map((_, k) => k + 3)];
+        node("Transpose", [`l${i}.groups`], `l${i}.swapped`, `layer${i}.swap`, [{
+          name: "perm",
+          ints: perm,
+        }]);
+        node("Reshape", [`l${i}.swapped`, back], out, `layer${i}`);
+        break;
+      }
       case "lrn":
         node("LRN", ins, out, `layer${i}`, [
           { name: "size", i: l.size },

@@ -16,6 +16,7 @@ import { ADD_GRAD, CONCAT_GRAD, MUL_GRAD } from "./join/grad.ts";
 import { CHANNEL_GRAD } from "./channel/grad.ts";
 import { PAD_GRAD } from "./pad/grad.ts";
 import { LRN_GRAD } from "./lrn/grad.ts";
+import { SHUFFLE_GRAD } from "./shuffle/grad.ts";
 import { quote } from "../../runtime/quote.ts";
 
 /** One gradient entry per training op. */
@@ -28,6 +29,7 @@ export const GRADS: { readonly [K in TrainResolvedLayer["op"]]: GradEntry<TrainL
   upsample: UPSAMPLE_GRAD,
   pad: PAD_GRAD,
   lrn: LRN_GRAD,
+  shuffle: SHUFFLE_GRAD,
   channel: CHANNEL_GRAD,
   act: ACT_GRAD,
   flatten: FLATTEN_GRAD,
