@@ -2,7 +2,10 @@
 // MobileNet-style block with its BatchNormalization nodes, a 1-D dilated net
 // (opset 11), an encoder–decoder with ConvTranspose + Resize + Concat, an
 // Inception-style concat, a MobileNetV3-style squeeze-excitation block; made by tests/fixtures/onnx/make_fixtures.py)
-// convert and match PyTorch's outputs within 1e-4 relative on the CPU and
+// and the op-family nets (asymmetric pads of every mode, batchnorm epsilon,
+// PReLU + log_softmax, the unary family, scalar/per-channel arithmetic, LRN +
+// channel shuffle, 1-D pads; tests/fixtures/onnx-families/make_families.py)
+// convert and match PyTorch's outputs within 1e-4 relative on the CPU, wasm and
 // WebGPU; ours → ONNX → ours is exact and ours → ONNX → onnxruntime-node
 // agrees with ours; every refusal names the node, its op type and what is
 // unsupported, and the CLI then writes nothing.
@@ -21,10 +24,15 @@ import { ACT_TEST_PARAMS } from "./helpers/activation_params.ts";
 import { resolveLayers } from "../runtime/format/spec.ts";
 
 const DIR = new URL("./fixtures/onnx/", import.meta.url);
-const INDEX: Record<string, { input: number[]; output: number[]; opset: number }> = JSON.parse(
-  await Deno.readTextFile(new URL("index.json", DIR)),
-);
-const f32 = async (name: string) => new Float32Array((await Deno.readFile(new URL(name, DIR))).buffer);
+/** The op-family nets (tests/fixtures/onnx-families/make_families.py). */
+const FAMILIES = new URL("./fixtures/onnx-families/", import.meta.url);
+type Index = Record<string, { input: number[]; output: number[]; opset: number }>;
+const readIndex = async (dir: URL): Promise<Index> =>
+  JSON.parse(await Deno.readTextFile(new URL("index.json", dir)));
+const INDEX: Index = await readIndex(DIR);
+const FAMILY_INDEX: Index = await readIndex(FAMILIES);
+const f32 = async (name: string, dir = DIR) =>
+  new Float32Array((await Deno.readFile(new URL(name, dir))).buffer);
 
 function worstRel(got: Float32Array, want: Float32Array): number {
   assertEquals(got.length, want.length);
@@ -35,21 +43,26 @@ function worstRel(got: Float32Array, want: Float32Array): number {
   return w;
 }
 
-async function fixture(name: string) {
-  const desc = onnxBytesToModel(await Deno.readFile(new URL(`${name}.onnx`, DIR)));
+async function fixture(name: string, dir = DIR, index = INDEX) {
+  const desc = onnxBytesToModel(await Deno.readFile(new URL(`${name}.onnx`, dir)));
   return {
     desc,
-    x: await f32(`${name}.input.bin`),
-    want: await f32(`${name}.output.bin`),
-    n: INDEX[name].input[0],
+    x: await f32(`${name}.input.bin`, dir),
+    want: await f32(`${name}.output.bin`, dir),
+    n: index[name].input[0],
   };
 }
 
-for (const name of Object.keys(INDEX)) {
-  Deno.test(`convert ${name}.onnx (opset ${INDEX[name].opset}): matches PyTorch on the CPU${NO_WEBGPU ? "" : " and WebGPU"}`, async () => {
-    const { desc, x, want, n } = await fixture(name);
+for (
+  const [name, dir, index] of [
+    ...Object.keys(INDEX).map((n) => [n, DIR, INDEX] as const),
+    ...Object.keys(FAMILY_INDEX).map((n) => [n, FAMILIES, FAMILY_INDEX] as const),
+  ]
+) {
+  Deno.test(`convert ${name}.onnx (opset ${index[name].opset}): matches PyTorch on the CPU, wasm${NO_WEBGPU ? "" : " and WebGPU"}`, async () => {
+    const { desc, x, want, n } = await fixture(name, dir, index);
     const errs: string[] = [];
-    for (const backend of NO_WEBGPU ? ["cpu" as const] : ["cpu" as const, "webgpu" as const]) {
+    for (const backend of NO_WEBGPU ? ["cpu", "wasm"] as const : ["cpu", "wasm", "webgpu"] as const) {
       const m = await loadModel(encodeModel(desc), { backend });
       const w = worstRel(await m.predict(x, { batch: n }), want);
       errs.push(`${backend} ${w.toExponential(2)}`);
@@ -107,7 +120,7 @@ Deno.test({
         cases.push({
           name,
           desc,
-          x: Float32Array.from({ length: 3 * per }, (_, i) => (i - 10) * 0.37),
+          x: Float32Array.from({ length: 3 * per }, (_, i) => (i - 10.5) * 0.37), // both signs, never 0 (1/x)
           n: 3,
         });
       }

@@ -101,6 +101,7 @@ const V1_2_TYPES = [
   "exp",
   "neg",
   "abs",
+  "reciprocal",
   "affine",
   "logsoftmax",
   "scale",

@@ -14,3 +14,6 @@ export const ACT_TEST_PARAMS: Readonly<Record<string, object>> = {
   celu: { alpha: 0.7 },
   affine: { scale: -1.5, shift: 0.25 },
 };
+
+/** The smallest |x| an activation is tested at (a pole at 0: inputs are moved out of (−m, m)). */
+export const ACT_TEST_MIN_ABS: Readonly<Record<string, number>> = { reciprocal: 0.25 };

@@ -1,6 +1,7 @@
 // Constant folding: a node whose inputs are all constants is evaluated at
 // conversion time (the shape arithmetic torch.onnx emits: Shape → Gather →
-// Unsqueeze → Concat → Reshape, ConstantOfShape, Range, Transpose of
+// Unsqueeze → Concat → Reshape, and a Pad's ConstantOfShape → Concat →
+// Reshape → Slice (reversed) → Transpose; ConstantOfShape, Range, Transpose of
 // initializers, broadcasting arithmetic and unary math), so the graph
 // that is mapped holds only computing nodes. Invariant: each folder returns a
 // constant or refuses through `no`; data are float64 (shapes and indices are
@@ -138,6 +139,36 @@ const FOLDERS: Record<string, Folder> = {
       let j = 0;
       for (let k = r - 1; k >= 0; k--) {
         j += (i % dims[k]) * strides[perm[k]];
+        i = Math.floor(i / dims[k]);
+      }
+      return a.data[j];
+    });
+  },
+  Slice: (n, cst, no) => {
+    // opset ≥ 10: starts, ends, axes, steps as inputs; before: attributes (no steps)
+    const a = cst(0), r = a.dims.length;
+    const list = (k: number, name: string) =>
+      attrInts(n, name, undefined) ?? (n.input?.[k] ? [...cst(k).data] : undefined);
+    const starts = list(1, "starts") ?? no("Slice needs starts"),
+      ends = list(2, "ends") ?? no("Slice needs ends");
+    const axes = (list(3, "axes") ?? starts.map((_, k) => k)).map((x) => (x < 0 ? x + r : x));
+    const steps = (n.input?.[4] ? [...cst(4).data] : undefined) ?? starts.map(() => 1);
+    const lo = a.dims.map(() => 0), step = a.dims.map(() => 1), dims = [...a.dims];
+    axes.forEach((ax, k) => {
+      const d = a.dims[ax], s = steps[k];
+      if (ax < 0 || ax >= r || !s) no(`Slice axis ${ax} or step ${s} is out of range`);
+      const at = (v: number, min: number, max: number) => Math.min(Math.max(v < 0 ? v + d : v, min), max);
+      const b = s > 0 ? at(starts[k], 0, d) : at(starts[k], 0, d - 1);
+      const e = s > 0 ? at(ends[k], 0, d) : at(ends[k], -1, d - 1);
+      lo[ax] = b;
+      step[ax] = s;
+      dims[ax] = Math.max(0, Math.ceil((e - b) / s));
+    });
+    const strides = a.dims.map((_, k) => count(a.dims.slice(k + 1)));
+    return make(dims, no, (i) => {
+      let j = 0;
+      for (let k = r - 1; k >= 0; k--) {
+        j += (lo[k] + (i % dims[k]) * step[k]) * strides[k];
         i = Math.floor(i / dims[k]);
       }
       return a.data[j];

@@ -1,8 +1,10 @@
 // The ONNX protobuf schema through npm `onnx-proto` (the official onnx.proto
 // compiled by protobufjs), plus the few conversions the converter needs:
 // tensors to numbers, attributes by name, int64 values to JS numbers.
-// Invariants: int64 values outside ±2^53 are refused (RangeError), never
-// rounded; a tensor's element count must match its dims before it is read.
+// Invariants: int64 attributes outside ±2^53 are refused (RangeError), never
+// rounded; int64 tensor data beyond ±2^53 saturate there (torch.onnx writes
+// ±(2^63 − 1) as "to the end" in Slice bounds, where any index past the axis
+// means the same); a tensor's element count must match its dims before it is read.
 
 import onnxProto from "onnx-proto";
 
@@ -17,6 +19,12 @@ export function int(v: unknown, what = "int64 value"): number {
   const n = typeof v === "number" ? v : Number((v as { toString(): string }).toString());
   if (!Number.isSafeInteger(n)) throw new RangeError(`${what} ${String(v)} is outside ±2^53`);
   return n;
+}
+
+/** An int64 tensor element as a JS number, saturated at ±2^53 (see the invariants above). */
+function intData(v: unknown): number {
+  const n = typeof v === "number" ? v : Number((v as { toString(): string }).toString());
+  return Math.max(-(2 ** 53), Math.min(2 ** 53, n));
 }
 
 const DTYPE = onnx.TensorProto.DataType;
@@ -68,8 +76,8 @@ export function tensorValues(t: TensorProto, what: string): { dims: number[]; da
       else fromList(t.int32Data, (v) => f16(Number(v)));
       break;
     case DTYPE.INT64:
-      if (raw) fromRaw(8, (dv, a) => int(dv.getBigInt64(a, true), what));
-      else fromList(t.int64Data, (v) => int(v, what));
+      if (raw) fromRaw(8, (dv, a) => intData(dv.getBigInt64(a, true)));
+      else fromList(t.int64Data, intData);
       break;
     case DTYPE.INT32:
     case DTYPE.INT8:

@@ -75,6 +75,7 @@ export type ElementwiseAct =
   | "exp"
   | "neg"
   | "abs"
+  | "reciprocal"
   | "affine"
   | "identity";
 
@@ -344,6 +345,17 @@ export const ACTIVATIONS: Readonly<Record<ElementwiseAct, Activation>> = {
     wgsl: "return abs(v);",
     wgslGrad: "dy[i] * sign(x[i])",
     onnx: { op: "Abs" },
+  },
+  // 1/x (±∞ at 0, as ONNX); y′ = −y². The converter writes Div(a, b) of two computed values as a·(1/b)
+  reciprocal: {
+    map: (x, y, n) => {
+      for (let i = 0; i < n; i++) y[i] = 1 / x[i];
+    },
+    df: (_x, y) => -y * y,
+    reads: { x: false, y: true },
+    wgsl: "return 1.0 / v;",
+    wgslGrad: "-dy[i] * y[i] * y[i]",
+    onnx: { op: "Reciprocal" },
   },
   // αx + β: a scalar Mul/Div/Add/Sub by a constant that no conv or dense before it absorbs (the converter
   // writes it; out to ONNX as Mul then Add)

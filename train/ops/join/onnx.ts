@@ -106,7 +106,7 @@ function arith(op: Arith): OnnxMapper {
         const b = op === "Sub" ? emit({ type: "neg" }, [q], [], q.shape) : q;
         set(emit({ type: "add" }, [p, b], [], p.shape));
       } else if (op === "Mul") set(mulValues(ctx, p, q));
-      else no("dividing by a computed value is not supported");
+      else set(mulValues(ctx, p, emit({ type: "reciprocal" }, [q], [], q.shape))); // a / b = a · (1/b)
       return;
     }
     if (p.kind === "const") constantArith(ctx, op, q as Value, p, 1, true);
