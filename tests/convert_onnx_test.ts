@@ -17,6 +17,7 @@ import { modelToOnnx } from "../train/convert/to_onnx.ts";
 import { onnx } from "../train/convert/onnx_proto.ts";
 import { fl, ints, str, tiny } from "./helpers/onnx_build.ts";
 import { convert } from "../train/convert/main.ts";
+import { checkAgainstOrt, ConversionMismatchError } from "../train/convert/check_ort.ts";
 import { NO_WEBGPU } from "./helpers/webgpu.ts";
 import { missingPart } from "./helpers/system.ts";
 import { ACTIVATIONS } from "../runtime/ops/activation/table.ts";
@@ -513,6 +514,35 @@ Deno.test("convert bounds memory before it allocates: files over 2 GiB are refus
       { name: "w", dims: [32768, 32768], dataType: 1, rawData: new Uint8Array(16) },
     ]);
     assertThrows(() => onnxBytesToModel(huge), RangeError, "exceed 2^28");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("convert CLI: --report tells how each op mapped; the result is checked against onnxruntime-web", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tinycnn-report-" });
+  try {
+    const src = new URL("./fixtures/onnx-families/scalar_arithmetic.onnx", import.meta.url).pathname;
+    const r = await convert([src, "--out", `${dir}/m.tcnn`, "--report"]);
+    assert(/^ONNX op\s+nodes\s+mapped as$/m.test(r.summary), r.summary);
+    assert(/^Conv\s+1\s+1 → conv2d$/m.test(r.summary), r.summary);
+    assert(/^Sub\s+2\s+2 merged into the layer before$/m.test(r.summary), r.summary);
+    assert(/^Constant\s+6\s+6 folded \(constant\)$/m.test(r.summary), r.summary);
+    assert(/matches onnxruntime-web within \d\.\de-\d+ \(batch 2\)/.test(r.summary), r.summary);
+    assert(
+      (await convert([src, "--out", `${dir}/n.tcnn`, "--no-check"])).summary.includes(
+        "not checked (--no-check)",
+      ),
+    );
+    // a conversion that went wrong (a weight changed after mapping) is refused, saying by how much
+    const onnxBytes = await Deno.readFile(src);
+    const desc = onnxBytesToModel(onnxBytes);
+    desc.params[0][0] = desc.params[0][0].map((v) => v * 1.01);
+    await assertRejects(
+      () => checkAgainstOrt(onnxBytes, desc),
+      ConversionMismatchError,
+      "disagrees with onnxruntime-web by",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

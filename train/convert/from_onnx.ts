@@ -42,7 +42,32 @@ export { UnsupportedOnnxError };
 export interface FromOnnxOptions {
   /** per-sample input shape when the file's is symbolic, e.g. [1, 28, 28] */
   inputShape?: number[];
+  /** filled with how each ONNX op of the file mapped (`deno task convert --report`) */
+  report?: MappingReport;
 }
+
+/**
+ * How the nodes of each ONNX op mapped: folded (all inputs constant, evaluated at conversion), merged into
+ * the layer before (a batchnorm or constant Add/Mul into a conv's weights and bias; a zero Pad into its
+ * padding), a view (reshapes, aliases: no computing layer) or layers of our types.
+ */
+export type MappingReport = Map<
+  string,
+  { nodes: number; folded: number; merged: number; views: number; layers: Record<string, number> }
+>;
+
+/** The ops that map to no computing layer when they emit none (reshapes, aliases, a pending Pad). */
+const VIEW_OPS = [
+  "Reshape",
+  "Flatten",
+  "Squeeze",
+  "Unsqueeze",
+  "Identity",
+  "Dropout",
+  "Shape",
+  "Constant",
+  "Pad",
+];
 
 /**
  * Most nodes an ONNX graph may have (RangeError beyond, before any is read):
@@ -214,14 +239,19 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
       spatialInput,
     };
 
+    // every input is a constant and the op folds: evaluated here, no layer
+    const allConstant = () => {
+      const ins = n.input ?? [];
+      return op !== "Constant" && ins.some(Boolean) && foldable(op) &&
+        ins.filter(Boolean).every((i) => tensors.get(i)?.kind === "const");
+    };
     const convertNode = (): void => {
       // before folding too: a constant Add(a, b, c) must not fold as a + b either
       const ins = n.input ?? [], most = ONNX_MAX_INPUTS[op];
       if (most !== undefined && ins.length > most) {
         no(`takes at most ${most} inputs, got ${ins.length}: ${quote(ins.join(", "))}`);
       }
-      const allConst = ins.filter(Boolean).every((i) => tensors.get(i)?.kind === "const");
-      if (op !== "Constant" && allConst && ins.some(Boolean) && foldable(op)) {
+      if (allConstant()) {
         set(foldConst(n, op, (k) => cst(k, "input"), no));
         return;
       }
@@ -229,8 +259,20 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
       if (!map) no("this op is not supported");
       map!(node);
     };
+    const before = layers.length;
+    const folds = allConstant();
     try {
       convertNode();
+      if (opts.report) {
+        const r = opts.report.get(op) ?? { nodes: 0, folded: 0, merged: 0, views: 0, layers: {} };
+        r.nodes++;
+        if (folds || op === "Constant") r.folded++;
+        else if (layers.length > before) {
+          for (const l of layers.slice(before)) r.layers[l.spec.type] = (r.layers[l.spec.type] ?? 0) + 1;
+        } else if (VIEW_OPS.includes(op)) r.views++;
+        else r.merged++;
+        opts.report.set(op, r);
+      }
     } catch (e) {
       if (e instanceof UnsupportedOnnxError || !(e instanceof TypeError || e instanceof RangeError)) throw e;
       throw new UnsupportedOnnxError(name, op, e.message);

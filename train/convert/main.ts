@@ -5,21 +5,24 @@
 //     [--input-range 3,32,32:3,512,512]   (a fully convolutional model: the sizes it also runs at)
 //   deno task convert model.tcnn --out model.onnx
 // Exit status: 0 written, 1 conversion failure (message names the node, its
-// op type and what is unsupported), 2 bad flags. Invariants: the output is
-// written atomically and only after the converted model loaded back through
-// the runtime; an existing file is not overwritten without --force.
+// op type and what is unsupported, or how far the result disagrees with
+// onnxruntime-web: check_ort.ts, skipped by --no-check), 2 bad flags.
+// Invariants: the output is written atomically and only after the converted
+// model loaded back through the runtime and matched onnxruntime; an existing
+// file is not overwritten without --force.
 
 import { parseArgs } from "node:util";
 import { writeAtomic } from "../checkpoint.ts";
 import { exists } from "../fs_util.ts";
 import { decodeModel, encodeModel, loadModel } from "../../mod.ts";
 import type { ModelDesc } from "../../runtime/format/model_desc.ts";
-import { onnxBytesToModel } from "./from_onnx.ts";
+import { type MappingReport, onnxBytesToModel } from "./from_onnx.ts";
 import { modelToOnnx } from "./to_onnx.ts";
+import { checkAgainstOrt } from "./check_ort.ts";
 
 const USAGE =
   `usage: deno task convert IN --out OUT [--quantize f32|f16|int8] [--labels FILE] [--input-shape C,H,W]
-                         [--normalize MEAN,STD] [--input-range C,H,W:C,H,W] [--force]
+                         [--normalize MEAN,STD] [--input-range C,H,W:C,H,W] [--force] [--no-check] [--report]
   IN.onnx → OUT.tcnn (a CNN exported from PyTorch/Keras), or IN.tcnn → OUT.onnx`;
 
 class UsageError extends Error {}
@@ -42,6 +45,8 @@ export async function convert(argv: string[]): Promise<{ out: string; bytes: Uin
         normalize: { type: "string" },
         "input-range": { type: "string" },
         force: { type: "boolean" },
+        "no-check": { type: "boolean" },
+        report: { type: "boolean" },
       },
     });
   } catch (e) {
@@ -77,7 +82,8 @@ export async function convert(argv: string[]): Promise<{ out: string; bytes: Uin
       `--input-shape must be positive integers like 3,224,224, got ${a.values["input-shape"]}`,
     );
   }
-  const desc: ModelDesc = onnxBytesToModel(src, { inputShape: shape });
+  const report: MappingReport | undefined = a.values.report ? new Map() : undefined;
+  const desc: ModelDesc = onnxBytesToModel(src, { inputShape: shape, report });
   if (a.values.labels) {
     desc.labels = (await Deno.readTextFile(a.values.labels)).split(/\r?\n/).map((s) => s.trim()).filter(
       Boolean,
@@ -120,14 +126,40 @@ export async function convert(argv: string[]): Promise<{ out: string; bytes: Uin
     if (!(e instanceof RangeError)) throw e;
     over = `; note: ${e.message} — load it with a larger { maxMacs, maxActivationBytes }`;
   }
+  // never a wrong answer: the conversion against onnxruntime-web on a seeded batch (ConversionMismatchError)
+  let checked = "; not checked (--no-check)";
+  if (!a.values["no-check"]) {
+    const c = await checkAgainstOrt(src, desc);
+    checked = c.worst === null
+      ? `; not checked: ${c.why}`
+      : `; matches onnxruntime-web within ${c.worst.toExponential(1)} (batch ${c.batch})`;
+  }
   const kinds = [...new Set(desc.layers.map((l) => l.type))].join(", ");
   return {
     out,
     bytes,
-    summary: `${input} → ${out}: ${desc.layers.length} layers (${kinds}), input (${
+    summary: `${
+      report ? formatReport(report) : ""
+    }${input} → ${out}: ${desc.layers.length} layers (${kinds}), input (${
       desc.inputShape.join(",")
-    }), ${cost} MACs/sample, ${dtype}, ${bytes.length} bytes${over}`,
+    }), ${cost} MACs/sample, ${dtype}, ${bytes.length} bytes${checked}${over}`,
   };
+}
+
+/** The --report table: one line per ONNX op, most frequent first, with how its nodes mapped. */
+export function formatReport(report: MappingReport): string {
+  const rows = [...report].sort((p, q) => q[1].nodes - p[1].nodes || (p[0] < q[0] ? -1 : 1));
+  const w = Math.max(8, ...rows.map(([op]) => op.length));
+  const lines = rows.map(([op, r]) => {
+    const how = [
+      ...Object.entries(r.layers).map(([t, k]) => `${k} → ${t}`),
+      ...(r.merged ? [`${r.merged} merged into the layer before`] : []),
+      ...(r.folded ? [`${r.folded} folded (constant)`] : []),
+      ...(r.views ? [`${r.views} view/alias (no layer)`] : []),
+    ];
+    return `${op.padEnd(w)} ${String(r.nodes).padStart(5)}  ${how.join(", ")}`;
+  });
+  return `${"ONNX op".padEnd(w)} nodes  mapped as\n${lines.join("\n")}\n`;
 }
 
 if (import.meta.main) {
