@@ -3,8 +3,11 @@
 // `tinycnn/cpu` (runtime/cdn_cpu.ts: CPU only) — bundled by esbuild with the
 // shared code split into one chunk, .d.ts declarations emitted by tsc
 // (npm typescript, with @webgpu/types for the GPU types), package.json with an
-// exports map, README and LICENSE. Invariants: the package has no
-// dependencies; its version is deno.json's; nothing from train/ or npm is in it.
+// exports map, README and LICENSE. Invariants: the package's one dependency
+// is @webgpu/types (declarations only, no code: its .d.ts reference it, so a
+// strict consumer with skipLibCheck false compiles with nothing else
+// installed), at deno.json's version; the package's version is deno.json's;
+// nothing from train/ or npm is in its JavaScript.
 // Usage: deno run -A examples/build_npm.ts [OUTDIR]
 
 import * as esbuild from "esbuild";
@@ -40,7 +43,9 @@ async function list(dir: string, base = ""): Promise<string[]> {
 /** Build the package into `dir` (emptied first). */
 export async function buildNpm(outdir: string = new URL("dist/npm", root).pathname): Promise<NpmBuild> {
   const dir = new URL(outdir, `file://${Deno.cwd()}/`).pathname.replace(/\/$/, "");
-  const version = JSON.parse(await Deno.readTextFile(new URL("deno.json", root))).version as string;
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  const version = config.version as string;
+  const webgpuTypes = String(config.imports["@webgpu/types"]).replace(/^npm:@webgpu\/types@/, "");
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.mkdir(dir, { recursive: true });
   try {
@@ -122,8 +127,8 @@ export async function buildNpm(outdir: string = new URL("dist/npm", root).pathna
     main: "./index.js",
     types: "./index.d.ts",
     files: ["*.js", "*.js.map", "*.d.ts", "*.wasm", "chunks/", "types/", "README.md", "LICENSE"],
-    peerDependencies: { "@webgpu/types": ">=0.1.40" },
-    peerDependenciesMeta: { "@webgpu/types": { optional: true } },
+    // types only (the GPU interfaces the declarations name); never loaded at run time
+    dependencies: { "@webgpu/types": webgpuTypes },
     keywords: ["cnn", "neural-network", "webgpu", "inference", "edge", "cloudflare-workers", "deno"],
   };
   await Deno.writeTextFile(`${dir}/package.json`, JSON.stringify(pkg, null, 2) + "\n");

@@ -32,6 +32,10 @@ export function initParams(layers: TrainResolvedLayer[], seed: number): Float32A
       return out;
     }
     // scale starts as the identity (s = 1, t = 0), prelu as PyTorch's (a = 0.25)
+    if (l.op === "instancenorm") {
+      out[0].fill(1);
+      return out;
+    }
     if (l.op === "channel") {
       out[0].fill(l.mode === "scale" ? 1 : 0.25);
       return out;

@@ -67,6 +67,7 @@ function opKeys(t: string): string[] {
   if (t === "pad2d" || t === "pad1d") return ["padding", "mode", "value"];
   if (t === "lrn") return ["size", "alpha", "beta", "bias"];
   if (t === "shuffle") return ["groups"];
+  if (t === "instancenorm") return ["epsilon"];
   // an activation's members are the spec keys of its α and β (the activation table names them)
   if (!Object.hasOwn(ACTIVATIONS, t)) return [];
   const e = ACTIVATIONS[t as ElementwiseAct];
@@ -110,6 +111,7 @@ const V1_2_TYPES = [
   "pad1d",
   "lrn",
   "shuffle",
+  "instancenorm",
 ];
 
 /**

@@ -21,6 +21,7 @@ import { CHANNEL_RESOLVERS } from "../ops/channel/resolve.ts";
 import { PAD_RESOLVERS } from "../ops/pad/resolve.ts";
 import { LRN_RESOLVERS } from "../ops/lrn/resolve.ts";
 import { SHUFFLE_RESOLVERS } from "../ops/shuffle/resolve.ts";
+import { INSTANCENORM_RESOLVERS } from "../ops/instancenorm/resolve.ts";
 import { quote } from "../quote.ts";
 
 export type * from "./spec_types.ts";
@@ -37,6 +38,7 @@ const RESOLVERS: Record<string, Resolver> = {
   ...PAD_RESOLVERS,
   ...LRN_RESOLVERS,
   ...SHUFFLE_RESOLVERS,
+  ...INSTANCENORM_RESOLVERS,
   ...CHANNEL_RESOLVERS,
   ...DENSE_RESOLVERS,
   ...ACTIVATION_RESOLVERS,
@@ -228,6 +230,7 @@ export function paramShapes(l: ResolvedLayer): number[][] {
   }
   if (l.op === "dense") return l.bias ? [[l.outF, l.inF], [l.outF]] : [[l.outF, l.inF]];
   if (l.op === "channel") return l.mode === "scale" ? [[l.c], [l.c]] : [[l.c]];
+  if (l.op === "instancenorm") return [[l.c], [l.c]];
   return [];
 }
 

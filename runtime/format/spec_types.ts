@@ -111,6 +111,8 @@ export type LayerOp =
   | { type: "lrn"; size: number; alpha?: number; beta?: number; bias?: number }
   /** channel shuffle: the channels as (groups, C/groups) transposed to (C/groups, groups) */
   | { type: "shuffle"; groups: number }
+  /** each (sample, channel) normalised over its positions, then scale_c·x̂ + bias_c (params scale, bias: (C)) */
+  | { type: "instancenorm"; epsilon?: number }
   /** per channel c: y = s_c·x + t_c (params s, t: (C) each) */
   | { type: "scale" }
   /** per channel c: y = x > 0 ? x : a_c·x (param a: (C)) */
@@ -206,6 +208,8 @@ export type ResolvedLayer =
     | { op: "lrn"; size: number; alpha: number; beta: number; bias: number; c: number; spatial: number }
     /** channel shuffle of `c` channel planes of `spatial` values in `groups` groups */
     | { op: "shuffle"; groups: number; c: number; spatial: number }
+    /** instance normalisation of `c` planes of `spatial` positions (params scale, bias (C)) */
+    | { op: "instancenorm"; eps: number; c: number; spatial: number }
     /** per channel of `c` over `spatial` positions: scale or prelu (params (C) each) */
     | { op: "channel"; mode: ChannelMode; c: number; spatial: number }
     | {

@@ -16,6 +16,7 @@ import { CHANNEL } from "./channel/op.ts";
 import { PAD } from "./pad/op.ts";
 import { LRN } from "./lrn/op.ts";
 import { SHUFFLE } from "./shuffle/op.ts";
+import { INSTANCENORM } from "./instancenorm/op.ts";
 import { quote } from "../quote.ts";
 
 /** One entry per resolved op. */
@@ -29,6 +30,7 @@ export const OPS: { readonly [K in ResolvedLayer["op"]]: OpEntry<LayerOf<K>> } =
   pad: PAD,
   lrn: LRN,
   shuffle: SHUFFLE,
+  instancenorm: INSTANCENORM,
   channel: CHANNEL,
   act: ACT,
   flatten: FLATTEN,

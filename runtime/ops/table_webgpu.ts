@@ -18,6 +18,7 @@ import { channelKernel } from "./channel/wgsl.ts";
 import { padKernel } from "./pad/wgsl.ts";
 import { lrnKernel } from "./lrn/wgsl.ts";
 import { shuffleKernel } from "./shuffle/wgsl.ts";
+import { instanceNormKernel } from "./instancenorm/wgsl.ts";
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -32,6 +33,7 @@ export const WEBGPU_OPS: { readonly [K in ResolvedLayer["op"]]: WebGpuForward<La
   pad: (l, batch, limits) => padKernel(l, batch, limits),
   lrn: (l, batch, limits) => lrnKernel(l, batch, limits),
   shuffle: (l, batch, limits) => shuffleKernel(l, batch, limits),
+  instancenorm: (l, batch, limits) => instanceNormKernel(l, batch, limits),
   channel: (l, batch, limits) => channelKernel(l, batch, limits),
   act: (l, batch, limits, _epilogue, inPlace) => activationKernel(l, batch, limits, inPlace),
   flatten: () => null,

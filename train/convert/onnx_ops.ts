@@ -8,6 +8,7 @@ import { ONNX_BATCHNORM } from "../ops/batchnorm/onnx.ts";
 import { ONNX_CHANNEL } from "../ops/channel/onnx.ts";
 import { ONNX_LRN } from "../ops/lrn/onnx.ts";
 import { ONNX_SHUFFLE } from "../ops/shuffle/onnx.ts";
+import { ONNX_INSTANCENORM } from "../ops/instancenorm/onnx.ts";
 import { ONNX_CONV } from "../ops/conv/onnx.ts";
 import { ONNX_DENSE } from "../ops/dense/onnx.ts";
 import { ONNX_JOIN } from "../ops/join/onnx.ts";
@@ -24,6 +25,7 @@ const PARTS = [
   ONNX_CHANNEL,
   ONNX_LRN,
   ONNX_SHUFFLE,
+  ONNX_INSTANCENORM,
   ONNX_POOL,
   ONNX_DENSE,
   ONNX_JOIN,
@@ -58,6 +60,7 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   Softplus: 1,
   PRelu: 2,
   LRN: 1,
+  InstanceNormalization: 3,
   Transpose: 1,
   Softsign: 1,
   Selu: 1,

@@ -205,6 +205,11 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
         node("Reshape", [`l${i}.swapped`, back], out, `layer${i}`);
         break;
       }
+      case "instancenorm":
+        node("InstanceNormalization", [ins[0], param(0, [l.c]), param(1, [l.c])], out, `layer${i}`, [
+          { name: "epsilon", f: l.eps },
+        ]);
+        break;
       case "lrn":
         node("LRN", ins, out, `layer${i}`, [
           { name: "size", i: l.size },

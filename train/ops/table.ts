@@ -17,6 +17,7 @@ import { CHANNEL_GRAD } from "./channel/grad.ts";
 import { PAD_GRAD } from "./pad/grad.ts";
 import { LRN_GRAD } from "./lrn/grad.ts";
 import { SHUFFLE_GRAD } from "./shuffle/grad.ts";
+import { INSTANCENORM_GRAD } from "./instancenorm/grad.ts";
 import { quote } from "../../runtime/quote.ts";
 
 /** One gradient entry per training op. */
@@ -30,6 +31,7 @@ export const GRADS: { readonly [K in TrainResolvedLayer["op"]]: GradEntry<TrainL
   pad: PAD_GRAD,
   lrn: LRN_GRAD,
   shuffle: SHUFFLE_GRAD,
+  instancenorm: INSTANCENORM_GRAD,
   channel: CHANNEL_GRAD,
   act: ACT_GRAD,
   flatten: FLATTEN_GRAD,
