@@ -198,6 +198,12 @@ function channelModels(): [string, ModelDesc][] {
       layers: [{ type: "instancenorm", epsilon: 0.0625 }], // exact in float32: the round trip compares it
       params: [[Float32Array.of(0.5, 1, 2), Float32Array.of(-1, 0, 1)]],
     }],
+    ["depthtospace", {
+      inputShape: [8, 1, 3],
+      layers: [{ type: "depthtospace", block: 2, mode: "CRD" }],
+      params: [[]],
+    }],
+    ["spacetodepth", { inputShape: [1, 4, 6], layers: [{ type: "spacetodepth", block: 2 }], params: [[]] }],
     ["shuffle", { inputShape: [6, 2, 1], layers: [{ type: "shuffle", groups: 3 }], params: [[]] }],
     ["pad1d-constant", {
       inputShape: [1, 7],

@@ -68,6 +68,8 @@ function opKeys(t: string): string[] {
   if (t === "lrn") return ["size", "alpha", "beta", "bias"];
   if (t === "shuffle") return ["groups"];
   if (t === "instancenorm") return ["epsilon"];
+  if (t === "depthtospace") return ["block", "mode"];
+  if (t === "spacetodepth") return ["block"];
   // an activation's members are the spec keys of its α and β (the activation table names them)
   if (!Object.hasOwn(ACTIVATIONS, t)) return [];
   const e = ACTIVATIONS[t as ElementwiseAct];
@@ -112,6 +114,8 @@ const V1_2_TYPES = [
   "lrn",
   "shuffle",
   "instancenorm",
+  "depthtospace",
+  "spacetodepth",
 ];
 
 /**

@@ -22,6 +22,7 @@ import { PAD_RESOLVERS } from "../ops/pad/resolve.ts";
 import { LRN_RESOLVERS } from "../ops/lrn/resolve.ts";
 import { SHUFFLE_RESOLVERS } from "../ops/shuffle/resolve.ts";
 import { INSTANCENORM_RESOLVERS } from "../ops/instancenorm/resolve.ts";
+import { DEPTH_RESOLVERS } from "../ops/depth/resolve.ts";
 import { quote } from "../quote.ts";
 
 export type * from "./spec_types.ts";
@@ -39,6 +40,7 @@ const RESOLVERS: Record<string, Resolver> = {
   ...LRN_RESOLVERS,
   ...SHUFFLE_RESOLVERS,
   ...INSTANCENORM_RESOLVERS,
+  ...DEPTH_RESOLVERS,
   ...CHANNEL_RESOLVERS,
   ...DENSE_RESOLVERS,
   ...ACTIVATION_RESOLVERS,

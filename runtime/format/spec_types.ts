@@ -113,6 +113,10 @@ export type LayerOp =
   | { type: "shuffle"; groups: number }
   /** each (sample, channel) normalised over its positions, then scale_c·x̂ + bias_c (params scale, bias: (C)) */
   | { type: "instancenorm"; epsilon?: number }
+  /** (C·b², H, W) → (C, H·b, W·b), DCR (ONNX's default) or CRD (PyTorch's PixelShuffle) channel order */
+  | { type: "depthtospace"; block: number; mode?: "DCR" | "CRD" }
+  /** (C, H, W) → (C·b², H/b, W/b), DCR order */
+  | { type: "spacetodepth"; block: number }
   /** per channel c: y = s_c·x + t_c (params s, t: (C) each) */
   | { type: "scale" }
   /** per channel c: y = x > 0 ? x : a_c·x (param a: (C)) */
@@ -210,6 +214,8 @@ export type ResolvedLayer =
     | { op: "shuffle"; groups: number; c: number; spatial: number }
     /** instance normalisation of `c` planes of `spatial` positions (params scale, bias (C)) */
     | { op: "instancenorm"; eps: number; c: number; spatial: number }
+    /** depth↔space by block `block`: `c` wide channels, the deep side's (h, w) (runtime/ops/depth/geometry.ts) */
+    | { op: "depth"; toSpace: boolean; block: number; crd: boolean; c: number; h: number; w: number }
     /** per channel of `c` over `spatial` positions: scale or prelu (params (C) each) */
     | { op: "channel"; mode: ChannelMode; c: number; spatial: number }
     | {

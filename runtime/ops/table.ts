@@ -17,6 +17,7 @@ import { PAD } from "./pad/op.ts";
 import { LRN } from "./lrn/op.ts";
 import { SHUFFLE } from "./shuffle/op.ts";
 import { INSTANCENORM } from "./instancenorm/op.ts";
+import { DEPTH } from "./depth/op.ts";
 import { quote } from "../quote.ts";
 
 /** One entry per resolved op. */
@@ -31,6 +32,7 @@ export const OPS: { readonly [K in ResolvedLayer["op"]]: OpEntry<LayerOf<K>> } =
   lrn: LRN,
   shuffle: SHUFFLE,
   instancenorm: INSTANCENORM,
+  depth: DEPTH,
   channel: CHANNEL,
   act: ACT,
   flatten: FLATTEN,

@@ -19,6 +19,7 @@ import { padKernel } from "./pad/wgsl.ts";
 import { lrnKernel } from "./lrn/wgsl.ts";
 import { shuffleKernel } from "./shuffle/wgsl.ts";
 import { instanceNormKernel } from "./instancenorm/wgsl.ts";
+import { depthKernel } from "./depth/wgsl.ts";
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -34,6 +35,7 @@ export const WEBGPU_OPS: { readonly [K in ResolvedLayer["op"]]: WebGpuForward<La
   lrn: (l, batch, limits) => lrnKernel(l, batch, limits),
   shuffle: (l, batch, limits) => shuffleKernel(l, batch, limits),
   instancenorm: (l, batch, limits) => instanceNormKernel(l, batch, limits),
+  depth: (l, batch, limits) => depthKernel(l, batch, limits),
   channel: (l, batch, limits) => channelKernel(l, batch, limits),
   act: (l, batch, limits, _epilogue, inPlace) => activationKernel(l, batch, limits, inPlace),
   flatten: () => null,

@@ -9,6 +9,7 @@ import { ONNX_CHANNEL } from "../ops/channel/onnx.ts";
 import { ONNX_LRN } from "../ops/lrn/onnx.ts";
 import { ONNX_SHUFFLE } from "../ops/shuffle/onnx.ts";
 import { ONNX_INSTANCENORM } from "../ops/instancenorm/onnx.ts";
+import { ONNX_DEPTH } from "../ops/depth/onnx.ts";
 import { ONNX_CONV } from "../ops/conv/onnx.ts";
 import { ONNX_DENSE } from "../ops/dense/onnx.ts";
 import { ONNX_JOIN } from "../ops/join/onnx.ts";
@@ -26,6 +27,7 @@ const PARTS = [
   ONNX_LRN,
   ONNX_SHUFFLE,
   ONNX_INSTANCENORM,
+  ONNX_DEPTH,
   ONNX_POOL,
   ONNX_DENSE,
   ONNX_JOIN,
@@ -61,6 +63,8 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   PRelu: 2,
   LRN: 1,
   InstanceNormalization: 3,
+  DepthToSpace: 1,
+  SpaceToDepth: 1,
   Transpose: 1,
   Softsign: 1,
   Selu: 1,

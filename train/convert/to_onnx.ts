@@ -205,6 +205,12 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
         node("Reshape", [`l${i}.swapped`, back], out, `layer${i}`);
         break;
       }
+      case "depth":
+        node(l.toSpace ? "DepthToSpace" : "SpaceToDepth", ins, out, `layer${i}`, [
+          { name: "blocksize", i: l.block },
+          ...(l.toSpace ? [{ name: "mode", s: l.crd ? "CRD" : "DCR" }] : []),
+        ]);
+        break;
       case "instancenorm":
         node("InstanceNormalization", [ins[0], param(0, [l.c]), param(1, [l.c])], out, `layer${i}`, [
           { name: "epsilon", f: l.eps },

@@ -18,6 +18,7 @@ import { PAD_GRAD } from "./pad/grad.ts";
 import { LRN_GRAD } from "./lrn/grad.ts";
 import { SHUFFLE_GRAD } from "./shuffle/grad.ts";
 import { INSTANCENORM_GRAD } from "./instancenorm/grad.ts";
+import { DEPTH_GRAD } from "./depth/grad.ts";
 import { quote } from "../../runtime/quote.ts";
 
 /** One gradient entry per training op. */
@@ -32,6 +33,7 @@ export const GRADS: { readonly [K in TrainResolvedLayer["op"]]: GradEntry<TrainL
   lrn: LRN_GRAD,
   shuffle: SHUFFLE_GRAD,
   instancenorm: INSTANCENORM_GRAD,
+  depth: DEPTH_GRAD,
   channel: CHANNEL_GRAD,
   act: ACT_GRAD,
   flatten: FLATTEN_GRAD,
