@@ -371,7 +371,8 @@ export class Model {
       : await imageToInput(input as ImageInput, shape, norm);
     const y = await this.predict(x, { shape });
     const last = this.#layers[this.#layers.length - 1];
-    const p = last.op === "act" && last.act === "softmax" ? y : softmax(y);
+    // the model's own softmax serves when it normalises the whole (flat) output
+    const p = last.op === "act" && last.act === "softmax" && last.outer * last.spatial === 1 ? y : softmax(y);
     const order = Array.from(p.keys()).sort((a, b) => p[b] - p[a] || a - b).slice(0, Math.min(k, p.length));
     return order.map((i) => ({ label: this.#desc.labels?.[i] ?? String(i), index: i, probability: p[i] }));
   }

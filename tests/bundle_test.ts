@@ -196,9 +196,10 @@ Deno.test("bundle: the CPU-only build (cpu.ts) holds no WebGPU code, answers lik
     // measured 32,338 / 39,681 B gz); 32,800 / 40,200 until the per-channel (scale, prelu) and pad ops
     // (measured 33,108 / 40,875 B gz: each op is its resolver, CPU kernel and WGSL, ~0.3 KB gz); 33,600 /
     // 41,400 until lrn (measured 33,420 / 41,401 B gz); 34,000 / 42,000 until shuffle, reciprocal and
-    // instancenorm (measured 33,899 / 42,128 B gz)
-    assert(cpu.gzipBytes <= 34_500, `CPU-only bundle is ${cpu.gzipBytes} B gz, budget 34,500`);
-    assert(full.gzipBytes <= 42_800, `full bundle is ${full.gzipBytes} B gz, budget 42,800`);
+    // instancenorm (measured 33,899 / 42,128 B gz); 34,500 / 42,800 until depth↔space and softmax's axis
+    // (measured 34,537 / 43,172 B gz)
+    assert(cpu.gzipBytes <= 35_000, `CPU-only bundle is ${cpu.gzipBytes} B gz, budget 35,000`);
+    assert(full.gzipBytes <= 43_600, `full bundle is ${full.gzipBytes} B gz, budget 43,600`);
     assert(cpu.wasmGzipBytes <= 40_000, `tinycnn.wasm is ${cpu.wasmGzipBytes} B gz, budget 40,000`);
     console.log(`tinycnn.wasm beside the bundle: ${cpu.wasmBytes} B / ${cpu.wasmGzipBytes} B gz`);
     const bundled: typeof cdn = await import(new URL(`file://${cpu.file}`).href);

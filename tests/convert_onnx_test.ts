@@ -204,6 +204,12 @@ function channelModels(): [string, ModelDesc][] {
       params: [[]],
     }],
     ["spacetodepth", { inputShape: [1, 4, 6], layers: [{ type: "spacetodepth", block: 2 }], params: [[]] }],
+    ["logsoftmax-last-axis", {
+      inputShape: [2, 3, 4],
+      layers: [{ type: "logsoftmax", axis: 2 }],
+      params: [[]],
+    }],
+    ["softmax-mid-axis", { inputShape: [2, 3, 4], layers: [{ type: "softmax", axis: 1 }], params: [[]] }],
     ["shuffle", { inputShape: [6, 2, 1], layers: [{ type: "shuffle", groups: 3 }], params: [[]] }],
     ["pad1d-constant", {
       inputShape: [1, 7],
@@ -280,9 +286,9 @@ Deno.test("convert: every refusal names the node, its op type and what is unsupp
         opType: "Softmax",
         input: ["x"],
         output: ["y"],
-        attribute: [{ name: "axis", type: 2, i: 3 }],
+        attribute: [{ name: "axis", type: 2, i: 0 }],
       }], [3, 4, 4]),
-      /node "sm" \(Softmax\): axis 3 .* only the channel axis/,
+      /node "sm" \(Softmax\): axis 0 over \(N,3,4,4\): only a per-sample axis is supported/,
     ],
     [
       tiny(

@@ -436,7 +436,7 @@ gpuTest("GPU backward kernels match float64 references", "train_gpu_grad", async
       const odx = out(x.length);
       const bufs = [...(use.x ? [buf(x)] : []), ...(use.y ? [buf(y)] : []), buf(dy), odx];
       await runKernels(ctx, [{
-        kernel: activationBackward({ act, alpha, beta: 0, c, spatial }, n),
+        kernel: activationBackward({ act, alpha, beta: 0, c, spatial, outer: 1 }, n),
         buffers: bufs,
       }]);
       close(`${act} dX`, await ctx.read(odx, x.length), ref);

@@ -70,6 +70,7 @@ function opKeys(t: string): string[] {
   if (t === "instancenorm") return ["epsilon"];
   if (t === "depthtospace") return ["block", "mode"];
   if (t === "spacetodepth") return ["block"];
+  if (t === "softmax" || t === "logsoftmax") return ["axis"];
   // an activation's members are the spec keys of its α and β (the activation table names them)
   if (!Object.hasOwn(ACTIVATIONS, t)) return [];
   const e = ACTIVATIONS[t as ElementwiseAct];
@@ -131,7 +132,9 @@ export function minorVersionFor(
     countPad?: unknown;
   }[],
 ): 0 | 1 | 2 {
-  if (layers.some((l) => V1_2_TYPES.includes(l.type))) return 2;
+  if (layers.some((l) => V1_2_TYPES.includes(l.type) || (l as { axis?: unknown }).axis !== undefined)) {
+    return 2;
+  }
   return layers.some((l) =>
       V1_1_TYPES.includes(l.type) || l.padding === "causal" || l.name !== undefined ||
       l.inputs !== undefined ||

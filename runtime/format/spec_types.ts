@@ -91,6 +91,8 @@ export type LayerOp =
    */
   | {
     type: ActivationType | "relu6";
+    /** softmax / logsoftmax: the per-sample axis normalised over (0 = channels, the default) */
+    axis?: number;
     alpha?: number;
     beta?: number;
     gamma?: number;
@@ -225,9 +227,11 @@ export type ResolvedLayer =
       alpha: number;
       /** clip: the upper bound (0 otherwise) */
       beta: number;
-      /** softmax runs over `c` at each of `spatial` positions */
+      /** softmax runs over `c` at each of `spatial` positions, in each of `outer` blocks per sample */
       c: number;
       spatial: number;
+      /** blocks per sample before the softmax axis (1 for the channel axis and every elementwise activation) */
+      outer: number;
     }
   );
 
@@ -238,7 +242,9 @@ export interface ActParams {
   alpha: number;
   /** clip: the upper bound */
   beta: number;
-  /** softmax runs over `c` at each of `spatial` positions */
+  /** softmax runs over `c` at each of `spatial` positions, in each of `outer` blocks per sample */
   c: number;
   spatial: number;
+  /** blocks per sample before the softmax axis (1: the channel axis) */
+  outer: number;
 }

@@ -19,4 +19,15 @@ const DRAWS: Draw[] = ACTS.map((act): Draw => [act, 2, (rng) => ({
   minAbs: ACT_TEST_MIN_ABS[act],
 })]);
 
-await runFamily("activation", 737373, DRAWS);
+// softmax and logsoftmax along another per-sample axis: the middle and the last of (C, H, W), the last of (C, L)
+const AXIS_DRAWS: Draw[] = (["softmax", "logsoftmax"] as const).map((
+  act,
+): Draw => [`${act} over axis 1 or 2`, 3, (rng) => {
+  const image = rng.next() < 0.6;
+  return {
+    spec: { type: act, axis: image ? 1 + rng.int(2) : 1 } as TrainLayerSpec,
+    inShape: image ? [1 + rng.int(3), 2 + rng.int(4), 2 + rng.int(4)] : [1 + rng.int(3), 2 + rng.int(6)],
+  };
+}]);
+
+await runFamily("activation", 737373, [...DRAWS, ...AXIS_DRAWS]);

@@ -259,10 +259,11 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
           inits.push(tensor(lo, [], [l.alpha]), tensor(hi, [], [l.beta]));
           node("Clip", [ins[0], lo, hi], out, `layer${i}`);
         } else if (isColumnAct(l.act)) {
-          // opset 13+ (Log)Softmax normalises over the one axis given: the channel axis, as ours
+          // opset 13+ (Log)Softmax normalises over the one axis given: ours (0 = channels) after N
+          const axis = 1 + ((l.spec as { axis?: number }).axis ?? 0);
           node(l.act === "softmax" ? "Softmax" : "LogSoftmax", ins, out, `layer${i}`, [{
             name: "axis",
-            i: 1,
+            i: axis,
           }]);
         } else if (e?.onnx) {
           // the activation table names the operator and the attributes that carry α and β

@@ -10,7 +10,8 @@ import { activation } from "./cpu.ts";
 export const ACT: OpEntry<LayerOf<"act">> = {
   op: "act",
   fuses: false,
-  cpu: (l, c) => activation(l.act, l.alpha, l.beta, l.c, l.spatial, c.xs[0], c.batch, c.y),
+  // a column activation's `outer` blocks per sample run as more samples of (c, spatial)
+  cpu: (l, c) => activation(l.act, l.alpha, l.beta, l.c, l.spatial, c.xs[0], c.batch * l.outer, c.y),
 };
 
 /** flatten: a reshape; a copy on the CPU when the buffers differ, aliasing (no kernel) on WebGPU. */

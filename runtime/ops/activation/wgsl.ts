@@ -81,6 +81,8 @@ export function activationKernel(
 ): ForwardKernel {
   const { act, alpha, beta, c, spatial } = l;
   if (isColumnAct(act)) {
+    // `outer` blocks per sample run as more samples of (c, spatial)
+    batch *= l.outer;
     return forwardKernel(
       act,
       softmaxWgsl(act === "logsoftmax"),

@@ -7,7 +7,7 @@
 
 import type { LayerSpec } from "../../../runtime/format/spec.ts";
 import { type Activation, ACTIVATIONS } from "../../../runtime/ops/activation/table.ts";
-import { type OnnxMapper, prod } from "../../convert/onnx_node.ts";
+import { type OnnxMapper, same } from "../../convert/onnx_node.ts";
 import { attrFloat, attrInt, attrString } from "../../convert/onnx_proto.ts";
 
 /** The mapping of a table activation: its layer, α and β read from the ONNX attributes the entry names. */
@@ -61,17 +61,26 @@ const mapSoftmax = (type: "softmax" | "logsoftmax"): OnnxMapper => (ctx) => {
   const x = value(0);
   noPad(x);
   const r = x.shape.length + 1;
-  let axis = attrInt(n, "axis", opset >= 13 ? -1 : 1);
-  if (axis < 0) axis += r;
-  const channelOnly = axis === 1 && (opset >= 13 || prod(x.shape.slice(1)) === 1);
-  if (!channelOnly && !(r === 2 && axis === 1)) {
-    no(
-      `axis ${attrInt(n, "axis", opset >= 13 ? -1 : 1)} over (N,${
-        x.shape.join(",")
-      }) at opset ${opset}: only the channel axis is supported`,
-    );
+  const given = attrInt(n, "axis", opset >= 13 ? -1 : 1);
+  let axis = given < 0 ? given + r : given;
+  if (axis < 1 || axis >= r) {
+    no(`axis ${given} over (N,${x.shape.join(",")}): only a per-sample axis is supported`);
   }
-  set(emit({ type }, [x], [], x.shape));
+  if (opset < 13) {
+    // before opset 13 the input is flattened from `axis` on: one softmax over all of those dims, which is a
+    // one-axis softmax only when at most one of them is not 1
+    const tail = x.shape.slice(axis - 1);
+    const big = tail.map((d, k) => (d > 1 ? k : -1)).filter((k) => k >= 0);
+    if (big.length > 1) {
+      no(`axis ${given} at opset ${opset} normalises (${tail.join(",")}) together: not supported`);
+    }
+    axis += big[0] ?? 0;
+  }
+  const per = axis - 1; // the per-sample axis, 0 = channels
+  if (per > 0 && !same(x.shape, x.ours)) {
+    no(`axis ${given} of (N,${x.shape.join(",")}) over a reshaped view is not supported`);
+  }
+  set(emit(per === 0 ? { type } : { type, axis: per }, [x], [], x.shape));
 };
 
 /** The ONNX operators this file maps. */

@@ -22,6 +22,7 @@ function forEachColumn(c: number, spatial: number, batch: number, f: (idx: numbe
 /** y = act(x), float64. */
 export function actForward64(l: ActParams, x: Float64Array, batch: number): Float64Array {
   const { act, alpha, beta, c, spatial } = l;
+  batch *= l.outer; // the blocks before a column activation's axis, as more samples
   const y = new Float64Array(x.length);
   if (act === "softmax" || act === "logsoftmax") {
     forEachColumn(c, spatial, batch, (idx) => {
@@ -44,6 +45,7 @@ export function actBackward64(
   batch: number,
 ): Float64Array {
   const { act, alpha, beta, c, spatial } = l;
+  batch *= l.outer;
   const dx = new Float64Array(x.length);
   if (act === "softmax") {
     forEachColumn(c, spatial, batch, (idx) => {

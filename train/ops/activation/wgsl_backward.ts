@@ -20,6 +20,7 @@ export function activationBackwardUses(act: ActivationType): { x: boolean; y: bo
 /** The dx kernel of `act` over (batch, c, spatial). */
 export function activationBackward(l: ActParams, batch: number): Kernel {
   const { act, alpha, beta, c, spatial } = l;
+  if (isColumnAct(act)) batch *= l.outer; // the blocks before the axis, as more samples
   const use = activationBackwardUses(act);
   const reads = [...(use.x ? ["x"] : []), ...(use.y ? ["y"] : []), "dy"];
   const decls: Binding[] = [...reads.map((n) => [n, "read"] as const), ["dx", "read_write"]];
