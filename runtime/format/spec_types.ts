@@ -220,31 +220,19 @@ export type ResolvedLayer =
     | { op: "depth"; toSpace: boolean; block: number; crd: boolean; c: number; h: number; w: number }
     /** per channel of `c` over `spatial` positions: scale or prelu (params (C) each) */
     | { op: "channel"; mode: ChannelMode; c: number; spatial: number }
-    | {
-      op: "act";
-      act: ActivationType;
-      /** leakyrelu / elu slope; clip: the lower bound */
-      alpha: number;
-      /** clip: the upper bound (0 otherwise) */
-      beta: number;
-      /** softmax runs over `c` at each of `spatial` positions, in each of `outer` blocks per sample */
-      c: number;
-      spatial: number;
-      /** blocks per sample before the softmax axis (1 for the channel axis and every elementwise activation) */
-      outer: number;
-    }
+    | ({ op: "act" } & ActParams)
   );
 
 /** What an activation kernel needs of its layer (a resolved "act" layer is one). */
 export interface ActParams {
   act: ActivationType;
-  /** leakyrelu / elu slope; clip: the lower bound */
+  /** leakyrelu / elu slope (and the table's other α); clip: the lower bound */
   alpha: number;
-  /** clip: the upper bound */
+  /** clip: the upper bound (the table's β; 0 otherwise) */
   beta: number;
   /** softmax runs over `c` at each of `spatial` positions, in each of `outer` blocks per sample */
   c: number;
   spatial: number;
-  /** blocks per sample before the softmax axis (1: the channel axis) */
+  /** blocks per sample before the softmax axis (1 for the channel axis and every elementwise activation) */
   outer: number;
 }
