@@ -210,6 +210,11 @@ function channelModels(): [string, ModelDesc][] {
       params: [[]],
     }],
     ["softmax-mid-axis", { inputShape: [2, 3, 4], layers: [{ type: "softmax", axis: 1 }], params: [[]] }],
+    ["maxpool-dilated", {
+      inputShape: [1, 6, 5],
+      layers: [{ type: "maxpool2d", size: [2, 2], stride: [1, 2], padding: [1, 0, 0, 1], dilation: [2, 3] }],
+      params: [[]],
+    }],
     ["shuffle", { inputShape: [6, 2, 1], layers: [{ type: "shuffle", groups: 3 }], params: [[]] }],
     ["pad1d-constant", {
       inputShape: [1, 7],
@@ -347,14 +352,19 @@ Deno.test("convert: every refusal names the node, its op type and what is unsupp
       /node "cat" \(Concat\): axis 2 is not supported/,
     ],
     [
-      tiny([{
-        name: "mp",
-        opType: "MaxPool",
-        input: ["x"],
-        output: ["y"],
-        attribute: [ints("kernel_shape", [2, 2]), ints("dilations", [2, 2])],
-      }], [3, 6, 6]),
-      /node "mp" \(MaxPool\): dilations are not supported/,
+      tiny(
+        [{
+          name: "ap",
+          opType: "AveragePool",
+          input: ["x"],
+          output: ["y"],
+          attribute: [ints("kernel_shape", [2, 2]), ints("dilations", [2, 2])],
+        }],
+        [3, 6, 6],
+        [],
+        19,
+      ),
+      /node "ap" \(AveragePool\): dilations are supported for MaxPool only/,
     ],
   ];
   for (const [bytes, re] of cases) {

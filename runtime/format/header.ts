@@ -61,7 +61,8 @@ function opKeys(t: string): string[] {
   if (t === "globalavgpool") return [];
   if (t.startsWith("upsample")) return ["scale", "mode"];
   if (t.includes("pool")) {
-    return t.startsWith("avg") ? ["size", "stride", "padding", "countPad"] : ["size", "stride", "padding"];
+    if (t.startsWith("avg")) return ["size", "stride", "padding", "countPad"];
+    return t.startsWith("max") ? ["size", "stride", "padding", "dilation"] : ["size", "stride", "padding"];
   }
   if (t === "dense") return ["units", "bias"];
   if (t === "pad2d" || t === "pad1d") return ["padding", "mode", "value"];
@@ -132,9 +133,10 @@ export function minorVersionFor(
     countPad?: unknown;
   }[],
 ): 0 | 1 | 2 {
-  if (layers.some((l) => V1_2_TYPES.includes(l.type) || (l as { axis?: unknown }).axis !== undefined)) {
-    return 2;
-  }
+  const v12 = (l: { type: string; axis?: unknown; dilation?: unknown }) =>
+    V1_2_TYPES.includes(l.type) || l.axis !== undefined ||
+    (l.type.includes("pool") && l.dilation !== undefined);
+  if (layers.some(v12)) return 2;
   return layers.some((l) =>
       V1_1_TYPES.includes(l.type) || l.padding === "causal" || l.name !== undefined ||
       l.inputs !== undefined ||

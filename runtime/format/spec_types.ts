@@ -71,6 +71,8 @@ export type LayerOp =
     padding?: Padding;
     /** avgpool only: false divides by the real cells of a window, not its size (ONNX count_include_pad = 0) */
     countPad?: boolean;
+    /** maxpool only: taps dilation apart (format 1.2) */
+    dilation?: Pair;
   }
   | {
     type: "maxpool1d" | "avgpool1d" | "l2pool1d";
@@ -79,6 +81,8 @@ export type LayerOp =
     padding?: Padding;
     /** avgpool only, as in 2-D */
     countPad?: boolean;
+    /** maxpool only, as in 2-D */
+    dilation?: number;
   }
   | { type: "globalavgpool" }
   | { type: "upsample2d"; scale: Pair; mode?: "nearest" | "bilinear" }

@@ -82,6 +82,8 @@ export interface WasmCall {
 
 /** An op's wasm forward (runtime/ops/<family>/wasm.ts; kernels in the family's *.as.ts). */
 export interface WasmForward<L extends ResolvedLayer = ResolvedLayer> {
+  /** whether the kernel takes this layer (default: every one); a layer it does not take runs `cpu` */
+  accepts?(l: L): boolean;
   /** the parameters as the kernel reads them, copied into the arena at load (default: as stored) */
   params?(l: L, params: Float32Array[]): Float32Array[];
   /** floats of scratch one call needs (default 0) */

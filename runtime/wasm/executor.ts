@@ -42,6 +42,12 @@ const MAX_BYTES = 65536 * PAGE;
  * exec.dispose();
  * ```
  */
+/** The wasm forward of `l`'s op when it takes `l` (else the op's TS kernel runs over views of the memory). */
+const wasmOf = (l: ResolvedLayer) => {
+  const w = opEntry(l).wasm;
+  return w && (w.accepts?.(l) ?? true) ? w : undefined;
+};
+
 export class WasmExecutor {
   readonly #mod: WebAssembly.Module;
   readonly #layers: ResolvedLayer[];
@@ -70,11 +76,11 @@ export class WasmExecutor {
     this.#plan = cpuPlan(layers);
     this.#inPer = prod(layers[0].inShape);
     this.#wasmParams = layers.map((l, i) => {
-      const w = opEntry(l).wasm;
+      const w = wasmOf(l);
       return w ? (w.params?.(l, params[i]) ?? params[i]) : null;
     });
-    this.#prep = layers.map((l, i) => (opEntry(l).wasm ? undefined : opEntry(l).prepare?.(l, params[i])));
-    this.#scratchFloats = Math.max(0, ...layers.map((l) => opEntry(l).wasm?.scratch?.(l) ?? 0));
+    this.#prep = layers.map((l, i) => (wasmOf(l) ? undefined : opEntry(l).prepare?.(l, params[i])));
+    this.#scratchFloats = Math.max(0, ...layers.map((l) => wasmOf(l)?.scratch?.(l) ?? 0));
     this.#instance();
   }
 
@@ -149,10 +155,10 @@ export class WasmExecutor {
       const l = this.#layers[s.layer];
       const sizes = inputSizes(l);
       const outN = batch * prod(l.outShape);
-      const e = opEntry(l);
+      const e = opEntry(l), w = wasmOf(l);
       const relu = s.fused !== null;
-      if (e.wasm) {
-        e.wasm.run(l, {
+      if (w) {
+        w.run(l, {
           k,
           params: this.#paramOffs[s.layer],
           xs: s.srcs.map(off),

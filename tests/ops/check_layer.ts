@@ -27,7 +27,7 @@ import { dropoutKeep } from "../../train/ops/dropout/mask.ts";
 import { Net32 } from "../../train/cpu/network.ts";
 import { convCpu, convVariant, convVariants, prepareConv } from "../../runtime/ops/conv/cpu.ts";
 import { convTCpu, convTVariants } from "../../runtime/ops/conv/transpose_cpu.ts";
-import { pool2d } from "../../runtime/ops/pool/pool_direct.ts";
+import { dilatedMaxPool, pool2d } from "../../runtime/ops/pool/pool_direct.ts";
 import { isMaxPool2x2, maxPool2x2 } from "../../runtime/ops/pool/maxpool2x2.ts";
 import { forwardLayer } from "../../runtime/cpu/forward.ts";
 import * as USAGE from "../../runtime/webgpu/buffer_usage.ts";
@@ -96,7 +96,8 @@ function cpuVariants(l: TrainResolvedLayer, params: Float32Array[]) {
       }]);
     }
   } else if (l.op === "pool") {
-    out.push(["cpu pool direct", (x, n, y) => pool2d(l, l.mode, x, n, y)]);
+    if (l.dh > 1 || l.dw > 1) out.push(["cpu pool dilated", (x, n, y) => dilatedMaxPool(l, x, n, y)]);
+    else out.push(["cpu pool direct", (x, n, y) => pool2d(l, l.mode, x, n, y)]);
     if (isMaxPool2x2(l, l.mode)) out.push(["cpu pool maxpool2x2", (x, n, y) => maxPool2x2(l, x, n, y)]);
   } else if (l.op !== "dropout" && l.op !== "batchnorm" && l.op !== "flatten") {
     out.push([`cpu ${l.op === "act" ? l.act : l.op}`, (x, n, y) => forwardLayer(l, params, x, n, y)]);

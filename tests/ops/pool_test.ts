@@ -2,7 +2,7 @@
 // (tests/ops/check_layer.ts): max (with ties: first winner in scan order) /
 // avg (padded cells counted, or not: countPad false) / l2, 2-D and 1-D,
 // valid/same/full/explicit padding, stride ≠ window,
-// the maxpool2x2 fast path and the tiled max-pool backward, and global
+// dilated max pools, the maxpool2x2 fast path and the tiled max-pool backward, and global
 // average pooling. Batch 1–3.
 
 import type { TrainLayerSpec } from "../../train/backend.ts";
@@ -67,6 +67,33 @@ const DRAWS: Draw[] = [
       ? [1 + rng.int(5), 1 + rng.int(6), 1 + rng.int(6)]
       : [1 + rng.int(5), 2 + rng.int(20)],
   })],
+  ["dilated max, 2-D and 1-D, any stride and padding", 6, (rng) => {
+    const C = 1 + rng.int(3), H = 5 + rng.int(6), W = 5 + rng.int(7);
+    const ties = rng.next() < 0.3;
+    return rng.next() < 0.3
+      ? {
+        spec: {
+          type: "maxpool1d",
+          size: 2 + rng.int(2),
+          stride: 1 + rng.int(3),
+          dilation: 2 + rng.int(2),
+          padding: pad(rng),
+        } as TrainLayerSpec,
+        inShape: [C, W],
+        ties,
+      }
+      : {
+        spec: {
+          type: "maxpool2d",
+          size: [1 + rng.int(3), 2 + rng.int(2)],
+          stride: [1 + rng.int(3), 1 + rng.int(2)],
+          dilation: [1 + rng.int(3), 2 + rng.int(2)],
+          padding: pad(rng),
+        } as TrainLayerSpec,
+        inShape: [C, H, W],
+        ties,
+      };
+  }],
 ];
 
 await runFamily("pool", 515151, DRAWS);

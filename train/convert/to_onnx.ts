@@ -128,6 +128,7 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
           attrs.push({ name: "count_include_pad", i: l.mode === "avg" ? 1 : 0 });
         }
         if (l.mode === "l2") attrs.push({ name: "p", i: 2 });
+        if (l.dh > 1 || l.dw > 1) attrs.push({ name: "dilations", ints: w.d });
         node(
           l.mode === "max" ? "MaxPool" : l.mode === "l2" ? "LpPool" : "AveragePool",
           ins,

@@ -277,8 +277,9 @@ export class Net32 {
       if (isJoin(l)) op = joinOp(l, i, xs, ys);
       else if (l.op === "conv") op = graphOp(convOp(l, i, reluNext), xs, ys);
       else if (l.op === "dense") op = graphOp(denseOp(l, i, reluNext), xs, ys);
-      else if (l.op === "pool" && l.mode === "max") op = graphOp(maxPoolOp(l, i), xs, ys);
-      else if (l.op === "act" && l.act === "relu") op = graphOp(reluOp(l, i), xs, ys);
+      else if (l.op === "pool" && l.mode === "max" && l.dh === 1 && l.dw === 1) {
+        op = graphOp(maxPoolOp(l, i), xs, ys);
+      } else if (l.op === "act" && l.act === "relu") op = graphOp(reluOp(l, i), xs, ys);
       else if (l.op === "dropout") op = graphOp(dropoutOp(l, i), xs, ys);
       else op = graphOp(fallbackOp(l, i), xs, ys);
       slotPer.push(prod(layers[op.last].outShape));

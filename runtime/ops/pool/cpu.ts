@@ -5,6 +5,7 @@
 // pooling takes (N, C, spatial) to (N, C).
 // Variants, first match wins:
 //   "maxpool2x2"  max, 2×2 window, stride 2, no padding (maxpool2x2.ts)
+//   "dilated"     max over a dilated window (pool_direct.ts dilatedMaxPool)
 //   "direct"      every other window, mode and padding (pool_direct.ts)
 // Invariants: callers have checked lengths; both variants give identical
 // results where both apply (max is exact).
@@ -12,12 +13,12 @@
 import type { PlainKernel } from "../../cpu/layer_kernel.ts";
 import type { PoolMode, Window2d } from "../../format/spec.ts";
 import { isMaxPool2x2, maxPool2x2 } from "./maxpool2x2.ts";
-import { globalAvgPool, pool2d } from "./pool_direct.ts";
+import { dilatedMaxPool, globalAvgPool, pool2d } from "./pool_direct.ts";
 
 export { globalAvgPool };
 
 /** The CPU pooling kernels. */
-export type PoolVariant = "maxpool2x2" | "direct";
+export type PoolVariant = "maxpool2x2" | "dilated" | "direct";
 
 /**
  * The kernel that runs a pool layer on the CPU.
@@ -31,12 +32,17 @@ export type PoolVariant = "maxpool2x2" | "direct";
  * ```
  */
 export function poolVariant(g: Window2d, mode: PoolMode): PoolVariant {
-  return isMaxPool2x2(g, mode) ? "maxpool2x2" : "direct";
+  return isMaxPool2x2(g, mode) ? "maxpool2x2" : g.dh > 1 || g.dw > 1 ? "dilated" : "direct";
 }
 
 type PoolKernel = PlainKernel<[g: Window2d, mode: PoolMode]>;
 
 /** y = pool(x). Writes into and returns `y`. */
 export const poolCpu: PoolKernel = (g, mode, x, batch, y) => {
-  return isMaxPool2x2(g, mode) ? maxPool2x2(g, x, batch, y) : pool2d(g, mode, x, batch, y); // poolVariant's test
+  const v = poolVariant(g, mode);
+  return v === "maxpool2x2"
+    ? maxPool2x2(g, x, batch, y)
+    : v === "dilated"
+    ? dilatedMaxPool(g, x, batch, y)
+    : pool2d(g, mode, x, batch, y);
 };

@@ -8,7 +8,7 @@ import type { PoolMode, Window2d } from "../../format/spec.ts";
 
 /** True when pool_direct.ts's general max pool can be replaced by maxPool2x2. */
 export function isMaxPool2x2(g: Window2d, mode: PoolMode): boolean {
-  return mode === "max" && g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 &&
+  return mode === "max" && g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.dh === 1 && g.dw === 1 &&
     g.pt === 0 && g.pb === 0 && g.pl === 0 && g.pr === 0;
 }
 

@@ -1,5 +1,6 @@
 // CPU pooling (max / avg / l2) over 2-D windows; 1-D pooling uses the same
-// code with kh = sh = 1, inH = outH = 1. Pooling has no dilation (dh = dw = 1).
+// code with kh = sh = 1, inH = outH = 1. Only max pools may be dilated
+// (dilatedMaxPool: taps u·dh, v·dw from the window's corner).
 // Shapes: x is (N, C, inH, inW); y is (N, C, outH, outW).
 // Semantics at padded borders: avg divides by kh*kw, counting padded cells as
 // zero; l2 = sqrt(Σ x²) over the window with padded cells zero; max ignores
@@ -21,6 +22,29 @@ function clipWindows(outLen: number, k: number, s: number, p: number, len: numbe
 }
 
 type PoolKernel = PlainKernel<[g: Window2d, mode: PoolMode]>;
+
+/** y = max pool of x over dilated windows (the taps inside the input; spec.ts makes sure there is one). */
+export function dilatedMaxPool(g: Window2d, x: Float32Array, batch: number, y: Float32Array): Float32Array {
+  const { kh, kw, sh, sw, dh, dw, pt, pl, inC, inH, inW, outH, outW } = g;
+  for (let p = 0; p < batch * inC; p++) {
+    const xP = p * inH * inW, yP = p * outH * outW;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        let m = -Infinity;
+        for (let u = 0; u < kh; u++) {
+          const iy = oy * sh - pt + u * dh;
+          if (iy < 0 || iy >= inH) continue;
+          for (let v = 0; v < kw; v++) {
+            const ix = ox * sw - pl + v * dw;
+            if (ix >= 0 && ix < inW && x[xP + iy * inW + ix] > m) m = x[xP + iy * inW + ix];
+          }
+        }
+        y[yP + oy * outW + ox] = m;
+      }
+    }
+  }
+  return y;
+}
 
 /** y = pool(x). Writes into and returns `y`. */
 export const pool2d: PoolKernel = (g, mode, x, batch, y) => {

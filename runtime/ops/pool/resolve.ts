@@ -19,6 +19,16 @@ import {
 } from "../../format/spec_fields.ts";
 import { quote } from "../../quote.ts";
 
+/** Whether each of `out` windows of k taps (stride s, dilation d, leading pad p) reads a cell of [0, n). */
+function everyWindowHits(out: number, k: number, s: number, d: number, p: number, n: number): boolean {
+  for (let o = 0; o < out; o++) {
+    let hit = false;
+    for (let u = 0; u < k && !hit; u++) hit = o * s - p + u * d >= 0 && o * s - p + u * d < n;
+    if (!hit) return false;
+  }
+  return true;
+}
+
 /** A max/avg/l2 pool over a (kh × kw) window. */
 function pool(kind: "max" | "avg" | "l2", dims: 1 | 2): Resolver {
   return (spec: LayerSpec, inShape: number[], base: LayerBase, what: string) => {
@@ -33,16 +43,30 @@ function pool(kind: "max" | "avg" | "l2", dims: 1 | 2): Resolver {
       1,
       LIMITS.maxStride,
     );
-    if (s.dilation !== undefined) throw new TypeError(`${what}: pooling has no dilation`);
+    // max pools may be dilated (ONNX MaxPool dilations); the others have no dilation
+    if (s.dilation !== undefined && kind !== "max") {
+      throw new TypeError(`${what}: ${kind} pooling has no dilation`);
+    }
+    const [dh, dw] = s.dilation === undefined
+      ? [1, 1]
+      : axes(s.dilation, dims, `${what}.dilation`, undefined, 1, LIMITS.maxKernel);
     refuseCausal(s.padding, what);
-    const g = { kh, kw, sh, sw, dh: 1, dw: 1 };
+    const g = { kh, kw, sh, sw, dh, dw };
     const pad = resolvePadding(s.padding, dims, inH, inW, g, what);
     const [outH, outW] = windowOut(inH, inW, g, pad, dims, what);
     const [pt, pb, pl, pr] = pad;
-    // pad < window on each side: every window then covers at least one real cell
-    if (pt >= kh || pb >= kh || pl >= kw || pr >= kw) {
+    // pad < window on each side: every window then covers at least one real cell (a dilated window is
+    // checked tap by tap, as its taps may step over the input)
+    if (
+      dh === 1 && dw === 1 ? pt >= kh || pb >= kh || pl >= kw || pr >= kw : (
+        !everyWindowHits(outH, kh, sh, dh, pt, inH) || !everyWindowHits(outW, kw, sw, dw, pl, inW)
+      )
+    ) {
       throw new RangeError(
-        `${what}: padding [${pt},${pb},${pl},${pr}] must be smaller than the window ${kh}x${kw} on each side`,
+        dh === 1 && dw === 1
+          ? `${what}: padding [${pt},${pb},${pl},${pr}] must be smaller than the window ${kh}x${kw} on each side`
+          : `${what}: padding [${pt},${pb},${pl},${pr}] leaves a ${kh}x${kw} window (dilation ${dh}x${dw}) ` +
+            `with no input cell`,
       );
     }
     let mode: PoolMode = kind;

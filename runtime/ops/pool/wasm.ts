@@ -9,5 +9,7 @@ const MODES = { max: 0, avg: 1, avgvalid: 2, l2: 3 } as const;
 
 /** pool on the wasm kernels. */
 export const POOL_WASM: WasmForward<LayerOf<"pool">> = {
+  // the kernel's windows are undilated (WindowArgs has no dilation): a dilated max pool runs the TS kernel
+  accepts: (g) => g.dh === 1 && g.dw === 1,
   run: (g, c) => c.k.pool2d(c.xs[0], c.y, c.batch * g.inC, MODES[g.mode], ...windowArgs(g)),
 };

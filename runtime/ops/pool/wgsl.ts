@@ -14,6 +14,31 @@ import { forwardKernel, PROLOGUE, roleDecls, uniformDecl, windowValues } from ".
 const LAYOUT = (["ih", "iw", "oh", "ow", "kh", "kw", "sh", "sw", "pt", "pl"] as const).map((n) =>
   [n, "i32"] as const
 );
+/** The dilated max pool's record: the window's and its dilation. */
+const DILATED_LAYOUT = [...LAYOUT, ["dh", "i32"], ["dw", "i32"]] as const;
+
+/** Dilated max pool source: taps u·dh, v·dw from the window's corner, those inside the input. */
+export function dilatedMaxPoolWgsl(): string {
+  return `// dilated max pool forward
+${uniformDecl(DILATED_LAYOUT)}
+${roleDecls(["x", "y"])}
+${PROLOGUE}
+  let ox = i32(i % u32(p.ow));
+  let oy = i32((i / u32(p.ow)) % u32(p.oh));
+  let plane = i / u32(p.ow * p.oh);
+  var m = bitcast<f32>(0xff7fffffu);
+  for (var u = 0; u < p.kh; u++) {
+    let iy = oy * p.sh - p.pt + u * p.dh;
+    if (iy < 0 || iy >= p.ih) { continue; }
+    for (var v = 0; v < p.kw; v++) {
+      let ix = ox * p.sw - p.pl + v * p.dw;
+      if (ix >= 0 && ix < p.iw) { m = max(m, x[(plane * u32(p.ih) + u32(iy)) * u32(p.iw) + u32(ix)]); }
+    }
+  }
+  y[i] = m;
+}
+`;
+}
 const GAP_LAYOUT = [["spatial", "u32"]] as const;
 
 /** Pool forward source for a mode. */
@@ -63,6 +88,17 @@ export function poolKernel(
   limits: DispatchLimits,
 ): ForwardKernel {
   const threads = batch * g.inC * g.outH * g.outW;
+  if (g.dh > 1 || g.dw > 1) {
+    return forwardKernel(
+      "dilated maxpool",
+      dilatedMaxPoolWgsl(),
+      ["x", "y"],
+      DILATED_LAYOUT,
+      windowValues(g),
+      threads,
+      limits,
+    );
+  }
   return forwardKernel(
     `${g.mode}pool`,
     poolWgsl(g.mode),

@@ -6,6 +6,7 @@
 import type { GradEntry, TrainLayerOf } from "../grad_entry.ts";
 import { gapBackward64, gapForward64, poolBackward64, poolForward64 } from "./reference.ts";
 import {
+  dilatedMaxPoolBackward,
   globalAvgPoolBackward,
   maxPoolBackwardTiled,
   maxPoolTiles,
@@ -34,6 +35,7 @@ export const POOL_GRAD: GradEntry<TrainLayerOf<"pool">> = {
     if (l.mode === "max" && maxPoolTiles(l)) {
       return [ctx.prepare(maxPoolBackwardTiled(l, n, reluMask), [x, dy, dx])];
     }
+    if (l.dh > 1 || l.dw > 1) return [ctx.prepare(dilatedMaxPoolBackward(l, n), [x, dy, dx])];
     const src = { x, y, dy };
     return [ctx.prepare(poolBackward(l, l.mode, n), [...poolBackwardReads(l.mode).map((k) => src[k]), dx])];
   },

@@ -14,11 +14,13 @@ const mapMaxPool: OnnxMapper = (ctx) => {
   const { n, op, value, set, emit, no, spatial, noPad } = ctx;
   const x = value(0);
   const d = spatial(x, op);
-  const k = attrInts(n, "kernel_shape", undefined) ?? no("kernel_shape is required");
-  const strides = attrInts(n, "strides", k.map(() => 1))!;
-  if ((attrInts(n, "dilations", k.map(() => 1)) ?? []).some((v) => v !== 1)) {
-    no("dilations are not supported");
-  }
+  const k0 = attrInts(n, "kernel_shape", undefined) ?? no("kernel_shape is required");
+  const strides = attrInts(n, "strides", k0.map(() => 1))!;
+  const dil = attrInts(n, "dilations", k0.map(() => 1))!;
+  const dilated = dil.some((v) => v !== 1);
+  if (dilated && op !== "MaxPool") no("dilations are supported for MaxPool only");
+  // the window's span (what the padding rules below see): d·(k − 1) + 1
+  const k = k0.map((v, i) => (dil[i] ?? 1) * (v - 1) + 1);
   const auto = attrString(n, "auto_pad", "NOTSET");
   let pads = attrInts(n, "pads", [...k.map(() => 0), ...k.map(() => 0)])!;
   const avg = op === "AveragePool";
@@ -49,7 +51,13 @@ const mapMaxPool: OnnxMapper = (ctx) => {
   }
   const pair = (v: number[]) => (d === 2 ? [v[0], v[1]] : v[0]);
   const type = `${avg ? "avg" : "max"}pool${d}d`;
-  const spec = { type, size: pair(k), stride: pair(strides), padding: ourPad(pads, d) };
+  const spec = {
+    type,
+    size: pair(k0),
+    stride: pair(strides),
+    padding: ourPad(pads, d),
+    ...(dilated ? { dilation: pair(dil) } : {}),
+  };
   set(emit((countPad ? spec : { ...spec, countPad: false }) as LayerSpec, [x], []));
 };
 

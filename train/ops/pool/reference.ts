@@ -18,10 +18,10 @@ function forEachWindow(g: Window2d, batch: number, f: (o: number, cells: number[
       for (let ox = 0; ox < g.outW; ox++) {
         cells.length = 0;
         for (let u = 0; u < g.kh; u++) {
-          const iy = oy * g.sh - g.pt + u;
+          const iy = oy * g.sh - g.pt + u * g.dh;
           if (iy < 0 || iy >= g.inH) continue; // padding
           for (let v = 0; v < g.kw; v++) {
-            const ix = ox * g.sw - g.pl + v;
+            const ix = ox * g.sw - g.pl + v * g.dw;
             if (ix >= 0 && ix < g.inW) cells.push((p * g.inH + iy) * g.inW + ix);
           }
         }

@@ -91,7 +91,49 @@ export function poolBackward(g: Window2d, mode: PoolMode, batch: number): Kernel
 
 /** Whether maxPoolBackwardTiled handles this window (non-overlapping windows that tile the input). */
 export function maxPoolTiles(g: Window2d): boolean {
-  return g.kh === g.sh && g.kw === g.sw;
+  return g.kh === g.sh && g.kw === g.sw && g.dh === 1 && g.dw === 1;
+}
+
+/**
+ * dx of a dilated max pool: one thread per input cell (iy, ix) visits each window that has a tap on it
+ * (oy·SH − PT + u·DH = iy) and adds that window's δ when the cell is its winner (the first largest tap in
+ * row-major tap order, as the reference). Bindings: 1 x, 2 dy, 3 dx.
+ */
+export function dilatedMaxPoolBackward(g: Window2d, batch: number): Kernel {
+  const decls: Binding[] = [["x", "read"], ["dy", "read"], ["dx", "read_write"]];
+  const body = `
+  let ix = i32(i % u32(IW));
+  let iy = i32((i / u32(IW)) % u32(IH));
+  let plane = i / u32(IH * IW);
+  let inBase = plane * u32(IH * IW);
+  let outBase = plane * u32(OH * OW);
+  var s = 0.0;
+  for (var u = 0; u < KH; u++) {
+    let ty = iy + PT - u * DH;
+    if (ty < 0 || ty % SH != 0 || ty / SH >= OH) { continue; }
+    let oy = ty / SH;
+    for (var v = 0; v < KW; v++) {
+      let tx = ix + PL - v * DW;
+      if (tx < 0 || tx % SW != 0 || tx / SW >= OW) { continue; }
+      let ox = tx / SW;
+      // the window's winner: the first tap inside the input with the largest value (strict >)
+      var best = 0.0;
+      var bi = -1;
+      for (var a = 0; a < KH; a++) {
+        let wy = oy * SH - PT + a * DH;
+        if (wy < 0 || wy >= IH) { continue; }
+        for (var b = 0; b < KW; b++) {
+          let wx = ox * SW - PL + b * DW;
+          if (wx < 0 || wx >= IW) { continue; }
+          let val = x[inBase + u32(wy * IW + wx)];
+          if (bi < 0 || val > best) { best = val; bi = wy * IW + wx; }
+        }
+      }
+      if (bi == iy * IW + ix) { s += dy[outBase + u32(oy * OW + ox)]; }
+    }
+  }
+  dx[i] = s;`;
+  return elementwise("dilated maxpool dX", windowDims(g), decls, batch * g.inC * g.inH * g.inW, body);
 }
 
 /**
