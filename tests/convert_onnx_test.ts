@@ -20,6 +20,7 @@ import { convert } from "../train/convert/main.ts";
 import { checkAgainstOrt, ConversionMismatchError } from "../train/convert/check_ort.ts";
 import { NO_WEBGPU } from "./helpers/webgpu.ts";
 import { missingPart } from "./helpers/system.ts";
+import { runOrt } from "./helpers/ort.ts";
 import { ACTIVATIONS } from "../runtime/ops/activation/table.ts";
 import { ACT_TEST_PARAMS } from "./helpers/activation_params.ts";
 import { resolveLayers } from "../runtime/format/spec.ts";
@@ -577,4 +578,67 @@ Deno.test("convert CLI: --report tells how each op mapped; the result is checked
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "convert: ReduceMean/Sum/Max over the spatial axes, the channels or both match onnxruntime-node",
+  ignore: !hasOrt,
+  async fn() {
+    const i64 = (name: string, v: number[]) => ({ name, dims: [v.length], dataType: 7, int64Data: v });
+    const cases: [string, string, number[], number, number[]][] = [
+      ["mean-hw", "ReduceMean", [2, 3], 1, [3, 4, 5]],
+      ["sum-hw", "ReduceSum", [-2, -1], 0, [3, 4, 5]],
+      ["max-hw", "ReduceMax", [2, 3], 1, [3, 4, 5]],
+      ["mean-c", "ReduceMean", [1], 1, [3, 4, 5]],
+      ["sum-c-series", "ReduceSum", [1], 0, [3, 6]],
+      ["mean-all", "ReduceMean", [1, 2, 3], 0, [3, 4, 5]],
+      ["mean-flat", "ReduceMean", [1], 1, [7]],
+      ["max-l", "ReduceMax", [2], 0, [3, 6]],
+      ["mean-h", "ReduceMean", [2], 0, [3, 4, 5]],
+      ["sum-w-c", "ReduceSum", [1, 3], 1, [3, 4, 5]],
+      ["max-w", "ReduceMax", [-1], 1, [2, 3, 4]],
+    ];
+    const models = cases.map(([name, op, axes, keep, shape]) => {
+      // ReduceSum takes its axes as an input from opset 13, the others as an attribute until 18
+      const asInput = op === "ReduceSum";
+      const onnxBytes = tiny(
+        [{
+          name,
+          opType: op,
+          input: asInput ? ["x", "axes"] : ["x"],
+          output: ["y"],
+          attribute: [{ name: "keepdims", type: 2, i: keep }, ...(asInput ? [] : [ints("axes", axes)])],
+        }],
+        shape,
+        asInput ? [i64("axes", axes)] : [],
+      );
+      const per = shape.reduce((a, b) => a * b, 1);
+      const x = Float32Array.from({ length: 2 * per }, (_, i) => Math.sin(1.7 * i) * 2);
+      return { name, onnx: onnxBytes, input: "x", x, shape: [2, ...shape] };
+    });
+    const want = await runOrt(models);
+    for (const m of models) {
+      const model = await loadModel(encodeModel(onnxBytesToModel(m.onnx)), { backend: "cpu" });
+      const w = worstRel(await model.predict(m.x, { batch: 2 }), want[m.name]);
+      model.dispose();
+      assert(w < 1e-5, `${m.name}: ours vs onnxruntime-node ${w}`);
+    }
+    assertThrows(
+      () =>
+        onnxBytesToModel(
+          tiny([{
+            name: "mc",
+            opType: "ReduceMax",
+            input: ["x"],
+            output: ["y"],
+            attribute: [ints("axes", [1])],
+          }], [
+            3,
+            4,
+          ]),
+        ),
+      UnsupportedOnnxError,
+      'node "mc" (ReduceMax): a max over the channels is not supported',
+    );
+  },
 });

@@ -83,6 +83,8 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   AveragePool: 1,
   GlobalAveragePool: 1,
   ReduceMean: 2,
+  ReduceSum: 2,
+  ReduceMax: 2,
   Gemm: 3,
   MatMul: 2,
   Add: 2,

@@ -1,12 +1,12 @@
-// ONNX MaxPool, AveragePool, GlobalAveragePool and a ReduceMean over every
-// spatial axis → the pooling layers. auto_pad SAME_* and ceil_mode become
+// ONNX MaxPool, AveragePool, GlobalAveragePool and ReduceMean/Sum/Max (over
+// the spatial axes, the channels, or both) → pooling layers. auto_pad SAME_* and ceil_mode become
 // explicit padding (PyTorch's rule: the last window starts inside the
 // input); count_include_pad = 0 is countPad: false; a Pad pending before an
 // AveragePool that counts padded cells merges into its padding (before any
 // other pool it becomes a pad layer).
 
 import type { LayerSpec } from "../../../runtime/format/spec.ts";
-import { type OnnxMapper, ourPad, same } from "../../convert/onnx_node.ts";
+import { type OnnxMapper, ourPad, prod, same } from "../../convert/onnx_node.ts";
 import { attrInt, attrInts, attrString } from "../../convert/onnx_proto.ts";
 
 /** MaxPool / AveragePool. */
@@ -61,23 +61,70 @@ const mapMaxPool: OnnxMapper = (ctx) => {
   set(emit((countPad ? spec : { ...spec, countPad: false }) as LayerSpec, [x], []));
 };
 
-/** GlobalAveragePool / ReduceMean. */
+/** GlobalAveragePool. */
 const mapGlobalAveragePool: OnnxMapper = (ctx) => {
-  const { n, op, opset, get, cst, set, emit, no, spatialInput } = ctx;
+  const { set, emit, spatialInput } = ctx;
   const [x, d] = spatialInput();
-  const r = d + 2;
-  let keep = 1;
-  if (op === "ReduceMean") {
-    const axes = (opset >= 18 && get(1) ? [...cst(1, "axes").data] : attrInts(n, "axes", undefined)) ??
-      no("axes are required");
-    const norm = axes.map((a) => (a < 0 ? a + r : a)).sort();
-    if (!same(norm, Array.from({ length: d }, (_, i) => i + 2))) {
-      no(`axes ${axes} must be all the spatial axes`);
-    }
-    keep = attrInt(n, "keepdims", 1);
+  set(emit({ type: "globalavgpool" }, [x], [], [x.shape[0], ...Array(d).fill(1)]));
+};
+
+/**
+ * ReduceMean / ReduceSum / ReduceMax over per-sample axes, as existing layers: spatial axes are a pool
+ * whose window spans each reduced axis (every one: a global average pool; Sum scales by the count), the
+ * channel axis a 1×1 conv (dense on flat data) of weights 1/C or 1 (not Max), both together the two in
+ * turn. The batch axis and a max over the channels are refused.
+ */
+const mapReduce = (kind: "mean" | "sum" | "max"): OnnxMapper => (ctx) => {
+  const { n, op, opset, get, cst, value, set, emit, no, noPad } = ctx;
+  const x = value(0);
+  noPad(x);
+  const r = x.shape.length + 1;
+  // axes: an attribute, or input 1 from opset 13 (ReduceSum) / 18 (the others)
+  const fromInput = opset >= (kind === "sum" ? 13 : 18);
+  const given =
+    (fromInput ? (get(1) ? [...cst(1, "axes").data] : undefined) : attrInts(n, "axes", undefined)) ??
+      no("reducing every axis, the batch's too, is not supported: give the axes");
+  const axes = [...new Set(given.map((a) => (a < 0 ? a + r : a)))].sort((a, b) => a - b);
+  if (axes.some((a) => a < 1 || a >= r)) {
+    no(`axes ${given.join(",")} of (N,${x.shape.join(",")}): not the batch's`);
   }
-  const c = x.shape[0];
-  set(emit({ type: "globalavgpool" }, [x], [], keep ? [c, ...Array(d).fill(1)] : [c]));
+  const keep = attrInt(n, "keepdims", 1) === 1;
+  const spatialAxes = axes.filter((a) => a >= 2), overChannels = axes.includes(1);
+  if (spatialAxes.length && (x.ours.length < 2 || !same(x.shape, x.ours))) {
+    no(
+      `reducing the spatial axes of (N,${
+        x.shape.join(",")
+      }) needs an image or series that is not a reshaped view`,
+    );
+  }
+  let y = x;
+  if (spatialAxes.length) {
+    // a pool whose window is the whole of each reduced axis (1 along the others); every axis: a global pool
+    const d = r - 2, dims = x.shape.slice(1);
+    const win = dims.map((v, k) => (axes.includes(k + 2) ? v : 1));
+    const count = prod(win);
+    const out = [x.shape[0], ...dims.map((v, k) => (axes.includes(k + 2) ? 1 : v))];
+    const size = d === 2 ? win : win[0];
+    if (kind === "max") {
+      y = emit({ type: d === 2 ? "maxpool2d" : "maxpool1d", size } as LayerSpec, [y], [], out);
+    } else {
+      y = spatialAxes.length === d
+        ? emit({ type: "globalavgpool" }, [y], [], out)
+        : emit({ type: d === 2 ? "avgpool2d" : "avgpool1d", size } as LayerSpec, [y], [], out);
+      if (kind === "sum") y = emit({ type: "affine", scale: count, shift: 0 }, [y], [], out);
+    }
+  }
+  if (overChannels) {
+    if (kind === "max") no("a max over the channels is not supported");
+    const c = y.ours[0], w = Float32Array.from({ length: c }, () => (kind === "mean" ? 1 / c : 1));
+    const flat = y.ours.length === 1;
+    const spec = flat
+      ? { type: "dense", units: 1, bias: false }
+      : { type: y.ours.length === 3 ? "conv2d" : "conv1d", filters: 1, kernel: 1, bias: false };
+    y = emit(spec as LayerSpec, [y], [w], [1, ...y.shape.slice(1)]);
+  }
+  // keepdims = 0 drops the reduced axes from the ONNX shape (ours keeps them as 1s)
+  set(keep ? y : { ...y, shape: y.shape.filter((_, k) => !axes.includes(k + 1)) });
 };
 
 /** The ONNX operators this file maps. */
@@ -85,5 +132,7 @@ export const ONNX_POOL: Record<string, OnnxMapper> = {
   MaxPool: mapMaxPool,
   AveragePool: mapMaxPool,
   GlobalAveragePool: mapGlobalAveragePool,
-  ReduceMean: mapGlobalAveragePool,
+  ReduceMean: mapReduce("mean"),
+  ReduceSum: mapReduce("sum"),
+  ReduceMax: mapReduce("max"),
 };
