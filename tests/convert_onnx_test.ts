@@ -211,6 +211,11 @@ function channelModels(): [string, ModelDesc][] {
       params: [[]],
     }],
     ["softmax-mid-axis", { inputShape: [2, 3, 4], layers: [{ type: "softmax", axis: 1 }], params: [[]] }],
+    ["channelslice", {
+      inputShape: [5, 2, 1],
+      layers: [{ type: "channelslice", start: 1, count: 3 }],
+      params: [[]],
+    }],
     ["maxpool-dilated", {
       inputShape: [1, 6, 5],
       layers: [{ type: "maxpool2d", size: [2, 2], stride: [1, 2], padding: [1, 0, 0, 1], dilation: [2, 3] }],

@@ -71,6 +71,7 @@ function opKeys(t: string): string[] {
   if (t === "instancenorm") return ["epsilon"];
   if (t === "depthtospace") return ["block", "mode"];
   if (t === "spacetodepth") return ["block"];
+  if (t === "channelslice") return ["start", "count"];
   if (t === "softmax" || t === "logsoftmax") return ["axis"];
   // an activation's members are the spec keys of its α and β (the activation table names them)
   if (!Object.hasOwn(ACTIVATIONS, t)) return [];
@@ -118,6 +119,7 @@ const V1_2_TYPES = [
   "instancenorm",
   "depthtospace",
   "spacetodepth",
+  "channelslice",
 ];
 
 /**

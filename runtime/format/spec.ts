@@ -23,6 +23,7 @@ import { LRN_RESOLVERS } from "../ops/lrn/resolve.ts";
 import { SHUFFLE_RESOLVERS } from "../ops/shuffle/resolve.ts";
 import { INSTANCENORM_RESOLVERS } from "../ops/instancenorm/resolve.ts";
 import { DEPTH_RESOLVERS } from "../ops/depth/resolve.ts";
+import { SLICE_RESOLVERS } from "../ops/slice/resolve.ts";
 import { quote } from "../quote.ts";
 
 export type * from "./spec_types.ts";
@@ -41,6 +42,7 @@ const RESOLVERS: Record<string, Resolver> = {
   ...SHUFFLE_RESOLVERS,
   ...INSTANCENORM_RESOLVERS,
   ...DEPTH_RESOLVERS,
+  ...SLICE_RESOLVERS,
   ...CHANNEL_RESOLVERS,
   ...DENSE_RESOLVERS,
   ...ACTIVATION_RESOLVERS,

@@ -123,6 +123,8 @@ export type LayerOp =
   | { type: "depthtospace"; block: number; mode?: "DCR" | "CRD" }
   /** (C, H, W) → (C·b², H/b, W/b), DCR order */
   | { type: "spacetodepth"; block: number }
+  /** `count` channels from channel `start` (ONNX Split / Slice along the channels) */
+  | { type: "channelslice"; start: number; count: number }
   /** per channel c: y = s_c·x + t_c (params s, t: (C) each) */
   | { type: "scale" }
   /** per channel c: y = x > 0 ? x : a_c·x (param a: (C)) */
@@ -222,6 +224,8 @@ export type ResolvedLayer =
     | { op: "instancenorm"; eps: number; c: number; spatial: number }
     /** depth↔space by block `block`: `c` wide channels, the deep side's (h, w) (runtime/ops/depth/geometry.ts) */
     | { op: "depth"; toSpace: boolean; block: number; crd: boolean; c: number; h: number; w: number }
+    /** channels [start, start + count) of `c`, each `spatial` values */
+    | { op: "cslice"; start: number; count: number; c: number; spatial: number }
     /** per channel of `c` over `spatial` positions: scale or prelu (params (C) each) */
     | { op: "channel"; mode: ChannelMode; c: number; spatial: number }
     | ({ op: "act" } & ActParams)

@@ -18,6 +18,7 @@ import { LRN } from "./lrn/op.ts";
 import { SHUFFLE } from "./shuffle/op.ts";
 import { INSTANCENORM } from "./instancenorm/op.ts";
 import { DEPTH } from "./depth/op.ts";
+import { CSLICE } from "./slice/op.ts";
 import { quote } from "../quote.ts";
 
 /** One entry per resolved op. */
@@ -33,6 +34,7 @@ export const OPS: { readonly [K in ResolvedLayer["op"]]: OpEntry<LayerOf<K>> } =
   shuffle: SHUFFLE,
   instancenorm: INSTANCENORM,
   depth: DEPTH,
+  cslice: CSLICE,
   channel: CHANNEL,
   act: ACT,
   flatten: FLATTEN,

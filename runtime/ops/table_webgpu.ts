@@ -20,6 +20,7 @@ import { lrnKernel } from "./lrn/wgsl.ts";
 import { shuffleKernel } from "./shuffle/wgsl.ts";
 import { instanceNormKernel } from "./instancenorm/wgsl.ts";
 import { depthKernel } from "./depth/wgsl.ts";
+import { channelSliceKernel } from "./slice/wgsl.ts";
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -36,6 +37,7 @@ export const WEBGPU_OPS: { readonly [K in ResolvedLayer["op"]]: WebGpuForward<La
   shuffle: (l, batch, limits) => shuffleKernel(l, batch, limits),
   instancenorm: (l, batch, limits) => instanceNormKernel(l, batch, limits),
   depth: (l, batch, limits) => depthKernel(l, batch, limits),
+  cslice: (l, batch, limits) => channelSliceKernel(l, batch, limits),
   channel: (l, batch, limits) => channelKernel(l, batch, limits),
   act: (l, batch, limits, _epilogue, inPlace) => activationKernel(l, batch, limits, inPlace),
   flatten: () => null,

@@ -10,6 +10,7 @@ import { ONNX_LRN } from "../ops/lrn/onnx.ts";
 import { ONNX_SHUFFLE } from "../ops/shuffle/onnx.ts";
 import { ONNX_INSTANCENORM } from "../ops/instancenorm/onnx.ts";
 import { ONNX_DEPTH } from "../ops/depth/onnx.ts";
+import { ONNX_SLICE } from "../ops/slice/onnx.ts";
 import { ONNX_CONV } from "../ops/conv/onnx.ts";
 import { ONNX_DENSE } from "../ops/dense/onnx.ts";
 import { ONNX_JOIN } from "../ops/join/onnx.ts";
@@ -28,6 +29,7 @@ const PARTS = [
   ONNX_SHUFFLE,
   ONNX_INSTANCENORM,
   ONNX_DEPTH,
+  ONNX_SLICE,
   ONNX_POOL,
   ONNX_DENSE,
   ONNX_JOIN,
@@ -64,6 +66,8 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   LRN: 1,
   InstanceNormalization: 3,
   DepthToSpace: 1,
+  Split: 2,
+  Slice: 5,
   SpaceToDepth: 1,
   Transpose: 1,
   Softsign: 1,
@@ -100,7 +104,6 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   Cast: 1,
   Gather: 2,
   ConstantOfShape: 1,
-  Slice: 5,
   Range: 3,
   Pow: 2,
   Sqrt: 1,

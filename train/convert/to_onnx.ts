@@ -206,6 +206,17 @@ export function modelToOnnx(desc: ModelDesc, producer = "tinycnn"): Uint8Array {
         node("Reshape", [`l${i}.swapped`, back], out, `layer${i}`);
         break;
       }
+      case "cslice": {
+        // Slice along the channel axis (opset 10+: bounds as inputs)
+        const b = `l${i}.bounds`;
+        inits.push(
+          tensor(`${b}.starts`, [1], [l.start], true),
+          tensor(`${b}.ends`, [1], [l.start + l.count], true),
+        );
+        inits.push(tensor(`${b}.axes`, [1], [1], true));
+        node("Slice", [ins[0], `${b}.starts`, `${b}.ends`, `${b}.axes`], out, `layer${i}`);
+        break;
+      }
       case "depth":
         node(l.toSpace ? "DepthToSpace" : "SpaceToDepth", ins, out, `layer${i}`, [
           { name: "blocksize", i: l.block },

@@ -19,6 +19,7 @@ import { LRN_GRAD } from "./lrn/grad.ts";
 import { SHUFFLE_GRAD } from "./shuffle/grad.ts";
 import { INSTANCENORM_GRAD } from "./instancenorm/grad.ts";
 import { DEPTH_GRAD } from "./depth/grad.ts";
+import { CSLICE_GRAD } from "./slice/grad.ts";
 import { quote } from "../../runtime/quote.ts";
 
 /** One gradient entry per training op. */
@@ -34,6 +35,7 @@ export const GRADS: { readonly [K in TrainResolvedLayer["op"]]: GradEntry<TrainL
   shuffle: SHUFFLE_GRAD,
   instancenorm: INSTANCENORM_GRAD,
   depth: DEPTH_GRAD,
+  cslice: CSLICE_GRAD,
   channel: CHANNEL_GRAD,
   act: ACT_GRAD,
   flatten: FLATTEN_GRAD,
