@@ -22,7 +22,7 @@ import { NO_WEBGPU } from "./helpers/webgpu.ts";
 import { missingPart } from "./helpers/system.ts";
 import { runOrt } from "./helpers/ort.ts";
 import { ACTIVATIONS } from "../runtime/ops/activation/table.ts";
-import { ACT_TEST_PARAMS } from "./helpers/activation_params.ts";
+import { ACT_TEST_PARAMS, ACT_TEST_POSITIVE } from "./helpers/activation_params.ts";
 import { resolveLayers } from "../runtime/format/spec.ts";
 
 const DIR = new URL("./fixtures/onnx/", import.meta.url);
@@ -126,7 +126,11 @@ Deno.test({
         cases.push({
           name,
           desc,
-          x: Float32Array.from({ length: 3 * per }, (_, i) => (i - 10.5) * 0.37), // both signs, never 0 (1/x)
+          // both signs, never 0 (1/x); sqrt and log on positive inputs only
+          x: Float32Array.from(
+            { length: 3 * per },
+            (_, i) => ACT_TEST_POSITIVE.has(name.slice(4)) ? Math.abs(i - 10.5) * 0.37 : (i - 10.5) * 0.37,
+          ),
           n: 3,
         });
       }
@@ -645,5 +649,44 @@ Deno.test({
       UnsupportedOnnxError,
       'node "mc" (ReduceMax): a max over the channels is not supported',
     );
+  },
+});
+
+Deno.test({
+  name: "convert: Pow by 1, 0.5, −1, 2, 3 and a Tile of constants match onnxruntime-node",
+  ignore: !hasOrt,
+  async fn() {
+    const models = [1, 0.5, -1, 2, 3].map((p) => {
+      const onnxBytes = tiny(
+        [{ name: `pow${p}`, opType: "Pow", input: ["x", "e"], output: ["y"] }],
+        [3, 4],
+        [fl("e", [], [p])],
+      );
+      // positive inputs away from 0: x^0.5 and x^−1 are then finite
+      const x = Float32Array.from({ length: 24 }, (_, i) => 0.25 + (i % 7) * 0.4);
+      return { name: `pow${p}`, onnx: onnxBytes, input: "x", x, shape: [2, 3, 4] };
+    });
+    // Add(x, Tile(c, [3, 1, 1])): the tiled constant is one value per channel
+    models.push({
+      name: "tile",
+      onnx: tiny(
+        [
+          { name: "t", opType: "Tile", input: ["c", "r"], output: ["ct"] },
+          { name: "a", opType: "Add", input: ["x", "ct"], output: ["y"] },
+        ],
+        [3, 2, 2],
+        [fl("c", [1, 1, 1], [0.5]), { name: "r", dims: [3], dataType: 7, int64Data: [3, 1, 1] }],
+      ),
+      input: "x",
+      x: Float32Array.from({ length: 24 }, (_, i) => i * 0.1),
+      shape: [2, 3, 2, 2],
+    });
+    const want = await runOrt(models);
+    for (const m of models) {
+      const model = await loadModel(encodeModel(onnxBytesToModel(m.onnx)), { backend: "cpu" });
+      const w = worstRel(await model.predict(m.x, { batch: 2 }), want[m.name]);
+      model.dispose();
+      assert(w < 1e-6, `${m.name}: ours vs onnxruntime-node ${w}`);
+    }
   },
 });

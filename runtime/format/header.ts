@@ -108,6 +108,8 @@ const V1_2_TYPES = [
   "neg",
   "abs",
   "reciprocal",
+  "sqrt",
+  "log",
   "affine",
   "logsoftmax",
   "scale",

@@ -16,4 +16,7 @@ export const ACT_TEST_PARAMS: Readonly<Record<string, object>> = {
 };
 
 /** The smallest |x| an activation is tested at (a pole at 0: inputs are moved out of (−m, m)). */
-export const ACT_TEST_MIN_ABS: Readonly<Record<string, number>> = { reciprocal: 0.25 };
+export const ACT_TEST_MIN_ABS: Readonly<Record<string, number>> = { reciprocal: 0.25, sqrt: 0.25, log: 0.25 };
+
+/** The activations defined for positive inputs only (tested on |x| + minAbs). */
+export const ACT_TEST_POSITIVE: ReadonlySet<string> = new Set(["sqrt", "log"]);

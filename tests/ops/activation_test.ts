@@ -8,7 +8,7 @@ import type { TrainLayerSpec } from "../../train/backend.ts";
 import { type Draw, runFamily } from "./run_family.ts";
 import { LAYER_TYPES } from "../../runtime/format/spec.ts";
 import { JOIN_OPS } from "../../runtime/graph.ts";
-import { ACT_TEST_MIN_ABS, ACT_TEST_PARAMS } from "../helpers/activation_params.ts";
+import { ACT_TEST_MIN_ABS, ACT_TEST_PARAMS, ACT_TEST_POSITIVE } from "../helpers/activation_params.ts";
 
 /** Every activation layer type of the format (they follow "flatten" in LAYER_TYPES, joins aside): a new one is tested here. */
 const ACTS = LAYER_TYPES.slice(LAYER_TYPES.indexOf("flatten") + 1).filter((t) => !JOIN_OPS.includes(t));
@@ -17,6 +17,7 @@ const DRAWS: Draw[] = ACTS.map((act): Draw => [act, 2, (rng) => ({
   spec: { type: act, ...ACT_TEST_PARAMS[act] } as TrainLayerSpec,
   inShape: rng.next() < 0.5 ? [3 + rng.int(3), 3 + rng.int(6)] : [4 + rng.int(3)],
   minAbs: ACT_TEST_MIN_ABS[act],
+  positive: ACT_TEST_POSITIVE.has(act),
 })]);
 
 // softmax and logsoftmax along another per-sample axis: the middle and the last of (C, H, W), the last of (C, L)

@@ -135,14 +135,15 @@ export async function checkLayer(
   n: number,
   rng: Rng,
   gpu: GpuSide | null,
-  opts: { ties?: boolean; fd?: number; minAbs?: number } = {},
+  opts: { ties?: boolean; fd?: number; minAbs?: number; positive?: boolean } = {},
 ): Promise<CheckReport> {
   const l = resolveTrainLayer(spec, inShape);
   const what = `${JSON.stringify(spec)} on (${inShape.join(",")}) batch ${n}`;
   const report: CheckReport = {};
   const x = new Float32Array(n * prod(l.inShape)).map(() => rng.next() * 4 - 2);
   if (opts.ties) { for (let i = 0; i < x.length; i++) x[i] = Math.round(x[i]); }
-  // a function with a pole at 0 (reciprocal) is checked on |x| ≥ minAbs
+  // a function defined for x > 0 only (sqrt, log) on |x|; one with a pole at 0 (reciprocal) on |x| ≥ minAbs
+  if (opts.positive) { for (let i = 0; i < x.length; i++) x[i] = Math.abs(x[i]); }
   if (opts.minAbs) { for (let i = 0; i < x.length; i++) x[i] += x[i] < 0 ? -opts.minAbs : opts.minAbs; }
   const params = trainParamShapes(l).map((s) => new Float32Array(prod(s)).map(() => rng.next() * 2 - 1));
   const yLen = n * prod(l.outShape);
@@ -283,11 +284,17 @@ export async function checkCases(
   count: number,
   rng: Rng,
   gpu: GpuSide | null,
-  draw: () => { spec: TrainLayerSpec; inShape: number[]; ties?: boolean; minAbs?: number },
+  draw: () => {
+    spec: TrainLayerSpec;
+    inShape: number[];
+    ties?: boolean;
+    minAbs?: number;
+    positive?: boolean;
+  },
 ): Promise<CheckReport> {
   const worst: CheckReport = {};
   for (let done = 0; done < count;) {
-    const { spec, inShape, ties, minAbs } = draw();
+    const { spec, inShape, ties, minAbs, positive } = draw();
     try {
       resolveTrainLayer(spec, inShape);
     } catch (e) {
@@ -295,7 +302,7 @@ export async function checkCases(
       throw e;
     }
     done++;
-    const r = await checkLayer(spec, inShape, 1 + rng.int(3), rng, gpu, { ties, minAbs });
+    const r = await checkLayer(spec, inShape, 1 + rng.int(3), rng, gpu, { ties, minAbs, positive });
     for (const [k, v] of Object.entries(r)) worst[k] = Math.max(worst[k] ?? 0, v);
   }
   return worst;

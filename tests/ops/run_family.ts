@@ -14,7 +14,9 @@ import { checkCases, type GpuSide, stepUniform } from "./check_layer.ts";
 export type Draw = [
   name: string,
   count: number,
-  draw: (rng: Rng) => { spec: TrainLayerSpec; inShape: number[]; ties?: boolean; minAbs?: number },
+  draw: (
+    rng: Rng,
+  ) => { spec: TrainLayerSpec; inShape: number[]; ties?: boolean; minAbs?: number; positive?: boolean },
 ];
 
 /** Register the family's tests (seed: TEST_SEED or `seed`). */

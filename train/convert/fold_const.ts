@@ -174,6 +174,22 @@ const FOLDERS: Record<string, Folder> = {
       return a.data[j];
     });
   },
+  Tile: (_n, cst, no) => {
+    const a = cst(0), reps = [...cst(1).data], r = a.dims.length;
+    if (reps.length !== r || reps.some((v) => !Number.isInteger(v) || v < 0)) {
+      no(`repeats (${reps.join(",")}) must be ${r} counts ≥ 0`);
+    }
+    const dims = a.dims.map((d, k) => d * reps[k]);
+    const strides = a.dims.map((_, k) => count(a.dims.slice(k + 1)));
+    return make(dims, no, (i) => {
+      let j = 0;
+      for (let k = r - 1; k >= 0; k--) {
+        j += ((i % dims[k]) % a.dims[k]) * strides[k];
+        i = Math.floor(i / dims[k]);
+      }
+      return a.data[j];
+    });
+  },
   Concat: (n, cst, no) => {
     const parts = (n.input ?? []).map((_, k) => cst(k));
     if (parts.some((p) => p.dims.length > 1)) no("constant Concat is supported on 1-D data");

@@ -76,6 +76,8 @@ export type ElementwiseAct =
   | "neg"
   | "abs"
   | "reciprocal"
+  | "sqrt"
+  | "log"
   | "affine"
   | "identity";
 
@@ -356,6 +358,28 @@ export const ACTIVATIONS: Readonly<Record<ElementwiseAct, Activation>> = {
     wgsl: "return 1.0 / v;",
     wgslGrad: "-dy[i] * y[i] * y[i]",
     onnx: { op: "Reciprocal" },
+  },
+  // √x (NaN below 0, as ONNX); y′ = 1/(2y)
+  sqrt: {
+    map: (x, y, n) => {
+      for (let i = 0; i < n; i++) y[i] = Math.sqrt(x[i]);
+    },
+    df: (_x, y) => 0.5 / y,
+    reads: { x: false, y: true },
+    wgsl: "return sqrt(v);",
+    wgslGrad: "0.5 * dy[i] / y[i]",
+    onnx: { op: "Sqrt" },
+  },
+  // ln x (NaN below 0, −∞ at 0, as ONNX); y′ = 1/x
+  log: {
+    map: (x, y, n) => {
+      for (let i = 0; i < n; i++) y[i] = Math.log(x[i]);
+    },
+    df: (x) => 1 / x,
+    reads: { x: true, y: false },
+    wgsl: "return log(v);",
+    wgslGrad: "dy[i] / x[i]",
+    onnx: { op: "Log" },
   },
   // αx + β: a scalar Mul/Div/Add/Sub by a constant that no conv or dense before it absorbs (the converter
   // writes it; out to ONNX as Mul then Add)

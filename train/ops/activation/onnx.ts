@@ -83,6 +83,23 @@ const mapSoftmax = (type: "softmax" | "logsoftmax"): OnnxMapper => (ctx) => {
   set(emit(per === 0 ? { type } : { type, axis: per }, [x], [], x.shape));
 };
 
+/** Pow by a constant exponent: 1 (x), 0.5 (sqrt), −1 (reciprocal), 2 and 3 (x·x, x·x·x); others refused. */
+const mapPow: OnnxMapper = (ctx) => {
+  const { value, cst, set, emit, no, noPad } = ctx;
+  const x = value(0);
+  noPad(x);
+  const e = cst(1, "exponent");
+  if (e.data.length !== 1) no("only a scalar exponent is supported");
+  const p = e.data[0];
+  const mul = (a: typeof x, b: typeof x) => emit({ type: "mul" }, [a, b], [], x.shape);
+  if (p === 1) set(emit({ type: "identity" }, [x], [], x.shape));
+  else if (p === 0.5) set(emit({ type: "sqrt" }, [x], [], x.shape));
+  else if (p === -1) set(emit({ type: "reciprocal" }, [x], [], x.shape));
+  else if (p === 2) set(mul(x, x));
+  else if (p === 3) set(mul(mul(x, x), x));
+  else no(`exponent ${p} is not supported (1, 0.5, −1, 2 and 3 are)`);
+};
+
 /** The ONNX operators this file maps. */
 export const ONNX_ACTIVATION: Record<string, OnnxMapper> = {
   ...Object.fromEntries(
@@ -92,6 +109,7 @@ export const ONNX_ACTIVATION: Record<string, OnnxMapper> = {
   ),
   Clip: mapClip,
   Gelu: mapGelu,
+  Pow: mapPow,
   Softmax: mapSoftmax("softmax"),
   LogSoftmax: mapSoftmax("logsoftmax"),
 };
