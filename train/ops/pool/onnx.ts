@@ -75,7 +75,7 @@ const mapGlobalAveragePool: OnnxMapper = (ctx) => {
  * turn. The batch axis and a max over the channels are refused.
  */
 const mapReduce = (kind: "mean" | "sum" | "max"): OnnxMapper => (ctx) => {
-  const { n, op, opset, get, cst, value, set, emit, no, noPad } = ctx;
+  const { n, opset, get, cst, value, set, emit, no, noPad } = ctx;
   const x = value(0);
   noPad(x);
   const r = x.shape.length + 1;
