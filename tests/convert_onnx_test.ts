@@ -18,6 +18,7 @@ import { onnx } from "../train/convert/onnx_proto.ts";
 import { fl, ints, str, tiny } from "./helpers/onnx_build.ts";
 import { convert } from "../train/convert/main.ts";
 import { checkAgainstOrt, ConversionMismatchError } from "../train/convert/check_ort.ts";
+import { scaleError } from "../train/convert/scale_error.ts";
 import { NO_WEBGPU } from "./helpers/webgpu.ts";
 import { missingPart } from "./helpers/system.ts";
 import { runOrt } from "./helpers/ort.ts";
@@ -36,17 +37,10 @@ const FAMILY_INDEX: Index = await readIndex(FAMILIES);
 const f32 = async (name: string, dir = DIR) =>
   new Float32Array((await Deno.readFile(new URL(name, dir))).buffer);
 
-/** max |got − want| / max |want|: the error relative to the output's scale (per-element ratios would blow up
- * where a normalised output crosses 0, at float32's own rounding). */
+/** max |got − want| / max |want| (train/convert/scale_error.ts), after the lengths agree. */
 function worstRel(got: Float32Array, want: Float32Array): number {
   assertEquals(got.length, want.length);
-  let d = 0, m = 0;
-  for (let i = 0; i < got.length; i++) {
-    const e = Math.abs(got[i] - want[i]);
-    d = Number.isNaN(e) ? Infinity : Math.max(d, e);
-    m = Math.max(m, Math.abs(want[i]));
-  }
-  return d / Math.max(m, 1e-6);
+  return scaleError(got, want).worst;
 }
 
 async function fixture(name: string, dir = DIR, index = INDEX) {

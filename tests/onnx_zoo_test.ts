@@ -14,6 +14,7 @@ import { encodeModel, loadModel } from "../mod.ts";
 import { onnxBytesToModel, UnsupportedOnnxError } from "../train/convert/from_onnx.ts";
 import { type NodeProto, onnx, tensorValues } from "../train/convert/onnx_proto.ts";
 import { Rng } from "../train/rng.ts";
+import { scaleError } from "../train/convert/scale_error.ts";
 import { HAS_ORT, runOrt } from "./helpers/ort.ts";
 import { NO_WEBGPU } from "./helpers/webgpu.ts";
 
@@ -105,15 +106,10 @@ function restore(bytes: Uint8Array, seed: number): { onnx: Uint8Array; input: st
 /** max |got − want| / max |want| (the logits' scale), after checking that the logits are not degenerate. */
 function worstRel(got: Float32Array, want: Float32Array): number {
   assertEquals(got.length, want.length);
-  let d = 0, m = 0, lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < got.length; i++) {
-    d = Math.max(d, Math.abs(got[i] - want[i]));
-    m = Math.max(m, Math.abs(want[i]));
-    lo = Math.min(lo, want[i]);
-    hi = Math.max(hi, want[i]);
-  }
+  let m = 0, lo = Infinity, hi = -Infinity;
+  for (const v of want) (m = Math.max(m, Math.abs(v)), lo = Math.min(lo, v), hi = Math.max(hi, v));
   assert(hi - lo > 1e-3 * m && Number.isFinite(m) && m > 0, `degenerate logits in [${lo}, ${hi}]`);
-  return d / m;
+  return scaleError(got, want).worst;
 }
 
 Deno.test({

@@ -90,6 +90,36 @@ export const LIMITS = {
   maxLayers: 1024,
 };
 
+/**
+ * `v` as a finite float32 number, or `def` when absent: TypeError otherwise.
+ *
+ * @example
+ * ```ts
+ * import { finiteNumber } from "./spec_fields.ts";
+ * if (finiteNumber(undefined, "x.alpha", 0.5) !== 0.5) throw new Error();
+ * ```
+ */
+export function finiteNumber(v: unknown, what: string, def: number): number {
+  if (v === undefined) return def;
+  if (typeof v !== "number" || !Number.isFinite(Math.fround(v))) {
+    throw new TypeError(`${what} must be a finite number (within float32 range), got ${quote(v)}`);
+  }
+  return v;
+}
+
+/**
+ * A (C, ...) shape as its channels and the positions per channel.
+ *
+ * @example
+ * ```ts
+ * import { channelsOf } from "./spec_fields.ts";
+ * if (channelsOf([3, 4, 5]).join() !== "3,20") throw new Error();
+ * ```
+ */
+export function channelsOf(inShape: readonly number[]): [c: number, spatial: number] {
+  return [inShape[0], inShape.reduce((a, b) => a * b, 1) / inShape[0]];
+}
+
 /** `v` as an integer in [min, max]: TypeError when not an integer, RangeError outside. */
 export function int(v: unknown, what: string, min: number, max: number): number {
   if (typeof v !== "number" || !Number.isInteger(v)) {

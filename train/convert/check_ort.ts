@@ -13,6 +13,7 @@ import { encodeModel, loadModel } from "../../mod.ts";
 import type { ModelDesc } from "../../runtime/format/model_desc.ts";
 import { Rng } from "../rng.ts";
 import { onnx } from "./onnx_proto.ts";
+import { scaleError } from "./scale_error.ts";
 
 /** The largest disagreement a conversion may have with onnxruntime, relative to the output's scale. */
 export const CHECK_TOLERANCE = 1e-4;
@@ -75,13 +76,7 @@ export async function checkAgainstOrt(onnxBytes: Uint8Array, desc: ModelDesc, se
       `the converted model gives ${got.length} outputs, onnxruntime ${want.length}`,
     );
   }
-  let d = 0, scale = 0, at = 0;
-  for (let i = 0; i < got.length; i++) {
-    const e = Math.abs(got[i] - want[i]);
-    if (!(e <= d)) (d = e, at = i); // NaN counts as the worst
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  const worst = d / Math.max(scale, 1e-30);
+  const { worst, at } = scaleError(got, want);
   if (!(worst <= CHECK_TOLERANCE)) {
     throw new ConversionMismatchError(
       `the converted model disagrees with onnxruntime-web by ${

@@ -3,11 +3,13 @@
 // constant (initializers, Constant nodes and initializer-only subgraphs,
 // folded here) or as a value produced by an emitted layer. Per value it
 // tracks the ONNX per-sample shape (batch dim dropped) and the layer's own
-// shape, which differ only in unit dims after global pooling or a flatten.
+// shape, which differ only in unit dims after global pooling or a flatten
+// (or a channel split, for the shuffle's Transpose).
 // BatchNormalization folds into the conv / transposed conv / Gemm before it
-// when it is that layer's only reader (else it becomes a per-channel 1×1
-// depthwise conv), a bias Add folds the same way, Pad merges into the Conv or
-// AveragePool that reads it, Dropout / Identity alias their input.
+// when it is that layer's only reader (else it becomes a per-channel scale
+// layer), a bias Add folds the same way, a zero Pad merges into the Conv or
+// AveragePool that reads it (else it is a pad layer), Dropout / Identity alias
+// their input.
 // Invariants: anything this cannot map exactly — an op, an attribute value,
 // a dynamic shape, a broadcast — throws UnsupportedOnnxError naming the node,
 // its op type and what is unsupported, before any output exists; the result
@@ -56,7 +58,7 @@ export type MappingReport = Map<
   { nodes: number; folded: number; merged: number; views: number; layers: Record<string, number> }
 >;
 
-/** The ops that map to no computing layer when they emit none (reshapes, aliases, a pending Pad). */
+/** The ops that map to no computing layer when they emit none (reshapes, aliases, a pending Pad); Constant counts as folded. */
 const VIEW_OPS = [
   "Reshape",
   "Flatten",
@@ -65,7 +67,6 @@ const VIEW_OPS = [
   "Identity",
   "Dropout",
   "Shape",
-  "Constant",
   "Pad",
 ];
 
@@ -240,18 +241,16 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
     };
 
     // every input is a constant and the op folds: evaluated here, no layer
-    const allConstant = () => {
-      const ins = n.input ?? [];
-      return op !== "Constant" && ins.some(Boolean) && foldable(op) &&
-        ins.filter(Boolean).every((i) => tensors.get(i)?.kind === "const");
-    };
+    const ins = n.input ?? [];
+    const folds = op !== "Constant" && ins.some(Boolean) && foldable(op) &&
+      ins.filter(Boolean).every((i) => tensors.get(i)?.kind === "const");
     const convertNode = (): void => {
       // before folding too: a constant Add(a, b, c) must not fold as a + b either
-      const ins = n.input ?? [], most = ONNX_MAX_INPUTS[op];
+      const most = ONNX_MAX_INPUTS[op];
       if (most !== undefined && ins.length > most) {
         no(`takes at most ${most} inputs, got ${ins.length}: ${quote(ins.join(", "))}`);
       }
-      if (allConstant()) {
+      if (folds) {
         set(foldConst(n, op, (k) => cst(k, "input"), no));
         return;
       }
@@ -260,7 +259,6 @@ export function onnxToModel(m: ModelProto, opts: FromOnnxOptions = {}): ModelDes
       map!(node);
     };
     const before = layers.length;
-    const folds = allConstant();
     try {
       convertNode();
       if (opts.report) {

@@ -6,19 +6,7 @@
 
 import { type Activation, ACTIVATIONS, type ElementwiseAct, isColumnAct } from "./table.ts";
 import type { ActivationType, LayerSpec } from "../../format/spec_types.ts";
-import { fieldsOf, int, type LayerBase, type Resolver } from "../../format/spec_fields.ts";
-import { quote } from "../../quote.ts";
-
-/** A finite float32 parameter, or `def` when absent. */
-function num(v: unknown, what: string, key: string, def: number): number {
-  if (v === undefined) return def;
-  if (typeof v !== "number" || !Number.isFinite(Math.fround(v))) {
-    throw new TypeError(
-      `${what}.${key} must be a finite number (within float32 range), got ${quote(v)}`,
-    );
-  }
-  return v;
-}
+import { fieldsOf, finiteNumber, int, type LayerBase, type Resolver } from "../../format/spec_fields.ts";
 
 function activation(act: ActivationType, fixed?: [number, number]): Resolver {
   return (spec: LayerSpec, inShape: number[], base: LayerBase, what: string) => {
@@ -26,8 +14,8 @@ function activation(act: ActivationType, fixed?: [number, number]): Resolver {
     if (!fixed && !isColumnAct(act)) {
       const e: Activation = ACTIVATIONS[act];
       const p = fieldsOf(spec);
-      if (e.alpha) alpha = num(p[e.alpha.key], what, e.alpha.key, e.alpha.default);
-      if (e.beta) beta = num(p[e.beta.key], what, e.beta.key, e.beta.default);
+      if (e.alpha) alpha = finiteNumber(p[e.alpha.key], `${what}.${e.alpha.key}`, e.alpha.default);
+      if (e.beta) beta = finiteNumber(p[e.beta.key], `${what}.${e.beta.key}`, e.beta.default);
     }
     if (act === "clip" && alpha > beta) throw new RangeError(`${what}: min ${alpha} exceeds max ${beta}`);
     if (act === "celu" && alpha === 0) throw new RangeError(`${what}: celu's alpha must not be 0`);

@@ -4,11 +4,11 @@
 
 import type { ChannelMode } from "../../format/spec_types.ts";
 import type { Resolver } from "../../format/spec_fields.ts";
+import { channelsOf } from "../../format/spec_fields.ts";
 
 function channel(mode: ChannelMode): Resolver {
   return (_spec, inShape, base) => {
-    const c = inShape[0];
-    const spatial = inShape.reduce((a, b) => a * b, 1) / c;
+    const [c, spatial] = channelsOf(inShape);
     return { ...base, outShape: [...inShape], op: "channel", mode, c, spatial };
   };
 }

@@ -4,7 +4,7 @@
 // shape, spatial = elements / C; epsilon > 0 and finite; params scale, bias (C).
 
 import type { LayerSpec } from "../../format/spec_types.ts";
-import { fieldsOf, type LayerBase, type Resolver } from "../../format/spec_fields.ts";
+import { channelsOf, fieldsOf, type LayerBase, type Resolver } from "../../format/spec_fields.ts";
 import { quote } from "../../quote.ts";
 
 /** The instancenorm family's resolvers by layer type. */
@@ -14,8 +14,7 @@ export const INSTANCENORM_RESOLVERS: Record<string, Resolver> = {
     if (typeof e !== "number" || !(e > 0) || !Number.isFinite(Math.fround(e))) {
       throw new TypeError(`${what}.epsilon must be a positive finite number, got ${quote(e)}`);
     }
-    const c = inShape[0];
-    const spatial = inShape.reduce((a, b) => a * b, 1) / c;
+    const [c, spatial] = channelsOf(inShape);
     return { ...base, outShape: [...inShape], op: "instancenorm", eps: e, c, spatial };
   },
 };

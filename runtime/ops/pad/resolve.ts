@@ -7,6 +7,7 @@ import type { LayerSpec, PadMode } from "../../format/spec_types.ts";
 import {
   checkElements,
   fieldsOf,
+  finiteNumber,
   type LayerBase,
   resolvePadding,
   type Resolver,
@@ -31,12 +32,7 @@ function pad(dims: 1 | 2): Resolver {
     if (!MODES.includes(mode)) {
       throw new TypeError(`${what}.mode must be one of ${MODES.join(", ")}, got ${quote(s.mode)}`);
     }
-    const value = s.value ?? 0;
-    if (typeof value !== "number" || !Number.isFinite(Math.fround(value))) {
-      throw new TypeError(
-        `${what}.value must be a finite number (within float32 range), got ${quote(s.value)}`,
-      );
-    }
+    const value = finiteNumber(s.value, `${what}.value`, 0);
     if (value !== 0 && mode !== "constant") {
       throw new TypeError(`${what}.value applies to mode "constant" only`);
     }

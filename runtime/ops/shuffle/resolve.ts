@@ -3,15 +3,21 @@
 // (C/groups, groups). x and y are (C, ...) of one shape; groups divides C.
 
 import type { LayerSpec } from "../../format/spec_types.ts";
-import { fieldsOf, int, type LayerBase, LIMITS, type Resolver } from "../../format/spec_fields.ts";
+import {
+  channelsOf,
+  fieldsOf,
+  int,
+  type LayerBase,
+  LIMITS,
+  type Resolver,
+} from "../../format/spec_fields.ts";
 
 /** The shuffle family's resolvers by layer type. */
 export const SHUFFLE_RESOLVERS: Record<string, Resolver> = {
   shuffle: (spec: LayerSpec, inShape: number[], base: LayerBase, what: string) => {
-    const c = inShape[0];
+    const [c, spatial] = channelsOf(inShape);
     const groups = int(fieldsOf(spec).groups, `${what}.groups`, 1, LIMITS.maxDim);
     if (c % groups) throw new RangeError(`${what}: groups=${groups} must divide the ${c} channels`);
-    const spatial = inShape.reduce((a, b) => a * b, 1) / c;
     return { ...base, outShape: [...inShape], op: "shuffle", groups, c, spatial };
   },
 };
