@@ -198,9 +198,11 @@ Deno.test("bundle: the CPU-only build (cpu.ts) holds no WebGPU code, answers lik
     // 41,400 until lrn (measured 33,420 / 41,401 B gz); 34,000 / 42,000 until shuffle, reciprocal and
     // instancenorm (measured 33,899 / 42,128 B gz); 34,500 / 42,800 until depth↔space and softmax's axis
     // (measured 34,537 / 43,172 B gz); 35,000 / 43,600 until dilated max pools and the channel slice
-    // (measured 35,120 / 44,045 B gz; the session's 25 new ops and layer types cost 3.9 KB gz in all)
-    assert(cpu.gzipBytes <= 35_600, `CPU-only bundle is ${cpu.gzipBytes} B gz, budget 35,600`);
-    assert(full.gzipBytes <= 44_600, `full bundle is ${full.gzipBytes} B gz, budget 44,600`);
+    // (measured 35,120 / 44,045 B gz; the session's 25 new ops and layer types cost 3.9 KB gz in all);
+    // 35,600 / 44,600 until the PNG decoder ran in turns of the event loop and resized Adam7 spans without
+    // holding the image (measured 35,719 / 44,633 B gz)
+    assert(cpu.gzipBytes <= 36_200, `CPU-only bundle is ${cpu.gzipBytes} B gz, budget 36,200`);
+    assert(full.gzipBytes <= 45_100, `full bundle is ${full.gzipBytes} B gz, budget 45,100`);
     assert(cpu.wasmGzipBytes <= 40_000, `tinycnn.wasm is ${cpu.wasmGzipBytes} B gz, budget 40,000`);
     console.log(`tinycnn.wasm beside the bundle: ${cpu.wasmBytes} B / ${cpu.wasmGzipBytes} B gz`);
     const bundled: typeof cdn = await import(new URL(`file://${cpu.file}`).href);

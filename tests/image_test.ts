@@ -14,6 +14,25 @@ Deno.test("image: area-average downscale and bilinear upscale preserve constants
   assertEquals([...big], [0, 0.25, 0.75, 1]);
 });
 
+Deno.test("image: an Adam7 PNG resizes, span by span, to what its pixels resize to", async () => {
+  const cases: [number, number, number[]][] = [[37, 29, [1, 8, 8]], [9, 13, [3, 28, 20]], [1, 7, [1, 3, 2]]];
+  cases.push([64, 2, [3, 5, 5]]);
+  for (const [w, h, shape] of cases) {
+    for (const channels of [1, 3, 4] as const) {
+      const px = Uint8Array.from({ length: w * h * channels }, (_, i) => (i * 37 + ((i * i) >> 3)) & 255);
+      const want = await imageToInput({ data: px, width: w, height: h, channels }, shape);
+      const got = await imageToInput(
+        await encodePng(px, w, h, channels, { interlace: true, filter: 4 }),
+        shape,
+      );
+      assertEquals(got.length, want.length);
+      for (let i = 0; i < want.length; i++) {
+        assertAlmostEquals(got[i], want[i], 1e-5, `${w}×${h}×${channels} → ${shape} at ${i}`);
+      }
+    }
+  }
+});
+
 Deno.test("image: RGBA u8, gray f32 and PNG inputs give the same normalised gray input", async () => {
   const w = 4, h = 4;
   const gray = Uint8Array.from({ length: 16 }, (_, i) => i * 16);

@@ -29,6 +29,21 @@ for (const channels of [1, 2, 3, 4]) {
   }
 }
 
+Deno.test("png: Adam7 images of odd sizes decode row by row, in order, as their pixels", async () => {
+  for (const [w, h] of [[1, 1], [1, 9], [9, 1], [13, 7], [8, 8], [17, 10], [3, 2]]) {
+    for (const channels of [1, 3, 4]) {
+      const px = pattern(w * h * channels, w + h + channels);
+      const png = await encodePng(px, w, h, channels, { filter: "cycle", interlace: true });
+      const ys: number[] = [];
+      const got = new Uint8Array(px.length);
+      const info = await decodePngRows(png, (y, row) => (ys.push(y), got.set(row, y * w * channels)));
+      assert(info.interlaced, `${w}×${h}`);
+      assertEquals(ys, [...Array(h).keys()], `${w}×${h}×${channels} row order`);
+      assertEquals(got, px, `${w}×${h}×${channels}`);
+    }
+  }
+});
+
 Deno.test("png: palette image expands to RGB", async () => {
   const palette = new Uint8Array([0, 0, 0, 255, 0, 0, 0, 255, 0]);
   const idx = new Uint8Array([0, 1, 2, 1, 0, 2]);

@@ -7,8 +7,9 @@
 // after a failure); request bodies are copied into one buffer that grows up to
 // maxBodyBytes (chunk views are never kept: Deno hands each chunk in its own
 // 64 KiB buffer); the query is checked before any decoding; PNGs are decoded
-// row by row inside classify() (O(row + output) memory); at most
-// maxInFlight decodes+inferences run at once, the rest get 503 with
+// row by row inside classify() (O(row + output) memory), in turns of the
+// event loop; at most maxInFlight body reads+decodes+inferences run at once
+// and maxQueued wait (their bodies unread), the rest get 503 with
 // Retry-After, so /healthz stays fast; optional CORS (allowed origins,
 // preflight) and bearer-token auth (constant-time comparison); every bad
 // request gets a 4xx JSON {error, expected}; no request can throw out of
@@ -40,7 +41,10 @@ export interface HandlerOptions {
   backend?: BackendChoice;
   /** the wasm kernels, where the host cannot read or compile them itself (Workers: the imported tinycnn.wasm) */
   wasm?: WasmSource;
-  /** decodes + inferences running at once (default 4); up to maxQueued more wait, the rest get 503 + Retry-After */
+  /**
+   * decodes + inferences running at once (default 2: they share one thread, so more adds memory and
+   * latency, not throughput); up to maxQueued more wait, the rest get 503 + Retry-After
+   */
   maxInFlight?: number;
   /** requests waiting for a slot (default 16) */
   maxQueued?: number;
@@ -292,7 +296,7 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
     }
   };
 
-  const maxInFlight = opts.maxInFlight ?? 4, maxQueued = opts.maxQueued ?? 16;
+  const maxInFlight = opts.maxInFlight ?? 2, maxQueued = opts.maxQueued ?? 16;
   let inFlight = 0;
   const waiting: (() => void)[] = [];
   /** A decode+inference slot: run now, wait in the bounded queue, or 503. */
@@ -325,22 +329,24 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
     const topParam = url.searchParams.get("topK");
     const topAsked = topParam === null ? null : intField(topParam, "topK", 1, MAX_TOPK, true);
     const raw = type === "application/octet-stream" ? rawDims(request.headers) : null;
-    const body = await readCapped(request, limit);
-    if (body.length === 0) throw new HttpError(400, "request body is empty", CONTENT_TYPES);
-    const input = type === "image/png"
-      ? body
-      : type === "application/json"
-      ? fromJson(body)
-      : fromRaw(body, raw!);
     const model = await modelOr503();
     const classes = model.outputShape.reduce((a, b) => a * b, 1);
     const topK = topAsked === null ? Math.min(3, classes) : intField(topAsked, "topK", 1, classes);
+    // admission before the body is read: a request turned away (503) or waiting costs no body memory
     await acquire();
-    const t0 = performance.now();
-    let top;
+    let top, t0;
     try {
+      const body = await readCapped(request, limit);
+      if (body.length === 0) throw new HttpError(400, "request body is empty", CONTENT_TYPES);
+      const input = type === "image/png"
+        ? body
+        : type === "application/json"
+        ? fromJson(body)
+        : fromRaw(body, raw!);
+      t0 = performance.now();
       top = await model.classify(input, { topK });
     } catch (e) {
+      if (e instanceof HttpError) throw e;
       const png = type === "image/png" ? pngError(e) : null;
       if (png) throw png;
       if (e instanceof TypeError || e instanceof RangeError) {
@@ -354,7 +360,7 @@ export function createHandler(opts: HandlerOptions): EdgeHandler {
     } finally {
       release();
     }
-    const ms = performance.now() - t0;
+    const ms = performance.now() - t0!;
     return json(200, { top, backend: model.backend, ms: Math.round(ms * 1000) / 1000 });
   }
 

@@ -9,7 +9,7 @@
 // non-interlaced PNG is never held whole; bad input → TypeError /
 // RangeError saying what was expected.
 
-import { decodePngRows, isPng, MAX_PNG_PIXELS, MAX_PNG_SIDE } from "./png.ts";
+import { decodePngSpans, isPng, MAX_PNG_PIXELS, MAX_PNG_SIDE } from "./png.ts";
 import type { Normalization } from "../format/model_desc.ts";
 import { quote } from "../quote.ts";
 
@@ -69,8 +69,10 @@ function axisWeights(sn: number, dn: number): { idx: number[][]; wts: number[][]
 /**
  * Separable resize fed one source row at a time (rows in order): each row is
  * resampled horizontally, then added with its vertical weights into the
- * output rows it contributes to. Scratch: `planes`×dh×dw accumulators plus one
- * resampled row.
+ * output rows it contributes to. Sparse rows (an interlaced PNG's passes) may
+ * come in any order instead, through addSpan: each pixel is added with both
+ * weights into the outputs it contributes to. Scratch: `planes`×dh×dw
+ * accumulators plus one resampled row.
  */
 export class RowResizer {
   #ax: { idx: number[][]; wts: number[][] };
@@ -78,7 +80,11 @@ export class RowResizer {
   #down: [number, number][][];
   #acc: Float64Array;
   #row: Float32Array;
+  /** per source column: [destination column, weight] pairs (made on the first addSpan) */
+  #across: [number, number][][] | null = null;
   #y = 0;
+  /** source pixels of plane 0 added so far */
+  #pixels = 0;
   constructor(
     readonly sw: number,
     readonly sh: number,
@@ -113,13 +119,40 @@ export class RowResizer {
   /** Move to the next source row. */
   next(): void {
     this.#y++;
+    this.#pixels += this.sw;
   }
 
-  /** The resized planes (planes, dh, dw) once every source row was pushed. */
+  /** Add `count` pixels of plane `p` at row `y`, columns x0, x0 + dx, … (`src[i]` is the i-th). */
+  addSpan(p: number, y: number, x0: number, dx: number, count: number, src: ArrayLike<number>): void {
+    if (!(y >= 0 && y < this.sh && x0 >= 0 && x0 + (count - 1) * dx < this.sw)) {
+      throw new RangeError(`span at row ${y}, columns ${x0}+${dx}·${count} is outside ${this.sw}×${this.sh}`);
+    }
+    this.#across ??= inverse(this.#ax, this.sw);
+    const across = this.#across, dw = this.dw, acc = this.#acc, base = p * this.dh * dw;
+    for (const [d, wy] of this.#down[y]) {
+      const o = base + d * dw;
+      for (let i = 0; i < count; i++) {
+        const v = src[i] * wy;
+        for (const [c, wx] of across[x0 + i * dx]) acc[o + c] += v * wx;
+      }
+    }
+    if (p === 0) this.#pixels += count;
+  }
+
+  /** The resized planes (planes, dh, dw) once every source pixel was added. */
   result(): Float32Array {
-    if (this.#y !== this.sh) throw new RangeError(`resize got ${this.#y} of ${this.sh} rows`);
+    if (this.#pixels !== this.sw * this.sh) {
+      throw new RangeError(`resize got ${this.#pixels} of ${this.sw}×${this.sh} pixels`);
+    }
     return Float32Array.from(this.#acc);
   }
+}
+
+/** Per source index: the [destination index, weight] pairs it contributes to. */
+function inverse(ax: { idx: number[][]; wts: number[][] }, sn: number): [number, number][][] {
+  const out: [number, number][][] = Array.from({ length: sn }, () => []);
+  ax.idx.forEach((is, d) => is.forEach((s, k) => out[s].push([d, ax.wts[d][k]])));
+  return out;
 }
 
 /** Resize one plane: area average when shrinking an axis, bilinear when growing. */
@@ -148,9 +181,22 @@ class RowConverter {
 
   /** One row; `get(i)` is interleaved value i of the row in [0,1]. */
   row(get: (i: number) => number): void {
-    const { width, inC, outC } = this, pl = this.#planes;
+    this.#convert(this.width, get);
+    for (let c = 0; c < this.outC; c++) this.resizer.push(c, this.#planes[c]);
+    this.resizer.next();
+  }
+
+  /** `count` pixels of row `y` at columns x0, x0 + dx, …; `get(i)` is interleaved value i of them. */
+  span(y: number, x0: number, dx: number, count: number, get: (i: number) => number): void {
+    this.#convert(count, get);
+    for (let c = 0; c < this.outC; c++) this.resizer.addSpan(c, y, x0, dx, count, this.#planes[c]);
+  }
+
+  /** The first `n` pixels of `get` as planes. */
+  #convert(n: number, get: (i: number) => number): void {
+    const { inC, outC } = this, pl = this.#planes;
     const hasAlpha = inC === 2 || inC === 4, color = inC >= 3;
-    for (let x = 0; x < width; x++) {
+    for (let x = 0; x < n; x++) {
       const b = x * inC;
       const a = hasAlpha ? get(b + inC - 1) : 1;
       const r = get(b) * a;
@@ -159,17 +205,25 @@ class RowConverter {
       if (outC === 1) pl[0][x] = color ? 0.299 * r + 0.587 * g + 0.114 * bl : r;
       else (pl[0][x] = r, pl[1][x] = g, pl[2][x] = bl);
     }
-    for (let c = 0; c < outC; c++) this.resizer.push(c, pl[c]);
-    this.resizer.next();
   }
 }
 
-/** Resize the PNG row by row (never holding a non-interlaced image whole). */
+/** Resize the PNG as it decodes, never holding the image: rows in order, or an interlaced one's spans. */
 async function fromPng(bytes: Uint8Array, C: number, H: number, W: number): Promise<Float32Array> {
-  let conv: RowConverter | null = null;
-  await decodePngRows(bytes, (_, row) => conv!.row((i) => row[i] / 255), {}, (info) => {
-    conv = new RowConverter(info.width, info.channels, C, new RowResizer(info.width, info.height, W, H, C));
-  });
+  let conv: RowConverter | null = null, interlaced = false;
+  await decodePngSpans(
+    bytes,
+    (y, x0, dx, count, px) => {
+      const get = (i: number) => px[i] / 255;
+      if (interlaced) conv!.span(y, x0, dx, count, get);
+      else conv!.row(get); // whole rows, in order
+    },
+    {},
+    (info) => {
+      interlaced = info.interlaced;
+      conv = new RowConverter(info.width, info.channels, C, new RowResizer(info.width, info.height, W, H, C));
+    },
+  );
   return conv!.resizer.result();
 }
 

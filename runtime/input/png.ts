@@ -6,11 +6,14 @@
 // - limits (sides ≤ maxSide, area ≤ maxPixels) are checked on IHDR, before
 //   anything is inflated;
 // - image data made only of stored (uncompressed) deflate blocks is read in
-//   place, its Adler-32 checked; any other image data is inflated as a stream fed in 8 KiB slices and consumed
-//   scanline by scanline; feeding waits for the reader once the output could
-//   pass 16 MiB (or the image's size), so at most ~25 MiB is ever queued, and decoding stops as soon as the output exceeds what IHDR allows
-//   (no decompression bombs); a non-interlaced image needs O(row) memory
-//   (decodePngRows), an interlaced one one 8-bit image;
+//   place, its Adler-32 checked; any other image data is inflated as a stream
+//   fed in lockstep with its reader, one slice at a time (sized by the ratio
+//   seen so far; ≤ 16.5 MiB ever queued), and consumed scanline by scanline;
+//   decoding stops as soon as the output exceeds what IHDR allows (no
+//   decompression bombs); a non-interlaced image needs O(row) memory
+//   (decodePngRows), an interlaced one its even rows (half an 8-bit image);
+// - a large decode runs in turns of the event loop (≤ 64 KiB of scanlines and
+//   one slice each), so a server answers other requests meanwhile;
 // - chunk order is enforced (IHDR first and once, PLTE once before IDAT,
 //   consecutive IDATs, IEND); critical chunks' CRCs are checked, ancillary
 //   chunks with a bad CRC are ignored (as browsers do); unknown critical
@@ -55,10 +58,34 @@ const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 export const MAX_PNG_SIDE = 4096;
 /** Largest image accepted by default, in pixels. */
 export const MAX_PNG_PIXELS = 4096 * 4096;
-/** Compressed bytes handed to the inflater at a time (≤ 8.3 MiB of output each). */
-const SLICE = 8192;
-/** Output that may be queued in the inflater before feeding waits for the reader. */
-const FREE_OUTPUT = 16 << 20;
+/** Largest compressed slice handed to the inflater at once (≤ 16.5 MiB of output at deflate's 1032:1). */
+const MAX_SLICE = 16384;
+/** Smallest slice: ≤ 258 KiB of output even at 1032:1. */
+const MIN_SLICE = 256;
+/** Workers deliver MessageChannel messages without letting I/O in between (measured in workerd). */
+const messagesYield = typeof MessageChannel === "function" &&
+  (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent !== "Cloudflare-Workers";
+/** 8× the work per turn where a turn is a timer (~1 ms) rather than a message (~0.05 ms). */
+const TURN_SCALE = messagesYield ? 1 : 8;
+/** Output one slice should inflate to, at the ratio seen so far (about 1 ms of inflating, × TURN_SCALE). */
+const TURN_OUTPUT = (256 << 10) * TURN_SCALE;
+/** Inflated bytes handled between two turns of the host's event loop (about 0.5 ms of work, × TURN_SCALE). */
+const TURN_BYTES = (64 << 10) * TURN_SCALE;
+
+/**
+ * One turn of the event loop, so that a server answers other requests during
+ * a large decode: a message through a fresh MessageChannel (no timer
+ * clamping: ~0.05 ms in Deno, Node and Bun), else setTimeout (~1 ms).
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    if (!messagesYield) return void setTimeout(resolve, 0);
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => (ch.port1.close(), resolve());
+    ch.port2.postMessage(0);
+    ch.port2.close();
+  });
+}
 
 /** True when the bytes start with the PNG signature. */
 export function isPng(b: Uint8Array): boolean {
@@ -299,43 +326,56 @@ async function inflateLines(
       }
     }
   };
+  let sinceTurn = 0;
+  /** take() in pieces, with a turn of the event loop after every TURN_BYTES. */
+  const takeThenYield = async (value: Uint8Array) => {
+    for (let o = 0; o < value.length;) {
+      const piece = value.subarray(o, o + TURN_BYTES - sinceTurn);
+      take(piece);
+      o += piece.length;
+      sinceTurn += piece.length;
+      if (sinceTurn >= TURN_BYTES) (sinceTurn = 0, await nextTurn());
+    }
+  };
   const stored = storedBlocks(idat);
-  if (stored) stored.forEach(take);
-  else await inflateStream(idat, total, take);
+  if (stored) { for (const b of stored) await takeThenYield(b); }
+  else await inflateStream(idat, takeThenYield);
   if (n !== total) throw new TypeError(`PNG image data inflates to ${n} bytes, expected ${total}`);
 }
 
 /** Inflate `idat` through DecompressionStream in slices, handing each output chunk to `take`. */
 async function inflateStream(
   idat: Uint8Array[],
-  total: number,
-  take: (v: Uint8Array) => void,
+  take: (v: Uint8Array) => Promise<void>,
 ): Promise<void> {
   const ds = new DecompressionStream("deflate");
   const writer = ds.writable.getWriter();
   const reader = ds.readable.getReader();
-  // Feeding with a bound on queued output. Deflate expands at most 1032:1, so
-  // while 1032 × (bytes fed) stays under FREE_OUTPUT (or the image's own size,
-  // if smaller) + one slice's worth, nothing can pile up beyond that: feed
-  // freely. Past that point a slice is written only once the reader has been
-  // starved for a whole task turn (its queue drained): some runtimes
-  // (workerd) inflate eagerly on write and hand the output out 4 KiB per
-  // read, so without this a bomb's entire output would queue up first.
-  let reads = 0, readerWaiting = false, stopped = false, fed = 0;
-  const freeUntil = Math.min(total, FREE_OUTPUT) + 1032 * SLICE;
-  const tick = () => new Promise((r) => setTimeout(r, 0));
+  // Feeding in lockstep with the reader, which bounds both the queued output
+  // and the work per turn of the event loop. The first slice is written at
+  // once; each later one only after the reader has been starved for a whole
+  // turn (its queue drained: some runtimes, workerd, inflate eagerly on
+  // write and hand the output out 4 KiB per read). Each slice is sized to
+  // inflate to about TURN_OUTPUT at the ratio seen so far (the first as if
+  // at deflate's worst, 1032:1), so at most 1032 × MAX_SLICE bytes are ever
+  // queued, and one write, which inflates at once in some runtimes, never
+  // blocks the host for long.
+  let reads = 0, readerWaiting = false, stopped = false, fed = 0, out = 0;
   const feeding = (async () => {
     for (const part of idat) {
-      for (let o = 0; o < part.length && !stopped; o += SLICE) {
-        const slice = part.slice(o, o + SLICE);
-        if (1032 * (fed + slice.length) > freeUntil) {
-          // wait until the reader is blocked with nothing left to read
-          while (!stopped) {
-            const before = reads;
-            await tick();
-            if (readerWaiting && reads === before) break;
-          }
+      for (let o = 0; o < part.length && !stopped;) {
+        // wait until the reader is blocked with nothing left to read
+        while (fed > 0 && !stopped) {
+          const before = reads;
+          await nextTurn();
+          if (readerWaiting && reads === before) break;
         }
+        const ratio = fed > 0 ? Math.max(1, out / fed) : 1032;
+        const slice = part.slice(
+          o,
+          o + Math.min(MAX_SLICE, Math.max(MIN_SLICE, Math.floor(TURN_OUTPUT / ratio))),
+        );
+        o += slice.length;
         await writer.ready;
         writer.write(slice).catch(() => {});
         fed += slice.length;
@@ -351,7 +391,8 @@ async function inflateStream(
       readerWaiting = false;
       reads++;
       if (done) break;
-      take(value);
+      out += value.length;
+      await take(value);
     }
   } catch (e) {
     stopped = true;
@@ -366,9 +407,59 @@ async function inflateStream(
 }
 
 /**
+ * Where decoded pixels go: `count` pixels of row `y` at columns x0, x0 + dx, …
+ * (8-bit, `info.channels` interleaved each; the buffer is reused).
+ */
+export type PngSpanSink = (y: number, x0: number, dx: number, count: number, pixels: Uint8Array) => void;
+
+/**
+ * Decode a PNG as it inflates, holding no image: `onSpan` gets each scanline's
+ * pixels where they belong. A non-interlaced image comes as whole rows in
+ * order (x0 0, dx 1); an Adam7 one as its passes' sparse rows, pass by pass.
+ *
+ * @example
+ * ```ts
+ * import { decodePngSpans } from "./png.ts";
+ * const png = Uint8Array.from(atob(
+ *   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==",
+ * ), (c) => c.charCodeAt(0));
+ * let pixels = 0;
+ * await decodePngSpans(png, (_y, _x0, _dx, count) => pixels += count);
+ * console.log(pixels); // 1
+ * ```
+ */
+export async function decodePngSpans(
+  bytes: Uint8Array,
+  onSpan: PngSpanSink,
+  limits: PngLimits = {},
+  onInfo?: (info: PngInfo) => void,
+): Promise<PngInfo> {
+  const p = parseChunks(bytes, limits);
+  const { width: w, height: h, bitDepth, colorType, channels: oc } = p;
+  const bitsPP = bitDepth * SAMPLES[colorType];
+  const bpp = Math.max(1, bitsPP >> 3);
+  const lineBytes = (pw: number) => Math.ceil((pw * bitsPP) / 8);
+  const info: PngInfo = { width: w, height: h, bitDepth, colorType, interlaced: p.interlaced, channels: oc };
+  onInfo?.(info);
+  const passes = (p.interlaced ? ADAM7 : [[0, 0, 1, 1]]).map(([x0, y0, dx, dy]) => {
+    const pw = w > x0 ? Math.ceil((w - x0) / dx) : 0, ph = h > y0 ? Math.ceil((h - y0) / dy) : 0;
+    return { x0, y0, dx, dy, pw, bytes: lineBytes(pw), count: pw ? ph : 0 };
+  });
+  const pixels = new Uint8Array(w * oc);
+  await inflateLines(p.idat, passes, bpp, (k, py, line) => {
+    const ps = passes[k];
+    convertRow(p, line, ps.pw, pixels);
+    onSpan(ps.y0 + py * ps.dy, ps.x0, ps.dx, ps.pw, pixels);
+  });
+  return info;
+}
+
+/**
  * Decode a PNG row by row: `onRow(y, row)` gets each row of 8-bit pixels
  * (`info.channels` interleaved per pixel; the buffer is reused, copy it to
- * keep it) in order. A non-interlaced image is never held in memory whole.
+ * keep it) in order. A non-interlaced image is never held in memory whole;
+ * an interlaced one holds its even rows (passes 1–6 fill only those; pass 7
+ * is the odd rows whole, each handed out with the even row above it).
  *
  * @example
  * ```ts
@@ -387,45 +478,28 @@ export async function decodePngRows(
   limits: PngLimits = {},
   onInfo?: (info: PngInfo) => void,
 ): Promise<PngInfo> {
-  const p = parseChunks(bytes, limits);
-  const { width: w, height: h, bitDepth, colorType, channels: oc } = p;
-  const bitsPP = bitDepth * SAMPLES[colorType];
-  const bpp = Math.max(1, bitsPP >> 3);
-  const lineBytes = (pw: number) => Math.ceil((pw * bitsPP) / 8);
-  const info: PngInfo = {
-    width: w,
-    height: h,
-    bitDepth,
-    colorType,
-    interlaced: p.interlaced,
-    channels: oc,
-  };
-  onInfo?.(info);
-  if (!p.interlaced) {
-    const row = new Uint8Array(w * oc);
-    await inflateLines(p.idat, [{ bytes: lineBytes(w), count: h }], bpp, (_, y, line) => {
-      convertRow(p, line, w, row);
-      onRow(y, row);
-    });
-    return info;
-  }
-  // Adam7: each pass's pixels go to their place in one 8-bit image
-  const img = new Uint8Array(w * h * oc);
-  const passes = ADAM7.map(([x0, y0, dx, dy]) => {
-    const pw = w > x0 ? Math.ceil((w - x0) / dx) : 0, ph = h > y0 ? Math.ceil((h - y0) / dy) : 0;
-    return { x0, y0, dx, dy, pw, bytes: lineBytes(pw), count: pw ? ph : 0 };
-  });
-  const tmp = new Uint8Array(w * oc);
-  await inflateLines(p.idat, passes, bpp, (k, py, line) => {
-    const ps = passes[k];
-    convertRow(p, line, ps.pw, tmp);
-    const y = ps.y0 + py * ps.dy;
-    for (let i = 0; i < ps.pw; i++) {
-      const o = (y * w + ps.x0 + i * ps.dx) * oc;
-      for (let c = 0; c < oc; c++) img[o + c] = tmp[i * oc + c];
-    }
-  });
-  for (let y = 0; y < h; y++) onRow(y, img.subarray(y * w * oc, (y + 1) * w * oc));
+  let even: Uint8Array | null = null, stride = 0, oc = 1, next = 0;
+  const evenRow = (y: number) => even!.subarray((y >> 1) * stride, ((y >> 1) + 1) * stride);
+  const info = await decodePngSpans(
+    bytes,
+    (y, x0, dx, count, px) => {
+      if (!even) return onRow(y, px);
+      if (y & 1) return (onRow(next++, evenRow(y - 1)), onRow(next++, px)); // pass 7: whole odd rows
+      const o = (y >> 1) * stride;
+      for (let i = 0; i < count; i++) {
+        const at = o + (x0 + i * dx) * oc;
+        for (let c = 0; c < oc; c++) even[at + c] = px[i * oc + c];
+      }
+    },
+    limits,
+    (i) => {
+      (stride = i.width * i.channels, oc = i.channels);
+      if (i.interlaced) even = new Uint8Array(Math.ceil(i.height / 2) * stride);
+      onInfo?.(i);
+    },
+  );
+  if (even) { for (; next < info.height; next += 2) onRow(next, evenRow(next)); // last row of an odd height
+   }
   return info;
 }
 

@@ -44,11 +44,11 @@ export async function zeroPng(w: number, h: number, zeroMiB: number): Promise<Ui
   return out;
 }
 
-/** A valid 4096×4096 RGBA PNG (a horizontal ramp; ~80 KB). */
-export async function rgba4096(): Promise<Uint8Array> {
+/** A valid 4096×4096 RGBA PNG (a horizontal ramp; ~80 KB), Adam7-interlaced when asked. */
+export async function rgba4096(interlace = false): Promise<Uint8Array> {
   const w = 4096, h = 4096, px = new Uint8Array(w * h * 4);
   for (let i = 0; i < px.length; i += 4) px.set([(i >> 14) & 255, 100, 50, 255], i);
-  return await encodePng(px, w, h, 4, { filter: 1 });
+  return await encodePng(px, w, h, 4, { filter: 1, interlace });
 }
 
 /** Send raw HTTP/1.1 bytes to 127.0.0.1:port and return the status code of the answer. */

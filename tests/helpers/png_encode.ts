@@ -50,7 +50,65 @@ export interface EncodeOpts {
   zlib?: (raw: Uint8Array) => Uint8Array;
   /** split the zlib stream into IDAT chunks of this many bytes (default: one chunk) */
   idatBytes?: number;
+  /** Adam7: the seven passes' sub-images one after another, each filtered on its own (default false) */
+  interlace?: boolean;
 }
+
+/** Adam7 passes: x0, y0, dx, dy. */
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [
+  0,
+  1,
+  1,
+  2,
+]];
+
+/** The image data stream (before deflate) of `data`: width × height pixels of `bpp` bytes. */
+type ImageRows = (
+  data: Uint8Array,
+  width: number,
+  height: number,
+  bpp: number,
+  opts: EncodeOpts,
+) => Uint8Array;
+
+/** Rows of `data` behind their filter bytes. */
+const filterRows: ImageRows = (data, width, height, bpp, opts) => {
+  const stride = width * bpp;
+  const raw = new Uint8Array(height * (stride + 1));
+  for (let y = 0; y < height; y++) {
+    const f = opts.filter === "cycle" ? y % 5 : (opts.filter ?? 0);
+    raw[y * (stride + 1)] = f;
+    for (let x = 0; x < stride; x++) {
+      const v = data[y * stride + x];
+      const a = x >= bpp ? data[y * stride + x - bpp] : 0;
+      const b = y > 0 ? data[(y - 1) * stride + x] : 0;
+      const c = x >= bpp && y > 0 ? data[(y - 1) * stride + x - bpp] : 0;
+      const pred = [0, a, b, (a + b) >> 1, paeth(a, b, c)][f];
+      raw[y * (stride + 1) + 1 + x] = (v - pred) & 255;
+    }
+  }
+  return raw;
+};
+
+/** The Adam7 passes of `data`, each a filtered sub-image, concatenated. */
+const interlacedRows: ImageRows = (data, width, height, bpp, opts) => {
+  const parts = ADAM7.map(([x0, y0, dx, dy]) => {
+    const pw = width > x0 ? Math.ceil((width - x0) / dx) : 0,
+      ph = height > y0 ? Math.ceil((height - y0) / dy) : 0;
+    if (pw === 0 || ph === 0) return new Uint8Array(0);
+    const sub = new Uint8Array(pw * ph * bpp);
+    for (let y = 0; y < ph; y++) {
+      for (let x = 0; x < pw; x++) {
+        const from = ((y0 + y * dy) * width + x0 + x * dx) * bpp;
+        sub.set(data.subarray(from, from + bpp), (y * pw + x) * bpp);
+      }
+    }
+    return filterRows(sub, pw, ph, bpp, opts);
+  });
+  const raw = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (raw.set(p, at), at + p.length), 0);
+  return raw;
+};
 
 /** A zlib stream of stored (uncompressed) deflate blocks of at most `block` bytes each. */
 export function zlibStored(raw: Uint8Array, block = 65535): Uint8Array {
@@ -78,27 +136,14 @@ export async function encodePng(
   opts: EncodeOpts = {},
 ): Promise<Uint8Array> {
   const colorType = opts.colorType ?? ({ 1: 0, 2: 4, 3: 2, 4: 6 } as Record<number, number>)[channels];
-  const bpp = channels;
-  const stride = width * bpp;
-  const raw = new Uint8Array(height * (stride + 1));
-  for (let y = 0; y < height; y++) {
-    const f = opts.filter === "cycle" ? y % 5 : (opts.filter ?? 0);
-    raw[y * (stride + 1)] = f;
-    for (let x = 0; x < stride; x++) {
-      const v = data[y * stride + x];
-      const a = x >= bpp ? data[y * stride + x - bpp] : 0;
-      const b = y > 0 ? data[(y - 1) * stride + x] : 0;
-      const c = x >= bpp && y > 0 ? data[(y - 1) * stride + x - bpp] : 0;
-      const pred = [0, a, b, (a + b) >> 1, paeth(a, b, c)][f];
-      raw[y * (stride + 1) + 1 + x] = (v - pred) & 255;
-    }
-  }
+  const raw = (opts.interlace ? interlacedRows : filterRows)(data, width, height, channels, opts);
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);
   dv.setUint32(0, width);
   dv.setUint32(4, height);
   ihdr[8] = 8;
   ihdr[9] = colorType;
+  ihdr[12] = opts.interlace ? 1 : 0;
   const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr)];
   if (opts.palette) parts.push(chunk("PLTE", opts.palette));
   const z = opts.zlib ? opts.zlib(raw) : await deflate(raw), step = opts.idatBytes ?? z.length;
