@@ -22,22 +22,10 @@ function blocked4x4(
 ) {
   for (let i = 0; i < M; i += 4) {
     for (let j = 0; j < N; j += 4) {
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0,
-        c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0;
-      let c20 = 0,
-        c21 = 0,
-        c22 = 0,
-        c23 = 0,
-        c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
       let pa = i * ai, pb = j * bj;
       for (let k = 0; k < K; k++, pa += sa, pb += sb) {
         const a0 = a[pa], a1 = a[pa + 1], a2 = a[pa + 2], a3 = a[pa + 3];

@@ -13,6 +13,7 @@ import {
   type ResolvedLayer,
   resolveLayer,
 } from "../runtime/format/spec.ts";
+import type { Window2d } from "../runtime/format/spec_types.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
 import { uniformFn as rng } from "../train/rng.ts";
 import { testSeed } from "./helpers/system.ts";
@@ -65,17 +66,8 @@ function refPad(mode: Padding, inp: number, k: number, s: number, d: number): [n
   throw new Error("explicit padding handled by caller");
 }
 
-interface Geo {
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  pt: number;
-  pb: number;
-  pl: number;
-  pr: number;
+/** The window's numbers (the type only: they are computed here without spec.ts) and the plane sizes. */
+interface Geo extends Pick<Window2d, "kh" | "kw" | "sh" | "sw" | "dh" | "dw" | "pt" | "pb" | "pl" | "pr"> {
   H: number;
   W: number;
   OH: number;

@@ -3,8 +3,9 @@
 // Per sample: input tiles d (4×4, stride 2) → V = Bᵀ d B; for each of the 16
 // transform positions ξ, M_ξ (outC, tiles) = U_ξ (outC, inC) · V_ξ; output
 // 2×2 blocks Y = Aᵀ m A (+ bias, optional fused ReLU). U = G g Gᵀ comes from
-// winogradWeights (the executor computes it once at load); gemm, scratch,
-// tile gather and block store are shared with winograd5x5.ts (winograd_tiles.ts).
+// winogradWeights (the executor computes it once at load); the loop over
+// tiles, the gemm and the scratch are winograd_tiles.ts winogradConv, shared
+// with winograd5x5.ts: this file holds the F(2×2,3×3) transforms.
 // Layouts: U (16, outC, inC); V (16, tiles, inC); M (16, outC, tiles), all
 // Float64Array so every intermediate stays in float64 and each output is
 // rounded to f32 once (same accuracy contract as conv_direct.ts).
@@ -13,14 +14,11 @@
 
 import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 import type { ConvGeometry } from "./geometry.ts";
-import { gatherTile, gemm64, storeBlock, winogradScratch } from "./winograd_tiles.ts";
+import { winogradConv, winogradFits, type WinogradVariant } from "./winograd_tiles.ts";
 import { Scratch } from "../../cpu/scratch.ts";
 
-/** True when the layer qualifies (3×3, stride 1, dilation 1, groups 1, ≥ 3 input channels: from RGB up it beats im2col here). */
-export function useWinograd(g: ConvGeometry): boolean {
-  return g.groups === 1 && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 &&
-    g.dw === 1 && g.inC >= 3;
-}
+/** True when the layer qualifies (winogradFits with k = 3). */
+export const useWinograd = (g: ConvGeometry): boolean => winogradFits(g, 3);
 
 /** U = G g Gᵀ for every (oc, ic): w is (outC, inC, 3, 3) → U (16, outC, inC). */
 export function winogradWeights(g: ConvGeometry, w: Float32Array): Float64Array {
@@ -60,68 +58,41 @@ function weightPair(
   }
 }
 
-/** One 4×4 input tile, transformed in place (module-level: no allocation per call). */
-const d = new Float64Array(16);
+/** F(2×2, 3×3): 4×4 tiles, Bᵀ = (1,0,−1,0 | 0,1,1,0 | 0,−1,1,0 | 0,1,0,−1), Aᵀ = (1,1,1,0 | 0,1,−1,−1). */
+const F2x3: WinogradVariant = {
+  a: 4,
+  input(d, V, v, vStride) {
+    for (let s = 0; s < 4; s++) {
+      // column s of Bᵀ d
+      const e0 = d[s] - d[8 + s], e1 = d[4 + s] + d[8 + s];
+      const e2 = d[8 + s] - d[4 + s], e3 = d[4 + s] - d[12 + s];
+      d[s] = e0, d[4 + s] = e1, d[8 + s] = e2, d[12 + s] = e3;
+    }
+    for (let r = 0; r < 4; r++) {
+      const a0 = d[4 * r], a1 = d[4 * r + 1], a2 = d[4 * r + 2], a3 = d[4 * r + 3];
+      V[(4 * r) * vStride + v] = a0 - a2;
+      V[(4 * r + 1) * vStride + v] = a1 + a2;
+      V[(4 * r + 2) * vStride + v] = a2 - a1;
+      V[(4 * r + 3) * vStride + v] = a1 - a3;
+    }
+  },
+  output(Mb, m, mStride, out) {
+    const m0 = Mb[m], m1 = Mb[mStride + m], m2 = Mb[2 * mStride + m], m3 = Mb[3 * mStride + m];
+    const m4 = Mb[4 * mStride + m], m5 = Mb[5 * mStride + m], m6 = Mb[6 * mStride + m];
+    const m7 = Mb[7 * mStride + m], m8 = Mb[8 * mStride + m], m9 = Mb[9 * mStride + m];
+    const m10 = Mb[10 * mStride + m], m11 = Mb[11 * mStride + m], m12 = Mb[12 * mStride + m];
+    const m13 = Mb[13 * mStride + m], m14 = Mb[14 * mStride + m], m15 = Mb[15 * mStride + m];
+    // rows of Aᵀ m: r0 = m0 + m1 + m2 (row-wise), r1 = m1 - m2 - m3
+    const p0 = m0 + m4 + m8, p1 = m1 + m5 + m9, p2 = m2 + m6 + m10, p3 = m3 + m7 + m11;
+    const q0 = m4 - m8 - m12, q1 = m5 - m9 - m13, q2 = m6 - m10 - m14, q3 = m7 - m11 - m15;
+    // then along columns: the 2×2 block Aᵀ m A
+    out[0] = p0 + p1 + p2, out[1] = p1 - p2 - p3;
+    out[2] = q0 + q1 + q2, out[3] = q1 - q2 - q3;
+  },
+};
 
 type WinogradKernel = LayerKernel<[g: ConvGeometry, u: Float64Array]>;
 
 /** y = act(conv3×3(x) + b) via Winograd; `u` from winogradWeights; act = relu when `relu`. */
-export const conv2dWinograd: WinogradKernel = (g, u, b, x, batch, y, relu, scratch = new Scratch()) => {
-  const { pt, pl, inC, inH, inW, outC, outH, outW } = g;
-  const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1;
-  const T = tH * tW;
-  const { V, M: Mb } = winogradScratch(scratch, 16, T, inC, outC);
-  const vStride = T * inC, mStride = outC * T, uStride = outC * inC;
-  const inPlane = inH * inW, outPlane = outH * outW;
-  for (let n = 0; n < batch; n++) {
-    // input transform: V[ξ][t][c] = (Bᵀ d B)_ξ
-    for (let ty = 0; ty < tH; ty++) {
-      const iy0 = 2 * ty - pt;
-      for (let tx = 0; tx < tW; tx++) {
-        const ix0 = 2 * tx - pl;
-        const t = ty * tW + tx;
-        for (let c = 0; c < inC; c++) {
-          gatherTile(x, (n * inC + c) * inPlane, iy0, ix0, inH, inW, 4, d);
-          const v = t * inC + c;
-          for (let s = 0; s < 4; s++) {
-            // column s of Bᵀ d
-            const e0 = d[s] - d[8 + s], e1 = d[4 + s] + d[8 + s];
-            const e2 = d[8 + s] - d[4 + s], e3 = d[4 + s] - d[12 + s];
-            d[s] = e0, d[4 + s] = e1, d[8 + s] = e2, d[12 + s] = e3;
-          }
-          for (let r = 0; r < 4; r++) {
-            const a0 = d[4 * r], a1 = d[4 * r + 1], a2 = d[4 * r + 2], a3 = d[4 * r + 3];
-            V[(4 * r) * vStride + v] = a0 - a2;
-            V[(4 * r + 1) * vStride + v] = a1 + a2;
-            V[(4 * r + 2) * vStride + v] = a2 - a1;
-            V[(4 * r + 3) * vStride + v] = a1 - a3;
-          }
-        }
-      }
-    }
-    for (let xi = 0; xi < 16; xi++) gemm64(u, xi * uStride, V, xi * vStride, outC, T, inC, Mb, xi * mStride);
-    // output transform: y block = Aᵀ m A (+ bias, relu)
-    for (let o = 0; o < outC; o++) {
-      const bias = b === null ? 0 : b[o];
-      const yo = (n * outC + o) * outPlane;
-      for (let ty = 0; ty < tH; ty++) {
-        for (let tx = 0; tx < tW; tx++) {
-          const m = o * T + ty * tW + tx;
-          const m0 = Mb[m], m1 = Mb[mStride + m], m2 = Mb[2 * mStride + m], m3 = Mb[3 * mStride + m];
-          const m4 = Mb[4 * mStride + m], m5 = Mb[5 * mStride + m], m6 = Mb[6 * mStride + m];
-          const m7 = Mb[7 * mStride + m], m8 = Mb[8 * mStride + m], m9 = Mb[9 * mStride + m];
-          const m10 = Mb[10 * mStride + m], m11 = Mb[11 * mStride + m], m12 = Mb[12 * mStride + m];
-          const m13 = Mb[13 * mStride + m], m14 = Mb[14 * mStride + m], m15 = Mb[15 * mStride + m];
-          // rows of Aᵀ m: r0 = m0 + m1 + m2 (row-wise), r1 = m1 - m2 - m3
-          const p0 = m0 + m4 + m8, p1 = m1 + m5 + m9, p2 = m2 + m6 + m10, p3 = m3 + m7 + m11;
-          const q0 = m4 - m8 - m12, q1 = m5 - m9 - m13, q2 = m6 - m10 - m14, q3 = m7 - m11 - m15;
-          // then along columns: the 2×2 block Aᵀ m A
-          const y00 = p0 + p1 + p2, y01 = p1 - p2 - p3;
-          const y10 = q0 + q1 + q2, y11 = q1 - q2 - q3;
-          storeBlock(y, yo, 2 * ty, 2 * tx, outH, outW, bias, relu, y00, y01, y10, y11);
-        }
-      }
-    }
-  }
-  return y;
-};
+export const conv2dWinograd: WinogradKernel = (g, u, b, x, batch, y, relu, scratch = new Scratch()) =>
+  winogradConv(F2x3, g, u, b, x, batch, y, relu, scratch);

@@ -1,6 +1,7 @@
-// Pieces both Winograd convolutions (winograd3x3.ts F(2×2,3×3), winograd5x5.ts
-// F(2×2,5×5)) run around their own transforms: the float64 batched gemm of
-// the transform positions, the grow-only V/M scratch, gathering one
+// The Winograd F(2×2, r×r) convolution both variants (winograd3x3.ts
+// F(2×2,3×3), winograd5x5.ts F(2×2,5×5)) run with their own transforms
+// (winogradConv, a WinogradVariant each), and its pieces: the float64 batched
+// gemm of the transform positions, the grow-only V/M scratch, gathering one
 // zero-padded input tile and storing one 2×2 output block (bias, optional
 // ReLU, clipped at the right/bottom edge).
 // Layouts: U (P, outC, inC); V (P, tiles, inC); M (P, outC, tiles) for P
@@ -10,6 +11,78 @@
 // the helpers are small so V8 inlines them into the kernels' loops.
 
 import type { Scratch } from "../../cpu/scratch.ts";
+import type { ConvGeometry } from "./geometry.ts";
+
+/** True when Winograd F(2×2, k×k) fits the layer: k×k, stride 1, dilation 1, groups 1, ≥ 3 input channels (from RGB up it beats im2col here). */
+export function winogradFits(g: ConvGeometry, k: number): boolean {
+  return g.groups === 1 && g.kh === k && g.kw === k && g.sh === 1 && g.sw === 1 && g.dh === 1 &&
+    g.dw === 1 && g.inC >= 3;
+}
+
+/** What one Winograd F(2×2, r×r) variant brings to winogradConv: its tile side and its two transforms. */
+export interface WinogradVariant {
+  /** input tile side a = r + 1 (a² transform positions ξ) */
+  a: number;
+  /** V[ξ·vStride + v] = (Bᵀ d B)_ξ of the a×a tile d (row-major; d may be overwritten) */
+  input(d: Float64Array, V: Float64Array, v: number, vStride: number): void;
+  /** the 2×2 block Aᵀ m A of m_ξ = M[ξ·mStride + m] into out[0..4) (row-major) */
+  output(M: Float64Array, m: number, mStride: number, out: Float64Array): void;
+}
+
+/** One input tile and one output block (module-level: no allocation per call). */
+const tile = new Float64Array(36), block = new Float64Array(4);
+
+/**
+ * y = act(conv(x) + b) by Winograd F(2×2, r×r): per sample, input tiles
+ * (stride 2) → V = Bᵀ d B; for each transform position ξ, M_ξ (outC, tiles)
+ * = U_ξ (outC, inC) · V_ξ; output 2×2 blocks Y = Aᵀ m A (+ bias, ReLU when
+ * `relu`). `u` is the variant's U (a², outC, inC). x is (N, inC, inH, inW),
+ * y (N, outC, outH, outW); stride 1, undilated, ungrouped, any padding.
+ */
+export function winogradConv(
+  variant: WinogradVariant,
+  g: ConvGeometry,
+  u: Float64Array,
+  b: Float32Array | null,
+  x: Float32Array,
+  batch: number,
+  y: Float32Array,
+  relu: boolean,
+  scratch: Scratch,
+): Float32Array {
+  const { pt, pl, inC, inH, inW, outC, outH, outW } = g;
+  const a = variant.a, points = a * a;
+  const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1;
+  const T = tH * tW;
+  const { V, M } = winogradScratch(scratch, points, T, inC, outC);
+  const vStride = T * inC, mStride = outC * T, uStride = outC * inC;
+  const inPlane = inH * inW, outPlane = outH * outW;
+  for (let n = 0; n < batch; n++) {
+    for (let ty = 0; ty < tH; ty++) {
+      for (let tx = 0; tx < tW; tx++) {
+        const t = ty * tW + tx;
+        for (let c = 0; c < inC; c++) {
+          gatherTile(x, (n * inC + c) * inPlane, 2 * ty - pt, 2 * tx - pl, inH, inW, a, tile);
+          variant.input(tile, V, t * inC + c, vStride);
+        }
+      }
+    }
+    for (let xi = 0; xi < points; xi++) {
+      gemm64(u, xi * uStride, V, xi * vStride, outC, T, inC, M, xi * mStride);
+    }
+    for (let o = 0; o < outC; o++) {
+      const bias = b === null ? 0 : b[o];
+      const yo = (n * outC + o) * outPlane;
+      for (let ty = 0; ty < tH; ty++) {
+        for (let tx = 0; tx < tW; tx++) {
+          variant.output(M, o * T + ty * tW + tx, mStride, block);
+          storeBlock(y, yo, 2 * ty, 2 * tx, outH, outW, bias, relu, block[0], block[1], block[2], block[3]);
+        }
+      }
+    }
+  }
+  return y;
+}
 
 /** c[cOff + i*N + j] = Σ_k a[aOff + i*K + k]·bt[bOff + j*K + k] for i < M, j < N (float64, 4×4 blocks). */
 export function gemm64(

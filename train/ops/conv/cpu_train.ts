@@ -59,9 +59,32 @@ export class Conv32 {
 
   /** Unroll sample/group input at x[xOff…] into col[cOff…] as (K, P); padding cells are 0. */
   #im2col(x: Float32Array, xOff: number, col: Float32Array, cOff: number): void {
+    col.fill(0, cOff, cOff + this.K * this.P);
+    this.#colRows(xOff, cOff, (xr, cr, ox0, ox1, sw) => {
+      if (sw === 1) { for (let ox = ox0; ox < ox1; ox++) col[cr + ox] = x[xr + ox]; }
+      else for (let ox = ox0; ox < ox1; ox++) col[cr + ox] = x[xr + ox * sw];
+    });
+  }
+
+  /** dx[sample/group at xOff…] += scatter of dcol (K, P): the adjoint of im2col. */
+  #col2im(dcol: Float32Array, dx: Float32Array, xOff: number): void {
+    this.#colRows(xOff, 0, (xr, cr, ox0, ox1, sw) => {
+      for (let ox = ox0; ox < ox1; ox++) dx[xr + ox * sw] += dcol[cr + ox];
+    });
+  }
+
+  /**
+   * The runs that im2col copies and col2im scatters back: for each (ic, u, v)
+   * and output row oy, `row(xr, cr, ox0, ox1, sw)` pairs x[xr + ox·sw] with
+   * col[cr + ox] for ox0 ≤ ox < ox1 (the taps inside the input).
+   */
+  #colRows(
+    xOff: number,
+    cOff: number,
+    row: (xr: number, cr: number, ox0: number, ox1: number, sw: number) => void,
+  ): void {
     const { kh, kw, sh, sw, dh, dw, pt, pl, inH, inW, outW } = this.g;
     const rows = this.#rows, cols = this.#cols, P = this.P, inPlane = inH * inW;
-    col.fill(0, cOff, cOff + this.K * P);
     for (let ic = 0; ic < this.icg; ic++) {
       const xB = xOff + ic * inPlane;
       for (let u = 0; u < kh; u++) {
@@ -70,31 +93,7 @@ export class Conv32 {
           const ox0 = cols[2 * v], ox1 = cols[2 * v + 1];
           const cB = cOff + ((ic * kh + u) * kw + v) * P;
           for (let oy = oy0; oy < oy1; oy++) {
-            const xr = xB + (oy * sh - pt + u * dh) * inW + v * dw - pl;
-            const cr = cB + oy * outW;
-            if (sw === 1) { for (let ox = ox0; ox < ox1; ox++) col[cr + ox] = x[xr + ox]; }
-            else for (let ox = ox0; ox < ox1; ox++) col[cr + ox] = x[xr + ox * sw];
-          }
-        }
-      }
-    }
-  }
-
-  /** dx[sample/group at xOff…] += scatter of dcol (K, P): the adjoint of im2col. */
-  #col2im(dcol: Float32Array, dx: Float32Array, xOff: number): void {
-    const { kh, kw, sh, sw, dh, dw, pt, pl, inH, inW, outW } = this.g;
-    const rows = this.#rows, cols = this.#cols, P = this.P, inPlane = inH * inW;
-    for (let ic = 0; ic < this.icg; ic++) {
-      const xB = xOff + ic * inPlane;
-      for (let u = 0; u < kh; u++) {
-        const oy0 = rows[2 * u], oy1 = rows[2 * u + 1];
-        for (let v = 0; v < kw; v++) {
-          const ox0 = cols[2 * v], ox1 = cols[2 * v + 1];
-          const cB = ((ic * kh + u) * kw + v) * P;
-          for (let oy = oy0; oy < oy1; oy++) {
-            const xr = xB + (oy * sh - pt + u * dh) * inW + v * dw - pl;
-            const cr = cB + oy * outW;
-            for (let ox = ox0; ox < ox1; ox++) dx[xr + ox * sw] += dcol[cr + ox];
+            row(xB + (oy * sh - pt + u * dh) * inW + v * dw - pl, cB + oy * outW, ox0, ox1, sw);
           }
         }
       }
