@@ -14,6 +14,7 @@
 import type { TrainResolvedLayer } from "../layers.ts";
 import type { Rng } from "../rng.ts";
 import type { KernelBinder, PreparedKernel } from "../webgpu/gpu_context.ts";
+import type { Kernel } from "../../runtime/webgpu/kernel.ts";
 
 /** How the reference forward runs: training or evaluation, and the state dropout and batchnorm need. */
 export interface ForwardMode {
@@ -92,3 +93,23 @@ export const wAndB = (r: { dw: Float64Array; db: Float64Array | null }): Float64
 export const SAVES_NOTHING = (): { x: boolean; y: boolean } => ({ x: false, y: false });
 /** Only x is read by the backward (the weight gradient of conv/dense, pooling windows, batchnorm). */
 export const SAVES_X = (): { x: boolean; y: boolean } => ({ x: true, y: false });
+
+/**
+ * The entry of an op without parameters whose backward reads dy alone (pad,
+ * upsample, permutations, slices): its float64 forward and backward, and the
+ * one WebGPU kernel dy → dx (bound to [dy, dx]; skipped when dx is not needed).
+ */
+export function dyOnlyEntry<K extends TrainResolvedLayer["op"]>(
+  op: K,
+  forward64: (l: TrainLayerOf<K>, x: Float64Array, batch: number) => Float64Array,
+  backward64: (l: TrainLayerOf<K>, dy: Float64Array, batch: number) => Float64Array,
+  dxKernel: (l: TrainLayerOf<K>, batch: number) => Kernel,
+): GradEntry<TrainLayerOf<K>> {
+  return {
+    op: op as TrainLayerOf<K>["op"],
+    inputsToSave: SAVES_NOTHING,
+    forward64: (l, _p, x, batch) => ({ y: forward64(l, x, batch), cache: null }),
+    backward64: (l, _p, _x, _y, dy, batch) => ({ dx: backward64(l, dy, batch), dParams: [] }),
+    webgpu: (l, { ctx, n, b }) => b.dx ? [ctx.prepare(dxKernel(l, n), [b.dy, b.dx])] : [],
+  };
+}

@@ -43,6 +43,18 @@ export { type Binding, type Kernel, storageDecls, WG };
  */
 export type Dim = readonly [name: string, type: UType, value: number, baked?: "baked"];
 
+/**
+ * u32 dims from a record, in its key order.
+ *
+ * @example
+ * ```ts
+ * import { u32Dims } from "./training_kernel.ts";
+ * if (JSON.stringify(u32Dims({ C: 3 })) !== '[["C","u32",3]]') throw new Error();
+ * ```
+ */
+export const u32Dims = (values: Record<string, number>): Dim[] =>
+  Object.entries(values).map(([name, v]) => [name, "u32", v] as const);
+
 /** `d` as a baked dim (a WGSL constant). */
 export const baked = ([name, type, value]: Dim): Dim => [name, type, value, "baked"];
 

@@ -5,7 +5,7 @@
 
 import type { LayerOf } from "../../../runtime/ops/op_entry.ts";
 import { lrnWindow } from "../../../runtime/ops/lrn/cpu.ts";
-import { type Binding, elementwise, type Kernel } from "../../webgpu/training_kernel.ts";
+import { type Binding, elementwise, type Kernel, u32Dims } from "../../webgpu/training_kernel.ts";
 
 const DECLS: Binding[] = [["dy", "read"], ["x", "read"], ["dx", "read_write"]];
 
@@ -13,10 +13,7 @@ const DECLS: Binding[] = [["dy", "read"], ["x", "read"], ["dx", "read_write"]];
 export function lrnBackward(l: LayerOf<"lrn">, batch: number): Kernel {
   const [before, after] = lrnWindow(l.size);
   const dims = [
-    ["C", "u32", l.c],
-    ["S", "u32", l.spatial],
-    ["BEFORE", "u32", before],
-    ["AFTER", "u32", after],
+    ...u32Dims({ C: l.c, S: l.spatial, BEFORE: before, AFTER: after }),
     ["K", "f32", l.alpha / l.size],
     ["BETA", "f32", l.beta],
     ["BIAS", "f32", l.bias],

@@ -8,7 +8,7 @@
 import type { PadMode } from "../../../runtime/format/spec.ts";
 import type { LayerOf } from "../../../runtime/ops/op_entry.ts";
 import { padSourceWgsl } from "../../../runtime/ops/pad/geometry.ts";
-import { type Binding, elementwise, type Kernel } from "../../webgpu/training_kernel.ts";
+import { type Binding, elementwise, type Kernel, u32Dims } from "../../webgpu/training_kernel.ts";
 
 const DECLS: Binding[] = [["dy", "read"], ["dx", "read_write"]];
 
@@ -22,16 +22,16 @@ const CELL = `fn cell(i: u32, k: u32, before: u32, n: u32) -> u32 {
 /** dx of a pad layer of `mode`. */
 export function padBackward(l: LayerOf<"pad">, batch: number): Kernel {
   const mode: PadMode = l.mode;
-  const dims = [
-    ["IH", "u32", l.inH],
-    ["IW", "u32", l.inW],
-    ["OH", "u32", l.outH],
-    ["OW", "u32", l.outW],
-    ["PT", "u32", l.pt],
-    ["PB", "u32", l.pb],
-    ["PL", "u32", l.pl],
-    ["PR", "u32", l.pr],
-  ] as const;
+  const dims = u32Dims({
+    IH: l.inH,
+    IW: l.inW,
+    OH: l.outH,
+    OW: l.outW,
+    PT: l.pt,
+    PB: l.pb,
+    PL: l.pl,
+    PR: l.pr,
+  });
   // a constant border reads no input, so only the cell itself (k = 0) contributes
   const ky = mode === "constant" ? "1u" : "1u + PT + PB", kx = mode === "constant" ? "1u" : "1u + PL + PR";
   return elementwise(

@@ -2,13 +2,13 @@
 // input value q = i·(C/g) + j takes dy at output channel j·g + i.
 // Shapes: dy, dx (N, C, S). Bindings: 1 dy (read), 2 dx (read_write).
 
-import { type Binding, elementwise, type Kernel } from "../../webgpu/training_kernel.ts";
+import { type Binding, elementwise, type Kernel, u32Dims } from "../../webgpu/training_kernel.ts";
 
 const DECLS: Binding[] = [["dy", "read"], ["dx", "read_write"]];
 
 /** dx of a channel shuffle over `batch` samples. */
 export function shuffleBackward(l: { groups: number; c: number; spatial: number }, batch: number): Kernel {
-  const dims = [["C", "u32", l.c], ["S", "u32", l.spatial], ["G", "u32", l.groups]] as const;
+  const dims = u32Dims({ C: l.c, S: l.spatial, G: l.groups });
   return elementwise(
     "shuffle dX",
     dims,

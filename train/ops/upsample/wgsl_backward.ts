@@ -7,7 +7,7 @@
 // Bindings: 0 uniforms, 1 dy (read), 2 dx (write).
 
 import type { Upsample } from "../../../runtime/format/spec.ts";
-import { elementwise, type Kernel } from "../../webgpu/training_kernel.ts";
+import { elementwise, type Kernel, u32Dims } from "../../webgpu/training_kernel.ts";
 
 /** dx of an upsample layer over `batch` samples. */
 export function upsampleBackward(u: Upsample, batch: number): Kernel {
@@ -40,14 +40,7 @@ ${weight}`;
     }
   }
   dx[i] = s;`;
-  const dims = [
-    ["IH", "u32", u.inH],
-    ["IW", "u32", u.inW],
-    ["OH", "u32", u.outH],
-    ["OW", "u32", u.outW],
-    ["SH", "u32", u.sh],
-    ["SW", "u32", u.sw],
-  ] as const;
+  const dims = u32Dims({ IH: u.inH, IW: u.inW, OH: u.outH, OW: u.outW, SH: u.sh, SW: u.sw });
   return elementwise(
     `upsample ${u.mode} dX`,
     dims,
