@@ -28,14 +28,15 @@ try {
   const first = await m.run(1);
   const load_ms = performance.now() - t0;
   const out = Array.from(first).slice(0, 10);
+  const head = {
+    lib: "tfjs-webgpu",
+    version: tf.version.tfjs,
+    model: base,
+    load_ms,
+    out,
+  };
   if (a.once) {
-    emit({
-      lib: "tfjs-webgpu",
-      version: tf.version.tfjs,
-      model: base,
-      load_ms,
-      out,
-    });
+    emit(head);
   } else {
     const quick = !!a.quick;
     const r = await timeIt(m.run, {
@@ -44,14 +45,7 @@ try {
       warm: quick ? 5 : 10,
       budgetMs: quick ? 4000 : 15000,
     });
-    emit({
-      lib: "tfjs-webgpu",
-      version: tf.version.tfjs,
-      model: base,
-      load_ms,
-      out,
-      ...r,
-    });
+    emit({ ...head, ...r });
   }
 } catch (e) {
   emit({

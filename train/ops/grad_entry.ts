@@ -61,6 +61,17 @@ export interface GpuBackwardCall {
 /** The training layer of op `K`. */
 export type TrainLayerOf<K extends TrainResolvedLayer["op"]> = Extract<TrainResolvedLayer, { op: K }>;
 
+/** A float64 backward: dx and each parameter's gradient (trainParamShapes order); `cache` from forward64. */
+export type Backward64<L extends TrainResolvedLayer = TrainResolvedLayer> = (
+  l: L,
+  params: Float64Array[],
+  x: Float64Array,
+  y: Float64Array,
+  dy: Float64Array,
+  batch: number,
+  cache: unknown,
+) => { dx: Float64Array; dParams: Float64Array[] };
+
 /** One op's training entry. */
 export interface GradEntry<L extends TrainResolvedLayer = TrainResolvedLayer> {
   readonly op: L["op"];
@@ -72,15 +83,7 @@ export interface GradEntry<L extends TrainResolvedLayer = TrainResolvedLayer> {
     cache: unknown;
   };
   /** float64 backward: dx and each parameter's gradient (trainParamShapes order) */
-  backward64?(
-    l: L,
-    params: Float64Array[],
-    x: Float64Array,
-    y: Float64Array,
-    dy: Float64Array,
-    batch: number,
-    cache: unknown,
-  ): { dx: Float64Array; dParams: Float64Array[] };
+  backward64?: Backward64<L>;
   /** the WebGPU backward kernels, bound */
   webgpu(l: L, c: GpuBackwardCall): PreparedKernel[];
 }

@@ -13,7 +13,7 @@
 
 import type { TrainResolvedLayer } from "../layers.ts";
 import { prod, trainParamShapes } from "../layers.ts";
-import type { ForwardMode, GradEntry } from "./grad_entry.ts";
+import type { Backward64, ForwardMode, GradEntry } from "./grad_entry.ts";
 import { gradEntry } from "./table.ts";
 
 export type { ForwardMode };
@@ -65,15 +65,7 @@ export function forward64(
 }
 
 /** Backward of one layer: gradient w.r.t. the input and each parameter (trainParamShapes order). */
-export function backward64(
-  l: TrainResolvedLayer,
-  params: Float64Array[],
-  x: Float64Array,
-  y: Float64Array,
-  dy: Float64Array,
-  batch: number,
-  cache: unknown,
-): { dx: Float64Array; dParams: Float64Array[] } {
+export const backward64: Backward64 = (l, params, x, y, dy, batch, cache) => {
   check(l, params, x, batch);
   if (dy.length !== batch * prod(l.outShape) || y.length !== dy.length) {
     throw new TypeError(
@@ -81,4 +73,4 @@ export function backward64(
     );
   }
   return reference(l).backward64(l, params, x, y, dy, batch, cache);
-}
+};

@@ -26,6 +26,15 @@ import {
   windowDims,
 } from "../../webgpu/training_kernel.ts";
 
+/** WGSL: the input cell (ix, iy) of thread i, its plane's input and output bases. */
+const CELL = `
+  let ix = i32(i % u32(IW));
+  let iy = i32((i / u32(IW)) % u32(IH));
+  let plane = i / u32(IH * IW);
+  let inBase = plane * u32(IH * IW);
+  let outBase = plane * u32(OH * OW);
+`;
+
 /** The read-only inputs the backward kernel of `mode` binds, in binding order (dx follows). */
 export function poolBackwardReads(mode: PoolMode): ("x" | "y" | "dy")[] {
   return mode === "avg" || mode === "avgvalid" ? ["dy"] : mode === "max" ? ["x", "dy"] : ["x", "y", "dy"];
@@ -65,13 +74,7 @@ export function poolBackward(g: Window2d, mode: PoolMode, batch: number): Kernel
         }
         if (bi == iy * IW + ix) { s += dy[o]; }`;
   }
-  const body = `
-  let ix = i32(i % u32(IW));
-  let iy = i32((i / u32(IW)) % u32(IH));
-  let plane = i / u32(IH * IW);
-  let inBase = plane * u32(IH * IW);
-  let outBase = plane * u32(OH * OW);
-  // windows oy with oy*SH - PT <= iy <= oy*SH - PT + KH - 1
+  const body = `${CELL}  // windows oy with oy*SH - PT <= iy <= oy*SH - PT + KH - 1
   let oyLo = max(0, (iy + PT - KH + SH) / SH);
   let oyHi = min(OH - 1, (iy + PT) / SH);
   let oxLo = max(0, (ix + PL - KW + SW) / SW);
@@ -101,13 +104,7 @@ export function maxPoolTiles(g: Window2d): boolean {
  */
 export function dilatedMaxPoolBackward(g: Window2d, batch: number): Kernel {
   const decls: Binding[] = [["x", "read"], ["dy", "read"], ["dx", "read_write"]];
-  const body = `
-  let ix = i32(i % u32(IW));
-  let iy = i32((i / u32(IW)) % u32(IH));
-  let plane = i / u32(IH * IW);
-  let inBase = plane * u32(IH * IW);
-  let outBase = plane * u32(OH * OW);
-  var s = 0.0;
+  const body = `${CELL}  var s = 0.0;
   for (var u = 0; u < KH; u++) {
     let ty = iy + PT - u * DH;
     if (ty < 0 || ty % SH != 0 || ty / SH >= OH) { continue; }
