@@ -88,6 +88,7 @@ export function bnBackward64(
   const dx = new Float64Array(x.length);
   const M = batch * spatial;
   for (let ch = 0; ch < c; ch++) {
+    // in the forward pass y = γ·x̂ + β with x̂ = (x − μ)·istd: so dβ = Σ δ and dγ = Σ δ·x̂
     let sb = 0, sg = 0;
     for (let n = 0; n < batch; n++) {
       const b = (n * c + ch) * spatial;
@@ -103,9 +104,11 @@ export function bnBackward64(
       const b = (n * c + ch) * spatial;
       for (let i = 0; i < spatial; i++) {
         if (cache.train) {
+          // in training μ and istd were this batch's statistics, functions of every x of the channel:
+          // dx = γ·istd/M · (M·δ − Σδ − x̂·Σδx̂) over the M = N·spatial values
           const xh = (x[b + i] - mean[ch]) * istd[ch];
           dx[b + i] = (k / M) * (M * dy[b + i] - sb - xh * sg);
-        } else dx[b + i] = k * dy[b + i];
+        } else dx[b + i] = k * dy[b + i]; // in evaluation μ and istd were constants: y was affine in x
       }
     }
   }

@@ -90,8 +90,10 @@ export function convBackward64(
   const dw = new Float64Array(w.length);
   const db = hasBias ? new Float64Array(g.outC) : null;
   const plane = g.outH * g.outW;
+  // in the forward pass every output of channel o started from b[o]: its δ flows to b[o] whole
   if (db) { for (let k = 0; k < dy.length; k++) db[Math.floor(k / plane) % g.outC] += dy[k]; }
   forEachTap(g, batch, (yi, xi, wi) => {
+    // in the forward pass this tap did y[yi] += w[wi]·x[xi]: so δy[yi] flows to x by w and to w by x
     dx[xi] += w[wi] * dy[yi];
     dw[wi] += x[xi] * dy[yi];
   });

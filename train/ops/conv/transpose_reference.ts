@@ -37,7 +37,9 @@ export function convTransposeForward64(
 /** Gradients: dx (like x), dw (like w), db (outC, or null without bias); the signature of convBackward64. */
 export const convTransposeBackward64: typeof convBackward64 = (g, w, hasBias, x, dy, batch) => {
   const G = adjointConv(g);
+  // in the forward pass y = Gᵀ x (+ b): linear in x, so dx = G δ, G's forward applied to δ
   const dx = convForward64(G, w, null, dy, batch);
+  // and y[j] collected w·x over the taps of G with its roles swapped: dw is G's weight gradient of δ and x
   const dw = convBackward64(G, w, false, dy, x, batch).dw;
   const db = hasBias ? new Float64Array(g.outC) : null;
   const plane = g.outH * g.outW;

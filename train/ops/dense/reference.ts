@@ -41,6 +41,8 @@ export function denseBackward64(
   for (let n = 0; n < batch; n++) {
     const xB = n * inF;
     for (let o = 0; o < outF; o++) {
+      // in the forward pass y[n,o] = b[o] + Σ_i w[o,i]·x[n,i]: its δ goes to b[o] whole,
+      // to each w[o,i] times x[n,i], and to each x[n,i] times w[o,i]
       const d = dy[n * outF + o];
       if (db) db[o] += d;
       if (d === 0) continue;

@@ -74,17 +74,20 @@ export function joinBackward64(
   if (dy.length !== batch * outPer) {
     throw new TypeError(`${l.op}: dy has ${dy.length} values, expected ${batch}×${outPer}`);
   }
+  // in the forward pass add summed its inputs: each gets δ unchanged
   if (l.op === "add") return sizes.map(() => dy.slice());
   if (l.op === "mul") {
     if (xs.length !== 2) throw new TypeError("mul backward needs its two inputs");
     const dx = new Float64Array(dy.length), ds = new Float64Array(batch * sizes[1]);
     for (let j = 0; j < dy.length; j++) {
+      // in the forward pass y[j] = x[j]·s[k] (s broadcast): δ flows to x by s and to s by x, summed over j
       const k = scaleAt(l, j);
       dx[j] = dy[j] * xs[1][k];
       ds[k] += dy[j] * xs[0][j];
     }
     return [dx, ds];
   }
+  // in the forward pass concat laid the inputs side by side per sample: each takes back its own slice of δ
   const dxs = sizes.map((per) => new Float64Array(batch * per));
   for (let n = 0; n < batch; n++) {
     let off = n * outPer;

@@ -59,6 +59,7 @@ export function softmaxCrossEntropy(
     for (let j = 0; j < k; j++) sum += Math.exp(z[b + j] - m);
     const lse = m + Math.log(sum);
     for (let j = 0; j < k; j++) {
+      // the loss is Σ_j t_j·(lse − z_j) with Σ t = 1, and ∂lse/∂z_j = softmax_j: so dz_j = (p_j − t_j)/N
       const t = off + (j === labels[n] ? on : 0);
       loss += t * (lse - z[b + j]);
       dz[b + j] = Math.exp(z[b + j] - lse) / batch - t / batch; // s = 0: the one-hot arithmetic, bit for bit
@@ -90,6 +91,7 @@ export function meanSquaredError(
     if (target === undefined && argmax(z, b, k) === labels[n]) correct++;
     for (let j = 0; j < k; j++) {
       const t = target === undefined ? (j === labels[n] ? 1 : 0) : target[b + j];
+      // the loss is Σ (z − t)² / (N·K): so dz = 2(z − t)/(N·K)
       const d = z[b + j] - t;
       loss += d * d;
       dz[b + j] = 2 * d * scale;

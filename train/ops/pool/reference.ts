@@ -85,12 +85,15 @@ export function poolBackward64(
   const dx = new Float64Array(x.length);
   forEachWindow(g, batch, (o, cells) => {
     if (mode === "max") {
-      if (argmax![o] >= 0) dx[argmax![o]] += dy[o]; // δ goes to the winner
+      // in the forward pass y[o] was the window's first largest cell: δ goes to that winner alone
+      if (argmax![o] >= 0) dx[argmax![o]] += dy[o];
     } else if (mode === "avg" || mode === "avgvalid") {
+      // in the forward pass y[o] = Σ cells / n (avg: n = the window, padding as zeros; avgvalid: the real cells)
       const n = mode === "avg" ? g.kh * g.kw : cells.length;
       for (const c of cells) dx[c] += dy[o] / n;
     } else if (y[o] !== 0) {
-      for (const c of cells) dx[c] += dy[o] * x[c] / y[o]; // ∂√(Σx²)/∂x = x/y
+      // in the forward pass y[o] = √(Σ x²) over the cells: ∂y/∂x = x/y (0 where y = 0)
+      for (const c of cells) dx[c] += dy[o] * x[c] / y[o];
     }
   });
   return dx;
@@ -110,6 +113,7 @@ export function gapForward64(c: number, spatial: number, x: Float64Array, batch:
 /** Global average pool backward: dy (N, C) → dx (N, C, spatial). */
 export function gapBackward64(c: number, spatial: number, dy: Float64Array, batch: number): Float64Array {
   const dx = new Float64Array(batch * c * spatial);
+  // in the forward pass y[p] was the mean of its plane's `spatial` values: each gets δ/spatial
   for (let p = 0; p < batch * c; p++) dx.fill(dy[p] / spatial, p * spatial, (p + 1) * spatial);
   return dx;
 }

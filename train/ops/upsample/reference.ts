@@ -50,6 +50,7 @@ export function upsampleForward64(u: Upsample, x: Float64Array, batch: number): 
 /** dx (like x) from dy. */
 export function upsampleBackward64(u: Upsample, dy: Float64Array, batch: number): Float64Array {
   const dx = new Float64Array(batch * u.c * u.inH * u.inW);
+  // in the forward pass this tap did y[yi] += w·x[xi] (nearest: w = 1; linear: the tap's weight)
   forEachTap(u, batch, (yi, xi, w) => (dx[xi] += w * dy[yi]));
   return dx;
 }
