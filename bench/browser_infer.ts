@@ -27,8 +27,7 @@ for (const name of ["lenet", "small"]) {
   models[name] = encodeModel(BENCH_MODELS[name]());
 }
 
-const PAGE =
-  `<!doctype html><meta charset="utf-8"><title>tinycnn browser bench</title>`;
+const PAGE = `<!doctype html><meta charset="utf-8"><title>tinycnn browser bench</title>`;
 const server = Deno.serve(
   { hostname: "127.0.0.1", port: 0, onListen() {} },
   async (req) => {
@@ -117,16 +116,14 @@ try {
         JSON.stringify({ lib: `ours-${backend}-chromium`, model, ...r }),
       );
       rows.push(
-        `| ${model} | ${r.live} | ${r.b1.median.toFixed(3)} | ${
-          r.b1.p90.toFixed(3)
-        } | ${r.b64_img_s.toFixed(0)} |`,
+        `| ${model} | ${r.live} | ${r.b1.median.toFixed(3)} | ${r.b1.p90.toFixed(3)} | ${
+          r.b64_img_s.toFixed(0)
+        } |`,
       );
     }
   }
   console.log(
-    `\nChromium ${ctx.browser()?.version() ?? ""}; WebGPU floor per call ${
-      floorMs?.toFixed(3)
-    } ms`,
+    `\nChromium ${ctx.browser()?.version() ?? ""}; WebGPU floor per call ${floorMs?.toFixed(3)} ms`,
   );
   console.log(
     "| model | backend | b1 median ms | b1 p90 ms | b64 img/s |\n|---|---|---:|---:|---:|",

@@ -12,11 +12,7 @@
 
 import { buildWorker } from "../examples/edge/build_worker.ts";
 import { fashionTestImages } from "../tests/helpers/fashion.ts";
-import {
-  type Server,
-  startDenoServe,
-  startWorkerd,
-} from "../tests/helpers/procs.ts";
+import { type Server, startDenoServe, startWorkerd } from "../tests/helpers/procs.ts";
 
 const RUNS = Number(Deno.args[Deno.args.indexOf("--runs") + 1] ?? 5) || 5;
 const MODEL = new URL("../weights/fashion-mnist.tcnn", import.meta.url);
@@ -31,11 +27,9 @@ async function threadCpuMs(pid: number): Promise<Map<string, number>> {
   return out;
 }
 
-const sum = (m: Map<string, number>) =>
-  [...m.values()].reduce((a, b) => a + b, 0);
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
-const median = (a: number[]) =>
-  [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 /** The first request's body and content type: the PNG, or its pixels raw (no PNG decoder on the path). */
 interface FirstRequest {
@@ -85,10 +79,7 @@ async function measure(
 }
 
 const [im] = await fashionTestImages(1);
-const png: FirstRequest = {
-  body: im.png,
-  headers: { "content-type": "image/png" },
-};
+const png: FirstRequest = { body: im.png, headers: { "content-type": "image/png" } };
 const raw: FirstRequest = {
   body: im.pixels,
   headers: {
@@ -113,15 +104,13 @@ try {
     `${dir}/bare.ts`,
     'export default { fetch: () => new Response("ok") };\n',
   );
-  const workerd = (cfg: string) => () =>
-    startWorkerd(cfg, { probe: "/nothing" });
+  const workerd = (cfg: string) => () => startWorkerd(cfg, { probe: "/nothing" });
   const deno = (file: string) => () =>
     startDenoServe(file, {
       env: { TINYCNN_MODEL: MODEL.pathname, TINYCNN_BACKEND: "cpu" },
       probe: "/nothing",
     });
-  const handler =
-    new URL("../examples/edge/handler.ts", import.meta.url).pathname;
+  const handler = new URL("../examples/edge/handler.ts", import.meta.url).pathname;
   const rows: [
     string,
     { cpuMs: number; busiestMs: number; wallMs: number; startCpuMs: number },
@@ -146,11 +135,9 @@ try {
   );
   for (const [name, r] of rows) {
     console.log(
-      `  ${name.padEnd(30)} first request: CPU ${
-        r.cpuMs.toFixed(1)
-      } ms (busiest thread ${r.busiestMs.toFixed(1)}), wall ${
-        r.wallMs.toFixed(1)
-      } ms; ` +
+      `  ${name.padEnd(30)} first request: CPU ${r.cpuMs.toFixed(1)} ms (busiest thread ${
+        r.busiestMs.toFixed(1)
+      }), wall ${r.wallMs.toFixed(1)} ms; ` +
         `process start to ready: CPU ${r.startCpuMs.toFixed(0)} ms`,
     );
   }

@@ -36,9 +36,7 @@ const PIPED = { stdout: "piped", stderr: "piped" } as const;
 async function run([bin, ...args]: string[], cwd: string): Promise<string> {
   const r = await new Deno.Command(bin, { args, cwd, env, ...PIPED }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  if (!r.success) {
-    throw new Error(`${bin} ${args.join(" ")} in ${cwd}: ${text(r.stderr)}`);
-  }
+  if (!r.success) throw new Error(`${bin} ${args.join(" ")} in ${cwd}: ${text(r.stderr)}`);
   return text(r.stdout);
 }
 // deno-lint-ignore no-explicit-any
@@ -79,16 +77,7 @@ const add = (
 const DENO = Deno.execPath();
 /** The last JSON line a bench script (run with WebGPU enabled) prints; `args` split on spaces. */
 const script = async (dir: string, file: string, args: string) =>
-  lastJson(
-    await run([
-      DENO,
-      "run",
-      "-A",
-      "--unstable-webgpu",
-      file,
-      ...args.split(" "),
-    ], dir),
-  );
+  lastJson(await run([DENO, "run", "-A", "--unstable-webgpu", file, ...args.split(" ")], dir));
 const MODELS = ["lenet", "small", `${head}/weights/fashion-mnist.tcnn`];
 
 try {
@@ -101,28 +90,14 @@ try {
       for (const model of MODELS) {
         const name = model.includes("/") ? "edge" : model;
         for (const backend of ["cpu", "webgpu"]) {
-          const j = await script(
-            dir,
-            "bench/ours_infer.ts",
-            `--backend ${backend} --model ${model} --quick`,
-          );
+          const j = await script(dir, "bench/ours_infer.ts", `--backend ${backend} --model ${model} --quick`);
           add(`${name} ${backend} b1`, "ms (median)", true, side, j.b1.median);
           add(`${name} ${backend} b64`, "img/s", false, side, j.b64.img_s);
         }
       }
       for (const backend of ["cpu", "webgpu"]) {
-        const j = await script(
-          dir,
-          "bench/train_bench.ts",
-          `--backend ${backend} --arch small --steps 6`,
-        );
-        add(
-          `train small ${backend} b64`,
-          "samples/s",
-          false,
-          side,
-          j.samples_s,
-        );
+        const j = await script(dir, "bench/train_bench.ts", `--backend ${backend} --arch small --steps 6`);
+        add(`train small ${backend} b64`, "samples/s", false, side, j.samples_s);
       }
       console.error(`[compare] round ${round + 1}/${rounds} ${side} done`);
     }
@@ -146,8 +121,7 @@ try {
   );
 }
 
-const median = (a: number[]) =>
-  [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const lines = [
   `# Before/after: ${rev} (base) vs ${headRev} (head)`,
   "",
@@ -162,9 +136,7 @@ const lines = [
 for (const r of rows.values()) {
   const b = median(r.base), h = median(r.head);
   lines.push(
-    `| ${r.what} | ${r.unit} | ${b.toFixed(3)} | ${h.toFixed(3)} | ${
-      (h / b).toFixed(3)
-    } |`,
+    `| ${r.what} | ${r.unit} | ${b.toFixed(3)} | ${h.toFixed(3)} | ${(h / b).toFixed(3)} |`,
   );
 }
 const table = lines.join("\n") + "\n";

@@ -14,11 +14,7 @@
 import { buildWorker } from "../examples/edge/build_worker.ts";
 import { fixtureModelBytes } from "../tests/helpers/fixture_model.ts";
 import { fashionTestImages } from "../tests/helpers/fashion.ts";
-import {
-  type Server,
-  startDenoServe,
-  startWorkerd,
-} from "../tests/helpers/procs.ts";
+import { type Server, startDenoServe, startWorkerd } from "../tests/helpers/procs.ts";
 import { procMemory, zeroPng } from "../tests/helpers/attack_payloads.ts";
 
 function flag(name: string, def: string): string {
@@ -51,8 +47,7 @@ interface Hostile {
   query: string;
   status: number;
 }
-const DEFAULT_MODEL =
-  new URL("../weights/fashion-mnist.tcnn", import.meta.url).pathname;
+const DEFAULT_MODEL = new URL("../weights/fashion-mnist.tcnn", import.meta.url).pathname;
 
 interface Result {
   runtime: string;
@@ -86,9 +81,7 @@ async function hammer(
   // request i is hostile when it falls in the first HOSTILE% of each block of 100
   const isHostile = (i: number) => hostile.length > 0 && (i % 100) < HOSTILE;
   const send = async (i: number): Promise<boolean> => {
-    const h = isHostile(i)
-      ? hostile[Math.floor(i / 100 + (i % 100)) % hostile.length]
-      : null;
+    const h = isHostile(i) ? hostile[Math.floor(i / 100 + (i % 100)) % hostile.length] : null;
     const r = await fetch(url + (h?.query ?? ""), {
       method: "POST",
       body: (h?.body ?? pngs[i % pngs.length]) as Uint8Array<ArrayBuffer>,
@@ -98,9 +91,7 @@ async function hammer(
     const want = h?.status ?? 200;
     if (r.status !== want) {
       throw new Error(
-        `${h ? h.name : "PNG"}: HTTP ${r.status}, expected ${want}: ${
-          body.slice(0, 200)
-        }`,
+        `${h ? h.name : "PNG"}: HTTP ${r.status}, expected ${want}: ${body.slice(0, 200)}`,
       );
     }
     return h !== null;
@@ -187,25 +178,17 @@ async function main(): Promise<void> {
   try {
     await Deno.writeFile(`${dir}/model.tcnn`, model);
     if (ONLY !== "workerd") {
-      server = await startDenoServe(
-        new URL("../examples/edge/handler.ts", import.meta.url).pathname,
-        {
-          env: {
-            TINYCNN_MODEL: `${dir}/model.tcnn`,
-            TINYCNN_BACKEND: DENO_BACKEND,
-          },
-          probe: "/healthz",
-        },
-      );
+      server = await startDenoServe(new URL("../examples/edge/handler.ts", import.meta.url).pathname, {
+        env: { TINYCNN_MODEL: `${dir}/model.tcnn`, TINYCNN_BACKEND: DENO_BACKEND },
+        probe: "/healthz",
+      });
       results.push(await hammer("deno serve", server, pngs, hostile));
       await server.stop();
       server = null;
     }
     if (ONLY !== "deno") {
       await buildWorker(model, `${dir}/worker`);
-      server = await startWorkerd(`${dir}/worker/config.capnp`, {
-        probe: "/healthz",
-      });
+      server = await startWorkerd(`${dir}/worker/config.capnp`, { probe: "/healthz" });
       results.push(await hammer("workerd", server, pngs, hostile));
       await server.stop();
       server = null;
@@ -218,15 +201,11 @@ async function main(): Promise<void> {
     "runtime                 benign  hostile  failed  seconds    req/s   p50 ms   p99 ms   RSS MiB before → after",
   );
   for (const r of results) {
-    const rss = r.rssMiB
-      ? `${r.rssMiB[0].toFixed(0)} → ${r.rssMiB[1].toFixed(0)}`
-      : "n/a";
+    const rss = r.rssMiB ? `${r.rssMiB[0].toFixed(0)} → ${r.rssMiB[1].toFixed(0)}` : "n/a";
     console.log(
-      `${r.runtime.padEnd(22)} ${String(r.ok).padStart(7)} ${
-        String(r.refused).padStart(8)
-      } ${String(r.failed).padStart(7)} ${r.seconds.toFixed(1).padStart(8)} ${
-        r.rps.toFixed(0).padStart(8)
-      } ${r.p50.toFixed(2).padStart(8)} ${
+      `${r.runtime.padEnd(22)} ${String(r.ok).padStart(7)} ${String(r.refused).padStart(8)} ${
+        String(r.failed).padStart(7)
+      } ${r.seconds.toFixed(1).padStart(8)} ${r.rps.toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(8)} ${
         r.p99.toFixed(2).padStart(8)
       }   ${rss}`,
     );
@@ -234,9 +213,7 @@ async function main(): Promise<void> {
   const bad = results.filter((r) => r.failed > 0);
   if (bad.length > 0) {
     throw new Error(
-      `requests failed: ${
-        bad.map((r) => `${r.runtime}: ${r.failed} (${r.firstError})`).join("; ")
-      }`,
+      `requests failed: ${bad.map((r) => `${r.runtime}: ${r.failed} (${r.firstError})`).join("; ")}`,
     );
   }
 }

@@ -139,10 +139,7 @@ if (
     // a graph model (resnet-s) gets its own row; the edge chain row then runs the same chain with seeded weights
     // the arch may be a file path (weights/…/resnet-s72.arch.json): its base name, without the extension
     const name = graph
-      ? String(desc.meta?.arch ?? "graph").split("/").pop()!.replace(
-        /(\.arch)?\.json$/,
-        "",
-      )
+      ? String(desc.meta?.arch ?? "graph").split("/").pop()!.replace(/(\.arch)?\.json$/, "")
       : "edge";
     const { manifest, bin } = peerManifest(name, desc);
     await Deno.writeTextFile(`${cache}/${name}.json`, JSON.stringify(manifest));
@@ -165,14 +162,7 @@ if (
 // ---------------------------------------------------------------- inference
 const DENO = Deno.execPath();
 /** A Deno peer script under bench/peers, run with its own import map (deno_peer.json). */
-const DENO_PEER = [
-  DENO,
-  "run",
-  "-A",
-  "--unstable-webgpu",
-  "--config",
-  "peers/deno_peer.json",
-];
+const DENO_PEER = [DENO, "run", "-A", "--unstable-webgpu", "--config", "peers/deno_peer.json"];
 const Q = quick ? ["--quick"] : [];
 type Peer = {
   lib: string;
@@ -245,9 +235,7 @@ for (const m of models) {
 function summ(j: Json | null): string {
   if (!j) return "no output";
   if (j.error) return `ERROR ${String(j.error).split("\n")[0]}`;
-  return `b1 ${j.b1?.median?.toFixed(3)} ms, b64 ${
-    j.b64?.img_s?.toFixed(0)
-  } img/s`;
+  return `b1 ${j.b1?.median?.toFixed(3)} ms, b64 ${j.b64?.img_s?.toFixed(0)} img/s`;
 }
 
 // ---------------------------------------------------------------- cold start
@@ -328,9 +316,7 @@ if (!skipTrain) {
       train.push(j);
       log(
         `train ${backend} ${arch}: ${
-          j.error
-            ? "ERROR " + String(j.error).split("\n")[0]
-            : j.samples_s.toFixed(1) + " samples/s"
+          j.error ? "ERROR " + String(j.error).split("\n")[0] : j.samples_s.toFixed(1) + " samples/s"
         }`,
       );
     }
@@ -402,9 +388,7 @@ if (!skipTrain && !skipPeers && (!only || only.includes("small"))) {
     train.push(t);
     log(
       `train ${t.lib} small: ${
-        t.error
-          ? "ERROR " + String(t.error).split("\n")[0]
-          : t.samples_s.toFixed(1) + " samples/s"
+        t.error ? "ERROR " + String(t.error).split("\n")[0] : t.samples_s.toFixed(1) + " samples/s"
       }`,
     );
   }
@@ -446,9 +430,7 @@ lines.push(
   `- machine: ${navigator.hardwareConcurrency} cores, ${cpuModel}; load average at start ${loadStart}, at end ${loadEnd}`,
 );
 lines.push(
-  `- WebGPU: ${
-    mmGpu.adapter ?? "n/a"
-  } via DENO_WEBGPU_BACKEND=${env.DENO_WEBGPU_BACKEND}`,
+  `- WebGPU: ${mmGpu.adapter ?? "n/a"} via DENO_WEBGPU_BACKEND=${env.DENO_WEBGPU_BACKEND}`,
 );
 lines.push(
   `- Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), Node ${nodeV}; peers: ${
@@ -475,9 +457,7 @@ for (const [name, libs] of Object.entries(infer)) {
   for (const [lib, j] of Object.entries(libs)) {
     if (j.error) {
       lines.push(
-        `| ${name} | ${lib} | error: ${
-          String(j.error).split("\n")[0].slice(0, 80)
-        } | | | | | |`,
+        `| ${name} | ${lib} | error: ${String(j.error).split("\n")[0].slice(0, 80)} | | | | | |`,
       );
       continue;
     }
@@ -491,9 +471,7 @@ for (const [name, libs] of Object.entries(infer)) {
       ).toExponential(1);
     }
     lines.push(
-      `| ${name} | ${lib}${ours ? ` (vs ours-${j.vs})` : ""} | ${
-        f(j.b1.median, 3)
-      } | ${f(j.b1.p90, 3)} | ${
+      `| ${name} | ${lib}${ours ? ` (vs ours-${j.vs})` : ""} | ${f(j.b1.median, 3)} | ${f(j.b1.p90, 3)} | ${
         f(j.b64.img_s, 0)
       } | ${lat} | ${thr} | ${diff} |`,
     );
@@ -515,13 +493,9 @@ for (const [k, v] of Object.entries(coldRes)) {
     );
     continue;
   }
-  const bare = k === "ours-cpu" || k === "deno eval 0"
-    ? coldRes["deno eval 0"]
-    : coldRes["node -e 0"];
+  const bare = k === "ours-cpu" || k === "deno eval 0" ? coldRes["deno eval 0"] : coldRes["node -e 0"];
   lines.push(
-    `| ${k} | ${f(v.median, 1)} | ${f(v.p90, 1)} | ${
-      f(v.median - bare.median, 1)
-    } |`,
+    `| ${k} | ${f(v.median, 1)} | ${f(v.p90, 1)} | ${f(v.median - bare.median, 1)} |`,
   );
 }
 if (train.length) {
@@ -539,15 +513,11 @@ if (train.length) {
     `|---|---|---:|---:|---:|---:|---:|---:|`,
   );
   const oursT = (b: string, arch: string) =>
-    train.find((t) =>
-      t.lib === `ours-train-${b}` && t.arch === arch && !t.error
-    );
+    train.find((t) => t.lib === `ours-train-${b}` && t.arch === arch && !t.error);
   for (const t of train) {
     if (t.error) {
       lines.push(
-        `| ${t.lib} | ${t.arch} | error: ${
-          String(t.error).split("\n")[0].slice(0, 90)
-        } | | | | | |`,
+        `| ${t.lib} | ${t.arch} | error: ${String(t.error).split("\n")[0].slice(0, 90)} | | | | | |`,
       );
       continue;
     }
@@ -569,9 +539,7 @@ for (const [k, v] of Object.entries(mmCpu.gflops ?? {})) {
 }
 for (const [k, v] of Object.entries(mmGpu.gflops ?? {})) {
   lines.push(
-    `- WGSL ${k}: ${f((v as Json).gflops)} (max abs err ${
-      f((v as Json).maxErr, 6)
-    })`,
+    `- WGSL ${k}: ${f((v as Json).gflops)} (max abs err ${f((v as Json).maxErr, 6)})`,
   );
 }
 if (mmGpu.roundtrip_ms !== undefined) {
@@ -583,9 +551,7 @@ if (mmGpu.roundtrip_ms !== undefined) {
 }
 if (mmGpu.idle_map_ms !== undefined) {
   lines.push(
-    `- WebGPU mapAsync alone, no GPU work pending (the runtime's own wait): ${
-      f(mmGpu.idle_map_ms, 3)
-    } ms`,
+    `- WebGPU mapAsync alone, no GPU work pending (the runtime's own wait): ${f(mmGpu.idle_map_ms, 3)} ms`,
   );
 }
 if (mmGpu.error) lines.push(`- WGSL: error ${mmGpu.error}`);
@@ -593,9 +559,7 @@ const lenetMacs = 2293000; // 2.29 M MAC/image = 4.6 MFLOP
 const lo = infer.lenet?.["ours-cpu"];
 if (lo && !lo.error) {
   lines.push(
-    `- ours-cpu lenet: ${
-      f((2 * lenetMacs) / (lo.b1.median * 1e6))
-    } GFLOP/s at batch 1, ${
+    `- ours-cpu lenet: ${f((2 * lenetMacs) / (lo.b1.median * 1e6))} GFLOP/s at batch 1, ${
       f((2 * lenetMacs * lo.b64.img_s) / 1e9)
     } GFLOP/s at batch 64, counted as direct convolution (4.6 MFLOP/image); Winograd F(2×2,5×5) does ~2.8× fewer multiplies in conv2, so this can exceed the matmul ceiling`,
   );

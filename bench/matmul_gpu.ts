@@ -239,9 +239,8 @@ if (import.meta.main) {
       lib: "matmul-wgsl",
       roundtrip_ms,
       idle_map_ms,
-      adapter:
-        `${info.vendor} ${info.architecture} ${info.device} ${info.description}`
-          .trim(),
+      adapter: `${info.vendor} ${info.architecture} ${info.device} ${info.description}`
+        .trim(),
       gflops: res,
     }));
     device.destroy();

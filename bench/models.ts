@@ -48,8 +48,7 @@ export const BENCH_MODELS: Record<string, () => ModelDesc> = {
 };
 
 /** The 3-stage chain the shipped Fashion-MNIST model used to be, with seeded weights (when the shipped one is a graph). */
-export const EDGE_CHAIN = (): ModelDesc =>
-  makeModel(exportedLayers("edge"), 3456);
+export const EDGE_CHAIN = (): ModelDesc => makeModel(exportedLayers("edge"), 3456);
 
 /** Deterministic input batch in [0,1): (N, ...shape). */
 export function makeInput(

@@ -7,12 +7,7 @@
 // identity of the first (the identity row gives that share).
 // Prints a markdown table. Usage: deno run -A --unstable-webgpu bench/ops_time.ts
 
-import {
-  type LayerSpec,
-  macs,
-  paramShapes,
-  resolveLayers,
-} from "../runtime/format/spec.ts";
+import { type LayerSpec, macs, paramShapes, resolveLayers } from "../runtime/format/spec.ts";
 import { CpuExecutor } from "../runtime/cpu/forward.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";
@@ -67,9 +62,7 @@ const CASES: [string, LayerSpec | LayerSpec[], number[]][] = [
     type: "add",
     inputs: ["input", 0],
   }], [16, 32, 32]],
-  ["mul, per-channel gate (input · globalavgpool(input))", [{
-    type: "globalavgpool",
-  }, {
+  ["mul, per-channel gate (input · globalavgpool(input))", [{ type: "globalavgpool" }, {
     type: "mul",
     inputs: ["input", 0],
   }], [16, 32, 32]],
@@ -126,9 +119,7 @@ for (const [name, spec, shape] of CASES) {
     ex.destroy();
   }
   rows.push(
-    `| ${name} | ${shape.join("×")} | ${macs(l)} | ${
-      median(cpu).toFixed(2)
-    } | ${gpu.toFixed(2)} |`,
+    `| ${name} | ${shape.join("×")} | ${macs(l)} | ${median(cpu).toFixed(2)} | ${gpu.toFixed(2)} |`,
   );
 }
 console.log(rows.join("\n"));

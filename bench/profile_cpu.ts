@@ -30,8 +30,8 @@ for (const N of [1, 64]) {
     x = out;
   }
   console.log(
-    `${name} batch ${N}: total ${
-      total.toFixed(3)
-    } ms (includes per-call weight packing)\n  ${rows.join("\n  ")}`,
+    `${name} batch ${N}: total ${total.toFixed(3)} ms (includes per-call weight packing)\n  ${
+      rows.join("\n  ")
+    }`,
   );
 }

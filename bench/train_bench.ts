@@ -36,18 +36,9 @@ try {
     const m = await import("../train/webgpu/gpu_backend.ts");
     const device = await acquireDevice(m.TRAINING_DEVICE);
     if (!device) throw new Error("no WebGPU adapter");
-    for (
-      const name of [
-        "createComputePipeline",
-        "createComputePipelineAsync",
-      ] as const
-    ) {
-      const f = device[name].bind(device) as (
-        d: GPUComputePipelineDescriptor,
-      ) => unknown;
-      (device as unknown as Record<string, unknown>)[name] = (
-        d: GPUComputePipelineDescriptor,
-      ) => {
+    for (const name of ["createComputePipeline", "createComputePipelineAsync"] as const) {
+      const f = device[name].bind(device) as (d: GPUComputePipelineDescriptor) => unknown;
+      (device as unknown as Record<string, unknown>)[name] = (d: GPUComputePipelineDescriptor) => {
         pipelines++;
         return f(d);
       };
@@ -61,12 +52,7 @@ try {
   await be.step(x, y, batch, 1e-3); // warm-up: pipelines, buffers, JIT
   const first_step_ms = performance.now() - t;
   t = performance.now();
-  await be.step(
-    x.subarray(0, (batch - 1) * 784),
-    y.subarray(0, batch - 1),
-    batch - 1,
-    1e-3,
-  );
+  await be.step(x.subarray(0, (batch - 1) * 784), y.subarray(0, batch - 1), batch - 1, 1e-3);
   const other_batch_ms = performance.now() - t;
   const times: number[] = [];
   const t0 = performance.now();

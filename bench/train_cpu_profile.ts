@@ -39,9 +39,7 @@ const med = (a: number[]) => a.slice().sort((p, q) => p - q)[a.length >> 1];
 const wall = med(times), c = med(cpu);
 const load = Deno.loadavg().map((v) => v.toFixed(2)).join(" ");
 console.log(
-  `${arch} batch ${batch}: CPU ${c.toFixed(1)} ms/step (wall median ${
-    wall.toFixed(1)
-  }, min ` +
+  `${arch} batch ${batch}: CPU ${c.toFixed(1)} ms/step (wall median ${wall.toFixed(1)}, min ` +
     `${Math.min(...times).toFixed(1)}) → ${(1000 / c).toFixed(2)} steps/s → ` +
     `${(60000 / batch * c / 1000).toFixed(1)} s/epoch [load avg ${load}]`,
 );

@@ -15,10 +15,7 @@ import { resolveLayers } from "../runtime/format/spec.ts";
 import type { ResolvedLayer } from "../runtime/format/spec.ts";
 import { acquireDevice } from "../runtime/webgpu/device.ts";
 import { GpuExecutor } from "../runtime/webgpu/executor.ts";
-import {
-  createWebGpuBackend,
-  TRAINING_DEVICE,
-} from "../train/webgpu/gpu_backend.ts";
+import { createWebGpuBackend, TRAINING_DEVICE } from "../train/webgpu/gpu_backend.ts";
 import { archConfig, loadArch } from "../train/archs.ts";
 import { gpuMatmulGflops } from "./matmul_gpu.ts";
 
@@ -31,9 +28,7 @@ interface Disp {
 }
 
 const quick = Deno.args.includes("--quick");
-const only = Deno.args.includes("--only")
-  ? Deno.args[Deno.args.indexOf("--only") + 1]
-  : "";
+const only = Deno.args.includes("--only") ? Deno.args[Deno.args.indexOf("--only") + 1] : "";
 const ROUNDS = quick ? 3 : 5;
 
 const load = () => Deno.loadavg().map((v) => v.toFixed(2)).join(" ");
@@ -102,9 +97,7 @@ async function registerMatmulGflops(device: GPUDevice): Promise<number> {
       entryPoint: "main",
     },
   });
-  const bufs = [0, 1, 2].map(() =>
-    device.createBuffer({ size: n * n * 4, usage: 0x0080 | 0x0008 })
-  );
+  const bufs = [0, 1, 2].map(() => device.createBuffer({ size: n * n * 4, usage: 0x0080 | 0x0008 }));
   const r = rng(3);
   device.queue.writeBuffer(
     bufs[0],
@@ -203,14 +196,10 @@ console.log(`# WebGPU profile — load at start ${load()}`);
 const mm = await gpuMatmulGflops(device, 256, 256, 256, quick ? 3 : 5, 2);
 floor = await submitFloor(device);
 console.log(
-  `empty submit + onSubmittedWorkDone round trip: ${
-    floor.toFixed(2)
-  } ms (load ${load()})`,
+  `empty submit + onSubmittedWorkDone round trip: ${floor.toFixed(2)} ms (load ${load()})`,
 );
 console.log(
-  `WGSL tiled matmul 256³ (bench/matmul_gpu.ts): ${
-    mm.gflops.toFixed(2)
-  } GFLOP/s (load ${load()})`,
+  `WGSL tiled matmul 256³ (bench/matmul_gpu.ts): ${mm.gflops.toFixed(2)} GFLOP/s (load ${load()})`,
 );
 
 console.log(

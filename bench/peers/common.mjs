@@ -10,9 +10,7 @@ export function args() {
   const v = globalThis.Deno ? Deno.args : process.argv.slice(2);
   for (let i = 0; i < v.length; i++) {
     if (v[i].startsWith("--")) {
-      a[v[i].slice(2)] = v[i + 1]?.startsWith("--") || v[i + 1] === undefined
-        ? true
-        : v[++i];
+      a[v[i].slice(2)] = v[i + 1]?.startsWith("--") || v[i + 1] === undefined ? true : v[++i];
     }
   }
   return a;
@@ -24,8 +22,7 @@ export function loadManifest(base) {
   const bin = new Float32Array(
     raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength),
   );
-  const p = (l, k) =>
-    bin.subarray(l.params[k].offset, l.params[k].offset + l.params[k].length);
+  const p = (l, k) => bin.subarray(l.params[k].offset, l.params[k].offset + l.params[k].length);
   return { manifest, bin, p };
 }
 
@@ -66,8 +63,7 @@ export function convHWIO(w, o, i, kh, kw) {
     for (let b = 0; b < i; b++) {
       for (let y0 = 0; y0 < kh; y0++) {
         for (let x0 = 0; x0 < kw; x0++) {
-          y[((y0 * kw + x0) * i + b) * o + a] =
-            w[((a * i + b) * kh + y0) * kw + x0];
+          y[((y0 * kw + x0) * i + b) * o + a] = w[((a * i + b) * kh + y0) * kw + x0];
         }
       }
     }

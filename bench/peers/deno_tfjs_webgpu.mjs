@@ -28,13 +28,7 @@ try {
   const first = await m.run(1);
   const load_ms = performance.now() - t0;
   const out = Array.from(first).slice(0, 10);
-  const head = {
-    lib: "tfjs-webgpu",
-    version: tf.version.tfjs,
-    model: base,
-    load_ms,
-    out,
-  };
+  const head = { lib: "tfjs-webgpu", version: tf.version.tfjs, model: base, load_ms, out };
   if (a.once) {
     emit(head);
   } else {

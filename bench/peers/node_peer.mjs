@@ -35,9 +35,7 @@ async function setup() {
     return { version: tf.version.tfjs, run: m.run, ...m };
   }
   if (lib === "ort-node" || lib === "ort-web") {
-    const ort = lib === "ort-node"
-      ? require("onnxruntime-node")
-      : await import("onnxruntime-web");
+    const ort = lib === "ort-node" ? require("onnxruntime-node") : await import("onnxruntime-web");
     if (lib === "ort-web") {
       ort.env.wasm.numThreads = 1;
       ort.env.wasm.simd = true;

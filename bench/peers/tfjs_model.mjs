@@ -93,9 +93,7 @@ export function buildTfjs(tf, manifest, p, xs, { trainable = false } = {}) {
   }
   const forward = (n) => tf.tidy(() => run(inputs[n], layers.length - 1));
   const last = layers[layers.length - 1];
-  const logitsAt = last.op === "act" && last.act === "softmax"
-    ? layers.length - 2
-    : layers.length - 1;
+  const logitsAt = last.op === "act" && last.act === "softmax" ? layers.length - 2 : layers.length - 1;
   return {
     vars,
     inputs,

@@ -14,12 +14,7 @@ import { encodeModel, loadModel } from "../../mod.ts";
 const DIR = new URL("../.cache/torchvision/", import.meta.url);
 const repsAt = Deno.args.indexOf("--reps");
 const REPS = repsAt >= 0 ? Number(Deno.args[repsAt + 1]) : 5;
-const NAMES = [
-  "squeezenet1_1",
-  "mobilenet_v2",
-  "mobilenet_v3_small",
-  "resnet18",
-];
+const NAMES = ["squeezenet1_1", "mobilenet_v2", "mobilenet_v3_small", "resnet18"];
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 async function time(f: () => Promise<unknown>): Promise<number> {
@@ -36,8 +31,7 @@ async function time(f: () => Promise<unknown>): Promise<number> {
 function relErr(got: Float32Array, want: Float32Array): number {
   let d = 0, s = 0;
   for (let i = 0; i < got.length; i++) {
-    (d = Math.max(d, Math.abs(got[i] - want[i])),
-      s = Math.max(s, Math.abs(want[i])));
+    (d = Math.max(d, Math.abs(got[i] - want[i])), s = Math.max(s, Math.abs(want[i])));
   }
   return d / s; // max |Δ| relative to the largest |output|
 }
@@ -55,9 +49,7 @@ async function ortTimes(
       const x = new Float32Array(b.buffer, b.byteOffset, b.length / 4);
       const out = {};
       for (const lib of ["onnxruntime-node", "onnxruntime-web"]) {
-        const ort = lib === "onnxruntime-node" ? require(${
-    JSON.stringify(nm)
-  } + lib) : await import(${
+        const ort = lib === "onnxruntime-node" ? require(${JSON.stringify(nm)} + lib) : await import(${
     JSON.stringify(nm)
   } + "onnxruntime-web/dist/ort.node.min.mjs");
         if (lib === "onnxruntime-web") { ort.env.wasm.numThreads = 1; }
@@ -71,9 +63,7 @@ async function ortTimes(
         ts.sort((a, b) => a - b);
         out[lib] = ts[ts.length >> 1];
       }
-      out.version = require(${
-    JSON.stringify(nm)
-  } + "onnxruntime-node/package.json").version;
+      out.version = require(${JSON.stringify(nm)} + "onnxruntime-node/package.json").version;
       console.log(JSON.stringify(out));
     })().catch((e) => { console.error(e); process.exit(1); });`;
   const p = await new Deno.Command("node", {
@@ -118,13 +108,11 @@ for (const name of NAMES) {
   const ops = [...new Set(desc.layers.map((l) => l.type))].join(", ");
   const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
   rows.push(
-    `| ${name} | ${desc.layers.length} (${ops}) | ${
-      s.totalParams.toLocaleString("en")
-    } | ${mb(f32.length)} / ${mb(i8.length)} | ${eCpu.toExponential(1)} / ${
-      eGpu.toExponential(1)
-    } / ${eI8.toExponential(1)} | ${tCpu.toFixed(0)} | ${tGpu.toFixed(0)} | ${
-      ort.node.toFixed(0)
-    } | ${ort.web.toFixed(0)} |`,
+    `| ${name} | ${desc.layers.length} (${ops}) | ${s.totalParams.toLocaleString("en")} | ${
+      mb(f32.length)
+    } / ${mb(i8.length)} | ${eCpu.toExponential(1)} / ${eGpu.toExponential(1)} / ${eI8.toExponential(1)} | ${
+      tCpu.toFixed(0)
+    } | ${tGpu.toFixed(0)} | ${ort.node.toFixed(0)} | ${ort.web.toFixed(0)} |`,
   );
   cpu.dispose();
   gpu?.dispose();
