@@ -249,6 +249,13 @@ function checkGeo(l: ResolvedLayer, ref: Geo, what: string) {
   );
 }
 
+/** The spec's geometry computed here, checked against the resolved layer; the case's name; a batch of 1–3. */
+function geometryChecked(g: Gen, i: number, l: ResolvedLayer, spec: LayerSpec, inShape: number[]) {
+  const geo = refGeo(spec as unknown as Record<string, unknown>, inShape);
+  const what = `case ${i} ${JSON.stringify(spec)} in (${inShape})`;
+  checkGeo(l, geo, what);
+  return { geo, what, N: g.int(1, 3) };
+}
 function convCase(g: Gen, i: number, dims: 1 | 2) {
   const mode = MODES[i % 4];
   const [l, spec, inShape] = tryResolve(() => {
@@ -279,10 +286,7 @@ function convCase(g: Gen, i: number, dims: 1 | 2) {
     return [spec, two ? [C, H, W] : [C, W]];
   });
   if (l.op !== "conv") throw new Error("expected conv");
-  const geo = refGeo(spec as unknown as Record<string, unknown>, inShape);
-  const what = `case ${i} ${JSON.stringify(spec)} in (${inShape})`;
-  checkGeo(l, geo, what);
-  const N = g.int(1, 3);
+  const { geo, what, N } = geometryChecked(g, i, l, spec, inShape);
   const params = paramShapes(l).map((s) => g.f32(prod(s)));
   const x = g.f32(N * prod(inShape), 2);
   const got = forwardLayer(l, params, x, N);
@@ -316,10 +320,7 @@ function poolCase(g: Gen, i: number, dims: 1 | 2) {
     return [spec, two ? [C, H, W] : [C, W]];
   });
   if (l.op !== "pool") throw new Error("expected pool");
-  const geo = refGeo(spec as unknown as Record<string, unknown>, inShape);
-  const what = `case ${i} ${JSON.stringify(spec)} in (${inShape})`;
-  checkGeo(l, geo, what);
-  const N = g.int(1, 3);
+  const { geo, what, N } = geometryChecked(g, i, l, spec, inShape);
   const x = g.f32(N * prod(inShape), 3);
   assertClose(forwardLayer(l, [], x, N), refPool(geo, pm, l.inC, x, N), what);
   return { mode, stride: l.sh > 1 || l.sw > 1, batch: N > 1 };

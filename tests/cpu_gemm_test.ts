@@ -9,6 +9,10 @@ import { gemmNT } from "../runtime/cpu/gemm.ts";
 import { CpuExecutor, forwardLayer } from "../runtime/cpu/forward.ts";
 import { type LayerSpec, paramShapes, resolveLayers } from "../runtime/format/spec.ts";
 import { uniformFn as rng } from "../train/rng.ts";
+import { conv2dGemm } from "../runtime/ops/conv/conv_im2col.ts";
+import { conv2dWinograd, useWinograd, winogradWeights } from "../runtime/ops/conv/winograd3x3.ts";
+import { conv2dWinograd5, winograd5Weights } from "../runtime/ops/conv/winograd5x5.ts";
+import { winogradFits } from "../runtime/ops/conv/winograd_tiles.ts";
 import { testSeed } from "./helpers/system.ts";
 
 const SEED = testSeed("cpu_gemm", 20241);
@@ -99,90 +103,56 @@ Deno.test("maxPool2x2 fast path equals the general max pool on odd and even size
   assertEquals(isMaxPool2x2(same, same.mode), false, "padded pools take the general path");
 });
 
-Deno.test("Winograd F(2x2,3x3) equals the im2col gemm conv on random shapes and paddings", async () => {
-  const { conv2dGemm } = await import("../runtime/ops/conv/conv_im2col.ts");
-  const { conv2dWinograd, useWinograd, winogradWeights } = await import("../runtime/ops/conv/winograd3x3.ts");
-  const r = rng(SEED + 3);
-  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
-  let cases = 0;
-  for (let t = 0; t < 60; t++) {
-    const C = int(3, 9), O = int(1, 9), H = int(1, 10), W = int(1, 10), N = int(1, 3);
-    const pads = ["same", "valid", "full", [int(0, 2), int(0, 2), int(0, 2), int(0, 2)]];
-    let l;
-    try {
-      [l] = resolveLayers([{ type: "conv2d", filters: O, kernel: 3, padding: pads[t % 4] } as LayerSpec], [
-        C,
-        H,
-        W,
-      ]);
-    } catch {
-      continue; // window larger than the padded input
-    }
-    if (l.op !== "conv") throw new Error("expected conv");
-    assertEquals(useWinograd(l), true);
-    const w = new Float32Array(O * C * 9).map(() => r() - 0.5);
-    const b = t % 3 === 0 ? null : new Float32Array(O).map(() => r() - 0.5);
-    const x = new Float32Array(N * C * H * W).map(() => r() * 2 - 1);
-    const n = N * l.outShape.reduce((a, v) => a * v, 1);
-    const relu = t % 2 === 0;
-    const ref = conv2dGemm(l, w, b, x, N, new Float32Array(n), relu);
-    const got = conv2dWinograd(l, winogradWeights(l, w), b, x, N, new Float32Array(n).fill(NaN), relu);
-    for (let i = 0; i < n; i++) {
-      if (!(Math.abs(got[i] - ref[i]) <= 1e-6 * Math.abs(ref[i]) + 1e-9)) {
-        throw new Error(
-          `case ${t} (${C},${H},${W})→${O} pad ${pads[t % 4]}: [${i}] ${got[i]} vs ${ref[i]}; seed ${SEED}`,
+const WINOGRADS = [
+  { k: 3, run: conv2dWinograd, prep: winogradWeights, maxC: 9, maxHW: 10, seed: 3, minCases: 40 },
+  { k: 5, run: conv2dWinograd5, prep: winograd5Weights, maxC: 8, maxHW: 12, seed: 4, minCases: 30 },
+];
+
+for (const v of WINOGRADS) {
+  Deno.test(`Winograd F(2x2,${v.k}x${v.k}) equals the im2col gemm conv on random shapes and paddings`, () => {
+    const r = rng(SEED + v.seed);
+    const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    let cases = 0;
+    for (let t = 0; t < 60; t++) {
+      const C = int(3, v.maxC), O = int(1, 9), H = int(1, v.maxHW), W = int(1, v.maxHW), N = int(1, 3);
+      const m = v.k >> 1;
+      const pads = ["same", "valid", "full", [int(0, m), int(0, m), int(0, m), int(0, m)]];
+      let l;
+      try {
+        [l] = resolveLayers(
+          [{ type: "conv2d", filters: O, kernel: v.k, padding: pads[t % 4] } as LayerSpec],
+          [C, H, W],
         );
+      } catch {
+        continue; // window larger than the padded input
       }
+      if (l.op !== "conv") throw new Error("expected conv");
+      assertEquals(winogradFits(l, v.k), true);
+      const w = new Float32Array(O * C * v.k * v.k).map(() => r() - 0.5);
+      const b = t % 3 === 0 ? null : new Float32Array(O).map(() => r() - 0.5);
+      const x = new Float32Array(N * C * H * W).map(() => r() * 2 - 1);
+      const n = N * l.outShape.reduce((a, d) => a * d, 1);
+      const relu = t % 2 === 0;
+      const ref = conv2dGemm(l, w, b, x, N, new Float32Array(n), relu);
+      const got = v.run(l, v.prep(l, w), b, x, N, new Float32Array(n).fill(NaN), relu);
+      for (let i = 0; i < n; i++) {
+        if (!(Math.abs(got[i] - ref[i]) <= 1e-6 * Math.abs(ref[i]) + 1e-9)) {
+          throw new Error(
+            `case ${t} (${C},${H},${W})→${O} pad ${pads[t % 4]}: [${i}] ${got[i]} vs ${ref[i]}; seed ${SEED}`,
+          );
+        }
+      }
+      cases++;
     }
-    cases++;
-  }
-  assertEquals(cases > 40, true, `only ${cases} shapes resolved`);
+    assertEquals(cases > v.minCases, true, `only ${cases} shapes resolved`);
+  });
+}
+
+Deno.test("Winograd runs only where it pays: stride 1 and ≥ 3 input channels", () => {
   const [strided] = resolveLayers([{ type: "conv2d", filters: 4, kernel: 3, stride: 2 }], [4, 9, 9]);
   if (strided.op !== "conv") throw new Error("expected conv");
   assertEquals(useWinograd(strided), false, "strided convs stay on im2col");
   const [gray2] = resolveLayers([{ type: "conv2d", filters: 4, kernel: 3 }], [2, 9, 9]);
   if (gray2.op !== "conv") throw new Error("expected conv");
   assertEquals(useWinograd(gray2), false, "1–2 input channels stay on im2col (faster there)");
-});
-
-Deno.test("Winograd F(2x2,5x5) equals the im2col gemm conv on random shapes and paddings", async () => {
-  const { conv2dGemm } = await import("../runtime/ops/conv/conv_im2col.ts");
-  const { conv2dWinograd5, useWinograd5, winograd5Weights } = await import(
-    "../runtime/ops/conv/winograd5x5.ts"
-  );
-  const r = rng(SEED + 4);
-  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
-  let cases = 0;
-  for (let t = 0; t < 60; t++) {
-    const C = int(3, 8), O = int(1, 9), H = int(1, 12), W = int(1, 12), N = int(1, 3);
-    const pads = ["same", "valid", "full", [int(0, 3), int(0, 3), int(0, 3), int(0, 3)]];
-    let l;
-    try {
-      [l] = resolveLayers([{ type: "conv2d", filters: O, kernel: 5, padding: pads[t % 4] } as LayerSpec], [
-        C,
-        H,
-        W,
-      ]);
-    } catch {
-      continue;
-    }
-    if (l.op !== "conv") throw new Error("expected conv");
-    assertEquals(useWinograd5(l), true);
-    const w = new Float32Array(O * C * 25).map(() => r() - 0.5);
-    const b = t % 3 === 0 ? null : new Float32Array(O).map(() => r() - 0.5);
-    const x = new Float32Array(N * C * H * W).map(() => r() * 2 - 1);
-    const n = N * l.outShape.reduce((a, v) => a * v, 1);
-    const relu = t % 2 === 0;
-    const ref = conv2dGemm(l, w, b, x, N, new Float32Array(n), relu);
-    const got = conv2dWinograd5(l, winograd5Weights(l, w), b, x, N, new Float32Array(n).fill(NaN), relu);
-    for (let i = 0; i < n; i++) {
-      if (!(Math.abs(got[i] - ref[i]) <= 1e-6 * Math.abs(ref[i]) + 1e-9)) {
-        throw new Error(
-          `case ${t} (${C},${H},${W})→${O} pad ${pads[t % 4]}: [${i}] ${got[i]} vs ${ref[i]}; seed ${SEED}`,
-        );
-      }
-    }
-    cases++;
-  }
-  assertEquals(cases > 30, true, `only ${cases} shapes resolved`);
 });

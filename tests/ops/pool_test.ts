@@ -15,46 +15,61 @@ const pad = (rng: Rng) => {
   return c < 4 ? (c < 3 ? PADS[c] : rng.int(2)) : 1;
 };
 
+/** A 1-D pool (30% of draws) or a 2-D one over C×H×W: `fields(two)` draws the window for that form. */
+function oneOrTwo(
+  rng: Rng,
+  mode: string,
+  C: number,
+  H: number,
+  W: number,
+  fields: (two: boolean) => Record<string, unknown>,
+  ties?: boolean,
+) {
+  const two = !(rng.next() < 0.3);
+  return {
+    spec: { type: `${mode}pool${two ? "2d" : "1d"}`, ...fields(two) } as TrainLayerSpec,
+    inShape: two ? [C, H, W] : [C, W],
+    ties,
+  };
+}
+
 const DRAWS: Draw[] = [
   ["max / avg / l2, 2-D and 1-D, any window, stride and padding", 10, (rng) => {
     const mode = ["max", "avg", "l2"][rng.int(3)];
     const C = 1 + rng.int(3), H = 3 + rng.int(6), W = 3 + rng.int(7);
     const ties = mode === "max" && rng.next() < 0.5;
-    return rng.next() < 0.3
-      ? {
-        spec: {
-          type: `${mode}pool1d`,
-          size: 1 + rng.int(3),
-          stride: 1 + rng.int(3),
-          padding: pad(rng),
-        } as TrainLayerSpec,
-        inShape: [C, W],
-        ties,
-      }
-      : {
-        spec: {
-          type: `${mode}pool2d`,
-          size: [1 + rng.int(3), 1 + rng.int(3)],
-          stride: [1 + rng.int(3), 1 + rng.int(2)],
-          padding: pad(rng),
-        } as TrainLayerSpec,
-        inShape: [C, H, W],
-        ties,
-      };
+    return oneOrTwo(
+      rng,
+      mode,
+      C,
+      H,
+      W,
+      (two) =>
+        two
+          ? {
+            size: [1 + rng.int(3), 1 + rng.int(3)],
+            stride: [1 + rng.int(3), 1 + rng.int(2)],
+            padding: pad(rng),
+          }
+          : { size: 1 + rng.int(3), stride: 1 + rng.int(3), padding: pad(rng) },
+      ties,
+    );
   }],
   ["avg pool without padded cells (countPad: false, ONNX count_include_pad = 0), 2-D and 1-D", 5, (rng) => {
     const C = 1 + rng.int(3), H = 3 + rng.int(6), W = 3 + rng.int(7);
     const k = 2 + rng.int(2);
     const padding = rng.next() < 0.5 ? "same" : 1;
-    return rng.next() < 0.3
-      ? {
-        spec: { type: "avgpool1d", size: k, stride: 1 + rng.int(2), padding, countPad: false },
-        inShape: [C, W],
-      }
-      : {
-        spec: { type: "avgpool2d", size: [k, 3], stride: [1 + rng.int(2), 2], padding, countPad: false },
-        inShape: [C, H, W],
-      };
+    return oneOrTwo(
+      rng,
+      "avg",
+      C,
+      H,
+      W,
+      (two) =>
+        two
+          ? { size: [k, 3], stride: [1 + rng.int(2), 2], padding, countPad: false }
+          : { size: k, stride: 1 + rng.int(2), padding, countPad: false },
+    );
   }],
   ["max pool 2×2 stride 2 (CPU fast path, tiled backward), odd sizes", 4, (rng) => ({
     spec: { type: "maxpool2d", size: 2 },
@@ -70,29 +85,23 @@ const DRAWS: Draw[] = [
   ["dilated max, 2-D and 1-D, any stride and padding", 6, (rng) => {
     const C = 1 + rng.int(3), H = 5 + rng.int(6), W = 5 + rng.int(7);
     const ties = rng.next() < 0.3;
-    return rng.next() < 0.3
-      ? {
-        spec: {
-          type: "maxpool1d",
-          size: 2 + rng.int(2),
-          stride: 1 + rng.int(3),
-          dilation: 2 + rng.int(2),
-          padding: pad(rng),
-        } as TrainLayerSpec,
-        inShape: [C, W],
-        ties,
-      }
-      : {
-        spec: {
-          type: "maxpool2d",
-          size: [1 + rng.int(3), 2 + rng.int(2)],
-          stride: [1 + rng.int(3), 1 + rng.int(2)],
-          dilation: [1 + rng.int(3), 2 + rng.int(2)],
-          padding: pad(rng),
-        } as TrainLayerSpec,
-        inShape: [C, H, W],
-        ties,
-      };
+    return oneOrTwo(
+      rng,
+      "max",
+      C,
+      H,
+      W,
+      (two) =>
+        two
+          ? {
+            size: [1 + rng.int(3), 2 + rng.int(2)],
+            stride: [1 + rng.int(3), 1 + rng.int(2)],
+            dilation: [1 + rng.int(3), 2 + rng.int(2)],
+            padding: pad(rng),
+          }
+          : { size: 2 + rng.int(2), stride: 1 + rng.int(3), dilation: 2 + rng.int(2), padding: pad(rng) },
+      ties,
+    );
   }],
 ];
 

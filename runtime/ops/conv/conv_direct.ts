@@ -14,17 +14,19 @@
 
 import { type ConvGeometry, tapRanges } from "./geometry.ts";
 import { Scratch } from "../../cpu/scratch.ts";
+import type { LayerKernel } from "../../cpu/layer_kernel.ts";
 
-/** y = conv(x, w) + b. `b` may be null (no bias). Writes into and returns `y`. */
-export function conv2d(
-  g: ConvGeometry,
-  w: Float32Array,
-  b: Float32Array | null,
-  x: Float32Array,
-  batch: number,
-  y: Float32Array,
-  scratch: Scratch = new Scratch(),
-): Float32Array {
+/** y = act(conv(x, w) + b), act = ReLU when `relu` (applied as each output is stored). `b` may be null (no bias). Writes into and returns `y`. */
+export const conv2d: LayerKernel<[g: ConvGeometry, w: Float32Array]> = (
+  g,
+  w,
+  b,
+  x,
+  batch,
+  y,
+  relu,
+  scratch = new Scratch(),
+) => {
   const { kh, kw, sh, sw, dh, dw, pt, pl, inC, inH, inW, outC, outH, outW, groups } = g;
   const icg = inC / groups; // input channels per group
   const ocg = outC / groups; // output channels per group
@@ -82,7 +84,8 @@ export function conv2d(
         }
         const yC = yN + oc * outPlane;
         const last = 4 * outPlane;
-        for (let i = 0; i < last; i++) y[yC + i] = acc[i];
+        if (relu) { for (let i = 0; i < last; i++) y[yC + i] = acc[i] > 0 ? acc[i] : 0; }
+        else for (let i = 0; i < last; i++) y[yC + i] = acc[i];
       }
       // remaining output channels one at a time
       for (; oc < ocEnd; oc++) {
@@ -115,9 +118,10 @@ export function conv2d(
           }
         }
         const yC = yN + oc * outPlane;
-        for (let i = 0; i < outPlane; i++) y[yC + i] = acc[i];
+        if (relu) { for (let i = 0; i < outPlane; i++) y[yC + i] = acc[i] > 0 ? acc[i] : 0; }
+        else for (let i = 0; i < outPlane; i++) y[yC + i] = acc[i];
       }
     }
   }
   return y;
-}
+};

@@ -80,9 +80,6 @@ export const convCpu: ConvCpuKernel = (g, prep, w, b, x, batch, y, relu, scratch
     case "im2col":
       return conv2dGemm(g, w, b, x, batch, y, relu, scratch);
     case "direct":
-      conv2d(g, w, b, x, batch, y, scratch);
-      if (relu) { for (let i = 0; i < y.length; i++) y[i] = y[i] > 0 ? y[i] : 0; // the ReLU layer's own expression
-       }
-      return y;
+      return conv2d(g, w, b, x, batch, y, relu, scratch);
   }
 };

@@ -19,20 +19,14 @@ function adjointConv(g: ConvGeometry): ConvGeometry {
   return { ...g, inC: g.outC, inH: g.outH, inW: g.outW, outC: g.inC, outH: g.inH, outW: g.inW };
 }
 
-/** y = convT(x, w) + b. Returns a new (N, outC, outH, outW) array. */
-export function convTransposeForward64(
-  g: ConvGeometry,
-  w: Float64Array,
-  b: Float64Array | null,
-  x: Float64Array,
-  batch: number,
-): Float64Array {
+/** y = convT(x, w) + b. Returns a new (N, outC, outH, outW) array; the signature of convForward64. */
+export const convTransposeForward64: typeof convForward64 = (g, w, b, x, batch) => {
   const G = adjointConv(g);
   const y = convBackward64(G, w, false, new Float64Array(batch * G.inC * G.inH * G.inW), x, batch).dx;
   const plane = g.outH * g.outW;
   if (b) { for (let k = 0; k < y.length; k++) y[k] += b[Math.floor(k / plane) % g.outC]; }
   return y;
-}
+};
 
 /** Gradients: dx (like x), dw (like w), db (outC, or null without bias); the signature of convBackward64. */
 export const convTransposeBackward64: typeof convBackward64 = (g, w, hasBias, x, dy, batch) => {
