@@ -5,9 +5,9 @@
 
 import type { LayerSpec } from "../runtime/format/spec.ts";
 import type { ModelDesc } from "../runtime/format/model_desc.ts";
-import { paramShapes, resolveLayers } from "../runtime/format/spec.ts";
-import { uniformFn as rng } from "../train/rng.ts";
 import { exportedLayers } from "../train/archs.ts";
+import { uniformFn as rng } from "../train/rng.ts";
+import { heUniformParams } from "../tests/helpers/fixture_model.ts";
 
 /** The built-in architectures of train/archs.ts, as exported (softmax at the end). */
 export const LENET_LAYERS: LayerSpec[] = exportedLayers("lenet");
@@ -21,23 +21,10 @@ export function makeModel(
   seed: number,
   inputShape = [1, 28, 28],
 ): ModelDesc {
-  const r = rng(seed);
-  const resolved = resolveLayers(layers, inputShape);
-  const params = resolved.map((l) => {
-    const shapes = paramShapes(l);
-    return shapes.map((s, i) => {
-      const n = s.reduce((a, b) => a * b, 1);
-      const fanIn = i === 0 ? n / s[0] : 1;
-      const lim = i === 0 ? Math.sqrt(6 / fanIn) : 0.05;
-      const t = new Float32Array(n);
-      for (let k = 0; k < n; k++) t[k] = (r() * 2 - 1) * lim;
-      return t;
-    });
-  });
   return {
     inputShape,
     layers,
-    params,
+    params: heUniformParams(layers, inputShape, seed),
     labels: Array.from({ length: 10 }, (_, i) => `class${i}`),
   };
 }

@@ -24,33 +24,20 @@ export function activationBackward(l: ActParams, batch: number): Kernel {
   const use = activationBackwardUses(act);
   const reads = [...(use.x ? ["x"] : []), ...(use.y ? ["y"] : []), "dy"];
   const decls: Binding[] = [...reads.map((n) => [n, "read"] as const), ["dx", "read_write"]];
-  if (act === "logsoftmax") {
+  if (act === "logsoftmax" || act === "softmax") {
+    // per column: logsoftmax dx = dy − softmax·Σ dy (y is log-probabilities); softmax dx = y·(dy − Σ dy·y)
+    const log = act === "logsoftmax", v = log ? "sum" : "dot";
     return elementwise(
-      "logsoftmax dX",
+      `${act} dX`,
       [["C", "u32", c], ["S", "u32", spatial]],
       decls,
       batch * spatial,
       `  let base = (i / S) * C * S + i % S;
-  var sum = 0.0;
-  for (var k = 0u; k < C; k++) { sum += dy[base + k * S]; }
+  var ${v} = 0.0;
+  for (var k = 0u; k < C; k++) { ${v} += ${log ? "dy[base + k * S]" : "dy[base + k * S] * y[base + k * S]"}; }
   for (var k = 0u; k < C; k++) {
     let j = base + k * S;
-    dx[j] = dy[j] - exp(y[j]) * sum;
-  }`,
-    );
-  }
-  if (act === "softmax") {
-    return elementwise(
-      "softmax dX",
-      [["C", "u32", c], ["S", "u32", spatial]],
-      decls,
-      batch * spatial,
-      `  let base = (i / S) * C * S + i % S;
-  var dot = 0.0;
-  for (var k = 0u; k < C; k++) { dot += dy[base + k * S] * y[base + k * S]; }
-  for (var k = 0u; k < C; k++) {
-    let j = base + k * S;
-    dx[j] = y[j] * (dy[j] - dot);
+    dx[j] = ${log ? "dy[j] - exp(y[j]) * sum" : "y[j] * (dy[j] - dot)"};
   }`,
     );
   }

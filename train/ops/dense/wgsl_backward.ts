@@ -30,23 +30,47 @@ const dims = (inF: number, outF: number, batch: number): Dim[] => [
 ];
 
 /**
+ * A register-blocked kernel of the layer (2·N·IN·OUT flops, its baked dims): each thread takes 4
+ * consecutive inputs k0… (kc: their indices, clamped), `block` places the thread's samples or outputs,
+ * then `body` runs.
+ */
+function blocked(
+  label: string,
+  [inF, outF, batch]: [number, number, number],
+  bindings: Binding[],
+  threads: number,
+  block: string,
+  body: string,
+): Kernel {
+  return withFlops(
+    2 * batch * inF * outF,
+    elementwise(
+      label,
+      dims(inF, outF, batch),
+      bindings,
+      threads,
+      `  let k0 = (i % NQ) * 4u;
+${block}
+  let kc = min(vec4<u32>(k0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(IN - 1u));
+${body}`,
+    ),
+  );
+}
+
+/**
  * dx, register-blocked: one thread per (4 samples, 4 consecutive inputs k)
  * loads 4 dy and 4 w values per output o for 16 multiply-adds (rows and
  * columns past the end read clamped indices and are never written).
  */
 export function denseBackwardInput(inF: number, outF: number, batch: number): Kernel {
   const nq = Math.ceil(inF / 4), nn = Math.ceil(batch / 4);
-  return withFlops(
-    2 * batch * inF * outF,
-    elementwise(
-      "dense dX",
-      dims(inF, outF, batch),
-      io("dy", "w", "dx"),
-      nn * nq,
-      `  let k0 = (i % NQ) * 4u;
-  let n0 = (i / NQ) * 4u;
-  let kc = min(vec4<u32>(k0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(IN - 1u));
-${rep(4, (r) => `  let d${r} = min(n0 + ${r}u, N - 1u) * OUT;`)}
+  return blocked(
+    "dense dX",
+    [inF, outF, batch],
+    io("dy", "w", "dx"),
+    nn * nq,
+    `  let n0 = (i / NQ) * 4u;`,
+    `${rep(4, (r) => `  let d${r} = min(n0 + ${r}u, N - 1u) * OUT;`)}
 ${rep(4, (r) => `  var a${r} = vec4<f32>(0.0);`)}
   for (var o = 0u; o < OUT; o++) {
     let wr = o * IN;
@@ -55,12 +79,11 @@ ${rep(4, (r) => `    a${r} += dy[d${r} + o] * wv;`)}
   }
   let cols = min(4u, IN - k0);
 ${
-        rep(4, (r) =>
-          `  if (n0 + ${r}u < N) {
+      rep(4, (r) =>
+        `  if (n0 + ${r}u < N) {
     for (var c = 0u; c < cols; c++) { dx[(n0 + ${r}u) * IN + k0 + c] = a${r}[c]; }
   }`)
-      }`,
-    ),
+    }`,
   );
 }
 
@@ -72,17 +95,13 @@ ${
 export function denseBackwardWeight(inF: number, outF: number, batch: number): Kernel {
   const OB = Math.min(outF, 16);
   const nq = Math.ceil(inF / 4), nob = Math.ceil(outF / OB);
-  return withFlops(
-    2 * batch * inF * outF,
-    elementwise(
-      "dense dW",
-      dims(inF, outF, batch),
-      io("dy", "x", "dw"),
-      nob * nq,
-      `  let k0 = (i % NQ) * 4u;
-  let o0 = (i / NQ) * ${OB}u;
-  let kc = min(vec4<u32>(k0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(IN - 1u));
-${rep(OB, (j) => `  let oc${j} = min(o0 + ${j}u, OUT - 1u);`)}
+  return blocked(
+    "dense dW",
+    [inF, outF, batch],
+    io("dy", "x", "dw"),
+    nob * nq,
+    `  let o0 = (i / NQ) * ${OB}u;`,
+    `${rep(OB, (j) => `  let oc${j} = min(o0 + ${j}u, OUT - 1u);`)}
 ${rep(OB, (j) => `  var a${j} = vec4<f32>(0.0);`)}
   for (var n = 0u; n < N; n++) {
     let xr = n * IN;
@@ -92,12 +111,11 @@ ${rep(OB, (j) => `    a${j} += dy[dr + oc${j}] * xv;`)}
   }
   let cols = min(4u, IN - k0);
 ${
-        rep(OB, (j) =>
-          `  if (o0 + ${j}u < OUT) {
+      rep(OB, (j) =>
+        `  if (o0 + ${j}u < OUT) {
     for (var c = 0u; c < cols; c++) { dw[(o0 + ${j}u) * IN + k0 + c] = a${j}[c]; }
   }`)
-      }`,
-    ),
+    }`,
   );
 }
 
