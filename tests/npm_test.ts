@@ -60,6 +60,23 @@ Deno.test({
     const ref = await loadModel(MODEL, { backend: "cpu" });
     const want = await ref.classify(im.png, { topK: 3 });
     ref.dispose();
+    /** The script's top-3 for the PNG and the raw pixels match mod.ts's, on the package's wasm kernels. */
+    const classifiedLikeModTs = (
+      host: string,
+      out: Record<string, { label: string; probability: number }[]>,
+    ) => {
+      for (const k of ["png", "raw"] as const) {
+        assertEquals(out[k].map((p) => p.label), want.map((p) => p.label), `${host} ${k}`);
+        for (const [i, p] of want.entries()) {
+          assert(Math.abs(out[k][i].probability - p.probability) < 1e-5, `${host} ${k}`);
+        }
+      }
+      assertEquals(
+        out.backends,
+        ["wasm", "wasm"],
+        `${host} has no WebGPU: auto runs on the package's wasm kernels`,
+      );
+    };
 
     await t.step("Node imports tinycnn and tinycnn/cpu and classifies a PNG and raw pixels", async () => {
       await Deno.writeTextFile(
@@ -77,36 +94,14 @@ const out = {
 };
 console.log(JSON.stringify(out));`,
       );
-      const out = JSON.parse(await sh("node", ["run.mjs"], app));
-      for (const k of ["png", "raw"] as const) {
-        assertEquals(out[k].map((p: { label: string }) => p.label), want.map((p) => p.label), k);
-        for (const [i, p] of want.entries()) {
-          assert(Math.abs(out[k][i].probability - p.probability) < 1e-5, k);
-        }
-      }
-      assertEquals(
-        out.backends,
-        ["wasm", "wasm"],
-        "Node has no WebGPU: auto runs on the package's wasm kernels",
-      );
+      classifiedLikeModTs("Node", JSON.parse(await sh("node", ["run.mjs"], app)));
     });
 
     await t.step({
       name: "Bun runs the same script from the installed package",
       ignore: !BUN,
       fn: async () => {
-        const out = JSON.parse(await sh("bun", ["run.mjs"], app));
-        for (const k of ["png", "raw"] as const) {
-          assertEquals(out[k].map((p: { label: string }) => p.label), want.map((p) => p.label), `bun ${k}`);
-          for (const [i, p] of want.entries()) {
-            assert(Math.abs(out[k][i].probability - p.probability) < 1e-5, k);
-          }
-        }
-        assertEquals(
-          out.backends,
-          ["wasm", "wasm"],
-          "Bun has no WebGPU: auto runs on the package's wasm kernels",
-        );
+        classifiedLikeModTs("Bun", JSON.parse(await sh("bun", ["run.mjs"], app)));
         console.log(`Bun ${BUN}: classified like mod.ts (PNG via tinycnn, raw pixels via tinycnn/cpu)`);
       },
     });

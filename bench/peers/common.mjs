@@ -103,23 +103,20 @@ export async function timeIt(
   { iters = 200, iters64 = 15, warm = 20, budgetMs = 20000 } = {},
 ) {
   const now = () => performance.now();
-  for (let i = 0; i < warm; i++) await run(1);
-  const t1 = [];
-  const start = now();
-  for (let i = 0; i < iters && now() - start < budgetMs; i++) {
-    const t = now();
-    await run(1);
-    t1.push(now() - t);
-  }
-  for (let i = 0; i < 2; i++) await run(64);
-  const t64 = [];
-  const s64 = now();
-  for (let i = 0; i < iters64 && now() - s64 < budgetMs; i++) {
-    const t = now();
-    await run(64);
-    t64.push(now() - t);
-  }
-  const b64 = stats(t64);
+  /** `warmups` untimed calls at `batch`, then up to `n` timed ones within the budget. */
+  const times = async (batch, warmups, n) => {
+    for (let i = 0; i < warmups; i++) await run(batch);
+    const t = [];
+    const start = now();
+    for (let i = 0; i < n && now() - start < budgetMs; i++) {
+      const t0 = now();
+      await run(batch);
+      t.push(now() - t0);
+    }
+    return t;
+  };
+  const t1 = await times(1, warm, iters);
+  const b64 = stats(await times(64, 2, iters64));
   return {
     b1: stats(t1),
     b64: { median_ms: b64.median, img_s: 64000 / b64.median, n: b64.n },

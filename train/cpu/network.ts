@@ -164,29 +164,34 @@ function denseOp(l: TrainResolvedLayer & { op: "dense" }, i: number, relu: boole
   };
 }
 
+/** The op of layer i alone, without parameters (`reserve` does nothing unless given). */
+const paramless = (
+  i: number,
+  op: Pick<Op1, "forward" | "backward"> & Partial<Pick<Op1, "reserve">>,
+): Op1 => ({
+  first: i,
+  last: i,
+  learns: false,
+  reserve() {},
+  ...op,
+});
+
 function maxPoolOp(l: TrainResolvedLayer & { op: "pool" }, i: number): Op1 {
   const k = new MaxPool32(l);
   const outPer = prod(l.outShape);
   let argmax = new Int32Array(0);
-  return {
-    first: i,
-    last: i,
-    learns: false,
+  return paramless(i, {
     reserve(cap) {
       if (argmax.length < cap * outPer) argmax = new Int32Array(cap * outPer);
     },
     forward: (x, y, batch) => k.forward(x, y, argmax, batch),
     backward: (_x, _y, dy, dx, batch) => dx && k.backward(dy, argmax, dx, batch),
-  };
+  });
 }
 
 function reluOp(l: TrainResolvedLayer, i: number): Op1 {
   const per = prod(l.inShape);
-  return {
-    first: i,
-    last: i,
-    learns: false,
-    reserve() {},
+  return paramless(i, {
     forward(x, y, batch) {
       const n = batch * per;
       for (let j = 0; j < n; j++) y[j] = x[j] > 0 ? x[j] : 0;
@@ -196,7 +201,7 @@ function reluOp(l: TrainResolvedLayer, i: number): Op1 {
       const n = batch * per;
       for (let j = 0; j < n; j++) dx[j] = y[j] > 0 ? dy[j] : 0;
     },
-  };
+  });
 }
 
 function dropoutOp(l: TrainResolvedLayer & { op: "dropout" }, i: number): Op1 {
@@ -205,10 +210,7 @@ function dropoutOp(l: TrainResolvedLayer & { op: "dropout" }, i: number): Op1 {
   dropThreshold(l.rate); // validates the rate
   let mask = new Uint8Array(0);
   let active = false;
-  return {
-    first: i,
-    last: i,
-    learns: false,
+  return paramless(i, {
     reserve(cap) {
       if (mask.length < cap * per) mask = new Uint8Array(cap * per);
     },
@@ -232,7 +234,7 @@ function dropoutOp(l: TrainResolvedLayer & { op: "dropout" }, i: number): Op1 {
       if (!active) dx.set(dy.subarray(0, n));
       else for (let j = 0; j < n; j++) dx[j] = mask[j] ? dy[j] * scale : 0;
     },
-  };
+  });
 }
 
 export class Net32 {
