@@ -2,9 +2,12 @@
 # random weights (no download; Debian python3-torchvision) to ONNX opset 13,
 # with one seeded 1×3×224×224 input and PyTorch's output for it, into
 # bench/.cache/torchvision/. Run: /usr/bin/python3 bench/torchvision/export.py
-import json, os
+import json, os, sys
 import torch
 import torchvision
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "helpers"))
+from torch_onnx_io import export_with_io  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".cache", "torchvision")
 os.makedirs(OUT, exist_ok=True)
@@ -17,14 +20,7 @@ for name in ["squeezenet1_1", "mobilenet_v2", "mobilenet_v3_small", "resnet18"]:
         if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.uniform_(-0.1, 0.1)
             m.running_var.uniform_(0.5, 1.5)
-    x = torch.randn(1, 3, 224, 224)
-    with torch.no_grad():
-        y = model(x)
-    torch.onnx.export(model, x, os.path.join(OUT, name + ".onnx"), opset_version=13,
-                      input_names=["input"], output_names=["output"],
-                      dynamic_axes={"input": {0: "N"}, "output": {0: "N"}})
-    x.numpy().astype("<f4").tofile(os.path.join(OUT, name + ".input.bin"))
-    y.numpy().astype("<f4").tofile(os.path.join(OUT, name + ".output.bin"))
+    y = export_with_io(model, torch.randn(1, 3, 224, 224), OUT, name)
     index[name] = {"params": sum(p.numel() for p in model.parameters()), "output": list(y.shape)}
 with open(os.path.join(OUT, "index.json"), "w") as f:
     json.dump(index, f, indent=2)
