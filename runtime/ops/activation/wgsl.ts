@@ -8,8 +8,8 @@
 // bounds, leakyrelu/elu's slope) are uniform fields.
 
 import type { ActParams } from "../../format/spec.ts";
-import type { DispatchLimits, ForwardKernel, Role } from "../../webgpu/kernel.ts";
-import { forwardKernel, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
+import type { DispatchLimits, ForwardKernel, Layout, Role } from "../../webgpu/kernel.ts";
+import { forwardKernel, paramRoles, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
 import { activationEntry, type ElementwiseAct, isColumnAct } from "./table.ts";
 
 /** Activations that act on each value alone (can be fused into a producer). */
@@ -30,6 +30,22 @@ export function actFunction(act: ElementwiseAct | "identity"): string {
   return `fn act(v: f32) -> f32 {
   ${activationEntry(act).wgsl}
 }`;
+}
+
+/**
+ * The head of a forward kernel with weights and a fused activation (conv, dense): the comment line
+ * (`what`, then " + bias", " + <act>"), the uniforms of `layout`, the x, w, [b], y bindings and act().
+ */
+export function weightedHead(
+  what: string,
+  layout: Layout,
+  bias: boolean,
+  epilogue: Epilogue["act"] | null,
+): string {
+  return `// ${what}${bias ? " + bias" : ""}${epilogue ? ` + ${epilogue}` : ""}
+${uniformDecl(layout)}
+${roleDecls(paramRoles(bias))}
+${actFunction(epilogue ?? "identity")}`;
 }
 
 /**

@@ -10,16 +10,9 @@
 // derived from a guarded thread index and bounds-checked input coordinates.
 
 import type { ConvGeometry } from "./geometry.ts";
-import { actFunction, type Epilogue } from "../activation/wgsl.ts";
+import { type Epilogue, weightedHead } from "../activation/wgsl.ts";
 import type { DispatchLimits, ForwardKernel } from "../../webgpu/kernel.ts";
-import {
-  forwardKernel,
-  paramRoles,
-  PROLOGUE,
-  roleDecls,
-  uniformDecl,
-  windowValues,
-} from "../../webgpu/kernel.ts";
+import { forwardKernel, paramRoles, PROLOGUE, windowValues } from "../../webgpu/kernel.ts";
 
 const LAYOUT = [
   ["ic", "u32"],
@@ -96,12 +89,7 @@ export function convWgsl(
 ): string {
   const V = cols / 4; // vec4 segments per channel
   const seg = (f: (v: number) => string, sep = "\n") => rep(V, f, sep);
-  return `// conv forward, ${B} channels × ${cols} columns per thread${bias ? " + bias" : ""}${
-    epilogue ? ` + ${epilogue}` : ""
-  }
-${uniformDecl(LAYOUT)}
-${roleDecls(paramRoles(bias))}
-${actFunction(epilogue ?? "identity")}
+  return `${weightedHead(`conv forward, ${B} channels × ${cols} columns per thread`, LAYOUT, bias, epilogue)}
 ${RANGE_FN}
 ${PROLOGUE}
   let xb = i % p.nx;

@@ -4,9 +4,9 @@
 // (N, outF). One thread per OUT_BLOCK outputs × N_BLOCK samples.
 // Bindings: 0 uniforms, 1 x (read), 2 w (read), [3 b (read)], last y.
 
-import { actFunction, type Epilogue } from "../activation/wgsl.ts";
+import { type Epilogue, weightedHead } from "../activation/wgsl.ts";
 import type { DispatchLimits, ForwardKernel } from "../../webgpu/kernel.ts";
-import { forwardKernel, paramRoles, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
+import { forwardKernel, paramRoles, PROLOGUE } from "../../webgpu/kernel.ts";
 
 /** Outputs computed by one thread (they share every input load). */
 export const OUT_BLOCK = 4;
@@ -27,12 +27,14 @@ export const N_BLOCK = 4;
  * block beyond the batch / outF read clamped rows and are never written.
  */
 export function denseWgsl(bias: boolean, epilogue: Epilogue["act"] | null): string {
-  return `// dense forward, ${OUT_BLOCK} outputs × ${N_BLOCK} samples per thread${bias ? " + bias" : ""}${
-    epilogue ? ` + ${epilogue}` : ""
+  return `${
+    weightedHead(
+      `dense forward, ${OUT_BLOCK} outputs × ${N_BLOCK} samples per thread`,
+      LAYOUT,
+      bias,
+      epilogue,
+    )
   }
-${uniformDecl(LAYOUT)}
-${roleDecls(paramRoles(bias))}
-${actFunction(epilogue ?? "identity")}
 ${PROLOGUE}
   let n0 = (i / p.nb) * ${N_BLOCK}u;
   let o0 = (i % p.nb) * ${OUT_BLOCK}u;
