@@ -3,6 +3,7 @@
 // plane. Shapes: x, y (N, C, spatial); w = scale, b = bias (C).
 // Bindings: 0 uniforms, 1 x, 2 w, 3 b (read), 4 y (read_write).
 
+import type { LayerOf } from "../op_entry.ts";
 import type { DispatchLimits, ForwardKernel } from "../../webgpu/kernel.ts";
 import { forwardKernel, paramRoles, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
 
@@ -29,7 +30,7 @@ ${PROLOGUE}
 
 /** The instance-norm kernel of a layer over `batch` samples. */
 export function instanceNormKernel(
-  l: { eps: number; c: number; spatial: number },
+  l: LayerOf<"instancenorm">,
   batch: number,
   limits: DispatchLimits,
 ): ForwardKernel {

@@ -38,13 +38,6 @@ ${PROLOGUE}
 /** The pad kernel of a layer over `batch` samples. */
 export function padKernel(l: LayerOf<"pad">, batch: number, limits: DispatchLimits): ForwardKernel {
   const values = { ih: l.inH, iw: l.inW, oh: l.outH, ow: l.outW, pt: l.pt, pl: l.pl, fill: l.value };
-  return forwardKernel(
-    `pad ${l.mode}`,
-    padWgsl(l.mode),
-    ["x", "y"],
-    LAYOUT,
-    values,
-    batch * l.c * l.outH * l.outW,
-    limits,
-  );
+  const threads = batch * l.c * l.outH * l.outW;
+  return forwardKernel(`pad ${l.mode}`, padWgsl(l.mode), ["x", "y"], LAYOUT, values, threads, limits);
 }

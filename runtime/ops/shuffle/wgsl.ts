@@ -2,6 +2,7 @@
 // value copies from channel (o mod g)·(C/g) + ⌊o / g⌋ of its sample.
 // Shapes: x, y (N, C, spatial). Bindings: 0 uniforms, 1 x (read), 2 y (read_write).
 
+import type { LayerOf } from "../op_entry.ts";
 import type { DispatchLimits, ForwardKernel } from "../../webgpu/kernel.ts";
 import { forwardKernel, PROLOGUE, roleDecls, uniformDecl } from "../../webgpu/kernel.ts";
 
@@ -23,11 +24,7 @@ ${PROLOGUE}
 }
 
 /** The shuffle kernel of a layer over `batch` samples. */
-export function shuffleKernel(
-  l: { groups: number; c: number; spatial: number },
-  batch: number,
-  limits: DispatchLimits,
-): ForwardKernel {
+export function shuffleKernel(l: LayerOf<"shuffle">, batch: number, limits: DispatchLimits): ForwardKernel {
   const values = { c: l.c, spatial: l.spatial, groups: l.groups };
   return forwardKernel("shuffle", shuffleWgsl(), ["x", "y"], LAYOUT, values, batch * l.c * l.spatial, limits);
 }
