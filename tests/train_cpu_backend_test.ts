@@ -113,6 +113,9 @@ Deno.test("cpu backend: tiny conv→relu→maxpool→dense net, 20 SGD steps mat
 });
 
 const RICH: TrainConfig = {
+  ...TINY,
+  optimizer: { type: "adamw", weightDecay: 0.05 },
+  seed: 42,
   inputShape: [2, 7, 7],
   layers: [
     { type: "conv2d", filters: 4, kernel: 3, stride: 2, padding: "same" },
@@ -122,9 +125,6 @@ const RICH: TrainConfig = {
     { type: "flatten" },
     { type: "dense", units: 5 },
   ],
-  loss: "softmax_xent",
-  optimizer: { type: "adamw", weightDecay: 0.05 },
-  seed: 42,
 };
 
 function richBatch(k: number): { x: Float32Array; y: Int32Array } {

@@ -72,6 +72,25 @@ export type Backward64<L extends TrainResolvedLayer = TrainResolvedLayer> = (
   cache: unknown,
 ) => { dx: Float64Array; dParams: Float64Array[] };
 
+/** The float64 forward of a layer with a weight and an optional bias, over `batch` samples of x. */
+export type WeightedForward64<G> = (
+  g: G,
+  w: Float64Array,
+  b: Float64Array | null,
+  x: Float64Array,
+  batch: number,
+) => Float64Array;
+
+/** Its backward: dx (like x), dw (like w), db (or null without a bias). */
+export type WeightedBackward64<G> = (
+  g: G,
+  w: Float64Array,
+  hasBias: boolean,
+  x: Float64Array,
+  dy: Float64Array,
+  batch: number,
+) => { dx: Float64Array; dw: Float64Array; db: Float64Array | null };
+
 /** One op's training entry. */
 export interface GradEntry<L extends TrainResolvedLayer = TrainResolvedLayer> {
   readonly op: L["op"];
@@ -114,5 +133,19 @@ export function dyOnlyEntry<K extends TrainResolvedLayer["op"]>(
     forward64: (l, _p, x, batch) => ({ y: forward64(l, x, batch), cache: null }),
     backward64: (l, _p, _x, _y, dy, batch) => ({ dx: backward64(l, dy, batch), dParams: [] }),
     webgpu: (l, { ctx, n, b }) => b.dx ? [ctx.prepare(dxKernel(l, n), [b.dy, b.dx])] : [],
+  };
+}
+
+/** forward64 and backward64 of a layer with a weight and an optional bias (`l.bias`), from its two references. */
+export function weightedReferences<L extends TrainResolvedLayer & { bias: boolean }>(
+  forward: WeightedForward64<L>,
+  backward: WeightedBackward64<L>,
+): Pick<GradEntry<L>, "forward64" | "backward64"> {
+  return {
+    forward64: (l, p, x, batch) => ({ y: forward(l, p[0], l.bias ? p[1] : null, x, batch), cache: null }),
+    backward64: (l, p, x, _y, dy, batch) => {
+      const r = backward(l, p[0], l.bias, x, dy, batch);
+      return { dx: r.dx, dParams: wAndB(r) };
+    },
   };
 }

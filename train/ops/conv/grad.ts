@@ -2,7 +2,7 @@
 // y = x ⋆ w + b (cross-correlation); the backward reads x for dW and w for dX.
 // Shapes as in runtime/ops/conv/op.ts; dW like w, db (outC).
 
-import { type GradEntry, SAVES_X, type TrainLayerOf, wAndB } from "../grad_entry.ts";
+import { type GradEntry, SAVES_X, type TrainLayerOf, weightedReferences } from "../grad_entry.ts";
 import { convBackward64, convForward64 } from "./reference.ts";
 import { convTransposeBackward64, convTransposeForward64 } from "./transpose_reference.ts";
 import { convBackwardBias, convBackwardInput, convBackwardWeight } from "./wgsl_backward.ts";
@@ -13,11 +13,7 @@ import { convTransposeBackwardInput, convTransposeBackwardWeight } from "./trans
 export const CONV_GRAD: GradEntry<TrainLayerOf<"conv">> = {
   op: "conv",
   inputsToSave: SAVES_X,
-  forward64: (l, p, x, batch) => ({ y: convForward64(l, p[0], l.bias ? p[1] : null, x, batch), cache: null }),
-  backward64: (l, p, x, _y, dy, batch) => {
-    const r = convBackward64(l, p[0], l.bias, x, dy, batch);
-    return { dx: r.dx, dParams: wAndB(r) };
-  },
+  ...weightedReferences<TrainLayerOf<"conv">>(convForward64, convBackward64),
   webgpu: (l, { ctx, index, n, b }) => {
     const { x, dy, dx, params: p, grads: g } = b;
     const out = [];
@@ -38,14 +34,7 @@ export const CONV_GRAD: GradEntry<TrainLayerOf<"conv">> = {
 export const CONV_T_GRAD: GradEntry<TrainLayerOf<"convT">> = {
   op: "convT",
   inputsToSave: SAVES_X,
-  forward64: (l, p, x, batch) => ({
-    y: convTransposeForward64(l, p[0], l.bias ? p[1] : null, x, batch),
-    cache: null,
-  }),
-  backward64: (l, p, x, _y, dy, batch) => {
-    const r = convTransposeBackward64(l, p[0], l.bias, x, dy, batch);
-    return { dx: r.dx, dParams: wAndB(r) };
-  },
+  ...weightedReferences<TrainLayerOf<"convT">>(convTransposeForward64, convTransposeBackward64),
   webgpu: (l, { ctx, n, b }) => {
     const { x, dy, dx, params: p, grads: g } = b;
     const out = [ctx.prepare(convTransposeBackwardWeight(l, n), [dy, x, g[0]])];

@@ -13,6 +13,7 @@
 //   dW[o, c, u, v]    += x[n,ic,iy,ix] · δ[n,o,i,j]
 //   db[o]             += δ[n,o,i,j]
 
+import type { WeightedBackward64, WeightedForward64 } from "../grad_entry.ts";
 import type { ConvGeometry } from "../../../runtime/ops/conv/geometry.ts";
 
 /** Calls `f(yIndex, xIndex, wIndex, o)` for every output cell and every tap of it that reads a real input cell (padding is skipped: it adds zero). */
@@ -61,13 +62,7 @@ function forEachTap(
  * if (y.join() !== "2,-1") throw new Error(y.join());
  * ```
  */
-export function convForward64(
-  g: ConvGeometry,
-  w: Float64Array,
-  b: Float64Array | null,
-  x: Float64Array,
-  batch: number,
-): Float64Array {
+export const convForward64: WeightedForward64<ConvGeometry> = (g, w, b, x, batch) => {
   const y = new Float64Array(batch * g.outC * g.outH * g.outW);
   const plane = g.outH * g.outW;
   if (b) { for (let k = 0; k < y.length; k++) y[k] = b[Math.floor(k / plane) % g.outC]; }
@@ -75,17 +70,10 @@ export function convForward64(
     y[yi] += w[wi] * x[xi];
   });
   return y;
-}
+};
 
 /** Gradients of the convolution: returns dx (like x), dw (like w), db (outC, or null without bias). */
-export function convBackward64(
-  g: ConvGeometry,
-  w: Float64Array,
-  hasBias: boolean,
-  x: Float64Array,
-  dy: Float64Array,
-  batch: number,
-): { dx: Float64Array; dw: Float64Array; db: Float64Array | null } {
+export const convBackward64: WeightedBackward64<ConvGeometry> = (g, w, hasBias, x, dy, batch) => {
   const dx = new Float64Array(x.length);
   const dw = new Float64Array(w.length);
   const db = hasBias ? new Float64Array(g.outC) : null;
@@ -98,4 +86,4 @@ export function convBackward64(
     dw[wi] += x[xi] * dy[yi];
   });
   return { dx, dw, db };
-}
+};

@@ -11,6 +11,7 @@
 // (transpose_cpu.ts) and WGSL kernels are independent gathers checked against it.
 // Shapes: x (N, inC, inH, inW); w (inC, outC/groups, kh, kw); b (outC); y, dy (N, outC, outH, outW).
 
+import type { WeightedBackward64, WeightedForward64 } from "../grad_entry.ts";
 import type { ConvGeometry } from "../../../runtime/ops/conv/geometry.ts";
 import { convBackward64, convForward64 } from "./reference.ts";
 
@@ -20,7 +21,7 @@ function adjointConv(g: ConvGeometry): ConvGeometry {
 }
 
 /** y = convT(x, w) + b. Returns a new (N, outC, outH, outW) array; the signature of convForward64. */
-export const convTransposeForward64: typeof convForward64 = (g, w, b, x, batch) => {
+export const convTransposeForward64: WeightedForward64<ConvGeometry> = (g, w, b, x, batch) => {
   const G = adjointConv(g);
   const y = convBackward64(G, w, false, new Float64Array(batch * G.inC * G.inH * G.inW), x, batch).dx;
   const plane = g.outH * g.outW;
@@ -29,7 +30,7 @@ export const convTransposeForward64: typeof convForward64 = (g, w, b, x, batch) 
 };
 
 /** Gradients: dx (like x), dw (like w), db (outC, or null without bias); the signature of convBackward64. */
-export const convTransposeBackward64: typeof convBackward64 = (g, w, hasBias, x, dy, batch) => {
+export const convTransposeBackward64: WeightedBackward64<ConvGeometry> = (g, w, hasBias, x, dy, batch) => {
   const G = adjointConv(g);
   // in the forward pass y = Gᵀ x (+ b): linear in x, so dx = G δ, G's forward applied to δ
   const dx = convForward64(G, w, null, dy, batch);

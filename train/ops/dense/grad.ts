@@ -1,7 +1,7 @@
 // The dense training entry. In the forward pass y = x·wᵀ + b; dW = dyᵀ·x,
 // db = Σ dy, dX = dy·w. Shapes: x (N, inF), w (outF, inF), dy (N, outF).
 
-import { type GradEntry, SAVES_X, type TrainLayerOf, wAndB } from "../grad_entry.ts";
+import { type GradEntry, SAVES_X, type TrainLayerOf, weightedReferences } from "../grad_entry.ts";
 import { denseBackward64, denseForward64 } from "./reference.ts";
 import { denseBackwardBias, denseBackwardInput, denseBackwardWeight } from "./wgsl_backward.ts";
 
@@ -9,14 +9,7 @@ import { denseBackwardBias, denseBackwardInput, denseBackwardWeight } from "./wg
 export const DENSE_GRAD: GradEntry<TrainLayerOf<"dense">> = {
   op: "dense",
   inputsToSave: SAVES_X,
-  forward64: (l, p, x, batch) => ({
-    y: denseForward64(l.inF, l.outF, p[0], l.bias ? p[1] : null, x, batch),
-    cache: null,
-  }),
-  backward64: (l, p, x, _y, dy, batch) => {
-    const r = denseBackward64(l.inF, l.outF, p[0], l.bias, x, dy, batch);
-    return { dx: r.dx, dParams: wAndB(r) };
-  },
+  ...weightedReferences<TrainLayerOf<"dense">>(denseForward64, denseBackward64),
   webgpu: (l, { ctx, n, b }) => {
     const { x, dy, dx, params: p, grads: g } = b;
     const out = [ctx.prepare(denseBackwardWeight(l.inF, l.outF, n), [dy, x, g[0]])];

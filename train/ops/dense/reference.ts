@@ -3,15 +3,13 @@
 //   y[n,o] = b[o] + Σ_i w[o,i]·x[n,i]
 //   dW[o,i] = Σ_n δ[n,o]·x[n,i];  dX[n,i] = Σ_o w[o,i]·δ[n,o];  db[o] = Σ_n δ[n,o]
 
+import type { WeightedBackward64, WeightedForward64 } from "../grad_entry.ts";
+
+/** The dense layer's sizes. */
+type DenseSize = { inF: number; outF: number };
+
 /** y = x·Wᵀ + b. */
-export function denseForward64(
-  inF: number,
-  outF: number,
-  w: Float64Array,
-  b: Float64Array | null,
-  x: Float64Array,
-  batch: number,
-): Float64Array {
+export const denseForward64: WeightedForward64<DenseSize> = ({ inF, outF }, w, b, x, batch) => {
   const y = new Float64Array(batch * outF);
   for (let n = 0; n < batch; n++) {
     const xB = n * inF;
@@ -23,18 +21,10 @@ export function denseForward64(
     }
   }
   return y;
-}
+};
 
 /** Gradients of the dense layer. */
-export function denseBackward64(
-  inF: number,
-  outF: number,
-  w: Float64Array,
-  hasBias: boolean,
-  x: Float64Array,
-  dy: Float64Array,
-  batch: number,
-): { dx: Float64Array; dw: Float64Array; db: Float64Array | null } {
+export const denseBackward64: WeightedBackward64<DenseSize> = ({ inF, outF }, w, hasBias, x, dy, batch) => {
   const dx = new Float64Array(batch * inF);
   const dw = new Float64Array(outF * inF);
   const db = hasBias ? new Float64Array(outF) : null;
@@ -54,4 +44,4 @@ export function denseBackward64(
     }
   }
   return { dx, dw, db };
-}
+};
