@@ -30,6 +30,13 @@ function randomParams(r: () => number, layers: ResolvedLayer[]): Float32Array[][
   return layers.map((l) => paramShapes(l).map((s) => randArray(r, prod(s))));
 }
 
+/** A network of `specs` on `inShape` with seeded random parameters, and the generator that drew them. */
+function seededNet(seed: number, specs: LayerSpec[], inShape: number[]) {
+  const r = rng(seed);
+  const layers = resolveLayers(specs, inShape);
+  return { r, layers, params: randomParams(r, layers) };
+}
+
 /** A random layer config of a family for configuration index i (which picks the padding mode / groups kind). */
 type Draw = (r: () => number, i: number) => { spec: LayerSpec; inShape: number[]; scale?: number };
 
@@ -182,6 +189,8 @@ const convT = (dims: 1 | 2): Draw => (r) => {
     };
 };
 
+const ACTS = "relu leakyrelu elu sigmoid tanh softmax relu6 clip hardswish identity".split(" ");
+
 const FAMILIES: [string, Draw][] = [
   ["conv2dtranspose", convT(2)],
   ["conv1dtranspose", convT(1)],
@@ -189,24 +198,13 @@ const FAMILIES: [string, Draw][] = [
   ["upsample1d", upsample(1)],
   ["conv2d", conv2d],
   ["conv1d", conv1d],
-  ["maxpool2d", pool2d("max")],
-  ["avgpool2d", pool2d("avg")],
-  ["l2pool2d", pool2d("l2")],
-  ["maxpool1d", pool1d("max")],
-  ["avgpool1d", pool1d("avg")],
-  ["l2pool1d", pool1d("l2")],
+  ...(["max", "avg", "l2"] as const).flatMap((m): [string, Draw][] => [
+    [`${m}pool2d`, pool2d(m)],
+    [`${m}pool1d`, pool1d(m)],
+  ]),
   ["globalavgpool", globalavg],
   ["dense", dense],
-  ["relu", act("relu")],
-  ["leakyrelu", act("leakyrelu")],
-  ["elu", act("elu")],
-  ["sigmoid", act("sigmoid")],
-  ["tanh", act("tanh")],
-  ["softmax", act("softmax")],
-  ["relu6", act("relu6")],
-  ["clip", act("clip")],
-  ["hardswish", act("hardswish")],
-  ["identity", act("identity")],
+  ...ACTS.map((a): [string, Draw] => [a, act(a)]),
 ];
 
 /** One configuration: redraw until the window fits, then compare GPU with CPU. Returns an error message or null. */
@@ -343,9 +341,7 @@ for (
     ignore,
     async fn() {
       const seed = BASE_SEED + 77;
-      const r = rng(seed);
-      const layers = resolveLayers(specs, inShape);
-      const params = randomParams(r, layers);
+      const { r, layers, params } = seededNet(seed, specs, inShape);
       const cpu = new CpuExecutor(layers, params);
       for (const fuse of [true, false]) {
         const exec = await GpuExecutor.create(device!, layers, params, { fuse });
@@ -367,9 +363,7 @@ Deno.test({
   name: "gpu vs cpu: a batch above maxBatch runs in chunks with the same answer",
   ignore,
   async fn() {
-    const r = rng(BASE_SEED + 6);
-    const layers = resolveLayers(MIXED, [3, 17, 15]);
-    const params = randomParams(r, layers);
+    const { r, layers, params } = seededNet(BASE_SEED + 6, MIXED, [3, 17, 15]);
     const exec = await GpuExecutor.create(device!, layers, params, { maxBatch: 3 });
     try {
       assertEquals(exec.maxChunk, 3);
@@ -391,9 +385,7 @@ Deno.test({
   name: "gpu vs cpu: concurrent runs on one executor give each caller its own answer",
   ignore,
   async fn() {
-    const r = rng(BASE_SEED + 5);
-    const layers = resolveLayers(LENET, [1, 28, 28]);
-    const params = randomParams(r, layers);
+    const { r, layers, params } = seededNet(BASE_SEED + 5, LENET, [1, 28, 28]);
     const cpu = new CpuExecutor(layers, params);
     const exec = await GpuExecutor.create(device!, layers, params);
     try {
