@@ -22,12 +22,7 @@ const STATS = `  var s = 0.0;
 /** dx of an instancenorm layer. */
 export function instanceNormBackwardInput(l: Norm, batch: number): Kernel {
   const decls: Binding[] = [["dy", "read"], ["x", "read"], ["w", "read"], ["dx", "read_write"]];
-  return elementwise(
-    "instancenorm dX",
-    dims(l, batch),
-    decls,
-    batch * l.c,
-    `  let at = i * S;
+  const body = `  let at = i * S;
   let sc = w[i % C];
 ${STATS}
   var sg = 0.0;
@@ -40,19 +35,14 @@ ${STATS}
   for (var j = 0u; j < S; j++) {
     let xh = (x[at + j] - mean) * inv;
     dx[at + j] = inv / f32(S) * (f32(S) * dy[at + j] * sc - sg - xh * sgx);
-  }`,
-  );
+  }`;
+  return elementwise("instancenorm dX", dims(l, batch), decls, batch * l.c, body);
 }
 
 /** ds and db of an instancenorm layer. */
 export function instanceNormBackwardParams(l: Norm, batch: number): Kernel {
   const decls: Binding[] = [["dy", "read"], ["x", "read"], ["dw", "read_write"], ["db", "read_write"]];
-  return elementwise(
-    "instancenorm dS dB",
-    dims(l, batch),
-    decls,
-    l.c,
-    `  var ds = 0.0;
+  const body = `  var ds = 0.0;
   var dbs = 0.0;
   for (var n = 0u; n < N; n++) {
     let at = (n * C + i) * S;
@@ -63,6 +53,6 @@ ${STATS.replaceAll("\n  ", "\n    ").replace(/^ {2}/, "    ")}
     }
   }
   dw[i] = ds;
-  db[i] = dbs;`,
-  );
+  db[i] = dbs;`;
+  return elementwise("instancenorm dS dB", dims(l, batch), decls, l.c, body);
 }
