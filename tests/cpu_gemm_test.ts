@@ -13,13 +13,13 @@ import { conv2dGemm } from "../runtime/ops/conv/conv_im2col.ts";
 import { conv2dWinograd, useWinograd, winogradWeights } from "../runtime/ops/conv/winograd3x3.ts";
 import { conv2dWinograd5, winograd5Weights } from "../runtime/ops/conv/winograd5x5.ts";
 import { winogradFits } from "../runtime/ops/conv/winograd_tiles.ts";
-import { testSeed } from "./helpers/system.ts";
+import { intsOf, testSeed } from "./helpers/system.ts";
 
 const SEED = testSeed("cpu_gemm", 20241);
 
 Deno.test("gemmNT equals a float64 triple loop on random odd shapes and both layouts", () => {
   const r = rng(SEED);
-  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const int = intsOf(r);
   for (let t = 0; t < 60; t++) {
     const M = int(1, 13), N = int(1, 13), K = int(1, 40);
     const a = new Float32Array(M * K).map(() => r() * 2 - 1);
@@ -111,7 +111,7 @@ const WINOGRADS = [
 for (const v of WINOGRADS) {
   Deno.test(`Winograd F(2x2,${v.k}x${v.k}) equals the im2col gemm conv on random shapes and paddings`, () => {
     const r = rng(SEED + v.seed);
-    const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    const int = intsOf(r);
     let cases = 0;
     for (let t = 0; t < 60; t++) {
       const C = int(3, v.maxC), O = int(1, 9), H = int(1, v.maxHW), W = int(1, v.maxHW), N = int(1, 3);

@@ -8,13 +8,13 @@ import { assertEquals } from "@std/assert";
 import { gatherTile, gemm64, storeBlock, winogradScratch } from "../runtime/ops/conv/winograd_tiles.ts";
 import { Scratch } from "../runtime/cpu/scratch.ts";
 import { uniformFn as rng } from "../train/rng.ts";
-import { testSeed } from "./helpers/system.ts";
+import { intsOf, testSeed } from "./helpers/system.ts";
 
 const SEED = testSeed("cpu_winograd_tiles", 7741);
 
 Deno.test("gemm64 equals a float64 triple loop on random odd shapes and offsets", () => {
   const r = rng(SEED);
-  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const int = intsOf(r);
   for (let t = 0; t < 60; t++) {
     const M = int(1, 11), N = int(1, 11), K = int(1, 30);
     const aOff = int(0, 5), bOff = int(0, 5), cOff = int(0, 5);

@@ -44,3 +44,7 @@ export function testSeed(suite: string, fallback: number): number {
   console.log(`${suite}: seed ${seed} (TEST_SEED=${seed} reproduces this run)`);
   return seed;
 }
+
+/** `rng`'s uniform [0, 1) draws as integers in [lo, hi] (both ends included). */
+export const intsOf = (r: () => number) => (lo: number, hi: number): number =>
+  lo + Math.floor(r() * (hi - lo + 1));
