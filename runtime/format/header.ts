@@ -98,6 +98,7 @@ const V1_1_TYPES = [
 /** Layer types added by format 1.2: the unary activations after softplus, affine, logsoftmax, scale, prelu, pads. */
 const V1_2_TYPES = [
   "softplus",
+  "thresholdedrelu",
   "softsign",
   "selu",
   "celu",

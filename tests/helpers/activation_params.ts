@@ -7,6 +7,7 @@
 /** Layer-spec parameters by activation type (absent: the activation takes none). */
 export const ACT_TEST_PARAMS: Readonly<Record<string, object>> = {
   leakyrelu: { alpha: 0.3 },
+  thresholdedrelu: { alpha: 0.5 },
   elu: { alpha: 0.3 },
   clip: { min: -0.5, max: 1.25 },
   hardsigmoid: { alpha: 1 / 6, beta: 0.5 },

@@ -18,6 +18,7 @@ import { ONNX_POOL } from "../ops/pool/onnx.ts";
 import { ONNX_UPSAMPLE } from "../ops/upsample/onnx.ts";
 import { ONNX_GRAPH } from "./graph_ops.ts";
 import type { OnnxMapper } from "./onnx_node.ts";
+import { ACTIVATIONS } from "../../runtime/ops/activation/table.ts";
 
 const PARTS = [
   ONNX_GRAPH,
@@ -42,6 +43,8 @@ const PARTS = [
  * refused by name, never read as if the extra inputs were not there.
  */
 export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
+  // the activation table's operators (runtime/ops/activation/table.ts) are unary: one input each
+  ...Object.fromEntries(Object.values(ACTIVATIONS).flatMap((a) => a.onnx ? [[a.onnx.op, 1]] : [])),
   Constant: 0,
   Identity: 1,
   Dropout: 3,
@@ -54,14 +57,6 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   Conv: 3,
   ConvTranspose: 3,
   BatchNormalization: 5,
-  Relu: 1,
-  LeakyRelu: 1,
-  Elu: 1,
-  Sigmoid: 1,
-  Tanh: 1,
-  HardSwish: 1,
-  HardSigmoid: 1,
-  Softplus: 1,
   PRelu: 2,
   LRN: 1,
   Pow: 2,
@@ -72,18 +67,6 @@ export const ONNX_MAX_INPUTS: Readonly<Record<string, number>> = {
   Slice: 5,
   SpaceToDepth: 1,
   Transpose: 1,
-  Softsign: 1,
-  Selu: 1,
-  Celu: 1,
-  Gelu: 1,
-  Erf: 1,
-  Mish: 1,
-  Exp: 1,
-  Neg: 1,
-  Abs: 1,
-  Reciprocal: 1,
-  Sqrt: 1,
-  Log: 1,
   Clip: 3,
   Softmax: 1,
   LogSoftmax: 1,

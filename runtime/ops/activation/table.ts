@@ -59,6 +59,7 @@ export const FLT_MAX = 3.4028234663852886e38;
 export type ElementwiseAct =
   | "relu"
   | "leakyrelu"
+  | "thresholdedrelu"
   | "elu"
   | "sigmoid"
   | "tanh"
@@ -125,6 +126,20 @@ export const ACTIVATIONS: Readonly<Record<ElementwiseAct, Activation>> = {
     wgslGrad: "select(p.alpha * dy[i], dy[i], x[i] > 0.0)",
     alpha: { key: "alpha", default: 0.01 },
     onnx: { op: "LeakyRelu", alpha: "alpha" },
+  },
+  thresholdedrelu: {
+    map: (x, y, n, a) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        y[i] = v > a ? v : 0;
+      }
+    },
+    df: (x, _y, a) => x > a ? 1 : 0,
+    reads: { x: true, y: false },
+    wgsl: "return select(0.0, v, v > p.alpha);",
+    wgslGrad: "select(0.0, dy[i], x[i] > p.alpha)",
+    alpha: { key: "alpha", default: 1 },
+    onnx: { op: "ThresholdedRelu", alpha: "alpha" },
   },
   elu: {
     map: (x, y, n, a) => {
