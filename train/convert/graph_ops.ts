@@ -131,6 +131,12 @@ const mapReshape: OnnxMapper = (ctx) => {
     same(x.shape, x.ours)
   ) {
     set({ ...x, shape: per }); // the channels split as (g, C/g): a view, for the channel shuffle's Transpose
+  } else if (
+    per.length === 5 && x.shape.length === 3 && same(x.shape, x.ours) &&
+    per[0] * per[1] * per[2] === x.shape[0] &&
+    same(per.slice(3), x.shape.slice(1))
+  ) {
+    set({ ...x, shape: per }); // an image's channels split in three (C/b², b, b or b, b, C/b²): for depth→space
   } else {no(
       `reshape (N,${x.shape.join(",")}) → (N,${per.join(",")}) is not supported (only flattening)`,
     );}

@@ -27,7 +27,11 @@ const mapPRelu: OnnxMapper = (ctx) => {
   const x = value(0);
   noPad(x);
   const slope = cst(1, "slope");
-  const a = perChannel(slope, x.shape);
+  // PRelu before opset 7 took a (C) slope per channel; a file upgraded from then keeps that shape, which
+  // broadcasting against (N, C, …, W) with W ≠ C cannot read at all, so it still means one per channel
+  const legacy = slope.dims.length === 1 && slope.data.length === x.shape[0] && x.shape.length > 1 &&
+    x.shape[x.shape.length - 1] !== slope.data.length;
+  const a = legacy ? Float64Array.from(slope.data) : perChannel(slope, x.shape);
   if (!a) {
     no(
       `slope of shape (${slope.dims.join(",")}) against (N,${

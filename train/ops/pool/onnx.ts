@@ -3,7 +3,8 @@
 // explicit padding (PyTorch's rule: the last window starts inside the
 // input); count_include_pad = 0 is countPad: false; a Pad pending before an
 // AveragePool that counts padded cells merges into its padding (before any
-// other pool it becomes a pad layer).
+// other pool it becomes a pad layer); a series unsqueezed to (N,C,L,1) and
+// pooled along L alone is a 1-D pool.
 
 import type { LayerSpec } from "../../../runtime/format/spec.ts";
 import { type OnnxMapper, ourPad, prod, same } from "../../convert/onnx_node.ts";
@@ -12,17 +13,24 @@ import { attrInt, attrInts, attrString } from "../../convert/onnx_proto.ts";
 /** MaxPool / AveragePool. */
 const mapMaxPool: OnnxMapper = (ctx) => {
   const { n, op, value, set, emit, no, spatial, noPad } = ctx;
-  const x = value(0);
+  const x0 = value(0);
+  let k0 = attrInts(n, "kernel_shape", undefined) ?? no("kernel_shape is required");
+  let strides = attrInts(n, "strides", k0.map(() => 1))!;
+  let dil = attrInts(n, "dilations", k0.map(() => 1))!;
+  let pads0 = attrInts(n, "pads", [...k0.map(() => 0), ...k0.map(() => 0)])!;
+  // a series unsqueezed to (N,C,L,1) and pooled along L alone (PyTorch's AvgPool1d/MaxPool1d export): a 1-D pool
+  const unit = x0.ours.length === 2 && same(x0.shape, [...x0.ours, 1]) && k0.length === 2 && k0[1] === 1 &&
+    strides[1] === 1 && (dil[1] ?? 1) === 1 && pads0[1] === 0 && pads0[3] === 0 && !x0.pad &&
+    attrString(n, "auto_pad", "NOTSET") === "NOTSET";
+  if (unit) [k0, strides, dil, pads0] = [[k0[0]], [strides[0]], [dil[0] ?? 1], [pads0[0], pads0[2]]];
+  const x = unit ? { ...x0, shape: x0.ours } : x0;
   const d = spatial(x, op);
-  const k0 = attrInts(n, "kernel_shape", undefined) ?? no("kernel_shape is required");
-  const strides = attrInts(n, "strides", k0.map(() => 1))!;
-  const dil = attrInts(n, "dilations", k0.map(() => 1))!;
   const dilated = dil.some((v) => v !== 1);
   if (dilated && op !== "MaxPool") no("dilations are supported for MaxPool only");
   // the window's span (what the padding rules below see): d·(k − 1) + 1
   const k = k0.map((v, i) => (dil[i] ?? 1) * (v - 1) + 1);
   const auto = attrString(n, "auto_pad", "NOTSET");
-  let pads = attrInts(n, "pads", [...k.map(() => 0), ...k.map(() => 0)])!;
+  let pads = pads0;
   const avg = op === "AveragePool";
   // count_include_pad = 0 divides by the real cells (countPad: false); a merged Pad's zeros are real cells
   const countPad = !avg || attrInt(n, "count_include_pad", 0) === 1 || pads.every((p) => p === 0);
@@ -58,7 +66,8 @@ const mapMaxPool: OnnxMapper = (ctx) => {
     padding: ourPad(pads, d),
     ...(dilated ? { dilation: pair(dil) } : {}),
   };
-  set(emit((countPad ? spec : { ...spec, countPad: false }) as LayerSpec, [x], []));
+  const y = emit((countPad ? spec : { ...spec, countPad: false }) as LayerSpec, [x], []);
+  set(unit ? { ...y, shape: [...y.shape, 1] } : y);
 };
 
 /** GlobalAveragePool. */

@@ -2,19 +2,47 @@
 // channel shuffle as Reshape (N,C,…) → (N,g,C/g,…), Transpose perm
 // (0,2,1,3,…), Reshape back: the first Reshape is a view (mapReshape keeps
 // the data as they are, train/convert/graph_ops.ts), this Transpose is the
-// shuffle, and the last Reshape a view again. Any other Transpose of a
-// computed value is refused.
+// shuffle, and the last Reshape a view again. PixelShuffle comes the same
+// way, as a 6-D view and Transpose: a depthtospace layer. Any other
+// Transpose of a computed value is refused.
 
 import type { OnnxMapper } from "../../convert/onnx_node.ts";
 import { attrInts } from "../../convert/onnx_proto.ts";
 
-/** Transpose (of a computed value: only the channel shuffle). */
+/**
+ * Depth→space written as a 6-D Reshape + Transpose (+ Reshape), as torch.onnx writes PixelShuffle: an image
+ * (C·b², H, W) viewed as (C, b, b, H, W) with perm 0,1,4,2,5,3 is CRD; viewed as (b, b, C, H, W) with perm
+ * 0,3,4,1,5,2 it is DCR (ONNX DepthToSpace's default). Null for any other transpose.
+ */
+function depthToSpace(shape: number[], ours: number[], perm: number[]) {
+  if (shape.length !== 5 || ours.length !== 3 || shape[3] !== ours[1] || shape[4] !== ours[2]) return null;
+  const is = (p: number[]) => perm.length === 6 && perm.every((v, k) => v === p[k]);
+  if (shape[1] === shape[2] && is([0, 1, 4, 2, 5, 3])) return { c: shape[0], b: shape[1], crd: true };
+  if (shape[0] === shape[1] && is([0, 3, 4, 1, 5, 2])) return { c: shape[2], b: shape[0], crd: false };
+  return null;
+}
+
+/** Transpose (of a computed value: the channel shuffle, or depth→space). */
 const mapTranspose: OnnxMapper = (ctx) => {
   const { n, value, set, emit, no, noPad } = ctx;
   const x = value(0);
   noPad(x);
   const r = x.shape.length + 1;
   const perm = attrInts(n, "perm", undefined) ?? Array.from({ length: r }, (_, k) => r - 1 - k);
+  const d2s = depthToSpace(x.shape, x.ours, perm);
+  if (d2s) {
+    const { c, b, crd } = d2s, [h, w] = x.ours.slice(1);
+    set(
+      emit({ type: "depthtospace", block: b, ...(crd ? { mode: "CRD" as const } : {}) }, [x], [], [
+        c,
+        h,
+        b,
+        w,
+        b,
+      ]),
+    );
+    return;
+  }
   const [g, per, ...rest] = x.shape;
   const shuffle = r === x.ours.length + 2 && g * per === x.ours[0] &&
     rest.every((d, k) => d === x.ours[k + 1]) &&
