@@ -33,9 +33,9 @@ const root = new URL("..", import.meta.url).pathname;
 const deno = Deno.execPath();
 
 const dir = await Deno.makeTempDir({ prefix: "tcnn_cold_" });
-type Variant = { name: string; path: string; bytes: number; probe: string };
+type Variant = { name: string; path: string; bytes: number; probe: string; wasm?: boolean };
 const variants: Variant[] = [];
-async function add(name: string, bytes: Uint8Array) {
+async function add(name: string, bytes: Uint8Array, wasm = false) {
   if (only && !only.includes(name)) return;
   const path = `${dir}/${name}.tcnn`;
   await Deno.writeFile(path, bytes);
@@ -47,12 +47,7 @@ async function add(name: string, bytes: Uint8Array) {
       probe: `${base}/bench/cold/probe.ts`,
     });
   }
-  variants.push({
-    name,
-    path,
-    bytes: bytes.length,
-    probe: `${root}bench/cold/probe.ts`,
-  });
+  variants.push({ name, path, bytes: bytes.length, probe: `${root}bench/cold/probe.ts`, wasm });
 }
 await add("lenet-f32", encodeModel(BENCH_MODELS.lenet()));
 await add(
@@ -62,6 +57,7 @@ await add(
 try {
   const shipped = await Deno.readFile(`${root}weights/fashion-mnist.tcnn`);
   await add("shipped", shipped);
+  await add("shipped-wasm", shipped, true);
 } catch { /* not landed yet */ }
 
 async function spawn(args: string[]): Promise<{ ms: number; out: string }> {
@@ -80,9 +76,7 @@ async function spawn(args: string[]): Promise<{ ms: number; out: string }> {
   }
   return { ms, out: new TextDecoder().decode(r.stdout) };
 }
-const probe = (
-  v: { path: string },
-) => ["run", "--allow-read", "bench/cold/probe.ts", v.path];
+const probe = (v: Variant) => ["run", "--allow-read", v.probe, v.path, ...(v.wasm ? ["wasm"] : [])];
 
 // warm the module cache (transpile + V8 code cache) and the OS file cache
 await spawn(["eval", "0"]);
