@@ -366,6 +366,8 @@ export class Model {
       const size = imageSize(input as ImageInput);
       if (size) shape = clampShape([ref[0], size.height, size.width], ref, range);
     }
+    // a size the network cannot take, or one over the budget, is refused from the header, before any decoding
+    if (shape.some((d, i) => d !== ref[i])) checkBatchCost(this.#sizes.get(shape).cost, 1, this.#budget);
     const x = series
       ? seriesToInput(input as SeriesInput, shape, norm)
       : await imageToInput(input as ImageInput, shape, norm);

@@ -14,6 +14,7 @@ import { initParams } from "../train/init.ts";
 import { DataRng } from "../train/data/prng.ts";
 import { NO_WEBGPU } from "./helpers/webgpu.ts";
 import { testSeed } from "./helpers/system.ts";
+import { zeroPng } from "./helpers/attack_payloads.ts";
 
 const SEED = testSeed("variable_size", 5);
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
@@ -231,5 +232,30 @@ Deno.test("variable size: a size inside inputRange that a layer cannot take is a
     ),
     e.message,
   );
+  m.dispose();
+});
+
+Deno.test("variable size: a PNG the budget cannot take is refused from its header, before any decoding", async () => {
+  const desc: ModelDesc = {
+    inputShape: [1, 28, 28],
+    inputRange: { min: [1, 8, 8], max: [1, 4096, 4096] },
+    layers: [{ type: "conv2d", filters: 8, kernel: 3, padding: "same" }, { type: "globalavgpool" }],
+    params: [[new Float32Array(72).fill(0.1), new Float32Array(8)], []],
+  };
+  // 8 channels at 4096² are 512 MiB of activations; the budget allows 64 MiB
+  const m = await loadModel(encodeModel(desc), { backend: "cpu", maxActivationBytes: 64 * 2 ** 20 });
+  // a 4096² header over image data that is not zlib at all: decoding would fail with a TypeError
+  const png = await zeroPng(4096, 4096, 1);
+  const idat = png.findIndex((_, i) =>
+    png[i] === 73 && png[i + 1] === 68 && png[i + 2] === 65 && png[i + 3] === 84
+  );
+  png.fill(0xff, idat + 4, idat + 12);
+  const e = await assertRejects(() => m.classify(png), RangeError);
+  assert(/maxActivationBytes/.test(e.message), e.message);
+  // at a size the budget allows the same header is decoded, and the broken data is what gets refused
+  const small = await zeroPng(64, 64, 1);
+  const at = small.findIndex((_, i) => small[i] === 73 && small[i + 1] === 68 && small[i + 2] === 65);
+  small.fill(0xff, at + 4, at + 12);
+  await assertRejects(() => m.classify(small), TypeError, "PNG");
   m.dispose();
 });
