@@ -29,6 +29,7 @@ export const RESULT_FILES: readonly [string, string][] = [
     "Converted torchvision models against onnxruntime (`bench/torchvision/bench.ts`)",
   ],
   ["ops.md", "Per-op forward times (`bench/ops_time.ts`)"],
+  ["kernel_variants.md", "The CPU conv kernel variants against each other (`bench/kernel_variants.ts`)"],
   ["compare.md", "Before/after of one change (`bench/compare_revs.ts`)"],
   [
     "cold.md",
