@@ -1,7 +1,7 @@
 // The converter's view patterns, against onnxruntime-node on a seeded batch:
 // what torch.onnx writes as Reshape/Unsqueeze + an op + Reshape/Squeeze maps
-// to one of our layers. PixelShuffle as a 6-D Reshape → Transpose → Reshape
-// (CRD, and ONNX DepthToSpace's DCR order), a 1-D pool written as Unsqueeze
+// to one of our layers. PixelShuffle and PixelUnshuffle as a 6-D Reshape →
+// Transpose → Reshape (CRD, and ONNX's DCR order), a 1-D pool written as Unsqueeze
 // to (N,C,L,1) → AveragePool/MaxPool (k,1) → Squeeze, and a PRelu slope in
 // the per-channel shape of opsets before 7 (against its own per-channel
 // reference: onnxruntime refuses that slope). Each converts to the one layer it
@@ -36,28 +36,37 @@ interface Case {
 
 const SLOPE = [0.1, -0.5, 2];
 
-/** Depth→space written as Reshape (N,C,H,W) → (N, ...split, H, W), Transpose `perm`, Reshape to (N, ...out). */
-function depthToSpace(what: string, perm: number[], shape: number[], split: number[], out: number[]): Case {
-  const [, h, w] = shape;
-  return {
-    name: `${what} as Reshape → Transpose → Reshape`,
-    onnx: tiny(
-      [
-        node("Reshape", ["x", "s6"], ["v"]),
-        node("Transpose", ["v"], ["t"], [ints("perm", perm)]),
-        node("Reshape", ["t", "s4"], ["y"]),
-      ],
-      shape,
-      [i64("s6", [-1, ...split, h, w]), i64("s4", [-1, ...out])],
-    ),
-    shape,
-    layers: ["depthtospace"],
-  };
+/** Reshape (N, ...shape) → (N, ...view), Transpose `perm`, Reshape to (N, ...out): what must become `layer`. */
+function viewed(
+  what: string,
+  layer: string,
+  perm: number[],
+  shape: number[],
+  view: number[],
+  out: number[],
+): Case {
+  const nodes = [
+    node("Reshape", ["x", "s6"], ["v"]),
+    node("Transpose", ["v"], ["t"], [ints("perm", perm)]),
+    node("Reshape", ["t", "s4"], ["y"]),
+  ];
+  const onnx = tiny(nodes, shape, [i64("s6", [-1, ...view]), i64("s4", [-1, ...out])]);
+  return { name: `${what} as Reshape → Transpose → Reshape`, onnx, shape, layers: [layer] };
 }
+
+/** Depth→space: an image (C, H, W) viewed with its channels split as `split`. */
+const depthToSpace = (what: string, perm: number[], shape: number[], split: number[], out: number[]) =>
+  viewed(what, "depthtospace", perm, shape, [...split, shape[1], shape[2]], out);
+
+/** Space→depth of a (3, 2b, 3b) image: its rows and columns split as (2, b, 3, b). */
+const spaceToDepth = (what: string, perm: number[], b: number) =>
+  viewed(what, "spacetodepth", perm, [3, 2 * b, 3 * b], [3, 2, b, 3, b], [3 * b * b, 2, 3]);
 
 const CASES: Case[] = [
   depthToSpace("PixelShuffle (CRD)", [0, 1, 4, 2, 5, 3], [8, 3, 5], [2, 2, 2], [2, 6, 10]),
   depthToSpace("depth→space (DCR)", [0, 3, 4, 1, 5, 2], [12, 2, 3], [2, 2, 3], [3, 4, 6]),
+  spaceToDepth("PixelUnshuffle (CRD)", [0, 1, 3, 5, 2, 4], 2),
+  spaceToDepth("space→depth (DCR)", [0, 3, 5, 1, 2, 4], 3),
   ...(["AveragePool", "MaxPool"] as const).map((op) => ({
     name: `${op} (3,1) stride (2,1) pad 1 over a series unsqueezed to (N,C,L,1)`,
     onnx: tiny(

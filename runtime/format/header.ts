@@ -69,8 +69,7 @@ function opKeys(t: string): string[] {
   if (t === "lrn") return ["size", "alpha", "beta", "bias"];
   if (t === "shuffle") return ["groups"];
   if (t === "instancenorm") return ["epsilon"];
-  if (t === "depthtospace") return ["block", "mode"];
-  if (t === "spacetodepth") return ["block"];
+  if (t === "depthtospace" || t === "spacetodepth") return ["block", "mode"];
   if (t === "channelslice") return ["start", "count"];
   if (t === "softmax" || t === "logsoftmax") return ["axis"];
   // an activation's members are the spec keys of its α and β (the activation table names them)

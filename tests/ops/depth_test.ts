@@ -1,4 +1,4 @@
-// depthtospace (DCR and CRD) and spacetodepth on every implementation against
+// depthtospace and spacetodepth (DCR and CRD each) on every implementation against
 // the float64 reference (tests/ops/check_layer.ts): blocks 1–3, odd sizes,
 // batch 1–3.
 
@@ -13,13 +13,13 @@ const DRAWS: Draw[] = [
       inShape: [(1 + rng.int(3)) * b * b, 1 + rng.int(4), 1 + rng.int(5)],
     };
   }]),
-  ["spacetodepth", 4, (rng) => {
+  ...(["DCR", "CRD"] as const).map((mode): Draw => [`spacetodepth ${mode}`, 4, (rng) => {
     const b = 1 + rng.int(3);
     return {
-      spec: { type: "spacetodepth", block: b } as TrainLayerSpec,
+      spec: { type: "spacetodepth", block: b, mode } as TrainLayerSpec,
       inShape: [1 + rng.int(3), b * (1 + rng.int(3)), b * (1 + rng.int(3))],
     };
-  }],
+  }]),
 ];
 
 await runFamily("depth", 828282, DRAWS);

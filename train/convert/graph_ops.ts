@@ -137,6 +137,11 @@ const mapReshape: OnnxMapper = (ctx) => {
     same(per.slice(3), x.shape.slice(1))
   ) {
     set({ ...x, shape: per }); // an image's channels split in three (C/b², b, b or b, b, C/b²): for depth→space
+  } else if (
+    per.length === 5 && x.shape.length === 3 && same(x.shape, x.ours) && per[0] === x.shape[0] &&
+    per[2] === per[4] && per[1] * per[2] === x.shape[1] && per[3] * per[4] === x.shape[2]
+  ) {
+    set({ ...x, shape: per }); // an image's rows and columns split as (H/b, b, W/b, b): for space→depth
   } else {no(
       `reshape (N,${x.shape.join(",")}) → (N,${per.join(",")}) is not supported (only flattening)`,
     );}

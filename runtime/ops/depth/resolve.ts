@@ -1,7 +1,8 @@
 // The depth↔space layer types' resolvers: depthtospace (x (C·b², H, W) →
 // (C, H·b, W·b), mode "DCR" (ONNX's default) or "CRD" (PyTorch's
 // PixelShuffle)) and spacetodepth (x (C, H, W), H and W multiples of b →
-// (C·b², H/b, W/b), DCR order). Block b ∈ [1, 64].
+// (C·b², H/b, W/b), mode "DCR" (ONNX's) or "CRD" (PyTorch's PixelUnshuffle)).
+// Block b ∈ [1, 64].
 
 import type { LayerSpec } from "../../format/spec_types.ts";
 import {
@@ -23,7 +24,6 @@ function depth(toSpace: boolean): Resolver {
     if (mode !== "DCR" && mode !== "CRD") {
       throw new TypeError(`${what}.mode must be "DCR" or "CRD", got ${quote(s.mode)}`);
     }
-    if (!toSpace && mode !== "DCR") throw new TypeError(`${what}: spacetodepth takes mode "DCR" only`);
     if (toSpace && inC % (b * b)) {
       throw new RangeError(`${what}: ${inC} channels are not a multiple of block² = ${b * b}`);
     }

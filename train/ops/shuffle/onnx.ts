@@ -3,7 +3,8 @@
 // (0,2,1,3,…), Reshape back: the first Reshape is a view (mapReshape keeps
 // the data as they are, train/convert/graph_ops.ts), this Transpose is the
 // shuffle, and the last Reshape a view again. PixelShuffle comes the same
-// way, as a 6-D view and Transpose: a depthtospace layer. Any other
+// way, as a 6-D view and Transpose: a depthtospace layer (PixelUnshuffle a
+// spacetodepth one). Any other
 // Transpose of a computed value is refused.
 
 import type { OnnxMapper } from "../../convert/onnx_node.ts";
@@ -22,7 +23,19 @@ function depthToSpace(shape: number[], ours: number[], perm: number[]) {
   return null;
 }
 
-/** Transpose (of a computed value: the channel shuffle, or depth→space). */
+/**
+ * Space→depth written the same way, as torch.onnx writes PixelUnshuffle: an image (C, H, W) viewed as
+ * (C, H/b, b, W/b, b) with perm 0,1,3,5,2,4 is CRD; with perm 0,3,5,1,2,4 it is DCR (ONNX SpaceToDepth's order).
+ */
+function spaceToDepth(shape: number[], ours: number[], perm: number[]) {
+  if (shape.length !== 5 || ours.length !== 3 || shape[0] !== ours[0] || shape[2] !== shape[4]) return null;
+  const is = (p: number[]) => perm.length === 6 && perm.every((v, k) => v === p[k]);
+  if (is([0, 1, 3, 5, 2, 4])) return { crd: true };
+  if (is([0, 3, 5, 1, 2, 4])) return { crd: false };
+  return null;
+}
+
+/** Transpose (of a computed value: the channel shuffle, depth→space or space→depth). */
 const mapTranspose: OnnxMapper = (ctx) => {
   const { n, value, set, emit, no, noPad } = ctx;
   const x = value(0);
@@ -32,15 +45,15 @@ const mapTranspose: OnnxMapper = (ctx) => {
   const d2s = depthToSpace(x.shape, x.ours, perm);
   if (d2s) {
     const { c, b, crd } = d2s, [h, w] = x.ours.slice(1);
-    set(
-      emit({ type: "depthtospace", block: b, ...(crd ? { mode: "CRD" as const } : {}) }, [x], [], [
-        c,
-        h,
-        b,
-        w,
-        b,
-      ]),
-    );
+    const spec = { type: "depthtospace" as const, block: b, ...(crd ? { mode: "CRD" as const } : {}) };
+    set(emit(spec, [x], [], [c, h, b, w, b]));
+    return;
+  }
+  const s2d = spaceToDepth(x.shape, x.ours, perm);
+  if (s2d) {
+    const [c, h, b, w] = x.shape;
+    const spec = { type: "spacetodepth" as const, block: b, ...(s2d.crd ? { mode: "CRD" as const } : {}) };
+    set(emit(spec, [x], [], s2d.crd ? [c, b, b, h, w] : [b, b, c, h, w]));
     return;
   }
   const [g, per, ...rest] = x.shape;
