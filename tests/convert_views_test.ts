@@ -3,7 +3,7 @@
 // to one of our layers. PixelShuffle and PixelUnshuffle as a 6-D Reshape →
 // Transpose → Reshape (CRD, and ONNX's DCR order), a 1-D pool written as Unsqueeze
 // to (N,C,L,1) → AveragePool/MaxPool (k,1) → Squeeze, and a PRelu slope in
-// the per-channel shape of opsets before 7 (against its own per-channel
+// Tile of a computed value, and the per-channel shape of opsets before 7 (against its own per-channel
 // reference: onnxruntime refuses that slope). Each converts to the one layer it
 // is and matches onnxruntime within 1e-5 relative on cpu and wasm.
 
@@ -85,6 +85,14 @@ const CASES: Case[] = [
     shape: [4, 11],
     layers: [op === "MaxPool" ? "maxpool1d" : "avgpool1d"],
   })),
+  {
+    name: "Tile of a computed value, repeats (1, 2, 1, 3)",
+    onnx: tiny([node("Relu", ["x"], ["r"]), node("Tile", ["r", "reps"], ["y"])], [2, 3, 4], [
+      i64("reps", [1, 2, 1, 3]),
+    ]),
+    shape: [2, 3, 4],
+    layers: ["relu", "tile"],
+  },
   {
     // a file upgraded from before opset 7 keeps the (C) slope, which broadcasting cannot read against W = 5
     name: "PRelu with a (C) slope against (N,C,H,W), as upgraded files from before opset 7 carry it",

@@ -71,6 +71,7 @@ function opKeys(t: string): string[] {
   if (t === "instancenorm") return ["epsilon"];
   if (t === "depthtospace" || t === "spacetodepth") return ["block", "mode"];
   if (t === "channelslice") return ["start", "count"];
+  if (t === "tile") return ["repeats"];
   if (t === "softmax" || t === "logsoftmax") return ["axis"];
   // an activation's members are the spec keys of its α and β (the activation table names them)
   if (!Object.hasOwn(ACTIVATIONS, t)) return [];
@@ -122,6 +123,7 @@ const V1_2_TYPES = [
   "depthtospace",
   "spacetodepth",
   "channelslice",
+  "tile",
 ];
 
 /**

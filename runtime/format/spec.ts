@@ -24,6 +24,7 @@ import { SHUFFLE_RESOLVERS } from "../ops/shuffle/resolve.ts";
 import { INSTANCENORM_RESOLVERS } from "../ops/instancenorm/resolve.ts";
 import { DEPTH_RESOLVERS } from "../ops/depth/resolve.ts";
 import { SLICE_RESOLVERS } from "../ops/slice/resolve.ts";
+import { TILE_RESOLVERS } from "../ops/tile/resolve.ts";
 import { quote } from "../quote.ts";
 
 export type * from "./spec_types.ts";
@@ -43,6 +44,7 @@ const RESOLVERS: Record<string, Resolver> = {
   ...INSTANCENORM_RESOLVERS,
   ...DEPTH_RESOLVERS,
   ...SLICE_RESOLVERS,
+  ...TILE_RESOLVERS,
   ...CHANNEL_RESOLVERS,
   ...DENSE_RESOLVERS,
   ...ACTIVATION_RESOLVERS,

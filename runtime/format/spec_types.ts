@@ -121,10 +121,12 @@ export type LayerOp =
   | { type: "instancenorm"; epsilon?: number }
   /** (C·b², H, W) → (C, H·b, W·b), DCR (ONNX's default) or CRD (PyTorch's PixelShuffle) channel order */
   | { type: "depthtospace"; block: number; mode?: "DCR" | "CRD" }
-  /** (C, H, W) → (C·b², H/b, W/b), DCR order */
-  | { type: "spacetodepth"; block: number }
+  /** (C, H, W) → (C·b², H/b, W/b), DCR (ONNX's) or CRD (PyTorch's PixelUnshuffle) channel order */
+  | { type: "spacetodepth"; block: number; mode?: "DCR" | "CRD" }
   /** `count` channels from channel `start` (ONNX Split / Slice along the channels) */
   | { type: "channelslice"; start: number; count: number }
+  /** x repeated repeats[k] times along each per-sample axis k (ONNX Tile, torch's repeat) */
+  | { type: "tile"; repeats: number[] }
   /** per channel c: y = s_c·x + t_c (params s, t: (C) each) */
   | { type: "scale" }
   /** per channel c: y = x > 0 ? x : a_c·x (param a: (C)) */
@@ -226,6 +228,8 @@ export type ResolvedLayer =
     | { op: "depth"; toSpace: boolean; block: number; crd: boolean; c: number; h: number; w: number }
     /** channels [start, start + count) of `c`, each `spatial` values */
     | { op: "cslice"; start: number; count: number; c: number; spatial: number }
+    /** tile: the input's dims and repeats, padded on the left to three axes */
+    | { op: "tile"; dims: [number, number, number]; reps: [number, number, number] }
     /** per channel of `c` over `spatial` positions: scale or prelu (params (C) each) */
     | { op: "channel"; mode: ChannelMode; c: number; spatial: number }
     | ({ op: "act" } & ActParams)

@@ -16,6 +16,7 @@ import { CHANNEL } from "./channel/op.ts";
 import { PAD } from "./pad/op.ts";
 import { LRN } from "./lrn/op.ts";
 import { SHUFFLE } from "./shuffle/op.ts";
+import { TILE } from "./tile/op.ts";
 import { INSTANCENORM } from "./instancenorm/op.ts";
 import { DEPTH } from "./depth/op.ts";
 import { CSLICE } from "./slice/op.ts";
@@ -35,6 +36,7 @@ export const OPS: { readonly [K in ResolvedLayer["op"]]: OpEntry<LayerOf<K>> } =
   instancenorm: INSTANCENORM,
   depth: DEPTH,
   cslice: CSLICE,
+  tile: TILE,
   channel: CHANNEL,
   act: ACT,
   flatten: FLATTEN,

@@ -18,6 +18,7 @@ import { channelKernel } from "./channel/wgsl.ts";
 import { padKernel } from "./pad/wgsl.ts";
 import { lrnKernel } from "./lrn/wgsl.ts";
 import { shuffleKernel } from "./shuffle/wgsl.ts";
+import { tileKernel } from "./tile/wgsl.ts";
 import { instanceNormKernel } from "./instancenorm/wgsl.ts";
 import { depthKernel } from "./depth/wgsl.ts";
 import { channelSliceKernel } from "./slice/wgsl.ts";
@@ -38,6 +39,7 @@ export const WEBGPU_OPS: { readonly [K in ResolvedLayer["op"]]: WebGpuForward<La
   instancenorm: (l, batch, limits) => instanceNormKernel(l, batch, limits),
   depth: (l, batch, limits) => depthKernel(l, batch, limits),
   cslice: (l, batch, limits) => channelSliceKernel(l, batch, limits),
+  tile: (l, batch, limits) => tileKernel(l, batch, limits),
   channel: (l, batch, limits) => channelKernel(l, batch, limits),
   act: (l, batch, limits, _epilogue, inPlace) => activationKernel(l, batch, limits, inPlace),
   flatten: () => null,

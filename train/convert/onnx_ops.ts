@@ -11,6 +11,7 @@ import { ONNX_SHUFFLE } from "../ops/shuffle/onnx.ts";
 import { ONNX_INSTANCENORM } from "../ops/instancenorm/onnx.ts";
 import { ONNX_DEPTH } from "../ops/depth/onnx.ts";
 import { ONNX_SLICE } from "../ops/slice/onnx.ts";
+import { ONNX_TILE } from "../ops/tile/onnx.ts";
 import { ONNX_CONV } from "../ops/conv/onnx.ts";
 import { ONNX_DENSE } from "../ops/dense/onnx.ts";
 import { ONNX_JOIN } from "../ops/join/onnx.ts";
@@ -35,6 +36,7 @@ const PARTS = [
   ONNX_DENSE,
   ONNX_JOIN,
   ONNX_UPSAMPLE,
+  ONNX_TILE,
 ];
 
 /**

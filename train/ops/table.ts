@@ -17,6 +17,7 @@ import { CHANNEL_GRAD } from "./channel/grad.ts";
 import { PAD_GRAD } from "./pad/grad.ts";
 import { LRN_GRAD } from "./lrn/grad.ts";
 import { SHUFFLE_GRAD } from "./shuffle/grad.ts";
+import { TILE_GRAD } from "./tile/grad.ts";
 import { INSTANCENORM_GRAD } from "./instancenorm/grad.ts";
 import { DEPTH_GRAD } from "./depth/grad.ts";
 import { CSLICE_GRAD } from "./slice/grad.ts";
@@ -36,6 +37,7 @@ export const GRADS: { readonly [K in TrainResolvedLayer["op"]]: GradEntry<TrainL
   instancenorm: INSTANCENORM_GRAD,
   depth: DEPTH_GRAD,
   cslice: CSLICE_GRAD,
+  tile: TILE_GRAD,
   channel: CHANNEL_GRAD,
   act: ACT_GRAD,
   flatten: FLATTEN_GRAD,
