@@ -23,6 +23,7 @@ import {
 import { convTCpu, type ConvTVariant, convTVariants } from "../runtime/ops/conv/transpose_cpu.ts";
 import { Scratch } from "../runtime/cpu/scratch.ts";
 import { convForward64 } from "../train/ops/conv/reference.ts";
+import { scaleError } from "../train/convert/scale_error.ts";
 import { convTransposeForward64 } from "../train/ops/conv/transpose_reference.ts";
 import { rng } from "./models.ts";
 
@@ -119,15 +120,6 @@ function median(fn: () => void): number {
   return t.sort((a, b) => a - b)[REPS >> 1];
 }
 
-/** Largest |a − ref| relative to the largest |ref|. */
-function relError(a: Float32Array, ref: Float64Array): number {
-  let d = 0, m = 0;
-  for (let i = 0; i < ref.length; i++) {
-    (d = Math.max(d, Math.abs(a[i] - ref[i])), m = Math.max(m, Math.abs(ref[i])));
-  }
-  return d / (m || 1);
-}
-
 const rows: string[] = [];
 for (const [name, spec, inShape] of CASES) {
   const l = resolveLayer(spec, inShape);
@@ -157,12 +149,12 @@ for (const [name, spec, inShape] of CASES) {
     for (const v of convVariants(g) as ConvVariant[]) {
       const prep = prepareConv(g, w, v);
       const ms = median(() => convCpu(g, prep, w, b, x, BATCH, y, false, scratch));
-      results.push({ variant: v, ms, err: relError(y, ref) });
+      results.push({ variant: v, ms, err: scaleError(y, ref).worst });
     }
   } else {
     for (const v of convTVariants(g) as ConvTVariant[]) {
       const ms = median(() => convTCpu(g, w, b, x, BATCH, y, false, v, scratch));
-      results.push({ variant: v, ms, err: relError(y, ref) });
+      results.push({ variant: v, ms, err: scaleError(y, ref).worst });
     }
   }
   const pick = l.op === "conv" ? convVariant(g) : convTVariants(g)[0];

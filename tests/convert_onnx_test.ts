@@ -21,7 +21,7 @@ import { checkAgainstOrt, ConversionMismatchError } from "../train/convert/check
 import { scaleError } from "../train/convert/scale_error.ts";
 import { NO_WEBGPU } from "./helpers/webgpu.ts";
 import { missingPart } from "./helpers/system.ts";
-import { runOrt } from "./helpers/ort.ts";
+import { type OrtCase, runOrt } from "./helpers/ort.ts";
 import { ACTIVATIONS } from "../runtime/ops/activation/table.ts";
 import { ACT_TEST_PARAMS, ACT_TEST_POSITIVE } from "./helpers/activation_params.ts";
 import { resolveLayers } from "../runtime/format/spec.ts";
@@ -41,6 +41,17 @@ const f32 = async (name: string, dir = DIR) =>
 function worstRel(got: Float32Array, want: Float32Array): number {
   assertEquals(got.length, want.length);
   return scaleError(got, want).worst;
+}
+
+/** Each model converted and run on the CPU (batch 2) is within `tol` (of the output's scale) of onnxruntime-node. */
+async function matchesOrt(models: OrtCase[], tol: number): Promise<void> {
+  const want = await runOrt(models);
+  for (const m of models) {
+    const model = await loadModel(encodeModel(onnxBytesToModel(m.onnx)), { backend: "cpu" });
+    const w = worstRel(await model.predict(m.x, { batch: 2 }), want[m.name]);
+    model.dispose();
+    assert(w < tol, `${m.name}: ours vs onnxruntime-node ${w}`);
+  }
 }
 
 async function fixture(name: string, dir = DIR, index = INDEX) {
@@ -619,13 +630,7 @@ Deno.test({
       const x = Float32Array.from({ length: 2 * per }, (_, i) => Math.sin(1.7 * i) * 2);
       return { name, onnx: onnxBytes, input: "x", x, shape: [2, ...shape] };
     });
-    const want = await runOrt(models);
-    for (const m of models) {
-      const model = await loadModel(encodeModel(onnxBytesToModel(m.onnx)), { backend: "cpu" });
-      const w = worstRel(await model.predict(m.x, { batch: 2 }), want[m.name]);
-      model.dispose();
-      assert(w < 1e-5, `${m.name}: ours vs onnxruntime-node ${w}`);
-    }
+    await matchesOrt(models, 1e-5);
     assertThrows(
       () =>
         onnxBytesToModel(
@@ -675,12 +680,6 @@ Deno.test({
       x: Float32Array.from({ length: 24 }, (_, i) => i * 0.1),
       shape: [2, 3, 2, 2],
     });
-    const want = await runOrt(models);
-    for (const m of models) {
-      const model = await loadModel(encodeModel(onnxBytesToModel(m.onnx)), { backend: "cpu" });
-      const w = worstRel(await model.predict(m.x, { batch: 2 }), want[m.name]);
-      model.dispose();
-      assert(w < 1e-6, `${m.name}: ours vs onnxruntime-node ${w}`);
-    }
+    await matchesOrt(models, 1e-6);
   },
 });

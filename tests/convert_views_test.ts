@@ -10,6 +10,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { encodeModel, loadModel } from "../mod.ts";
 import { onnxBytesToModel } from "../train/convert/from_onnx.ts";
+import { scaleError } from "../train/convert/scale_error.ts";
 import { fl, ints, tiny } from "./helpers/onnx_build.ts";
 import { HAS_ORT, runOrt } from "./helpers/ort.ts";
 import { uniformFn as rng } from "../train/rng.ts";
@@ -126,8 +127,7 @@ Deno.test({
         m.dispose();
         const ref = want[c.name];
         assertEquals(got.length, ref.length, c.name);
-        const scale = ref.reduce((a, v) => Math.max(a, Math.abs(v)), 0) || 1;
-        const worst = got.reduce((a, v, i) => Math.max(a, Math.abs(v - ref[i])), 0) / scale;
+        const { worst } = scaleError(got, ref);
         assert(worst < 1e-5, `${c.name} on ${backend}: ${worst}`);
       }
     }

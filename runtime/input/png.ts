@@ -498,8 +498,8 @@ export async function decodePngRows(
       onInfo?.(i);
     },
   );
-  if (even) { for (; next < info.height; next += 2) onRow(next, evenRow(next)); // last row of an odd height
-   }
+  // the last row of an odd height (every row when the height is 1) has no odd row after it
+  if (even) { for (; next < info.height; next += 2) onRow(next, evenRow(next)); }
   return info;
 }
 

@@ -7,7 +7,7 @@
 // spacetodepth one). Any other
 // Transpose of a computed value is refused.
 
-import type { OnnxMapper } from "../../convert/onnx_node.ts";
+import { type OnnxMapper, same } from "../../convert/onnx_node.ts";
 import { attrInts } from "../../convert/onnx_proto.ts";
 
 /**
@@ -17,9 +17,10 @@ import { attrInts } from "../../convert/onnx_proto.ts";
  */
 function depthToSpace(shape: number[], ours: number[], perm: number[]) {
   if (shape.length !== 5 || ours.length !== 3 || shape[3] !== ours[1] || shape[4] !== ours[2]) return null;
-  const is = (p: number[]) => perm.length === 6 && perm.every((v, k) => v === p[k]);
-  if (shape[1] === shape[2] && is([0, 1, 4, 2, 5, 3])) return { c: shape[0], b: shape[1], crd: true };
-  if (shape[0] === shape[1] && is([0, 3, 4, 1, 5, 2])) return { c: shape[2], b: shape[0], crd: false };
+  if (shape[1] === shape[2] && same(perm, [0, 1, 4, 2, 5, 3])) return { c: shape[0], b: shape[1], crd: true };
+  if (shape[0] === shape[1] && same(perm, [0, 3, 4, 1, 5, 2])) {
+    return { c: shape[2], b: shape[0], crd: false };
+  }
   return null;
 }
 
@@ -29,9 +30,8 @@ function depthToSpace(shape: number[], ours: number[], perm: number[]) {
  */
 function spaceToDepth(shape: number[], ours: number[], perm: number[]) {
   if (shape.length !== 5 || ours.length !== 3 || shape[0] !== ours[0] || shape[2] !== shape[4]) return null;
-  const is = (p: number[]) => perm.length === 6 && perm.every((v, k) => v === p[k]);
-  if (is([0, 1, 3, 5, 2, 4])) return { crd: true };
-  if (is([0, 3, 5, 1, 2, 4])) return { crd: false };
+  if (same(perm, [0, 1, 3, 5, 2, 4])) return { crd: true };
+  if (same(perm, [0, 3, 5, 1, 2, 4])) return { crd: false };
   return null;
 }
 
